@@ -1,0 +1,47 @@
+// Lint for OIDC Desk: typescript-eslint's recommended rules plus the layer rule from ARCHITECTURE.md.
+import tseslint from 'typescript-eslint';
+
+const fronts = ['**/electron/**', '**/cli/**', '**/preload/**', '**/demo-idp/**', '**/src-renderer/**'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'release/**', '.tmp/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // Layer rule: the core is plain Node. No Electron, no React, no front.
+    files: ['src-main/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          { name: 'electron', message: 'core must not import electron (layer rule)' },
+          { name: 'react', message: 'core must not import react (layer rule)' },
+          { name: 'react-dom', message: 'core must not import react (layer rule)' },
+          { name: 'keytar', message: 'only core/store/keytar-secret-store.ts may import keytar' },
+        ],
+        patterns: [{ group: fronts.map((f) => f.replace('**/', '**/')), message: 'core must not import a front (layer rule)' }],
+      }],
+    },
+  },
+  {
+    files: ['src-main/core/store/keytar-secret-store.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'core must not import electron' }, { name: 'react', message: 'core must not import react' }],
+      }],
+    },
+  },
+  {
+    // The renderer may take only types from the core contract.
+    files: ['src-renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: 'src-main/(?!core/contract)', message: 'the renderer imports only types from src-main/core/contract.ts' }],
+      }],
+    },
+  },
+);

@@ -1,0 +1,118 @@
+/**
+ * The one error type of OIDC Desk, with a closed union of stable codes.
+ *
+ * Every front shows `code` and `message`; tests assert on `code`. Messages never carry a token, code,
+ * verifier, state or nonce. `cause` keeps the underlying error for the exchange log and debugging.
+ * @module
+ */
+
+/** Stable error codes, grouped by what the user can do about them. */
+export const ERROR_CODES = {
+  // usage / configuration: the user must change their input
+  PROFILE_INVALID: 'usage',
+  PROFILE_NOT_FOUND: 'usage',
+  PROFILE_EXISTS: 'usage',
+  ISSUER_INVALID: 'usage',
+  ISSUER_INSECURE: 'usage',
+  REDIRECT_SCHEME_INVALID: 'usage',
+  REDIRECT_UNSUPPORTED: 'usage',
+  SESSION_NOT_FOUND: 'usage',
+  USAGE: 'usage',
+  // protocol / validation: something received was invalid, or the provider said no
+  DISCOVERY_FAILED: 'protocol',
+  DISCOVERY_ISSUER_MISMATCH: 'protocol',
+  ENDPOINT_NOT_SUPPORTED: 'protocol',
+  CALLBACK_TOO_LARGE: 'protocol',
+  CALLBACK_MALFORMED: 'protocol',
+  CALLBACK_FOREIGN_SCHEME: 'protocol',
+  CALLBACK_STATE_MISSING: 'protocol',
+  CALLBACK_STATE_UNKNOWN: 'protocol',
+  CALLBACK_ISS_MISMATCH: 'protocol',
+  CALLBACK_INVALID: 'protocol',
+  SIGN_IN_CANCELLED: 'protocol',
+  AUTHORIZATION_ERROR: 'protocol',
+  FLOW_LIMIT: 'protocol',
+  FLOW_TIMEOUT: 'protocol',
+  TOKEN_RESPONSE_INVALID: 'protocol',
+  TOKEN_ERROR: 'protocol',
+  INVALID_GRANT: 'protocol',
+  INVALID_CLIENT: 'protocol',
+  ID_TOKEN_INVALID: 'protocol',
+  ID_TOKEN_SIGNATURE_INVALID: 'protocol',
+  ID_TOKEN_ALG_NOT_ALLOWED: 'protocol',
+  ID_TOKEN_KEY_NOT_FOUND: 'protocol',
+  ID_TOKEN_CLAIMS_CHANGED: 'protocol',
+  JWT_MALFORMED: 'protocol',
+  USERINFO_SUB_MISMATCH: 'protocol',
+  USERINFO_FAILED: 'protocol',
+  INTROSPECTION_FAILED: 'protocol',
+  REVOCATION_FAILED: 'protocol',
+  SIGN_IN_NEEDED: 'protocol',
+  INDEX_CORRUPT: 'protocol',
+  INDEX_NEWER_VERSION: 'protocol',
+  // network: nothing (valid) came back in time
+  HTTP_TIMEOUT: 'network',
+  HTTP_NETWORK: 'network',
+  HTTP_BODY_TOO_LARGE: 'protocol',
+  HTTP_REDIRECT: 'protocol',
+  HTTP_STATUS: 'network',
+  LOOPBACK_LISTEN_FAILED: 'network',
+  // keychain
+  KEYCHAIN_UNAVAILABLE: 'keychain',
+  KEYCHAIN_LOCKED: 'keychain',
+  KEYCHAIN_TIMEOUT: 'keychain',
+  KEYCHAIN_ENTRY_TOO_LARGE: 'keychain',
+  KEYCHAIN_ENTRY_CORRUPT: 'keychain',
+  KEYCHAIN_FAILED: 'keychain',
+  // anything else
+  INTERNAL: 'protocol',
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+/** What kind of failure a code is; the CLI maps it to its exit status. */
+export type ErrorCategory = (typeof ERROR_CODES)[ErrorCode];
+
+/** The OIDC Desk error: a stable `code`, a message that says what to do, the cause kept. */
+export class DeskError extends Error {
+  override readonly name = 'DeskError';
+  readonly code: ErrorCode;
+  /** The OAuth `error` value when the provider sent one (`invalid_grant`, `access_denied`, ...). */
+  readonly oauthError: string | undefined;
+  /** The provider's `error_description`, untrusted text: render it as text only. */
+  readonly oauthErrorDescription: string | undefined;
+  /** HTTP status when the error came from a response. */
+  readonly status: number | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; oauthError?: string; oauthErrorDescription?: string; status?: number } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.oauthError = options.oauthError;
+    this.oauthErrorDescription = options.oauthErrorDescription;
+    this.status = options.status;
+  }
+
+  get category(): ErrorCategory {
+    return ERROR_CODES[this.code];
+  }
+
+  /** A plain object safe to send to a front (no cause, no stack). */
+  toJSON(): { code: ErrorCode; message: string; oauthError?: string; oauthErrorDescription?: string; status?: number } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.oauthError === undefined ? {} : { oauthError: this.oauthError }),
+      ...(this.oauthErrorDescription === undefined ? {} : { oauthErrorDescription: this.oauthErrorDescription }),
+      ...(this.status === undefined ? {} : { status: this.status }),
+    };
+  }
+}
+
+/** True when `value` is a DeskError, optionally with the given code. */
+export function isDeskError(value: unknown, code?: ErrorCode): value is DeskError {
+  return value instanceof DeskError && (code === undefined || value.code === code);
+}

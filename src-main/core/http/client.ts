@@ -1,0 +1,136 @@
+/**
+ * The one HTTP client of the core: a timeout on every request, a body size cap, no redirects followed,
+ * and every exchange recorded in the exchange log with secrets masked.
+ * @module
+ */
+import { DeskError } from '../errors.ts';
+import type { ExchangeLog } from './exchange-log.ts';
+import { redactBody, redactHeaders, redactUrl } from './redact.ts';
+
+/** The fetch signature the core uses everywhere (oauth4webapi's `customFetch`, JWKS, userinfo). */
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** Options of {@link createHttpClient}. */
+export interface HttpClientOptions {
+  /** The underlying fetch (default: the global fetch). */
+  readonly fetch?: FetchLike;
+  /** Per-request timeout covering headers and body (default 30 s). */
+  readonly timeoutMs?: number;
+  /** Largest response body accepted (default 1 MiB). */
+  readonly maxBodyBytes?: number;
+  /** Where exchanges are recorded. */
+  readonly log?: ExchangeLog;
+  /** Clock (default Date.now). */
+  readonly now?: () => number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+function bodyText(body: RequestInit['body']): string {
+  if (body === undefined || body === null) return '';
+  if (typeof body === 'string') return body;
+  if (body instanceof URLSearchParams) return body.toString();
+  return '[binary body]';
+}
+
+async function readCapped(response: Response, cap: number): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > cap) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new DeskError('HTTP_BODY_TOO_LARGE', `The server sent a response larger than ${cap} bytes; it was refused.`);
+  }
+  if (!response.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      await reader.cancel().catch(() => undefined);
+      throw new DeskError('HTTP_BODY_TOO_LARGE', `The server sent a response larger than ${cap} bytes; it was refused.`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function failure(error: unknown, url: string, timeoutMs: number): DeskError {
+  if (error instanceof DeskError) return error;
+  const name = error instanceof Error ? error.name : '';
+  const origin = (() => {
+    try {
+      return new URL(url).origin;
+    } catch {
+      return 'the server';
+    }
+  })();
+  if (name === 'TimeoutError') {
+    return new DeskError('HTTP_TIMEOUT', `${origin} did not answer within ${Math.round(timeoutMs / 1000)} s.`, { cause: error });
+  }
+  if (name === 'AbortError') return new DeskError('HTTP_NETWORK', `The request to ${origin} was cancelled.`, { cause: error });
+  const detail = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+  return new DeskError('HTTP_NETWORK', `Could not reach ${origin}: ${detail}.`, { cause: error });
+}
+
+/**
+ * Creates the core's fetch. The returned function never follows a redirect (a 3xx is an error on a
+ * back channel, RFC 9700 §4.11), aborts at the timeout, refuses bodies over the cap, and logs.
+ */
+export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
+  const baseFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const cap = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const now = options.now ?? Date.now;
+
+  return async function deskFetch(input, init = {}) {
+    const url = input.toString();
+    const method = (init.method ?? 'GET').toUpperCase();
+    const requestHeaders = new Headers(init.headers);
+    const startedAt = now();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const logged = {
+      startedAt,
+      method,
+      url: redactUrl(url),
+      requestHeaders: redactHeaders(requestHeaders),
+      requestBody: redactBody(bodyText(init.body), requestHeaders.get('content-type')),
+    };
+    let response: Response;
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      response = await baseFetch(url, { ...init, redirect: 'manual', signal });
+      bytes = await readCapped(response, cap);
+    } catch (error) {
+      const err = failure(error, url, timeoutMs);
+      options.log?.add({ ...logged, durationMs: now() - startedAt, errorCode: err.code });
+      throw err;
+    }
+    const contentType = response.headers.get('content-type');
+    options.log?.add({
+      ...logged,
+      status: response.status,
+      responseHeaders: redactHeaders(response.headers),
+      responseBody: redactBody(new TextDecoder().decode(bytes), contentType),
+      durationMs: now() - startedAt,
+    });
+    if (response.status >= 300 && response.status < 400) {
+      throw new DeskError('HTTP_REDIRECT', `${new URL(url).origin} answered with a redirect (${response.status}); back-channel requests never follow redirects.`, { status: response.status });
+    }
+    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : bytes, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+}

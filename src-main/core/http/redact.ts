@@ -1,0 +1,89 @@
+/**
+ * Masking of secrets for logs, errors and the exchange timeline: a secret becomes a short fingerprint.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+
+/** Parameter and JSON field names whose values are secrets (RFC 6749, 7636, 7009, 7662, OIDC Core). */
+export const SECRET_NAMES: ReadonlySet<string> = new Set([
+  'code', 'code_verifier', 'state', 'nonce', 'access_token', 'refresh_token', 'id_token', 'token',
+  'client_secret', 'password', 'id_token_hint', 'client_assertion', 'assertion', 'subject_token',
+  'device_code', 'user_code', 'logout_hint', 'login_hint_token', 'session_state', 'sid',
+]);
+
+/** Header names whose values are secrets. */
+export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cookie', 'set-cookie', 'dpop', 'proxy-authorization']);
+
+/** A short, stable fingerprint of a secret: enough to correlate two log lines, useless to an attacker. */
+export function fingerprint(secret: string): string {
+  return `«masked ${createHash('sha256').update(secret).digest('hex').slice(0, 8)}»`;
+}
+
+/** Masks secret parameters of a URL's query and fragment. Unparseable input is masked whole. */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return fingerprint(url);
+  }
+  const maskParams = (params: URLSearchParams): string => {
+    const out = new URLSearchParams();
+    for (const [k, v] of params) out.append(k, SECRET_NAMES.has(k) ? fingerprint(v) : v);
+    return out.toString();
+  };
+  if (parsed.search) parsed.search = maskParams(parsed.searchParams);
+  if (parsed.hash.length > 1) parsed.hash = maskParams(new URLSearchParams(parsed.hash.slice(1)));
+  if (parsed.password) parsed.password = 'masked';
+  return parsed.toString();
+}
+
+/** Masks secret values in a form body (`application/x-www-form-urlencoded`). */
+export function redactForm(body: string): string {
+  const out = new URLSearchParams();
+  for (const [k, v] of new URLSearchParams(body)) out.append(k, SECRET_NAMES.has(k) ? fingerprint(v) : v);
+  return out.toString();
+}
+
+/** Masks secret fields in a JSON value, deeply. */
+export function redactJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactJson);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_NAMES.has(k) && typeof v === 'string' ? fingerprint(v) : redactJson(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Masks a body by its content type; bodies that are neither JSON nor forms are summarised by size. */
+export function redactBody(body: string, contentType: string | null): string {
+  if (body === '') return '';
+  const type = (contentType ?? '').toLowerCase();
+  if (type.includes('json')) {
+    try {
+      return JSON.stringify(redactJson(JSON.parse(body)));
+    } catch {
+      return `[${body.length} bytes, invalid JSON]`;
+    }
+  }
+  if (type.includes('application/x-www-form-urlencoded')) return redactForm(body);
+  if (type.includes('jwt')) return fingerprint(body);
+  return `[${body.length} bytes${type ? `, ${type.split(';')[0]}` : ''}]`;
+}
+
+/** Headers as a plain object with secret values masked. */
+export function redactHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    const lower = name.toLowerCase();
+    if (!SECRET_HEADERS.has(lower)) out[lower] = value;
+    else if (lower === 'authorization' || lower === 'proxy-authorization') {
+      const [scheme, ...rest] = value.split(' ');
+      out[lower] = rest.length > 0 ? `${scheme} ${fingerprint(rest.join(' '))}` : fingerprint(value);
+    } else out[lower] = fingerprint(value);
+  });
+  return out;
+}

@@ -8,7 +8,16 @@ import type { ExchangeLog } from './exchange-log.ts';
 import { redactBody, redactHeaders, redactUrl } from './redact.ts';
 
 /** The fetch signature the core uses everywhere (oauth4webapi's `customFetch`, JWKS, userinfo). */
-export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+export type FetchLike = (input: string | URL, init?: FetchInit) => Promise<Response>;
+
+/** The request options the core uses (a subset of RequestInit that also accepts explicit undefined). */
+export interface FetchInit {
+  readonly method?: string | undefined;
+  readonly headers?: HeadersInit | undefined;
+  readonly body?: BodyInit | null | undefined;
+  readonly signal?: AbortSignal | null | undefined;
+  readonly redirect?: RequestRedirect | undefined;
+}
 
 /** Options of {@link createHttpClient}. */
 export interface HttpClientOptions {
@@ -28,7 +37,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-function bodyText(body: RequestInit['body']): string {
+function bodyText(body: FetchInit['body']): string {
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;
   if (body instanceof URLSearchParams) return body.toString();
@@ -87,7 +96,7 @@ function failure(error: unknown, url: string, timeoutMs: number): DeskError {
  * back channel, RFC 9700 §4.11), aborts at the timeout, refuses bodies over the cap, and logs.
  */
 export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
-  const baseFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  const baseFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init as RequestInit));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const cap = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const now = options.now ?? Date.now;
@@ -109,7 +118,7 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     let response: Response;
     let bytes: Uint8Array<ArrayBuffer>;
     try {
-      response = await baseFetch(url, { ...init, redirect: 'manual', signal });
+      response = await baseFetch(url, { method, headers: requestHeaders, body: init.body ?? null, redirect: 'manual', signal });
       bytes = await readCapped(response, cap);
     } catch (error) {
       const err = failure(error, url, timeoutMs);

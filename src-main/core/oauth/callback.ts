@@ -1,0 +1,136 @@
+/**
+ * The callback router: the single entry for every authorization response (custom scheme, loopback,
+ * cold-start argv, OS hand-off). It refuses bad input before reading parameters, finds the pending
+ * flow by `state`, consumes it exactly once, and validates the response (RFC 9207 `iss`, errors).
+ * @module
+ */
+import * as oauth from 'oauth4webapi';
+import { DeskError } from '../errors.ts';
+import { oauthErrorMessage } from './oauth-errors.ts';
+import type { PendingEntry, PendingFlows } from './pending.ts';
+
+/** Largest callback URL accepted (SECURITY.md: > 8 KiB is refused unread). */
+export const MAX_CALLBACK_URL_LENGTH = 8 * 1024;
+
+/** What the router needs of a pending flow. */
+export interface RoutableFlow extends PendingEntry {
+  readonly redirectUri: string;
+  readonly metadata: oauth.AuthorizationServer;
+  readonly client: oauth.Client;
+  /** Called once with the validated parameters; performs the code exchange. */
+  complete(params: URLSearchParams): Promise<void>;
+  /** Called once when the flow ends in an error after it was taken. */
+  fail(error: DeskError): void;
+}
+
+/** Which URLs may be callbacks at all: our schemes, and http on a loopback IP literal. */
+function assertCallbackShape(raw: unknown, schemes: ReadonlySet<string>): URL {
+  if (typeof raw !== 'string') throw new DeskError('CALLBACK_MALFORMED', 'The callback is not a URL.');
+  if (raw.length > MAX_CALLBACK_URL_LENGTH) throw new DeskError('CALLBACK_TOO_LARGE', `The callback URL is longer than ${MAX_CALLBACK_URL_LENGTH} bytes and was refused.`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x20\x7f]/.test(raw)) throw new DeskError('CALLBACK_MALFORMED', 'The callback URL contains control characters or spaces.');
+  const colon = raw.indexOf(':');
+  const scheme = colon > 0 ? raw.slice(0, colon).toLowerCase() : '';
+  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) throw new DeskError('CALLBACK_MALFORMED', 'The callback has no URL scheme.');
+  let url: URL;
+  if (scheme === 'http') {
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new DeskError('CALLBACK_MALFORMED', 'The callback URL cannot be parsed.');
+    }
+    if (url.hostname !== '127.0.0.1' && url.hostname !== '[::1]') throw new DeskError('CALLBACK_FOREIGN_SCHEME', 'An http callback is only accepted on the loopback address.');
+  } else {
+    if (!schemes.has(scheme)) throw new DeskError('CALLBACK_FOREIGN_SCHEME', `"${scheme.slice(0, 40)}:" is not a redirect scheme of OIDC Desk; the URL was ignored.`);
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new DeskError('CALLBACK_MALFORMED', 'The callback URL cannot be parsed.');
+    }
+  }
+  for (const part of url.search.slice(1).split('&')) {
+    try {
+      decodeURIComponent(part.replaceAll('+', ' '));
+    } catch {
+      throw new DeskError('CALLBACK_MALFORMED', 'The callback URL has invalid percent-encoding.');
+    }
+  }
+  return url;
+}
+
+/** The part of a redirect URI a callback must match: scheme, authority and path. */
+function redirectTarget(uri: string): string {
+  const u = new URL(uri);
+  return `${u.protocol}//${u.host}${u.pathname}`;
+}
+
+function stateOf(url: URL): string | undefined {
+  const all = url.searchParams.getAll('state');
+  if (all.length > 1) throw new DeskError('CALLBACK_MALFORMED', 'The callback repeats the state parameter.');
+  return all[0] === '' ? undefined : all[0];
+}
+
+/** Turns a validation failure of a taken flow into a DeskError. */
+function responseError(error: unknown): DeskError {
+  if (error instanceof oauth.AuthorizationResponseError) {
+    const description = error.error_description;
+    const extra = description === undefined ? {} : { oauthErrorDescription: description };
+    if (error.error === 'access_denied') {
+      return new DeskError('SIGN_IN_CANCELLED', 'Sign-in was cancelled in the browser (access_denied).', { oauthError: error.error, ...extra });
+    }
+    return new DeskError('AUTHORIZATION_ERROR', oauthErrorMessage(error.error, description), { oauthError: error.error, ...extra });
+  }
+  if (error instanceof oauth.OperationProcessingError && /"iss"/.test(error.message)) {
+    return new DeskError('CALLBACK_ISS_MISMATCH', error.message.includes('missing')
+      ? 'The callback has no "iss" although the provider announces RFC 9207: it may come from another provider (mix-up attack) and was refused.'
+      : 'The callback was issued by another provider than the one this sign-in started with (RFC 9207 "iss" differs) and was refused.');
+  }
+  if (error instanceof oauth.UnsupportedOperationError) {
+    return new DeskError('CALLBACK_INVALID', 'The callback carries tokens in the URL (implicit or hybrid response); this sign-in expects a code.');
+  }
+  if (error instanceof DeskError) return error;
+  return new DeskError('CALLBACK_INVALID', `The callback was refused: ${error instanceof Error ? error.message.replaceAll('"', '') : 'invalid'}.`);
+}
+
+/** Routes raw callback URLs to their pending flows. */
+export class CallbackRouter<F extends RoutableFlow> {
+  readonly #pending: PendingFlows<F>;
+  readonly #schemes: () => Iterable<string>;
+
+  /**
+   * @param pending the flows waiting for a callback
+   * @param schemes the private-use schemes currently accepted (the app's and profiles' own)
+   */
+  constructor(pending: PendingFlows<F>, schemes: () => Iterable<string>) {
+    this.#pending = pending;
+    this.#schemes = schemes;
+  }
+
+  /**
+   * Handles one raw callback URL from any source. Resolves when the flow completed (tokens
+   * verified); rejects with a DeskError otherwise. A flow is taken at most once: a replayed callback
+   * finds nothing and causes no token request.
+   */
+  async handle(raw: unknown): Promise<void> {
+    const schemes = new Set([...this.#schemes()].map((s) => s.toLowerCase()));
+    const url = assertCallbackShape(raw, schemes);
+    const state = stateOf(url);
+    if (state === undefined) throw new DeskError('CALLBACK_STATE_MISSING', 'The callback has no state: it does not belong to a sign-in of OIDC Desk and was refused.');
+    const flow = this.#pending.take(state);
+    if (flow === undefined) {
+      throw new DeskError('CALLBACK_STATE_UNKNOWN', 'The callback matches no waiting sign-in (unknown, already used or expired state). Start the sign-in again.');
+    }
+    let params: URLSearchParams;
+    try {
+      if (redirectTarget(url.href) !== redirectTarget(flow.redirectUri)) {
+        throw new DeskError('CALLBACK_INVALID', 'The callback arrived on another redirect URI than the sign-in used.');
+      }
+      params = oauth.validateAuthResponse(flow.metadata, flow.client, url, state);
+    } catch (error) {
+      const err = responseError(error);
+      flow.fail(err);
+      throw err;
+    }
+    await flow.complete(params);
+  }
+}

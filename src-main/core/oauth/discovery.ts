@@ -1,0 +1,73 @@
+/**
+ * Discovery of the provider's metadata: OpenID Connect Discovery first, RFC 8414 as the fallback,
+ * with the metadata issuer required to equal the configured issuer exactly.
+ * @module
+ */
+import * as oauth from 'oauth4webapi';
+import { DeskError } from '../errors.ts';
+import type { FetchLike } from '../http/client.ts';
+import { mapOAuthError } from './oauth-errors.ts';
+
+/** The discovered metadata (oauth4webapi's validated `AuthorizationServer`). */
+export type ServerMetadata = oauth.AuthorizationServer;
+
+/** Options for {@link discover}. */
+export interface DiscoveryOptions {
+  readonly fetch: FetchLike;
+  /** Permit `http:` (the profile allowed a loopback provider). */
+  readonly allowHttp: boolean;
+}
+
+async function attempt(issuer: URL, algorithm: 'oidc' | 'oauth2', options: DiscoveryOptions): Promise<ServerMetadata> {
+  const response = await oauth.discoveryRequest(issuer, {
+    algorithm,
+    [oauth.customFetch]: options.fetch,
+    [oauth.allowInsecureRequests]: options.allowHttp,
+  });
+  return oauth.processDiscoveryResponse(issuer, response);
+}
+
+/**
+ * Fetches and validates the provider's metadata.
+ *
+ * Works for Okta's org authorization server (`https://{domain}`) and custom ones
+ * (`https://{domain}/oauth2/{id}`): both publish `/.well-known/openid-configuration` under the issuer.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.3
+ */
+export async function discover(issuer: string, options: DiscoveryOptions): Promise<ServerMetadata> {
+  const url = new URL(issuer);
+  let metadata: ServerMetadata;
+  try {
+    metadata = await attempt(url, 'oidc', options);
+  } catch (first) {
+    if (!(first instanceof oauth.OperationProcessingError) || first.code !== oauth.RESPONSE_IS_NOT_CONFORM) {
+      throw discoveryError(first, issuer);
+    }
+    try {
+      metadata = await attempt(url, 'oauth2', options);
+    } catch (second) {
+      throw discoveryError(second, issuer);
+    }
+  }
+  // oauth4webapi compares normalised URLs; the issuer must match character for character (OIDC
+  // Discovery §4.3), because the same string is compared with `iss` in every token.
+  if (metadata.issuer !== issuer) {
+    throw new DeskError('DISCOVERY_ISSUER_MISMATCH', `The provider says its issuer is "${metadata.issuer}", not "${issuer}". Set the profile's issuer to exactly the provider's value.`);
+  }
+  if (typeof metadata.authorization_endpoint !== 'string' || typeof metadata.token_endpoint !== 'string') {
+    throw new DeskError('DISCOVERY_FAILED', `The metadata of ${issuer} has no authorization or token endpoint.`);
+  }
+  return metadata;
+}
+
+function discoveryError(error: unknown, issuer: string): DeskError {
+  if (error instanceof DeskError) return error;
+  if (error instanceof oauth.OperationProcessingError && error.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+    const body = (error.cause as { body?: { issuer?: unknown } } | undefined)?.body;
+    const stated = typeof body?.issuer === 'string' ? `"${body.issuer.slice(0, 200)}"` : 'another value';
+    return new DeskError('DISCOVERY_ISSUER_MISMATCH', `The provider says its issuer is ${stated}, not "${issuer}". Set the profile's issuer to exactly the provider's value.`, { cause: error });
+  }
+  const mapped = mapOAuthError(error, 'DISCOVERY_FAILED');
+  return new DeskError(mapped.code, `Discovery failed for ${issuer}: ${mapped.message}`, { cause: error });
+}

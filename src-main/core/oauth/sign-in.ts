@@ -1,0 +1,193 @@
+/**
+ * Sign-in orchestration: discovery, the authorization request, the wait for the callback (custom
+ * scheme through the router, or a loopback receiver of its own), the code exchange and ID token checks.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { DeskError } from '../errors.ts';
+import type { FetchLike } from '../http/client.ts';
+import { APP_REDIRECT_URI, APP_SCHEME, type Profile } from '../profile.ts';
+import { buildAuthorizationRequest, type AuthorizationOptions } from './authorize.ts';
+import { CallbackRouter, type RoutableFlow } from './callback.ts';
+import { startLoopbackReceiver } from './loopback.ts';
+import { FLOW_TTL_MS, PendingFlows } from './pending.ts';
+import { ProviderDirectory, type ProviderContext } from './provider-context.ts';
+import { exchangeCode, type TokenSet } from './tokens.ts';
+
+/** The outcome of a completed sign-in. */
+export interface SignInResult {
+  readonly profile: Profile;
+  readonly provider: ProviderContext;
+  readonly redirectUri: string;
+  readonly tokens: TokenSet;
+}
+
+/** A sign-in waiting for the browser. */
+export interface StartedSignIn {
+  /** An id for the front to refer to this sign-in (not the state). */
+  readonly id: string;
+  /** Open this in the system browser. */
+  readonly authorizationUrl: string;
+  readonly redirectUri: string;
+  /** Settles once: tokens verified, or a DeskError. */
+  readonly result: Promise<SignInResult>;
+  /** Abandons the sign-in (its callback will then be refused). */
+  cancel(): void;
+}
+
+interface Flow extends RoutableFlow {
+  readonly id: string;
+  readonly done: Promise<SignInResult>;
+  cancel(error: DeskError): void;
+}
+
+/** Dependencies of {@link SignInEngine}. */
+export interface SignInDeps {
+  readonly fetch: FetchLike;
+  readonly now: () => number;
+  /** Shared discovery cache (the session service passes its own). */
+  readonly providers?: ProviderDirectory;
+  /** How long a flow waits for its callback (default 10 min). */
+  readonly flowTtlMs?: number;
+}
+
+/** Runs authorization code + PKCE sign-ins for any number of profiles at once. */
+export class SignInEngine {
+  readonly providers: ProviderDirectory;
+  /** The single entry for callbacks arriving by deep link (custom schemes). */
+  readonly router: CallbackRouter<Flow>;
+  readonly #deps: SignInDeps;
+  readonly #pending: PendingFlows<Flow>;
+  readonly #ttl: number;
+
+  constructor(deps: SignInDeps) {
+    this.#deps = deps;
+    this.#ttl = deps.flowTtlMs ?? FLOW_TTL_MS;
+    this.providers = deps.providers ?? new ProviderDirectory(deps.fetch);
+    this.#pending = new PendingFlows<Flow>({ now: deps.now, ttlMs: this.#ttl });
+    this.router = new CallbackRouter(this.#pending, () => this.#schemes());
+  }
+
+  /** Starts a sign-in: discovery, then an authorization URL for the system browser. */
+  async start(profile: Profile, options: AuthorizationOptions = {}): Promise<StartedSignIn> {
+    const provider = await this.providers.get(profile);
+    const id = randomUUID();
+    let loopback: Awaited<ReturnType<typeof startLoopbackReceiver>> | undefined;
+    let redirectUri: string;
+    if (profile.redirect.kind === 'loopback') {
+      // The receiver hands its (single) request to the router; whatever the outcome, this flow ends.
+      loopback = await startLoopbackReceiver({
+        timeoutMs: this.#ttl,
+        onCallback: async (url) => {
+          try {
+            await this.router.handle(url);
+            return { ok: true };
+          } catch (error) {
+            const err = error instanceof DeskError ? error : new DeskError('CALLBACK_INVALID', 'The callback was refused.');
+            flow.cancel(err);
+            return { ok: false, code: err.code };
+          }
+        },
+      });
+      redirectUri = loopback.redirectUri;
+    } else {
+      redirectUri = profile.redirect.kind === 'custom-scheme' ? profile.redirect.uri : APP_REDIRECT_URI;
+    }
+
+    const request = await buildAuthorizationRequest({
+      metadata: provider.metadata,
+      clientId: profile.clientId,
+      redirectUri,
+      scopes: profile.scopes,
+      options: { ...options, extraParams: { ...profile.extraParams, ...options.extraParams } },
+    });
+
+    let settled = false;
+    let resolve!: (r: SignInResult) => void;
+    let reject!: (e: DeskError) => void;
+    const done = new Promise<SignInResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A rejection nobody awaits yet must not crash the process; callers still see it on `result`.
+    done.catch(() => undefined);
+    const finish = (outcome: { ok: SignInResult } | { error: DeskError }): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void loopback?.close();
+      if ('ok' in outcome) resolve(outcome.ok);
+      else reject(outcome.error);
+    };
+    const timer = setTimeout(() => {
+      this.#pending.take(request.state);
+      finish({ error: new DeskError('FLOW_TIMEOUT', `No answer from the browser within ${Math.round(this.#ttl / 60000)} min; the sign-in was abandoned. Start it again.`) });
+    }, this.#ttl);
+    timer.unref?.();
+    void loopback?.done.then((how) => {
+      if (how === 'timeout') {
+        this.#pending.take(request.state);
+        finish({ error: new DeskError('FLOW_TIMEOUT', 'No answer from the browser in time; the sign-in was abandoned. Start it again.') });
+      }
+    });
+
+    const flow: Flow = {
+      id,
+      state: request.state,
+      createdAt: this.#deps.now(),
+      redirectUri,
+      metadata: provider.metadata,
+      client: provider.client,
+      done,
+      complete: async (params) => {
+        try {
+          const tokens = await exchangeCode(provider, {
+            params,
+            redirectUri,
+            codeVerifier: request.codeVerifier,
+            nonce: request.nonce,
+            requireIdToken: profile.scopes.includes('openid'),
+            now: this.#deps.now,
+          });
+          finish({ ok: { profile, provider, redirectUri, tokens } });
+        } catch (error) {
+          const err = error instanceof DeskError ? error : new DeskError('INTERNAL', 'The code exchange failed.', { cause: error });
+          finish({ error: err });
+          throw err;
+        }
+      },
+      fail: (error) => finish({ error }),
+      cancel: (error) => {
+        this.#pending.take(request.state);
+        finish({ error });
+      },
+    };
+    try {
+      this.#pending.add(flow);
+    } catch (error) {
+      await loopback?.close();
+      throw error;
+    }
+    return {
+      id,
+      authorizationUrl: request.url.href,
+      redirectUri,
+      result: done,
+      cancel: () => flow.cancel(new DeskError('SIGN_IN_CANCELLED', 'Sign-in was cancelled.')),
+    };
+  }
+
+  /** Number of sign-ins waiting for the browser. */
+  get pendingCount(): number {
+    return this.#pending.values().length;
+  }
+
+  #schemes(): string[] {
+    const schemes = new Set([APP_SCHEME]);
+    for (const flow of this.#pending.values()) {
+      const scheme = flow.redirectUri.slice(0, flow.redirectUri.indexOf(':'));
+      if (scheme !== 'http') schemes.add(scheme);
+    }
+    return [...schemes];
+  }
+}

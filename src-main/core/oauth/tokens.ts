@@ -1,0 +1,134 @@
+/**
+ * Token endpoint requests (code exchange, refresh) and the token set the core keeps in memory,
+ * with the ID token fully validated: oauth4webapi's claim checks plus the signature from the JWKS.
+ * @module
+ */
+import * as oauth from 'oauth4webapi';
+import { DeskError } from '../errors.ts';
+import { estimateClockOffset } from './clock.ts';
+import { validateIdToken } from './id-token.ts';
+import type { JwtReport } from './jwt-report.ts';
+import { mapOAuthError } from './oauth-errors.ts';
+import { CLOCK_SKEW_SECONDS, type ProviderContext } from './provider-context.ts';
+
+/** ID token claims (validated). */
+export type IdTokenClaims = Readonly<Record<string, unknown>> & { readonly iss: string; readonly sub: string; readonly aud: string | readonly string[] };
+
+/** Tokens from one token response. Secrets: keep in the core, show fronts only views. */
+export interface TokenSet {
+  readonly accessToken: string;
+  readonly tokenType: string;
+  /** Access token expiry, ms since the epoch, from `expires_in`. */
+  readonly expiresAt: number | undefined;
+  readonly scope: readonly string[] | undefined;
+  readonly refreshToken: string | undefined;
+  readonly idToken: string | undefined;
+  readonly idTokenClaims: IdTokenClaims | undefined;
+  readonly idTokenReport: JwtReport | undefined;
+  readonly receivedAt: number;
+  /** Server clock minus ours, from the token response's Date header. */
+  readonly clockOffsetMs: number | undefined;
+}
+
+interface ProcessInput {
+  readonly ctx: ProviderContext;
+  readonly response: Response;
+  readonly process: (response: Response) => Promise<oauth.TokenEndpointResponse>;
+  readonly nonce: string | undefined;
+  readonly now: () => number;
+}
+
+async function toTokenSet(input: ProcessInput): Promise<TokenSet> {
+  const receivedAt = input.now();
+  const clockOffsetMs = estimateClockOffset(input.response.headers.get('date'), receivedAt);
+  let result: oauth.TokenEndpointResponse;
+  try {
+    result = await input.process(input.response);
+  } catch (error) {
+    throw mapOAuthError(error, 'TOKEN_RESPONSE_INVALID');
+  }
+  let idTokenClaims: IdTokenClaims | undefined;
+  let idTokenReport: JwtReport | undefined;
+  if (result.id_token !== undefined) {
+    if (input.ctx.jwks === undefined) throw new DeskError('ID_TOKEN_SIGNATURE_INVALID', 'The provider sent an ID token but publishes no jwks_uri, so its signature cannot be checked.');
+    const validated = await validateIdToken(result.id_token, {
+      issuer: input.ctx.issuer,
+      audience: input.ctx.client.client_id,
+      jwks: input.ctx.jwks,
+      ...(input.ctx.metadata.id_token_signing_alg_values_supported === undefined ? {} : { allowedAlgs: input.ctx.metadata.id_token_signing_alg_values_supported }),
+      ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
+      accessToken: result.access_token,
+      now: input.now,
+      skewSeconds: CLOCK_SKEW_SECONDS,
+      ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
+    });
+    idTokenClaims = validated.claims as IdTokenClaims;
+    idTokenReport = validated.report;
+  }
+  return {
+    accessToken: result.access_token,
+    tokenType: result.token_type,
+    expiresAt: typeof result.expires_in === 'number' ? receivedAt + result.expires_in * 1000 : undefined,
+    scope: typeof result.scope === 'string' ? result.scope.split(' ').filter(Boolean) : undefined,
+    refreshToken: typeof result.refresh_token === 'string' ? result.refresh_token : undefined,
+    idToken: result.id_token,
+    idTokenClaims,
+    idTokenReport,
+    receivedAt,
+    clockOffsetMs,
+  };
+}
+
+/**
+ * Exchanges an authorization code (validated callback parameters) for tokens.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponseValidation
+ */
+export async function exchangeCode(ctx: ProviderContext, input: {
+  readonly params: URLSearchParams;
+  readonly redirectUri: string;
+  readonly codeVerifier: string;
+  readonly nonce: string | undefined;
+  readonly requireIdToken: boolean;
+  readonly now: () => number;
+}): Promise<TokenSet> {
+  let response: Response;
+  try {
+    response = await oauth.authorizationCodeGrantRequest(ctx.metadata, ctx.client, oauth.None(), input.params, input.redirectUri, input.codeVerifier, ctx.requestOptions);
+  } catch (error) {
+    throw mapOAuthError(error, 'TOKEN_ERROR');
+  }
+  return toTokenSet({
+    ctx,
+    response,
+    nonce: input.nonce,
+    now: input.now,
+    process: (r) => oauth.processAuthorizationCodeResponse(ctx.metadata, ctx.client, r, {
+      expectedNonce: input.nonce ?? oauth.expectNoNonce,
+      requireIdToken: input.requireIdToken,
+    }),
+  });
+}
+
+/**
+ * Redeems a refresh token. The caller applies OIDC Core §12.2 to a new ID token.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ */
+export async function refreshTokens(ctx: ProviderContext, input: { readonly refreshToken: string; readonly now: () => number; readonly scope?: string }): Promise<TokenSet> {
+  let response: Response;
+  try {
+    response = await oauth.refreshTokenGrantRequest(ctx.metadata, ctx.client, oauth.None(), input.refreshToken, {
+      ...ctx.requestOptions,
+      ...(input.scope === undefined ? {} : { additionalParameters: { scope: input.scope } }),
+    });
+  } catch (error) {
+    throw mapOAuthError(error, 'TOKEN_ERROR');
+  }
+  return toTokenSet({
+    ctx,
+    response,
+    nonce: undefined,
+    now: input.now,
+    process: (r) => oauth.processRefreshTokenResponse(ctx.metadata, ctx.client, r),
+  });
+}

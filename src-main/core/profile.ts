@@ -1,0 +1,161 @@
+/**
+ * Profiles: which provider, which client, which scopes and which redirect a sign-in uses, validated.
+ * @module
+ */
+import { DeskError } from './errors.ts';
+import { isReverseDomainScheme } from './deep-link.ts';
+
+/** The app's own private-use URI scheme (RFC 8252 §7.1, reverse-domain form). */
+export const APP_SCHEME = 'dev.oidcdesk';
+/** The app's default redirect URI on its own scheme. */
+export const APP_REDIRECT_URI = `${APP_SCHEME}:/callback`;
+/** The app's post-logout redirect URI on its own scheme. */
+export const APP_POST_LOGOUT_REDIRECT_URI = `${APP_SCHEME}:/logout`;
+
+/** How the authorization response comes back to the app. */
+export type RedirectMode =
+  | { readonly kind: 'app-scheme' }
+  | { readonly kind: 'custom-scheme'; readonly uri: string }
+  | { readonly kind: 'loopback' };
+
+/** A validated profile. */
+export interface Profile {
+  readonly name: string;
+  /** The issuer identifier exactly as the provider states it (no trailing slash added or removed). */
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly redirect: RedirectMode;
+  /** Allows an `http:` issuer, and only on a loopback host (local test providers). */
+  readonly allowHttpLoopback: boolean;
+  /** Extra authorization request parameters (e.g. `prompt`, `resource`, Okta's `idp`). */
+  readonly extraParams: Readonly<Record<string, string>>;
+}
+
+/** Parameters the engine sets itself; a profile may not override them. */
+const RESERVED_PARAMS = new Set([
+  'client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'request', 'request_uri',
+]);
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** True when `host` (URL.hostname form) is a loopback address. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host);
+}
+
+function fail(message: string, code: 'PROFILE_INVALID' | 'ISSUER_INVALID' | 'ISSUER_INSECURE' | 'REDIRECT_SCHEME_INVALID' = 'PROFILE_INVALID'): never {
+  throw new DeskError(code, message);
+}
+
+/**
+ * Checks an issuer identifier: an absolute https URL without query or fragment; `http:` only on a
+ * loopback host and only when the profile allows it.
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export function assertIssuer(value: unknown, allowHttpLoopback: boolean): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2048) fail('The issuer must be a URL such as https://dev-123.okta.com/oauth2/default.', 'ISSUER_INVALID');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(`The issuer "${value}" is not a valid URL. Use the full URL, e.g. https://dev-123.okta.com/oauth2/default.`, 'ISSUER_INVALID');
+  }
+  if (url.search || url.hash || value.includes('#') || value.includes('?')) fail('The issuer must not contain a query or fragment.', 'ISSUER_INVALID');
+  if (url.username || url.password) fail('The issuer must not contain credentials.', 'ISSUER_INVALID');
+  if (url.protocol === 'http:') {
+    if (!isLoopbackHost(url.hostname)) fail(`The issuer ${url.origin} uses http: only https is allowed for a remote provider.`, 'ISSUER_INSECURE');
+    if (!allowHttpLoopback) fail(`The issuer ${url.origin} uses http: allow http on loopback for this profile (--allow-http-loopback) to use a local provider.`, 'ISSUER_INSECURE');
+  } else if (url.protocol !== 'https:') {
+    fail(`The issuer must be an https URL, not ${url.protocol}.`, 'ISSUER_INVALID');
+  }
+  return value;
+}
+
+/**
+ * Checks a custom-scheme redirect URI: a private-use scheme in reverse-domain form with a path,
+ * e.g. `com.okta.dev-123:/callback`.
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.1
+ */
+export function assertCustomRedirectUri(value: unknown): string {
+  if (typeof value !== 'string' || value.length > 2048) fail('The redirect URI must be text.', 'REDIRECT_SCHEME_INVALID');
+  const colon = value.indexOf(':');
+  const scheme = colon > 0 ? value.slice(0, colon) : '';
+  if (!isReverseDomainScheme(scheme)) {
+    fail(`The redirect URI "${value}" does not use a private-use scheme in reverse-domain form (RFC 8252 §7.1), such as com.example.app:/callback. Use loopback or a scheme based on a domain you control (Okta suggests com.okta.<org>).`, 'REDIRECT_SCHEME_INVALID');
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(`The redirect URI "${value}" is not a valid URI.`, 'REDIRECT_SCHEME_INVALID');
+  }
+  if (url.hash) fail('The redirect URI must not contain a fragment.', 'REDIRECT_SCHEME_INVALID');
+  return value;
+}
+
+function assertName(value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) {
+    fail('A profile name is 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit.');
+  }
+  return value;
+}
+
+function assertScopes(value: unknown): string[] {
+  const list = typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value;
+  if (!Array.isArray(list) || list.length === 0) fail('At least one scope is needed, e.g. "openid profile email offline_access".');
+  const out: string[] = [];
+  for (const scope of list) {
+    // RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E
+    if (typeof scope !== 'string' || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) fail('A scope contains characters RFC 6749 does not allow.');
+    if (!out.includes(scope)) out.push(scope);
+  }
+  return out;
+}
+
+function assertRedirect(value: unknown): RedirectMode {
+  if (value === undefined || value === null || value === 'app-scheme' || value === APP_REDIRECT_URI) return { kind: 'app-scheme' };
+  if (value === 'loopback') return { kind: 'loopback' };
+  if (typeof value === 'object' && value !== null && 'kind' in value) {
+    const v = value as { kind: unknown; uri?: unknown };
+    if (v.kind === 'app-scheme' || v.kind === 'loopback') return { kind: v.kind };
+    if (v.kind === 'custom-scheme') return { kind: 'custom-scheme', uri: assertCustomRedirectUri(v.uri) };
+  }
+  if (typeof value === 'string') {
+    if (/^https?:/i.test(value)) fail('A redirect on http(s) is not used: choose "loopback" (OIDC Desk picks 127.0.0.1 and a free port) or a custom scheme.', 'REDIRECT_SCHEME_INVALID');
+    return { kind: 'custom-scheme', uri: assertCustomRedirectUri(value) };
+  }
+  fail('The redirect must be "loopback", "app-scheme" or a custom-scheme URI.', 'REDIRECT_SCHEME_INVALID');
+}
+
+function assertExtraParams(value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) fail('Extra parameters must be name=value pairs.');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(k) || typeof v !== 'string' || v.length > 2048) fail(`The extra parameter "${k}" is not a valid name=value pair.`);
+    if (RESERVED_PARAMS.has(k)) fail(`The parameter "${k}" is set by OIDC Desk itself and cannot be overridden.`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Narrows untrusted input (IPC, argv, a profiles file) to a {@link Profile}, or throws a DeskError. */
+export function parseProfile(input: unknown): Profile {
+  if (typeof input !== 'object' || input === null) fail('A profile must be an object.');
+  const raw = input as Record<string, unknown>;
+  const allowHttpLoopback = raw.allowHttpLoopback === true;
+  const clientId = raw.clientId;
+  if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > 256 || /[\s\x00-\x1f]/.test(clientId)) {
+    fail('The client id is missing or invalid: copy it from the provider (in Okta: Applications > your Native app > Client ID).');
+  }
+  return {
+    name: assertName(raw.name),
+    issuer: assertIssuer(raw.issuer, allowHttpLoopback),
+    clientId,
+    scopes: assertScopes(raw.scopes ?? 'openid profile email offline_access'),
+    redirect: assertRedirect(raw.redirect),
+    allowHttpLoopback,
+    extraParams: assertExtraParams(raw.extraParams),
+  };
+}

@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AuthorizationServer, Client } from 'oauth4webapi';
+import { CallbackRouter, MAX_CALLBACK_URL_LENGTH, type RoutableFlow } from '../../../../src-main/core/oauth/callback.ts';
+import { PendingFlows } from '../../../../src-main/core/oauth/pending.ts';
+import type { DeskError } from '../../../../src-main/core/errors.ts';
+
+const metadata: AuthorizationServer = { issuer: 'https://idp.example.com', authorization_response_iss_parameter_supported: true };
+const client: Client = { client_id: 'c1' };
+
+function setup(redirectUri = 'dev.oidcdesk:/callback') {
+  const pending = new PendingFlows<RoutableFlow>({ now: () => 0 });
+  const completed: URLSearchParams[] = [];
+  const failed: DeskError[] = [];
+  const flow: RoutableFlow = {
+    state: 'S1',
+    createdAt: 0,
+    redirectUri,
+    metadata,
+    client,
+    complete: async (p) => void completed.push(p),
+    fail: (e) => void failed.push(e),
+  };
+  pending.add(flow);
+  const router = new CallbackRouter(pending, () => ['dev.oidcdesk']);
+  return { pending, router, completed, failed };
+}
+
+const iss = encodeURIComponent(metadata.issuer);
+
+test('a valid callback completes its flow exactly once; a replay finds nothing', async () => {
+  const { router, completed } = setup();
+  const url = `dev.oidcdesk:/callback?code=C&state=S1&iss=${iss}`;
+  await router.handle(url);
+  assert.equal(completed.length, 1);
+  assert.equal(completed[0]?.get('code'), 'C');
+  await assert.rejects(router.handle(url), { code: 'CALLBACK_STATE_UNKNOWN' });
+  assert.equal(completed.length, 1);
+});
+
+test('missing and wrong state are refused and do not consume the flow', async () => {
+  const { router, pending, completed } = setup();
+  await assert.rejects(router.handle(`dev.oidcdesk:/callback?code=C&iss=${iss}`), { code: 'CALLBACK_STATE_MISSING' });
+  await assert.rejects(router.handle(`dev.oidcdesk:/callback?code=C&state=WRONG&iss=${iss}`), { code: 'CALLBACK_STATE_UNKNOWN' });
+  assert.equal(pending.has('S1'), true);
+  assert.equal(completed.length, 0);
+});
+
+test('iss different or missing (server announces RFC 9207) is refused and the flow discarded', async () => {
+  for (const query of [`code=C&state=S1&iss=${encodeURIComponent('https://evil.example.com')}`, 'code=C&state=S1']) {
+    const { router, pending, completed, failed } = setup();
+    await assert.rejects(router.handle(`dev.oidcdesk:/callback?${query}`), { code: 'CALLBACK_ISS_MISMATCH' });
+    assert.equal(pending.has('S1'), false);
+    assert.equal(completed.length, 0);
+    assert.equal(failed[0]?.code, 'CALLBACK_ISS_MISMATCH');
+  }
+});
+
+test('error=access_denied becomes "sign-in cancelled" and clears the flow', async () => {
+  const { router, pending, failed } = setup();
+  await assert.rejects(router.handle(`dev.oidcdesk:/callback?error=access_denied&error_description=%3Cimg%20src%3Dx%3E&state=S1&iss=${iss}`), { code: 'SIGN_IN_CANCELLED' });
+  assert.equal(pending.has('S1'), false);
+  assert.equal(failed[0]?.oauthErrorDescription, '<img src=x>');
+});
+
+test('oversized, badly encoded, foreign-scheme and non-string input is refused before parameters are read', async () => {
+  const { router, pending } = setup();
+  const long = `dev.oidcdesk:/callback?state=S1&iss=${iss}&pad=${'a'.repeat(MAX_CALLBACK_URL_LENGTH)}`;
+  await assert.rejects(router.handle(long), { code: 'CALLBACK_TOO_LARGE' });
+  await assert.rejects(router.handle(`dev.oidcdesk:/callback?code=%E0%A4%A&state=S1&iss=${iss}`), { code: 'CALLBACK_MALFORMED' });
+  await assert.rejects(router.handle('javascript:alert(1)//?state=S1'), { code: 'CALLBACK_FOREIGN_SCHEME' });
+  await assert.rejects(router.handle('file:///etc/passwd?state=S1'), { code: 'CALLBACK_FOREIGN_SCHEME' });
+  await assert.rejects(router.handle('http://evil.example.com/callback?state=S1'), { code: 'CALLBACK_FOREIGN_SCHEME' });
+  await assert.rejects(router.handle(42), { code: 'CALLBACK_MALFORMED' });
+  await assert.rejects(router.handle(`dev.oidcdesk:/callback?state=S1&state=S2&iss=${iss}`), { code: 'CALLBACK_MALFORMED' });
+  assert.equal(pending.has('S1'), true, 'none of these consumed the flow');
+});
+
+test('a callback on another redirect path is refused', async () => {
+  const { router, completed } = setup();
+  await assert.rejects(router.handle(`dev.oidcdesk:/other?code=C&state=S1&iss=${iss}`), { code: 'CALLBACK_INVALID' });
+  assert.equal(completed.length, 0);
+});

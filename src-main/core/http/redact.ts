@@ -16,7 +16,7 @@ export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'co
 
 /** A short, stable fingerprint of a secret: enough to correlate two log lines, useless to an attacker. */
 export function fingerprint(secret: string): string {
-  return `«masked ${createHash('sha256').update(secret).digest('hex').slice(0, 8)}»`;
+  return `***masked-${createHash('sha256').update(secret).digest('hex').slice(0, 8)}`;
 }
 
 /** Masks secret parameters of a URL's query and fragment. Unparseable input is masked whole. */

@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   INTROSPECTION_FAILED: 'protocol',
   REVOCATION_FAILED: 'protocol',
   SIGN_IN_NEEDED: 'protocol',
+  SESSION_BUSY: 'protocol',
   INDEX_CORRUPT: 'protocol',
   INDEX_NEWER_VERSION: 'protocol',
   // network: nothing (valid) came back in time

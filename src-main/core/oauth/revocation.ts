@@ -1,0 +1,63 @@
+/**
+ * Token revocation (RFC 7009) and introspection (RFC 7662) for a public client.
+ * @module
+ */
+import * as oauth from 'oauth4webapi';
+import { DeskError } from '../errors.ts';
+import { mapOAuthError } from './oauth-errors.ts';
+import type { ProviderContext } from './provider-context.ts';
+
+/**
+ * Revokes a token. Network failures keep their `HTTP_*` code so the caller can retry later.
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
+ */
+export async function revokeToken(ctx: ProviderContext, token: string, hint: 'refresh_token' | 'access_token'): Promise<void> {
+  if (ctx.metadata.revocation_endpoint === undefined) throw new DeskError('ENDPOINT_NOT_SUPPORTED', 'The provider has no revocation endpoint.');
+  try {
+    const response = await oauth.revocationRequest(ctx.metadata, ctx.client, oauth.None(), token, {
+      ...ctx.requestOptions,
+      additionalParameters: { token_type_hint: hint },
+    });
+    await oauth.processRevocationResponse(response);
+  } catch (error) {
+    const mapped = mapOAuthError(error, 'REVOCATION_FAILED');
+    throw mapped.category === 'network' ? mapped : new DeskError('REVOCATION_FAILED', mapped.message, { cause: error });
+  }
+}
+
+/** What introspection says about a token. */
+export interface Introspection {
+  readonly active: boolean;
+  readonly scope?: string;
+  readonly clientId?: string;
+  readonly exp?: number;
+  readonly sub?: string;
+  readonly tokenType?: string;
+}
+
+/**
+ * Introspects a token where the provider offers it.
+ * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
+ */
+export async function introspectToken(ctx: ProviderContext, token: string, hint: 'refresh_token' | 'access_token'): Promise<Introspection> {
+  if (ctx.metadata.introspection_endpoint === undefined) throw new DeskError('ENDPOINT_NOT_SUPPORTED', 'The provider does not offer token introspection.');
+  let result: oauth.IntrospectionResponse;
+  try {
+    const response = await oauth.introspectionRequest(ctx.metadata, ctx.client, oauth.None(), token, {
+      ...ctx.requestOptions,
+      additionalParameters: { token_type_hint: hint },
+    });
+    result = await oauth.processIntrospectionResponse(ctx.metadata, ctx.client, response);
+  } catch (error) {
+    const mapped = mapOAuthError(error, 'INTROSPECTION_FAILED');
+    throw mapped.category === 'network' ? mapped : new DeskError('INTROSPECTION_FAILED', mapped.message, { cause: error });
+  }
+  return {
+    active: result.active === true,
+    ...(typeof result.scope === 'string' ? { scope: result.scope } : {}),
+    ...(typeof result.client_id === 'string' ? { clientId: result.client_id } : {}),
+    ...(typeof result.exp === 'number' ? { exp: result.exp } : {}),
+    ...(typeof result.sub === 'string' ? { sub: result.sub } : {}),
+    ...(typeof result.token_type === 'string' ? { tokenType: result.token_type } : {}),
+  };
+}

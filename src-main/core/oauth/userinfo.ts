@@ -1,0 +1,47 @@
+/**
+ * The userinfo request (Bearer header only) with the `sub` check of OIDC Core §5.3.2, and the
+ * comparison of userinfo claims with the ID token's.
+ * @module
+ */
+import * as oauth from 'oauth4webapi';
+import { DeskError } from '../errors.ts';
+import type { UserinfoClaimComparison } from '../contract.ts';
+import { mapOAuthError } from './oauth-errors.ts';
+import type { ProviderContext } from './provider-context.ts';
+
+/**
+ * Calls the userinfo endpoint with the access token in the Authorization header.
+ * A `401` with `invalid_token` becomes `INVALID_GRANT` so the caller can refresh once and retry.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
+ */
+export async function fetchUserinfo(ctx: ProviderContext, accessToken: string, expectedSubject: string): Promise<Record<string, unknown>> {
+  if (ctx.metadata.userinfo_endpoint === undefined) throw new DeskError('ENDPOINT_NOT_SUPPORTED', 'The provider has no userinfo endpoint.');
+  let response: Response;
+  try {
+    response = await oauth.userInfoRequest(ctx.metadata, ctx.client, accessToken, ctx.requestOptions);
+  } catch (error) {
+    throw mapOAuthError(error, 'USERINFO_FAILED');
+  }
+  try {
+    return { ...(await oauth.processUserInfoResponse(ctx.metadata, ctx.client, expectedSubject, response)) };
+  } catch (error) {
+    if (error instanceof oauth.OperationProcessingError && error.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+      throw new DeskError('USERINFO_SUB_MISMATCH', 'The userinfo "sub" differs from the ID token\'s: the response is not about the signed-in user and was refused (OIDC Core §5.3.2).', { cause: error });
+    }
+    throw mapOAuthError(error, 'USERINFO_FAILED');
+  }
+}
+
+/** Puts userinfo claims beside the ID token's: same, only here, only there, or different. */
+export function compareClaims(userinfo: Readonly<Record<string, unknown>>, idToken: Readonly<Record<string, unknown>>): UserinfoClaimComparison[] {
+  const skip = new Set(['iss', 'aud', 'exp', 'iat', 'nbf', 'nonce', 'at_hash', 'c_hash', 'azp', 'auth_time', 'jti', 'amr', 'acr', 'sid']);
+  const names = new Set([...Object.keys(userinfo), ...Object.keys(idToken).filter((k) => !skip.has(k))]);
+  return [...names].sort().map((claim) => {
+    const inU = Object.hasOwn(userinfo, claim);
+    const inI = Object.hasOwn(idToken, claim);
+    const u = userinfo[claim];
+    const i = idToken[claim];
+    const relation = !inI ? 'only-userinfo' : !inU ? 'only-id-token' : JSON.stringify(u) === JSON.stringify(i) ? 'same' : 'different';
+    return { claim, userinfo: u, idToken: i, relation };
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * Views: what a front may see of a session. Tokens appear masked; refresh tokens never appear.
+ * @module
+ */
+import type { ErrorView, MaskedToken, SessionStatus, SessionView } from '../contract.ts';
+import type { DeskError } from '../errors.ts';
+import { fingerprint } from '../http/redact.ts';
+import type { TokenSet } from '../oauth/tokens.ts';
+import type { SessionRecord } from '../store/session-index.ts';
+
+/** A token without its value. */
+export function maskToken(token: string): MaskedToken {
+  const parts = token.split('.');
+  return { fingerprint: fingerprint(token), length: token.length, format: parts.length === 3 && parts.every((p) => p.length > 0) ? 'jwt' : 'opaque' };
+}
+
+/** An error as a front may see it (no cause, no stack). */
+export function errorView(error: DeskError): ErrorView {
+  return error.toJSON();
+}
+
+/** Status from the record and the clock: expiry comes from the index, so every process agrees. */
+export function sessionStatus(record: SessionRecord, sessionOnly: boolean, now: number): SessionStatus {
+  if (record.status === 'sign-in-needed') return 'sign-in-needed';
+  if (sessionOnly) return 'session-only';
+  if (record.accessTokenExpiresAt !== undefined && record.accessTokenExpiresAt <= now) return 'expired';
+  return 'active';
+}
+
+/** Builds the view of one session. */
+export function sessionView(input: {
+  readonly record: SessionRecord;
+  readonly tokens: TokenSet | undefined;
+  readonly sessionOnly: boolean;
+  readonly refreshing: boolean;
+  readonly lastError: DeskError | undefined;
+  readonly now: number;
+}): SessionView {
+  const { record, tokens } = input;
+  return {
+    id: record.id,
+    profile: record.profile,
+    issuer: record.issuer,
+    clientId: record.clientId,
+    subject: record.subject,
+    displayName: record.displayName,
+    scopes: tokens?.scope ?? record.scopes,
+    status: sessionStatus(record, input.sessionOnly, input.now),
+    storage: input.sessionOnly ? 'session-only' : record.hasRefreshToken ? 'keychain' : 'none',
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    expiresAt: tokens?.expiresAt ?? record.accessTokenExpiresAt,
+    accessToken: tokens ? maskToken(tokens.accessToken) : undefined,
+    idToken: tokens?.idToken !== undefined && tokens.idTokenClaims !== undefined
+      ? { ...maskToken(tokens.idToken), claims: tokens.idTokenClaims, report: tokens.idTokenReport }
+      : undefined,
+    hasRefreshToken: record.hasRefreshToken || input.sessionOnly,
+    refreshing: input.refreshing,
+    lastError: input.lastError ? errorView(input.lastError) : undefined,
+  };
+}

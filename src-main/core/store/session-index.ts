@@ -1,0 +1,109 @@
+/**
+ * The session index (`sessions.json`): what is known about each session without any secret, plus
+ * revocations still owed to providers. Read at start-up; keychain entries are read only on use.
+ * @module
+ */
+import { join } from 'node:path';
+import { VersionedStore, type DocumentType } from './versioned-store.ts';
+
+/** The ID token claims a refreshed ID token must keep (OIDC Core §12.2). */
+export interface IdTokenBinding {
+  readonly iss: string;
+  readonly sub: string;
+  readonly aud: readonly string[];
+  readonly authTime?: number;
+}
+
+/** One session, as stored. No token, code or secret is ever in here. */
+export interface SessionRecord {
+  readonly id: string;
+  readonly profile: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly allowHttpLoopback: boolean;
+  readonly subject: string;
+  readonly displayName?: string;
+  readonly scopes: readonly string[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** Expiry of the last access token issued (ms since the epoch). */
+  readonly accessTokenExpiresAt?: number;
+  readonly status: 'active' | 'sign-in-needed';
+  /** True while a refresh token is believed to be in the keychain. */
+  readonly hasRefreshToken: boolean;
+  readonly binding?: IdTokenBinding;
+}
+
+/** A revocation that failed on the network and is retried later; the token waits in the keychain. */
+export interface OwedRevocation {
+  /** Keychain account holding the token. */
+  readonly account: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly allowHttpLoopback: boolean;
+  readonly since: number;
+}
+
+/** The whole index document. */
+export interface SessionIndexDoc {
+  readonly sessions: readonly SessionRecord[];
+  readonly revocations: readonly OwedRevocation[];
+}
+
+const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length < 4096;
+const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function parseRecord(v: unknown): SessionRecord | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const r = v as Record<string, unknown>;
+  if (!str(r.id) || !str(r.profile) || !str(r.issuer) || !str(r.clientId) || !str(r.subject)) return undefined;
+  if (!Array.isArray(r.scopes) || !r.scopes.every(str) || !num(r.createdAt) || !num(r.updatedAt)) return undefined;
+  if (r.status !== 'active' && r.status !== 'sign-in-needed') return undefined;
+  let binding: IdTokenBinding | undefined;
+  if (r.binding !== undefined) {
+    const b = r.binding as Record<string, unknown>;
+    if (typeof b !== 'object' || b === null || !str(b.iss) || !str(b.sub) || !Array.isArray(b.aud) || !b.aud.every(str)) return undefined;
+    binding = { iss: b.iss, sub: b.sub, aud: b.aud, ...(num(b.authTime) ? { authTime: b.authTime } : {}) };
+  }
+  return {
+    id: r.id,
+    profile: r.profile,
+    issuer: r.issuer,
+    clientId: r.clientId,
+    allowHttpLoopback: r.allowHttpLoopback === true,
+    subject: r.subject,
+    ...(str(r.displayName) ? { displayName: r.displayName } : {}),
+    scopes: r.scopes,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    ...(num(r.accessTokenExpiresAt) ? { accessTokenExpiresAt: r.accessTokenExpiresAt } : {}),
+    status: r.status,
+    hasRefreshToken: r.hasRefreshToken === true,
+    ...(binding ? { binding } : {}),
+  };
+}
+
+function parseRevocation(v: unknown): OwedRevocation | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const r = v as Record<string, unknown>;
+  if (!str(r.account) || !str(r.issuer) || !str(r.clientId) || !num(r.since)) return undefined;
+  return { account: r.account, issuer: r.issuer, clientId: r.clientId, allowHttpLoopback: r.allowHttpLoopback === true, since: r.since };
+}
+
+const INDEX_DOC: DocumentType<SessionIndexDoc> = {
+  schemaVersion: 1,
+  empty: () => ({ sessions: [], revocations: [] }),
+  parse(value) {
+    const doc = value as { sessions?: unknown; revocations?: unknown };
+    if (!Array.isArray(doc.sessions)) return undefined;
+    const sessions = doc.sessions.map(parseRecord);
+    const revocations = Array.isArray(doc.revocations) ? doc.revocations.map(parseRevocation) : [];
+    if (sessions.some((s) => s === undefined) || revocations.some((r) => r === undefined)) return undefined;
+    return { sessions: sessions as SessionRecord[], revocations: revocations as OwedRevocation[] };
+  },
+};
+
+/** Creates the index store at `<dataDir>/sessions.json`. */
+export function sessionIndexStore(dataDir: string, now: () => number): VersionedStore<SessionIndexDoc> {
+  return new VersionedStore(join(dataDir, 'sessions.json'), INDEX_DOC, now);
+}

@@ -384,6 +384,9 @@ export async function createDemoProvider(options: DemoProviderOptions): Promise<
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
     },
+    // The ID token carries the granted profile and email claims too, so the app can name the account
+    // and compare them with userinfo.
+    conformIdTokenClaims: false,
     pkce: { required: () => true },
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }, code: { scopes: Set<string> }) =>

@@ -27,7 +27,6 @@ export interface RoutableFlow extends PendingEntry {
 function assertCallbackShape(raw: unknown, schemes: ReadonlySet<string>): URL {
   if (typeof raw !== 'string') throw new DeskError('CALLBACK_MALFORMED', 'The callback is not a URL.');
   if (raw.length > MAX_CALLBACK_URL_LENGTH) throw new DeskError('CALLBACK_TOO_LARGE', `The callback URL is longer than ${MAX_CALLBACK_URL_LENGTH} bytes and was refused.`);
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x20\x7f]/.test(raw)) throw new DeskError('CALLBACK_MALFORMED', 'The callback URL contains control characters or spaces.');
   const colon = raw.indexOf(':');
   const scheme = colon > 0 ? raw.slice(0, colon).toLowerCase() : '';

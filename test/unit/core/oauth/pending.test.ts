@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PendingFlows } from '../../../../src-main/core/oauth/pending.ts';
 
 test('a flow is taken once, then absent', () => {
-  let now = 0;
+  const now = 0;
   const flows = new PendingFlows<{ state: string; createdAt: number }>({ now: () => now });
   flows.add({ state: 's1', createdAt: now });
   assert.equal(flows.take('s1')?.state, 's1');

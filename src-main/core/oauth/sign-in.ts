@@ -73,12 +73,15 @@ export class SignInEngine {
     const provider = await this.providers.get(profile);
     const id = randomUUID();
     let loopback: Awaited<ReturnType<typeof startLoopbackReceiver>> | undefined;
+    // While the receiver handles its request it must stay open to answer; it closes itself afterwards.
+    let receiverAnswering = false;
     let redirectUri: string;
     if (profile.redirect.kind === 'loopback') {
       // The receiver hands its (single) request to the router; whatever the outcome, this flow ends.
       loopback = await startLoopbackReceiver({
         timeoutMs: this.#ttl,
         onCallback: async (url) => {
+          receiverAnswering = true;
           try {
             await this.router.handle(url);
             return { ok: true };
@@ -115,7 +118,7 @@ export class SignInEngine {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void loopback?.close();
+      if (!receiverAnswering) void loopback?.close();
       if ('ok' in outcome) resolve(outcome.ok);
       else reject(outcome.error);
     };

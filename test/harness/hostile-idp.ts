@@ -1,0 +1,104 @@
+/**
+ * A small misbehaving OpenID provider for the cases a compliant provider never produces (bad token
+ * responses, wrong metadata issuer, forged or mismatched ID tokens, userinfo for another subject).
+ * It is a test double on purpose: every compliant behaviour is tested against oidc-provider.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, generateKeyPair, calculateJwkThumbprint, type JWK, type JWTPayload } from 'jose';
+
+/** A reply the test chooses; `hang` never answers. */
+export type HostileReply = { status?: number; headers?: Record<string, string>; body?: string; json?: unknown } | 'hang';
+
+export interface HostileIdpOptions {
+  /** What discovery states as issuer (default: the real one). */
+  metadataIssuer?: (issuer: string) => string;
+  /** Extra or overridden metadata fields. */
+  metadata?: Record<string, unknown>;
+  /** Token endpoint handler; gets the form body. */
+  token?: (form: URLSearchParams, idp: HostileIdp) => HostileReply | Promise<HostileReply>;
+  userinfo?: (authorization: string | undefined, idp: HostileIdp) => HostileReply | Promise<HostileReply>;
+}
+
+export interface HostileIdp {
+  readonly issuer: string;
+  readonly kid: string;
+  /** Requests per path. */
+  readonly counts: Record<string, number>;
+  /** Signs an ID token with the provider's RS256 key (claims default: iss, aud=clientId, iat/exp now). */
+  signIdToken(claims: JWTPayload, options?: { clientId?: string; alg?: string; kid?: string }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += (chunk as Buffer).toString();
+  return body;
+}
+
+function send(res: ServerResponse, reply: Exclude<HostileReply, 'hang'>): void {
+  const body = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.body ?? '');
+  res.writeHead(reply.status ?? 200, { 'content-type': reply.json !== undefined ? 'application/json' : 'text/html', ...reply.headers });
+  res.end(body);
+}
+
+/** Starts the hostile provider on 127.0.0.1 with an ephemeral port. */
+export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<HostileIdp> {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk: JWK = { ...(await exportJWK(publicKey)), alg: 'RS256', use: 'sig' };
+  const kid = await calculateJwkThumbprint(jwk);
+  jwk.kid = kid;
+  const counts: Record<string, number> = {};
+  let idp!: HostileIdp;
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      counts[path] = (counts[path] ?? 0) + 1;
+      const issuer = idp.issuer;
+      if (path === '/.well-known/openid-configuration') {
+        return send(res, { json: {
+          issuer: options.metadataIssuer ? options.metadataIssuer(issuer) : issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          jwks_uri: `${issuer}/jwks`,
+          userinfo_endpoint: `${issuer}/userinfo`,
+          response_types_supported: ['code'],
+          id_token_signing_alg_values_supported: ['RS256'],
+          authorization_response_iss_parameter_supported: true,
+          code_challenge_methods_supported: ['S256'],
+          ...options.metadata,
+        } });
+      }
+      if (path === '/jwks') return send(res, { json: { keys: [jwk] } });
+      if (path === '/token' && options.token) {
+        const reply = await options.token(new URLSearchParams(await readBody(req)), idp);
+        if (reply === 'hang') return;
+        return send(res, reply);
+      }
+      if (path === '/userinfo' && options.userinfo) {
+        const reply = await options.userinfo(req.headers.authorization, idp);
+        if (reply === 'hang') return;
+        return send(res, reply);
+      }
+      send(res, { status: 404, body: 'not found' });
+    })();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  idp = {
+    issuer,
+    kid,
+    counts,
+    async signIdToken(claims, o = {}) {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ iss: issuer, aud: o.clientId ?? 'oidc-desk', iat: now, exp: now + 300, ...claims })
+        .setProtectedHeader({ alg: o.alg ?? 'RS256', kid: o.kid ?? kid })
+        .sign(privateKey);
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+  return idp;
+}

@@ -46,6 +46,9 @@ export function mapOAuthError(error: unknown, fallback: ErrorCode): DeskError {
     });
   }
   if (error instanceof oauth.OperationProcessingError) {
+    if (error.message.includes('JWT "alg"')) {
+      return new DeskError('ID_TOKEN_ALG_NOT_ALLOWED', 'The ID token is signed with an algorithm this client does not accept (none, a shared-secret HS algorithm, or one the provider does not announce).', { cause: error });
+    }
     const claimProblem = error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK;
     return new DeskError(claimProblem ? 'ID_TOKEN_INVALID' : fallback, `The provider's response was rejected: ${error.message.replaceAll('"', '')}.`, { cause: error });
   }

@@ -1,0 +1,159 @@
+/**
+ * The session service against the real local provider: sign-in into a session, refresh with rotation
+ * (the provider then refuses the old token), single-flight refresh, invalid_grant, userinfo,
+ * introspection after revocation, and a restart over the same index and secret store.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as oauth from 'oauth4webapi';
+import { createHttpClient } from '../../src-main/core/http/client.ts';
+import { ExchangeLog } from '../../src-main/core/http/exchange-log.ts';
+import { SessionService } from '../../src-main/core/session/session-service.ts';
+import type { SecretStore } from '../../src-main/core/store/secret-store.ts';
+import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
+import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
+import { parseProfile } from '../../src-main/core/profile.ts';
+import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
+import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
+
+let idp: TestIdp;
+let browser: BrowserAgent;
+const log = new ExchangeLog();
+
+before(async () => {
+  idp = await startTestIdp();
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await idp?.stop();
+});
+
+const realKeychain = process.env.OIDC_DESK_TEST_KEYRING === '1';
+const NO_KEYRING = 'no Secret Service here: run through npm test (dbus-run-session + gnome-keyring)';
+const services: KeytarSecretStore[] = [];
+
+/** The real keychain (gnome-keyring) when the runner provides one; else the in-memory store (session-only). */
+function secretStore(): SecretStore {
+  if (!realKeychain) return new MemorySecretStore();
+  const store = new KeytarSecretStore({ service: `OIDC Desk test ${process.pid} ${services.length}` });
+  services.push(store);
+  return store;
+}
+
+async function openService(dataDir: string, secrets: SecretStore): Promise<SessionService> {
+  return SessionService.open({ dataDir, secrets, fetch: createHttpClient({ log }), now: Date.now });
+}
+
+async function signedIn(service: SessionService, user = DEMO_USERS[0]!) {
+  const profile = parseProfile({
+    name: 'local', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true,
+    scopes: 'openid profile email offline_access', extraParams: { prompt: 'consent' },
+  });
+  const { started, session } = await service.signIn(profile);
+  const redirect = await browser.signIn(started.authorizationUrl, { username: user.username, password: user.password, redirectPrefix: 'dev.oidcdesk:/callback' });
+  recordSecrets(...redirectSecrets(redirect));
+  await service.engine.router.handle(redirect);
+  return session;
+}
+
+/** The refresh token as stored, read the way a user reveals it. */
+async function storedRefreshToken(service: SessionService, id: string): Promise<string> {
+  const value = (await service.reveal(id, 'refresh')).value;
+  recordSecrets(value);
+  return value;
+}
+
+test('sign-in makes a session whose views hold no refresh token', async () => {
+  const service = await openService(await mkdtemp(join(tmpdir(), 'oidc-desk-s-')), secretStore());
+  const view = await signedIn(service);
+  assert.equal(view.subject, DEMO_USERS[0]!.sub);
+  assert.equal(view.status, realKeychain ? 'active' : 'session-only');
+  assert.equal(view.storage, realKeychain ? 'keychain' : 'session-only');
+  assert.equal(view.accessToken?.format, 'opaque');
+  assert.equal(view.idToken?.report?.kind, 'jwt');
+  const rt = await storedRefreshToken(service, view.id);
+  assert.ok(!JSON.stringify(service.list()).includes(rt), 'no view contains the refresh token');
+});
+
+test('refresh rotates; the provider refuses the old refresh token afterwards', async () => {
+  const service = await openService(await mkdtemp(join(tmpdir(), 'oidc-desk-s-')), secretStore());
+  const view = await signedIn(service);
+  const before = await storedRefreshToken(service, view.id);
+  await service.refresh(view.id);
+  const afterRt = await storedRefreshToken(service, view.id);
+  assert.notEqual(afterRt, before, 'the new refresh token replaced the old one in the store');
+  // Reuse of the old one, straight at the provider: refused (and it revokes the grant at oidc-provider,
+  // which is why the service must never send it again).
+  const as = await oauth.processDiscoveryResponse(new URL(idp.issuer), await oauth.discoveryRequest(new URL(idp.issuer), { [oauth.allowInsecureRequests]: true }));
+  const res = await oauth.refreshTokenGrantRequest(as, { client_id: 'oidc-desk' }, oauth.None(), before, { [oauth.allowInsecureRequests]: true });
+  await assert.rejects(oauth.processRefreshTokenResponse(as, { client_id: 'oidc-desk' }, res), (e: unknown) => e instanceof oauth.ResponseBodyError && e.error === 'invalid_grant');
+});
+
+test('20 concurrent refresh triggers: exactly one token request, every caller gets the result', async () => {
+  const service = await openService(await mkdtemp(join(tmpdir(), 'oidc-desk-s-')), secretStore());
+  const view = await signedIn(service);
+  await idp.resetCounts();
+  const results = await Promise.all(Array.from({ length: 20 }, () => service.refresh(view.id)));
+  assert.equal((await idp.counts())['token:refresh_token'], 1);
+  assert.equal(new Set(results.map((r) => r.accessToken?.fingerprint)).size, 1);
+});
+
+test('invalid_grant: the stored refresh token is deleted, the session needs a sign-in, no retry loop', async () => {
+  const secrets = secretStore();
+  const service = await openService(await mkdtemp(join(tmpdir(), 'oidc-desk-s-')), secrets);
+  const view = await signedIn(service);
+  // Revoke the refresh token behind the service's back.
+  const rt = await storedRefreshToken(service, view.id);
+  const as = await oauth.processDiscoveryResponse(new URL(idp.issuer), await oauth.discoveryRequest(new URL(idp.issuer), { [oauth.allowInsecureRequests]: true }));
+  await oauth.processRevocationResponse(await oauth.revocationRequest(as, { client_id: 'oidc-desk' }, oauth.None(), rt, { [oauth.allowInsecureRequests]: true }));
+  await idp.resetCounts();
+  await assert.rejects(service.refresh(view.id), { code: 'SIGN_IN_NEEDED' });
+  assert.equal(service.view(view.id).status, 'sign-in-needed');
+  assert.equal((await secrets.get(view.id)).kind, 'absent', 'the refresh token is gone from the store');
+  await assert.rejects(service.refresh(view.id), { code: 'SIGN_IN_NEEDED' });
+  assert.equal((await idp.counts())['token:refresh_token'], 1, 'no second request after invalid_grant');
+});
+
+test('userinfo: sub checked, claims compared with the ID token', async () => {
+  const service = await openService(await mkdtemp(join(tmpdir(), 'oidc-desk-s-')), secretStore());
+  const view = await signedIn(service);
+  const info = await service.userinfo(view.id);
+  assert.equal(info.claims.sub, DEMO_USERS[0]!.sub);
+  assert.equal(info.comparison.find((c) => c.claim === 'email')?.relation, 'same');
+});
+
+test('sign-out revokes: introspection of the old access token then shows it inactive', async () => {
+  const service = await openService(await mkdtemp(join(tmpdir(), 'oidc-desk-s-')), secretStore());
+  const view = await signedIn(service);
+  const at = (await service.reveal(view.id, 'access')).value;
+  recordSecrets(at);
+  assert.equal((await service.introspect(view.id, 'access')).active, true);
+  const out = await service.signOut(view.id);
+  assert.equal(out.revoked, true);
+  assert.throws(() => service.view(view.id), { code: 'SESSION_NOT_FOUND' });
+  const as = await oauth.processDiscoveryResponse(new URL(idp.issuer), await oauth.discoveryRequest(new URL(idp.issuer), { [oauth.allowInsecureRequests]: true }));
+  const res = await oauth.introspectionRequest(as, { client_id: 'oidc-desk' }, oauth.None(), at, { [oauth.allowInsecureRequests]: true });
+  assert.equal((await oauth.processIntrospectionResponse(as, { client_id: 'oidc-desk' }, res)).active, false);
+});
+
+test('restart: a new service over the same index and keychain keeps every session usable', { skip: realKeychain ? false : NO_KEYRING }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-s-'));
+  const secrets = secretStore();
+  const first = await openService(dir, secrets);
+  const a = await signedIn(first, DEMO_USERS[0]);
+  const b = await signedIn(first, DEMO_USERS[1]);
+  first.close();
+  const second = await openService(dir, secrets);
+  assert.deepEqual(second.list().map((s) => s.id).sort(), [a.id, b.id].sort());
+  assert.equal(second.view(a.id).accessToken, undefined, 'access tokens are not persisted');
+  for (const id of [a.id, b.id]) {
+    const refreshed = await second.refresh(id);
+    assert.equal(refreshed.status, 'active');
+    assert.ok(refreshed.idToken, 'a refreshed ID token passed the §12.2 checks against the stored binding');
+  }
+});

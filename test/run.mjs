@@ -59,6 +59,8 @@ if (!only || only === 'tests') {
     ...files,
   ];
   const env = { ...process.env };
+  // A private XDG data home: the test keyring never meets (or is locked by) a keyring already on the machine.
+  env.XDG_DATA_HOME = join(workDir, 'xdg-data');
   delete env.DISPLAY;
   delete env.WAYLAND_DISPLAY;
   let cmd = process.execPath;

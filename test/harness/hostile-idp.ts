@@ -49,12 +49,11 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
   const kid = await calculateJwkThumbprint(jwk);
   jwk.kid = kid;
   const counts: Record<string, number> = {};
-  let idp!: HostileIdp;
+  let issuer = '';
   const server: Server = createServer((req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       counts[path] = (counts[path] ?? 0) + 1;
-      const issuer = idp.issuer;
       if (path === '/.well-known/openid-configuration') {
         return send(res, { json: {
           issuer: options.metadataIssuer ? options.metadataIssuer(issuer) : issuer,
@@ -84,8 +83,8 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
     })();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  idp = {
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const idp: HostileIdp = {
     issuer,
     kid,
     counts,

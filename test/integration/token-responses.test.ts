@@ -71,7 +71,7 @@ test('token: openid requested but no id_token is rejected', async () => {
 test('token: an HTML or empty body is rejected', async () => {
   await expectRejected(() => ({ status: 200, body: '<html><body>Sign in</body></html>' }), 'TOKEN_RESPONSE_INVALID');
   await expectRejected(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '' }), 'TOKEN_RESPONSE_INVALID');
-  await expectRejected(() => ({ status: 502, body: '<html>Bad gateway</html>' }), 'TOKEN_RESPONSE_INVALID');
+  await expectRejected(() => ({ status: 502, body: '<html>Bad gateway</html>' }), 'HTTP_STATUS');
 });
 
 test('token: a server that never answers is aborted at the timeout and the engine recovers', async () => {

@@ -41,6 +41,11 @@ interface ProcessInput {
 async function toTokenSet(input: ProcessInput): Promise<TokenSet> {
   const receivedAt = input.now();
   const clockOffsetMs = estimateClockOffset(input.response.headers.get('date'), receivedAt);
+  if (input.response.status >= 500) {
+    // A provider-side failure is transient: callers keep the refresh token and retry later.
+    await input.response.body?.cancel();
+    throw new DeskError('HTTP_STATUS', `The provider's token endpoint failed (HTTP ${input.response.status}); try again later.`, { status: input.response.status });
+  }
   let result: oauth.TokenEndpointResponse;
   try {
     result = await input.process(input.response);

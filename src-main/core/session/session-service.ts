@@ -262,6 +262,11 @@ export class SessionService {
     return this.#doc.revocations.length;
   }
 
+  /** When the scheduler will next refresh a session, and after how many failed attempts. */
+  nextRefresh(id: unknown): { at: number; attempt: number } | undefined {
+    return this.#scheduler.nextAt(this.#record(id).id);
+  }
+
   /** Starts automatic refresh shortly before access tokens expire (never opens a browser). */
   startScheduler(): void {
     this.#scheduler.start();
@@ -453,7 +458,7 @@ export class SessionService {
           throw needed;
         }
         live.lastError = err;
-        if (err.category === 'network' || (err.status !== undefined && err.status >= 500)) this.#scheduler.planRetry(id);
+        if (err.category === 'network') this.#scheduler.planRetry(id);
         throw err;
       }
       // Rotation: the new refresh token reaches the keychain before anything else uses it.

@@ -1,0 +1,121 @@
+/**
+ * Session cases that need a provider that misbehaves: userinfo about another subject, a refreshed ID
+ * token for another subject, and refresh failures that must keep the refresh token (network, 503).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHttpClient } from '../../src-main/core/http/client.ts';
+import { parseProfile } from '../../src-main/core/profile.ts';
+import { SessionService } from '../../src-main/core/session/session-service.ts';
+import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
+import { startHostileIdp, type HostileIdp, type HostileIdpOptions, type HostileReply } from '../harness/hostile-idp.ts';
+
+type RefreshReply = (idp: HostileIdp, form: URLSearchParams) => HostileReply | Promise<HostileReply>;
+
+/** A provider that signs in "alice" and answers refreshes as the test says. */
+async function setup(refresh: RefreshReply, options: HostileIdpOptions = {}) {
+  let nonce = '';
+  let rotation = 0;
+  const idp = await startHostileIdp({
+    ...options,
+    token: async (form, self) => {
+      if (form.get('grant_type') === 'refresh_token') return refresh(self, form);
+      return { json: {
+        access_token: 'at-initial-0123456789', token_type: 'Bearer', expires_in: 300, refresh_token: `rt-${rotation++}-abcdefgh`,
+        id_token: await self.signIdToken({ sub: 'alice', nonce, auth_time: 1000 }),
+      } };
+    },
+  });
+  const secrets = new MemorySecretStore();
+  // The memory store stands in for the keychain here: these cases are about the provider, not the keychain.
+  Object.defineProperty(secrets, 'persistent', { value: true });
+  const service = await SessionService.open({
+    dataDir: await mkdtemp(join(tmpdir(), 'oidc-desk-h-')), secrets, fetch: createHttpClient({ timeoutMs: 2000 }), now: Date.now, random: () => 0,
+  });
+  const profile = parseProfile({ name: 'h', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true });
+  const { started, session } = await service.signIn(profile);
+  const auth = new URL(started.authorizationUrl);
+  nonce = auth.searchParams.get('nonce') ?? '';
+  await service.engine.router.handle(`dev.oidcdesk:/callback?code=c-1&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(idp.issuer)}`);
+  const view = await session;
+  return { idp, service, secrets, view };
+}
+
+async function refreshedBody(idp: HostileIdp, claims: Record<string, unknown>) {
+  return { json: { access_token: 'at-refreshed-0123456789', token_type: 'Bearer', expires_in: 300, refresh_token: 'rt-rotated-abcdefgh', id_token: await idp.signIdToken({ sub: 'alice', auth_time: 1000, ...claims }) } };
+}
+
+test('userinfo whose sub differs from the ID token is refused', async () => {
+  const { idp, service, view } = await setup(() => ({ status: 500 }), { userinfo: () => ({ json: { sub: 'mallory', email: 'm@example.com' } }) });
+  try {
+    await assert.rejects(service.userinfo(view.id), { code: 'USERINFO_SUB_MISMATCH' });
+  } finally {
+    await idp.stop();
+  }
+});
+
+test('a refreshed ID token for another subject is refused; the stored session stays as it was', async () => {
+  const { idp, service, secrets, view } = await setup((self) => refreshedBody(self, { sub: 'mallory' }));
+  try {
+    const before = await secrets.get(view.id);
+    await assert.rejects(service.refresh(view.id), { code: 'ID_TOKEN_CLAIMS_CHANGED' });
+    const after = service.view(view.id);
+    assert.equal(after.subject, 'alice');
+    assert.equal(after.accessToken?.fingerprint, view.accessToken?.fingerprint, 'the access token from the refused response is not used');
+    assert.deepEqual(await secrets.get(view.id), before, 'the refresh token from the refused response is not stored');
+  } finally {
+    await idp.stop();
+  }
+});
+
+test('a refreshed ID token with another auth_time is refused too', async () => {
+  const { idp, service, view } = await setup((self) => refreshedBody(self, { auth_time: 2000 }));
+  try {
+    await assert.rejects(service.refresh(view.id), { code: 'ID_TOKEN_CLAIMS_CHANGED' });
+  } finally {
+    await idp.stop();
+  }
+});
+
+test('rotation: the new refresh token replaces the old one; a response without one keeps the old', async () => {
+  let withRotation = true;
+  const { idp, service, secrets, view } = await setup(async (self, form) => {
+    assert.equal(form.get('refresh_token'), withRotation ? 'rt-0-abcdefgh' : 'rt-rotated-abcdefgh', 'the old token is never sent again');
+    const body = await refreshedBody(self, {});
+    if (!withRotation) delete (body.json as Record<string, unknown>).refresh_token;
+    return body;
+  });
+  try {
+    await service.refresh(view.id);
+    const stored = await secrets.get(view.id);
+    assert.equal(stored.kind === 'found' && stored.secret.refreshToken, 'rt-rotated-abcdefgh');
+    withRotation = false;
+    await service.refresh(view.id);
+    const kept = await secrets.get(view.id);
+    assert.equal(kept.kind === 'found' && kept.secret.refreshToken, 'rt-rotated-abcdefgh');
+  } finally {
+    await idp.stop();
+  }
+});
+
+test('503 and network errors keep the refresh token and plan a retry with backoff', async () => {
+  let mode: 'down' | 'hang' = 'down';
+  const { idp, service, secrets, view } = await setup(() => (mode === 'down' ? { status: 503, json: { error: 'temporarily_unavailable' } } : 'hang'));
+  try {
+    await assert.rejects(service.refresh(view.id), { code: 'HTTP_STATUS', status: 503 });
+    assert.equal(service.view(view.id).status, 'active', 'not "sign-in needed"');
+    assert.equal((await secrets.get(view.id)).kind, 'found');
+    const first = service.nextRefresh(view.id);
+    mode = 'hang';
+    await assert.rejects(service.refresh(view.id), { code: 'HTTP_TIMEOUT' });
+    const second = service.nextRefresh(view.id);
+    assert.equal(first?.attempt, 1);
+    assert.equal(second?.attempt, 2, 'each failure backs off further');
+    assert.equal((await secrets.get(view.id)).kind, 'found');
+  } finally {
+    await idp.stop();
+  }
+});

@@ -1,0 +1,282 @@
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Server, connect } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import {
+  startLoopbackReceiver,
+  MAX_LOOPBACK_URL_BYTES,
+} from '../../../../src-main/core/oauth/loopback.ts';
+import type { LoopbackOutcome, LoopbackReceiver } from '../../../../src-main/core/oauth/loopback.ts';
+import { isDeskError } from '../../../../src-main/core/errors.ts';
+
+interface Reply {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** One request on its own connection, with full control of method, target and Host. */
+function send(port: number, target: string, opts: { method?: string; host?: string; address?: string } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: opts.address ?? '127.0.0.1',
+      port,
+      method: opts.method ?? 'GET',
+      path: target,
+      agent: false,
+      headers: { host: opts.host ?? `127.0.0.1:${port}` },
+    }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Resolves with the connection error code, or 'connected'. */
+function tryConnect(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+  });
+}
+
+function recorder(outcome: LoopbackOutcome | (() => Promise<LoopbackOutcome>) = { ok: true }): {
+  calls: string[];
+  onCallback: (url: string) => Promise<LoopbackOutcome>;
+} {
+  const calls: string[] = [];
+  return {
+    calls,
+    onCallback: async (url: string) => {
+      calls.push(url);
+      return typeof outcome === 'function' ? outcome() : outcome;
+    },
+  };
+}
+
+async function withReceiver(
+  fn: (receiver: LoopbackReceiver, calls: string[]) => Promise<void>,
+  outcome?: LoopbackOutcome | (() => Promise<LoopbackOutcome>),
+): Promise<void> {
+  const rec = recorder(outcome);
+  const receiver = await startLoopbackReceiver({ timeoutMs: 60_000, onCallback: rec.onCallback });
+  try {
+    await fn(receiver, rec.calls);
+  } finally {
+    await receiver.close();
+  }
+}
+
+test('listens only on 127.0.0.1, with an IP-literal redirect URI', async () => {
+  const listen = mock.method(Server.prototype, 'listen');
+  let receiver: LoopbackReceiver;
+  try {
+    receiver = await startLoopbackReceiver({ timeoutMs: 60_000, onCallback: recorder().onCallback });
+  } finally {
+    listen.mock.restore();
+  }
+  try {
+    assert.equal(listen.mock.callCount(), 1);
+    const listenArg: unknown = listen.mock.calls[0]?.arguments[0];
+    assert.ok(typeof listenArg === 'object' && listenArg !== null && 'host' in listenArg);
+    assert.equal(listenArg.host, '127.0.0.1');
+    assert.match(receiver.redirectUri, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    assert.equal(new URL(receiver.redirectUri).port, String(receiver.port));
+    assert.ok(receiver.port > 0);
+
+    if (existsSync('/proc/net/tcp')) {
+      // The kernel's own view: the listening socket (state 0A) is on 0100007F (127.0.0.1), not 00000000.
+      const portHex = receiver.port.toString(16).toUpperCase().padStart(4, '0');
+      const listening = readFileSync('/proc/net/tcp', 'utf8').split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .filter((cols) => cols[1]?.endsWith(`:${portHex}`) && cols[3] === '0A')
+        .map((cols) => cols[1]);
+      assert.deepEqual(listening, [`0100007F:${portHex}`]);
+    }
+    if (existsSync('/proc/net/tcp6')) {
+      const portHex = receiver.port.toString(16).toUpperCase().padStart(4, '0');
+      const listening6 = readFileSync('/proc/net/tcp6', 'utf8').split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .filter((cols) => cols[1]?.endsWith(`:${portHex}`) && cols[3] === '0A');
+      assert.deepEqual(listening6, []);
+    }
+    // Other interfaces of this machine cannot reach it.
+    for (const addresses of Object.values(networkInterfaces())) {
+      for (const address of addresses ?? []) {
+        if (address.internal || address.family !== 'IPv4') continue;
+        assert.equal(await tryConnect(address.address, receiver.port), 'ECONNREFUSED', `reachable on ${address.address}`);
+      }
+    }
+    assert.equal(await tryConnect('127.0.0.1', receiver.port), 'connected');
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('a wrong path first gets 404 and leaves the flow consumable', async () => {
+  await withReceiver(async (receiver, calls) => {
+    for (const target of ['/', '/favicon.ico', '/callback/', '/CALLBACK', '/callbackx?code=a', '/other/callback?code=a', '//callback']) {
+      const reply = await send(receiver.port, target);
+      assert.equal(reply.status, 404, target);
+    }
+    assert.deepEqual(calls, []);
+    const ok = await send(receiver.port, '/callback?code=abc&state=xyz');
+    assert.equal(ok.status, 200);
+    assert.match(ok.body, /Signed in\. You can close this tab and return to OIDC Desk\./);
+    assert.deepEqual(calls, [`http://127.0.0.1:${receiver.port}/callback?code=abc&state=xyz`]);
+    assert.equal(await receiver.done, 'callback');
+  });
+});
+
+test('a custom path is honoured exactly', async () => {
+  const rec = recorder();
+  const receiver = await startLoopbackReceiver({ path: '/oauth2/cb', timeoutMs: 60_000, onCallback: rec.onCallback });
+  try {
+    assert.equal(receiver.redirectUri, `http://127.0.0.1:${receiver.port}/oauth2/cb`);
+    assert.equal((await send(receiver.port, '/callback?code=a')).status, 404);
+    assert.equal((await send(receiver.port, '/oauth2/cb?code=a')).status, 200);
+    assert.deepEqual(rec.calls, [`http://127.0.0.1:${receiver.port}/oauth2/cb?code=a`]);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('after the first callback the receiver closes; later requests never reach onCallback', async () => {
+  await withReceiver(async (receiver, calls) => {
+    assert.equal((await send(receiver.port, '/callback?code=one&state=s')).status, 200);
+    assert.equal(await receiver.done, 'callback');
+    assert.equal(await tryConnect('127.0.0.1', receiver.port), 'ECONNREFUSED');
+    await assert.rejects(send(receiver.port, '/callback?code=two&state=s'), { code: 'ECONNREFUSED' });
+    assert.equal(calls.length, 1);
+  });
+});
+
+test('a second request while the first is still being handled is refused without reaching onCallback', async () => {
+  let release!: (outcome: LoopbackOutcome) => void;
+  const gate = new Promise<LoopbackOutcome>((resolve) => (release = resolve));
+  await withReceiver(async (receiver, calls) => {
+    const first = send(receiver.port, '/callback?code=one&state=s');
+    while (calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const second = await send(receiver.port, '/callback?code=two&state=s');
+    assert.equal(second.status, 410);
+    assert.doesNotMatch(second.body, /two/);
+    release({ ok: true });
+    assert.equal((await first).status, 200);
+    assert.equal(await receiver.done, 'callback');
+    assert.deepEqual(calls, [`http://127.0.0.1:${receiver.port}/callback?code=one&state=s`]);
+  }, () => gate);
+});
+
+test('the timeout closes the receiver without a callback', async () => {
+  const rec = recorder();
+  const receiver = await startLoopbackReceiver({ timeoutMs: 20, onCallback: rec.onCallback });
+  assert.equal(await receiver.done, 'timeout');
+  assert.equal(await tryConnect('127.0.0.1', receiver.port), 'ECONNREFUSED');
+  assert.deepEqual(rec.calls, []);
+  await receiver.close();
+  assert.equal(await receiver.done, 'timeout');
+});
+
+test('close() ends the receiver as closed, and is idempotent', async () => {
+  const rec = recorder();
+  const receiver = await startLoopbackReceiver({ timeoutMs: 60_000, onCallback: rec.onCallback });
+  await receiver.close();
+  await receiver.close();
+  assert.equal(await receiver.done, 'closed');
+  assert.equal(await tryConnect('127.0.0.1', receiver.port), 'ECONNREFUSED');
+  assert.deepEqual(rec.calls, []);
+});
+
+test('an oversized request URL gets 414 (or 431 past the header limit) without reaching onCallback', async () => {
+  await withReceiver(async (receiver, calls) => {
+    const big = `/callback?code=abc&state=xyz&pad=${'a'.repeat(MAX_LOOPBACK_URL_BYTES)}`;
+    const reply = await send(receiver.port, big);
+    assert.equal(reply.status, 414);
+    assert.doesNotMatch(reply.body, /aaaa/);
+    const huge = `/callback?code=abc&pad=${'b'.repeat(20 * 1024)}`;
+    const hugeReply = await send(receiver.port, huge).catch((error: NodeJS.ErrnoException) => ({ status: error.code ?? 'error' }));
+    assert.ok(hugeReply.status === 431 || hugeReply.status === 'ECONNRESET', `got ${hugeReply.status}`);
+    assert.deepEqual(calls, []);
+    // Just under the cap still works.
+    const fits = `/callback?code=abc&pad=${'c'.repeat(MAX_LOOPBACK_URL_BYTES - '/callback?code=abc&pad='.length)}`;
+    assert.equal((await send(receiver.port, fits)).status, 200);
+    assert.equal(calls.length, 1);
+  });
+});
+
+test('other methods on the path get 405 without reaching onCallback', async () => {
+  await withReceiver(async (receiver, calls) => {
+    for (const method of ['POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS']) {
+      const reply = await send(receiver.port, '/callback?code=abc&state=xyz', { method });
+      assert.equal(reply.status, 405, method);
+      assert.equal(reply.headers.allow, 'GET');
+    }
+    assert.deepEqual(calls, []);
+    assert.equal((await send(receiver.port, '/callback?code=abc&state=xyz')).status, 200);
+    assert.equal(calls.length, 1);
+  });
+});
+
+test('a Host other than the redirect URI (DNS rebinding) is refused without consuming the flow', async () => {
+  await withReceiver(async (receiver, calls) => {
+    for (const host of ['evil.example', `localhost:${receiver.port}`, `evil.example:${receiver.port}`, '127.0.0.1']) {
+      assert.equal((await send(receiver.port, '/callback?code=abc', { host })).status, 421, host);
+    }
+    assert.deepEqual(calls, []);
+    assert.equal((await send(receiver.port, '/callback?code=abc')).status, 200);
+  });
+});
+
+test('the reply page is static, hardened, and never echoes the input', async () => {
+  const hostile = encodeURIComponent('<script>alert(1)</script>');
+  await withReceiver(async (receiver) => {
+    const reply = await send(receiver.port, `/callback?code=SECRETCODE&state=STATEVAL&x=${hostile}`);
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers['content-security-policy'], "default-src 'none'; style-src 'unsafe-inline'");
+    assert.equal(reply.headers['cache-control'], 'no-store');
+    assert.equal(reply.headers['referrer-policy'], 'no-referrer');
+    assert.match(String(reply.headers['content-type']), /^text\/html; charset=utf-8$/);
+    assert.doesNotMatch(reply.body, /SECRETCODE|STATEVAL|script|alert/);
+    assert.doesNotMatch(reply.body, /https?:|src=|href=/);
+  });
+});
+
+test('a failed outcome shows the neutral failure page without the code', async () => {
+  await withReceiver(async (receiver, calls) => {
+    const reply = await send(receiver.port, '/callback?error=access_denied&state=s');
+    assert.equal(reply.status, 200);
+    assert.match(reply.body, /Sign-in did not complete\. Return to OIDC Desk to see why\./);
+    assert.doesNotMatch(reply.body, /CALLBACK_STATE_UNKNOWN|access_denied/);
+    assert.equal(calls.length, 1);
+    assert.equal(await receiver.done, 'callback');
+  }, { ok: false, code: 'CALLBACK_STATE_UNKNOWN' });
+});
+
+test('an onCallback that throws shows the failure page and still closes', async () => {
+  await withReceiver(async (receiver) => {
+    const reply = await send(receiver.port, '/callback?code=abc');
+    assert.match(reply.body, /Sign-in did not complete/);
+    assert.equal(await receiver.done, 'callback');
+  }, () => Promise.reject(new Error('router blew up')));
+});
+
+test('bad options are refused with USAGE', async () => {
+  const { onCallback } = recorder();
+  for (const path of ['callback', '/callback?x=1', '/callback#f', '', '/call back']) {
+    await assert.rejects(startLoopbackReceiver({ path, timeoutMs: 1000, onCallback }), (error: unknown) => isDeskError(error, 'USAGE'), path);
+  }
+  for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    await assert.rejects(startLoopbackReceiver({ timeoutMs, onCallback }), (error: unknown) => isDeskError(error, 'USAGE'), String(timeoutMs));
+  }
+});

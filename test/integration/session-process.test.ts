@@ -38,7 +38,7 @@ function child(args: string[], env: NodeJS.ProcessEnv = process.env) {
 }
 
 test('no Secret Service: sign-in runs in session-only mode, says so, and writes no secret to disk', async () => {
-  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/oidc-desk-bus' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/oidc-desk-bus' };
   delete env.DISPLAY;
   const c = child(['session-only'], env);
   const { code } = await c.exit;

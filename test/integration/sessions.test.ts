@@ -16,7 +16,8 @@ import type { SecretStore } from '../../src-main/core/store/secret-store.ts';
 import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
 import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
 import { parseProfile } from '../../src-main/core/profile.ts';
-import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, openBrowser, type BrowserAgent } from '../harness/browser.ts';
 import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 
@@ -156,4 +157,36 @@ test('restart: a new service over the same index and keychain keeps every sessio
     assert.equal(refreshed.status, 'active');
     assert.ok(refreshed.idToken, 'a refreshed ID token passed the §12.2 checks against the stored binding');
   }
+});
+
+test('sign-out with RP-initiated logout: the browser comes back to our scheme with the same state, once', async () => {
+  const service = await openService(await mkdtemp(join(tmpdir(), 'oidc-desk-s-')), secretStore());
+  const view = await signedIn(service);
+  const out = await service.signOut(view.id, { endSession: true });
+  assert.equal(out.revoked, true);
+  assert.ok(out.endSession);
+  const url = new URL(out.endSession.url);
+  assert.ok(url.searchParams.get('id_token_hint'));
+  assert.equal(url.searchParams.get('post_logout_redirect_uri'), 'dev.oidcdesk:/logout');
+  const chrome = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
+  let redirect: string;
+  try {
+    const page = await chrome.newPage();
+    const back = page.waitForRequest((r) => r.url().startsWith('dev.oidcdesk:/logout'), { timeout: 15_000 });
+    page.setDefaultTimeout(15_000);
+    await page.goto(url.href, { waitUntil: 'commit' }).catch(() => undefined);
+    // With a browser session the provider asks to confirm; without one it returns at once.
+    const step = await Promise.race([back.then(() => 'back'), page.locator('#logout-confirm').waitFor().then(() => 'confirm')]);
+    if (step === 'confirm') await page.locator('#logout-confirm').click();
+    redirect = (await back).url();
+  } finally {
+    await chrome.close();
+  }
+  assert.equal(new URL(redirect).searchParams.get('state'), url.searchParams.get('state'));
+  const forged = new URL(redirect);
+  forged.searchParams.set('state', 'forged');
+  await assert.rejects(service.engine.router.handle(forged.href), { code: 'CALLBACK_STATE_UNKNOWN' });
+  await service.engine.router.handle(redirect);
+  await out.endSession.result;
+  await assert.rejects(service.engine.router.handle(redirect), { code: 'CALLBACK_STATE_UNKNOWN' }, 'the logout return is single-use');
 });

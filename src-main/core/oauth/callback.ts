@@ -14,6 +14,8 @@ export const MAX_CALLBACK_URL_LENGTH = 8 * 1024;
 
 /** What the router needs of a pending flow. */
 export interface RoutableFlow extends PendingEntry {
+  /** An authorization response (validated as one) or a return from RP-initiated logout (state only). */
+  readonly kind: 'authorization' | 'logout';
   readonly redirectUri: string;
   readonly metadata: oauth.AuthorizationServer;
   readonly client: oauth.Client;
@@ -124,7 +126,7 @@ export class CallbackRouter<F extends RoutableFlow> {
       if (redirectTarget(url.href) !== redirectTarget(flow.redirectUri)) {
         throw new DeskError('CALLBACK_INVALID', 'The callback arrived on another redirect URI than the sign-in used.');
       }
-      params = oauth.validateAuthResponse(flow.metadata, flow.client, url, state);
+      params = flow.kind === 'logout' ? new URLSearchParams(url.search) : oauth.validateAuthResponse(flow.metadata, flow.client, url, state);
     } catch (error) {
       const err = responseError(error);
       flow.fail(err);

@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
-import { APP_REDIRECT_URI, APP_SCHEME, type Profile } from '../profile.ts';
+import { APP_POST_LOGOUT_REDIRECT_URI, APP_REDIRECT_URI, APP_SCHEME, type Profile } from '../profile.ts';
 import { buildAuthorizationRequest, type AuthorizationOptions } from './authorize.ts';
 import { CallbackRouter, type RoutableFlow } from './callback.ts';
+import { buildEndSessionRequest } from './end-session.ts';
 import { startLoopbackReceiver } from './loopback.ts';
 import { FLOW_TTL_MS, PendingFlows } from './pending.ts';
 import { ProviderDirectory, type ProviderContext } from './provider-context.ts';
@@ -37,7 +38,6 @@ export interface StartedSignIn {
 
 interface Flow extends RoutableFlow {
   readonly id: string;
-  readonly done: Promise<SignInResult>;
   cancel(error: DeskError): void;
 }
 
@@ -135,13 +135,13 @@ export class SignInEngine {
     });
 
     const flow: Flow = {
+      kind: 'authorization',
       id,
       state: request.state,
       createdAt: this.#deps.now(),
       redirectUri,
       metadata: provider.metadata,
       client: provider.client,
-      done,
       complete: async (params) => {
         try {
           const tokens = await exchangeCode(provider, {
@@ -178,6 +178,44 @@ export class SignInEngine {
       result: done,
       cancel: () => flow.cancel(new DeskError('SIGN_IN_CANCELLED', 'Sign-in was cancelled.')),
     };
+  }
+
+  /**
+   * Starts an RP-initiated logout: returns the URL to open in the system browser; `result` settles
+   * when the browser comes back to our scheme with the same `state` (or the flow times out).
+   */
+  startEndSession(provider: ProviderContext, idTokenHint: string | undefined): { readonly url: string; readonly result: Promise<void> } {
+    const request = buildEndSessionRequest({ metadata: provider.metadata, clientId: provider.client.client_id, idTokenHint, postLogoutRedirectUri: APP_POST_LOGOUT_REDIRECT_URI });
+    let resolve!: () => void;
+    let reject!: (e: DeskError) => void;
+    const result = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    result.catch(() => undefined);
+    const timer = setTimeout(() => {
+      this.#pending.take(request.state);
+      reject(new DeskError('FLOW_TIMEOUT', 'The browser did not come back from the provider\'s sign-out page in time.'));
+    }, this.#ttl);
+    timer.unref?.();
+    const settle = (error?: DeskError): void => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    };
+    this.#pending.add({
+      kind: 'logout',
+      id: randomUUID(),
+      state: request.state,
+      createdAt: this.#deps.now(),
+      redirectUri: APP_POST_LOGOUT_REDIRECT_URI,
+      metadata: provider.metadata,
+      client: provider.client,
+      complete: async () => settle(),
+      fail: (error) => settle(error),
+      cancel: (error) => settle(error),
+    });
+    return { url: request.url.href, result };
   }
 
   /** Number of sign-ins waiting for the browser. */

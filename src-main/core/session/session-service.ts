@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type {
-  IntrospectionView, KeychainView, RevealedToken, SessionEvent, SessionView, UserinfoView,
+  ErrorView, IntrospectionView, KeychainView, RevealedToken, SessionEvent, SessionView, UserinfoView,
 } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
@@ -38,6 +38,18 @@ export interface SessionServiceDeps {
   readonly random?: () => number;
   /** How long a sign-in waits for the browser (default 10 min). */
   readonly flowTtlMs?: number;
+}
+
+/** What a sign-out did. */
+export interface SignOutResult {
+  /** Both tokens were revoked at the provider. */
+  revoked: boolean;
+  /** Revocation failed on the network; the token waits in the keychain and is retried later. */
+  revocationPending: boolean;
+  /** The provider refused the revocation (the local sign-out is complete anyway). */
+  revocationError?: ErrorView;
+  /** RP-initiated logout, when asked for: open `url` in the system browser. */
+  endSession?: { url: string; result: Promise<void> };
 }
 
 /** Access tokens closer than this to expiry are refreshed before use (documented for `oidc-desk token`). */
@@ -214,9 +226,11 @@ export class SessionService {
 
   /**
    * Signs out: deletes the keychain entry first, forgets the session, then revokes the refresh and
-   * access tokens (RFC 7009). A revocation that fails on the network is kept and retried later.
+   * access tokens (RFC 7009). A revocation that fails on the network is kept and retried later; the
+   * local sign-out is complete either way. With `endSession`, also starts RP-initiated logout: open
+   * `endSession.url` in the system browser; `endSession.result` settles when it comes back.
    */
-  async signOut(id: unknown, options: { revoke?: boolean } = {}): Promise<{ revoked: boolean; revocationPending: boolean }> {
+  async signOut(id: unknown, options: { revoke?: boolean; endSession?: boolean } = {}): Promise<SignOutResult> {
     const record = this.#record(id);
     const live = this.#liveOf(record.id);
     let refreshToken: string | undefined = live.memoryRefreshToken;
@@ -226,21 +240,26 @@ export class SessionService {
     }
     if (record.hasRefreshToken) await this.#deps.secrets.delete(record.id);
     const accessToken = live.tokens?.accessToken;
+    const idTokenHint = live.tokens?.idToken;
     this.#live.delete(record.id);
     this.#scheduler.cancel(record.id);
     await this.#updateIndex((doc) => ({ ...doc, sessions: doc.sessions.filter((s) => s.id !== record.id) }));
     this.#emit({ type: 'session-removed', sessionId: record.id });
-    if (options.revoke === false || (refreshToken === undefined && accessToken === undefined)) return { revoked: false, revocationPending: false };
-    try {
-      const ctx = await this.#provider(record);
-      if (refreshToken !== undefined) await revokeToken(ctx, refreshToken, 'refresh_token');
-      if (accessToken !== undefined) await revokeToken(ctx, accessToken, 'access_token');
-      return { revoked: true, revocationPending: false };
-    } catch (error) {
-      if (!(isDeskError(error) && error.category === 'network') || refreshToken === undefined) throw error;
-      await this.#oweRevocation(record, refreshToken);
-      return { revoked: false, revocationPending: true };
+    const result: SignOutResult = { revoked: false, revocationPending: false };
+    if (options.revoke !== false && (refreshToken !== undefined || accessToken !== undefined)) {
+      try {
+        const ctx = await this.#provider(record);
+        if (refreshToken !== undefined) await revokeToken(ctx, refreshToken, 'refresh_token');
+        if (accessToken !== undefined) await revokeToken(ctx, accessToken, 'access_token');
+        result.revoked = true;
+      } catch (error) {
+        const err = isDeskError(error) ? error : new DeskError('REVOCATION_FAILED', 'Revocation failed.', { cause: error });
+        if (err.category === 'network' && refreshToken !== undefined) result.revocationPending = await this.#oweRevocation(record, refreshToken);
+        else result.revocationError = err.toJSON();
+      }
     }
+    if (options.endSession === true) result.endSession = this.engine.startEndSession(await this.#provider(record), idTokenHint);
+    return result;
   }
 
   /** Retries revocations that failed on the network. Returns how many are still owed. */
@@ -479,16 +498,18 @@ export class SessionService {
     });
   }
 
-  async #oweRevocation(record: SessionRecord, refreshToken: string): Promise<void> {
+  /** Keeps a refresh token to revoke later (in the keychain only); false when it cannot be kept. */
+  async #oweRevocation(record: SessionRecord, refreshToken: string): Promise<boolean> {
     const account = `revoke.${record.id}`;
     try {
       await this.#deps.secrets.set(account, this.#secretFor(record, refreshToken));
     } catch {
-      return; // the keychain cannot hold it: nothing is written anywhere else
+      return false; // the keychain cannot hold it: nothing is written anywhere else
     }
     await this.#updateIndex((doc) => ({
       ...doc,
       revocations: [...doc.revocations.filter((r) => r.account !== account), { account, issuer: record.issuer, clientId: record.clientId, allowHttpLoopback: record.allowHttpLoopback, since: this.#deps.now() }],
     }));
+    return true;
   }
 }

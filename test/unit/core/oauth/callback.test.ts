@@ -13,6 +13,7 @@ function setup(redirectUri = 'dev.oidcdesk:/callback') {
   const completed: URLSearchParams[] = [];
   const failed: DeskError[] = [];
   const flow: RoutableFlow = {
+    kind: 'authorization',
     state: 'S1',
     createdAt: 0,
     redirectUri,

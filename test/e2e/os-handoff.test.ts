@@ -5,6 +5,11 @@ import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { handoffSkipReason, startHandoffEnvironment } from '../harness/xdg-handoff.ts';
 import type { ExecForm } from '../harness/xdg-handoff.ts';
+import { createHttpClient } from '../../src-main/core/http/client.ts';
+import { SignInEngine } from '../../src-main/core/oauth/sign-in.ts';
+import { parseProfile } from '../../src-main/core/profile.ts';
+import { DEMO_USERS, startTestIdp } from '../harness/idp.ts';
+import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 
 const DEEP_LINK = 'dev.oidcdesk:/callback?code=abc&state=xyz';
 const WAIT_MS = 30_000;
@@ -83,5 +88,38 @@ test('xdg-open alone reaches the handler; an injected switch inside the URL neve
     assert.ok(!second.argv.includes('--gpu-launcher=evil'));
   } finally {
     await desk.stop();
+  }
+});
+
+test('full sign-in through the OS: provider pages in headful Chromium, xdg-open, the handler, the callback router, verified tokens', { skip: skip ?? false, timeout: 120_000 }, async () => {
+  const idp = await startTestIdp();
+  const desk = await startHandoffEnvironment({ execForm: 'dash-dash' });
+  try {
+    const engine = new SignInEngine({ fetch: createHttpClient(), now: Date.now });
+    const started = await engine.start(parseProfile({
+      name: 'os', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true, scopes: 'openid profile offline_access', extraParams: { prompt: 'consent' },
+    }));
+    const browser = await desk.launchBrowser({ allowedOrigins: [idp.issuer] });
+    const tab = browser.pages()[0] ?? await browser.newPage();
+    tab.setDefaultTimeout(20_000);
+    const link = desk.nextDeepLink(WAIT_MS);
+    await tab.goto(started.authorizationUrl);
+    const user = DEMO_USERS[0]!;
+    await tab.locator('#username').fill(user.username);
+    await tab.locator('#password').fill(user.password);
+    await tab.locator('#login-submit').click();
+    await tab.locator('#consent-approve').click();
+    const url = await link;
+    recordSecrets(...redirectSecrets(url));
+    assert.ok(url.startsWith('dev.oidcdesk:/callback?'));
+    await engine.router.handle(url);
+    const { tokens } = await started.result;
+    recordSecrets(tokens.accessToken, tokens.idToken, tokens.refreshToken);
+    assert.equal(tokens.idTokenClaims?.sub, user.sub);
+    assert.equal(tokens.idTokenReport?.kind === 'jwt' && tokens.idTokenReport.valid, true);
+    assert.equal((await idp.counts())['token:authorization_code'], 1);
+  } finally {
+    await desk.stop();
+    await idp.stop();
   }
 });

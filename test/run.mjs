@@ -6,8 +6,9 @@
 // (.ci/run installs them), the test layer runs inside a private D-Bus session with an unlocked keyring
 // and no DISPLAY (a display would let a locked keyring open a prompt and hang). Otherwise those tests
 // report themselves skipped with the reason.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -72,7 +73,18 @@ if (!only || only === 'tests') {
       `printf %s oidc-desk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; export OIDC_DESK_TEST_KEYRING=1; exec ${quoted}`];
   }
   console.log(`\n== tests: ${files.length} files${cmd === 'dbus-run-session' ? ' (inside a private D-Bus session with gnome-keyring)' : ''}`);
-  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env });
+  // Every secret a test saw issued goes to the ledger; all output of the run is kept to grep for them.
+  const ledger = join(workDir, 'secrets-ledger.txt');
+  writeFileSync(ledger, '');
+  env.OIDC_DESK_SECRET_LEDGER = ledger;
+  const output = [];
+  const status = await new Promise((resolve) => {
+    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
+    child.stdout.on('data', (d) => { output.push(d); process.stdout.write(d); });
+    child.stderr.on('data', (d) => { output.push(d); process.stderr.write(d); });
+    child.on('close', (code) => resolve(code));
+  });
+  const r = { status };
   if (existsSync(summaryFile)) {
     const s = JSON.parse(readFileSync(summaryFile, 'utf8').trim().split('\n').pop());
     passed += s.passed;
@@ -83,6 +95,18 @@ if (!only || only === 'tests') {
     console.log('== tests: the test runner wrote no summary');
   }
   if (r.status !== 0 && failed === 0) failed += 1;
+
+  // SECURITY.md, logs: no token, code or state a test saw may appear anywhere in what the suite printed.
+  const printed = Buffer.concat(output).toString('utf8') + (existsSync(summaryFile) ? readFileSync(summaryFile, 'utf8') : '');
+  const secrets = [...new Set(readFileSync(ledger, 'utf8').split('\n').filter((l) => l.length >= 8))];
+  const leaked = secrets.filter((secret) => printed.includes(secret));
+  console.log(`\n== secrets in output: ${secrets.length} issued secrets checked against ${printed.length} bytes of output: ${leaked.length} found`);
+  for (const secret of leaked) console.log(`   leaked: sha256 ${createHash('sha256').update(secret).digest('hex').slice(0, 12)}`);
+  if (secrets.length === 0 && files.length > 0 && filters.length === 0) {
+    console.log('== secrets in output: FAILED (the tests recorded no secrets, so the check would prove nothing)');
+    failed += 1;
+  } else if (leaked.length > 0) failed += 1;
+  else passed += 1;
   rmSync(workDir, { recursive: true, force: true });
 }
 

@@ -38,6 +38,11 @@ export interface DemoProviderOptions {
   readonly users?: readonly DemoUser[];
   readonly clients?: readonly DemoClient[];
   readonly ttl?: DemoTtl;
+  /**
+   * oidc-provider's `adapter` (a factory called with each model name); default its in-memory adapter,
+   * which loses grants and refresh tokens on restart (see file-adapter.ts for the persistent one).
+   */
+  readonly adapter?: (model: string) => unknown;
 }
 
 /** Request counts keyed by route (`authorization`, `token:authorization_code`, `userinfo`, ...). */
@@ -374,6 +379,7 @@ export async function createDemoProvider(options: DemoProviderOptions): Promise<
   const counts = new Map<string, number>();
 
   const configuration: Record<string, unknown> = {
+    ...(options.adapter ? { adapter: options.adapter } : {}),
     clients: clients.map((c) => ({ ...c })),
     jwks: { keys: jwks.keys.map((k) => ({ ...k })) },
     cookies: { keys: [randomBytes(32).toString('base64url')] },

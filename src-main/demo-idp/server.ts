@@ -19,6 +19,8 @@ export interface StartDemoProviderOptions {
   readonly users?: readonly DemoUser[];
   readonly clients?: readonly DemoClient[];
   readonly ttl?: DemoTtl;
+  /** oidc-provider's `adapter` factory (default: its in-memory adapter). */
+  readonly adapter?: (model: string) => unknown;
 }
 
 export interface RunningDemoProvider {
@@ -71,6 +73,7 @@ async function start(options: StartDemoProviderOptions, internal: InternalOption
       ...(options.users ? { users: options.users } : {}),
       ...(options.clients ? { clients: options.clients } : {}),
       ...(options.ttl ? { ttl: options.ttl } : {}),
+      ...(options.adapter ? { adapter: options.adapter } : {}),
     });
   } catch (err) {
     server.close();

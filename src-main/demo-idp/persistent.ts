@@ -1,0 +1,352 @@
+/** The demo provider for first runs, kept in `<dataDir>/demo-idp/`: persistent signing keys and store, a recorded issuer and port, and start / ensure / stop functions any front can call. */
+import { spawn } from 'node:child_process';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { DeskError } from '../core/errors.ts';
+import type { Profile } from '../core/profile.ts';
+import { withFileLock } from '../core/store/file-lock.ts';
+import { writeJsonFileAtomic } from '../core/store/json-file.ts';
+import { FileAdapterStore } from './file-adapter.ts';
+import { DEMO_CLIENT_ID, DEMO_USERS, generateDemoJwks, type PrivateJwks } from './provider.ts';
+import { startDemoProvider } from './server.ts';
+
+/** The demo provider's preferred port when it has none recorded. */
+export const DEFAULT_DEMO_PORT = 9400;
+/** Environment variable overriding {@link DEFAULT_DEMO_PORT} (0 = any free port). */
+export const DEMO_PORT_ENV = 'OIDC_DESK_DEMO_IDP_PORT';
+/** The name of the ready-made profile pointing at the demo provider. */
+export const DEMO_PROFILE_NAME = 'demo';
+/** Scopes of the demo profile: a refresh token needs offline_access (and prompt=consent at oidc-provider). */
+export const DEMO_SCOPES = 'openid profile email offline_access';
+/** The demo users, for help texts and docs. */
+export const DEMO_ACCOUNTS: readonly { readonly username: string; readonly password: string }[] = DEMO_USERS.map((u) => ({ username: u.username, password: u.password }));
+
+const STATE_VERSION = 1;
+
+/** The files of the demo provider in a data directory. */
+export function demoPaths(dataDir: string): { dir: string; jwks: string; store: string; state: string; log: string; lock: string } {
+  const dir = join(dataDir, 'demo-idp');
+  return {
+    dir,
+    jwks: join(dir, 'jwks.json'),
+    store: join(dir, 'store.json'),
+    state: join(dir, 'state.json'),
+    log: join(dir, 'provider.log'),
+    lock: join(dir, 'ensure.lock'),
+  };
+}
+
+/** What `state.json` records: the last issuer and port, and the pid while it runs. */
+export interface DemoState {
+  readonly issuer: string;
+  readonly port: number;
+  /** The provider's process while it runs; null after a clean stop. */
+  readonly pid: number | null;
+  readonly startedAt: number;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseState(value: unknown): DemoState | undefined {
+  if (!isRecord(value) || value['schemaVersion'] !== STATE_VERSION) return undefined;
+  const { issuer, port, pid, startedAt } = value;
+  if (typeof issuer !== 'string' || !/^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(issuer)) return undefined;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port > 65_535) return undefined;
+  if (pid !== null && (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0)) return undefined;
+  if (typeof startedAt !== 'number') return undefined;
+  return { issuer, port, pid, startedAt };
+}
+
+/** The recorded state, or undefined when there is none (or it is unreadable). */
+export async function readDemoState(dataDir: string): Promise<DemoState | undefined> {
+  try {
+    return parseState(JSON.parse(await readFile(demoPaths(dataDir).state, 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeDemoState(dataDir: string, state: DemoState): Promise<void> {
+  await writeJsonFileAtomic(demoPaths(dataDir).state, { schemaVersion: STATE_VERSION, ...state });
+}
+
+function isPrivateJwks(value: unknown): value is PrivateJwks {
+  return isRecord(value) && Array.isArray(value['keys']) && value['keys'].length > 0
+    && value['keys'].every((k) => isRecord(k) && typeof k['kty'] === 'string' && typeof k['d'] === 'string' && typeof k['kid'] === 'string');
+}
+
+/** The signing keys of the demo provider: read from `jwks.json` (0600), generated on first use. */
+export async function loadOrCreateDemoJwks(dataDir: string): Promise<PrivateJwks> {
+  const path = demoPaths(dataDir).jwks;
+  let text: string | undefined;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (text !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (isPrivateJwks(parsed)) return parsed;
+    const aside = `${path}.corrupt-${Date.now()}`;
+    await rename(path, aside);
+    process.stderr.write(`demo-idp: jwks.json was not a private JWK Set; kept aside, new keys generated (sessions refresh onto them)\n`);
+  }
+  const jwks = await generateDemoJwks();
+  await writeJsonFileAtomic(path, jwks);
+  return jwks;
+}
+
+/** The ready-made "demo" profile for an issuer of the demo provider (loopback redirect, refresh tokens). */
+export function demoProfileInput(issuer: string): Record<string, unknown> {
+  return {
+    name: DEMO_PROFILE_NAME,
+    issuer,
+    clientId: DEMO_CLIENT_ID,
+    scopes: DEMO_SCOPES,
+    redirect: 'loopback',
+    allowHttpLoopback: true,
+    extraParams: { prompt: 'consent' },
+  };
+}
+
+/**
+ * True when a profile named "demo" is the ready-made one (client `oidc-desk` on a 127.0.0.1 http issuer),
+ * which `login demo` may re-point at the running demo provider; a "demo" profile of the user's own is left alone.
+ */
+export function isManagedDemoProfile(profile: Profile): boolean {
+  return profile.name === DEMO_PROFILE_NAME && profile.clientId === DEMO_CLIENT_ID && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(profile.issuer);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function getJson(url: string, timeoutMs: number): Promise<unknown> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return await res.json() as unknown;
+}
+
+/**
+ * True when `issuer` answers as the demo provider of this data directory: its metadata names the issuer
+ * exactly and its JWKS publishes the keys of `jwks.json` (another data directory's provider has other keys).
+ */
+export async function isOwnDemoProvider(dataDir: string, issuer: string, timeoutMs = 2000): Promise<boolean> {
+  try {
+    const metadata = await getJson(`${issuer}/.well-known/openid-configuration`, timeoutMs);
+    if (!isRecord(metadata) || metadata['issuer'] !== issuer || typeof metadata['jwks_uri'] !== 'string') return false;
+    if (!metadata['jwks_uri'].startsWith(`${issuer}/`)) return false;
+    const published = await getJson(metadata['jwks_uri'], timeoutMs);
+    if (!isRecord(published) || !Array.isArray(published['keys'])) return false;
+    const kids = new Set(published['keys'].map((k) => (isRecord(k) ? k['kid'] : undefined)));
+    const own = JSON.parse(await readFile(demoPaths(dataDir).jwks, 'utf8')) as unknown;
+    return isPrivateJwks(own) && own.keys.every((k) => kids.has(k.kid));
+  } catch {
+    return false;
+  }
+}
+
+/** The state of the demo provider running for this data directory (alive and answering as its own), or undefined. */
+export async function runningDemoProvider(dataDir: string): Promise<DemoState | undefined> {
+  const state = await readDemoState(dataDir);
+  if (state === undefined || state.pid === null || !alive(state.pid)) return undefined;
+  return (await isOwnDemoProvider(dataDir, state.issuer)) ? state : undefined;
+}
+
+/** A demo provider started in this process. */
+export interface PersistentDemoProvider {
+  readonly issuer: string;
+  readonly port: number;
+  /** Stops listening, flushes the store and records the stop. Idempotent. */
+  close(): Promise<void>;
+}
+
+function preferredPorts(recorded: DemoState | undefined, env: NodeJS.ProcessEnv): number[] {
+  const raw = env[DEMO_PORT_ENV];
+  const fromEnv = raw !== undefined && /^\d{1,5}$/.test(raw) && Number(raw) <= 65_535 ? Number(raw) : undefined;
+  const ports = [recorded?.port, fromEnv ?? DEFAULT_DEMO_PORT, 0].filter((p): p is number => p !== undefined);
+  return [...new Set(ports)];
+}
+
+/**
+ * Starts the demo provider in this process with the data directory's keys and store, and records its
+ * issuer, port and pid in `state.json`. Without `port` it takes the recorded port (so the issuer and the
+ * demo sessions bound to it stay the same), else 9400 ({@link DEMO_PORT_ENV}), else any free port.
+ * With `port` it takes exactly that one (0 = any free port) and fails `LOOPBACK_LISTEN_FAILED` when busy.
+ */
+export async function startPersistentDemoProvider(options: { readonly dataDir: string; readonly port?: number | undefined; readonly env?: NodeJS.ProcessEnv }): Promise<PersistentDemoProvider> {
+  const dataDir = resolve(options.dataDir);
+  const paths = demoPaths(dataDir);
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  const jwks = await loadOrCreateDemoJwks(dataDir);
+  const store = new FileAdapterStore(paths.store);
+  const candidates = options.port !== undefined ? [options.port] : preferredPorts(await readDemoState(dataDir), options.env ?? process.env);
+  let running: Awaited<ReturnType<typeof startDemoProvider>> | undefined;
+  let lastError: unknown;
+  for (const port of candidates) {
+    try {
+      running = await startDemoProvider({ port, jwks, adapter: store.factory() });
+      break;
+    } catch (error) {
+      lastError = error;
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') break;
+    }
+  }
+  if (running === undefined) {
+    const busy = (lastError as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+    throw new DeskError('LOOPBACK_LISTEN_FAILED', busy
+      ? `Port ${candidates.at(-1) ?? '?'} on 127.0.0.1 is in use; choose another with --port (0 = any free port).`
+      : `The demo provider could not start: ${lastError instanceof Error ? lastError.message : String(lastError)}`, { cause: lastError });
+  }
+  const started = running;
+  const startedAt = Date.now();
+  await writeDemoState(dataDir, { issuer: started.issuer, port: started.port, pid: process.pid, startedAt });
+  let closing: Promise<void> | undefined;
+  return {
+    issuer: started.issuer,
+    port: started.port,
+    close: () => {
+      closing ??= (async () => {
+        await started.close().catch(() => undefined);
+        await store.flush().catch(() => undefined);
+        const state = await readDemoState(dataDir);
+        if (state?.pid === process.pid) await writeDemoState(dataDir, { ...state, pid: null });
+      })();
+      return closing;
+    },
+  };
+}
+
+/** How {@link ensureDemoProvider} starts a background provider: a program and its arguments before `--data-dir`. */
+export interface DemoLaunchCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+/** The CLI launcher, run with this Node: `node bin/oidc-desk.mjs --data-dir <dir> demo-idp`. */
+export function defaultLaunchCommand(): DemoLaunchCommand {
+  return { file: process.execPath, args: [fileURLToPath(new URL('../../bin/oidc-desk.mjs', import.meta.url))] };
+}
+
+/** Options of {@link ensureDemoProvider}. */
+export interface EnsureDemoOptions {
+  readonly dataDir: string;
+  /** How to start the background process (default {@link defaultLaunchCommand}; the desktop app passes its own). */
+  readonly command?: DemoLaunchCommand;
+  /** How long to wait for a started provider to answer (default 30 s). */
+  readonly timeoutMs?: number;
+  /** Progress for the user ("Starting the demo provider..."). */
+  readonly onProgress?: (text: string) => void;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+async function logTail(path: string): Promise<string> {
+  try {
+    const text = await readFile(path, 'utf8');
+    return text.split('\n').filter((l) => l.trim() !== '' && !/Unsupported runtime|in-memory adapter/.test(l)).slice(-5).join(' | ');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The issuer of the demo provider of this data directory, starting it as a detached background process
+ * (`oidc-desk --data-dir <dir> demo-idp`, output in `demo-idp/provider.log`) when none answers. Concurrent
+ * callers share one start (a lock in the data directory). Fails `LOOPBACK_LISTEN_FAILED` when it cannot start.
+ */
+export async function ensureDemoProvider(options: EnsureDemoOptions): Promise<{ issuer: string; pid: number; started: boolean }> {
+  const dataDir = resolve(options.dataDir);
+  const paths = demoPaths(dataDir);
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  return withFileLock(paths.lock, async () => {
+    const running = await runningDemoProvider(dataDir);
+    if (running !== undefined && running.pid !== null) return { issuer: running.issuer, pid: running.pid, started: false };
+    options.onProgress?.('Starting the demo provider in the background...');
+    const command = options.command ?? defaultLaunchCommand();
+    const log = await open(paths.log, 'a', 0o600);
+    let child;
+    try {
+      child = spawn(command.file, [...command.args, '--data-dir', dataDir, 'demo-idp'], {
+        detached: true,
+        stdio: ['ignore', log.fd, log.fd],
+        env: options.env ?? process.env,
+        cwd: paths.dir,
+        windowsHide: true,
+      });
+    } finally {
+      await log.close();
+    }
+    const pid = child.pid;
+    let exited: string | undefined;
+    child.once('error', (error) => {
+      exited = error.message;
+    });
+    child.once('exit', (code, signal) => {
+      exited = `exit ${code ?? signal ?? '?'}`;
+    });
+    child.unref();
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    while (Date.now() < deadline) {
+      if (exited !== undefined) {
+        throw new DeskError('LOOPBACK_LISTEN_FAILED', `The demo provider did not start (${exited}): ${await logTail(paths.log)}`);
+      }
+      const state = await readDemoState(dataDir);
+      if (pid !== undefined && state?.pid === pid && await isOwnDemoProvider(dataDir, state.issuer)) {
+        return { issuer: state.issuer, pid, started: true };
+      }
+      await sleep(100);
+    }
+    if (pid !== undefined) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    throw new DeskError('LOOPBACK_LISTEN_FAILED', `The demo provider did not answer within ${Math.round((options.timeoutMs ?? 30_000) / 1000)} s (see ${paths.log}).`);
+  }, { timeoutMs: (options.timeoutMs ?? 30_000) + 10_000 });
+}
+
+/**
+ * Stops the demo provider of this data directory (SIGTERM to the recorded process once it answers as its own)
+ * and waits until it is gone. Resolves false when none was running.
+ */
+export async function stopDemoProvider(options: { readonly dataDir: string; readonly timeoutMs?: number }): Promise<boolean> {
+  const dataDir = resolve(options.dataDir);
+  const running = await runningDemoProvider(dataDir);
+  if (running === undefined || running.pid === null) return false;
+  const pid = running.pid;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return false;
+  }
+  // Gone, or recorded its clean stop (an exited child may linger as a zombie where nothing reaps it).
+  const stopped = async (): Promise<boolean> => !alive(pid) || (await readDemoState(dataDir))?.pid !== pid;
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  while (Date.now() < deadline && !(await stopped())) await sleep(50);
+  if (!(await stopped())) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+    const state = await readDemoState(dataDir);
+    if (state?.pid === pid) await writeDemoState(dataDir, { ...state, pid: null });
+  }
+  return true;
+}

@@ -1,0 +1,441 @@
+/** Command-line parsing of `oidc-desk`: global options before the subcommand, then one typed command per subcommand (node:util parseArgs); every problem is a USAGE error. */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { DeskError } from '../core/errors.ts';
+
+/** Token types `oidc-desk token` prints; never the refresh token. */
+export type TokenType = 'access' | 'id';
+
+/** How `login` gets the authorization URL to a browser. */
+export type BrowserMode =
+  | { readonly kind: 'system' }
+  | { readonly kind: 'command'; readonly argv: readonly string[] }
+  | { readonly kind: 'none' };
+
+/** Options shared by `login` and `quickstart`. */
+export interface LoginOptions {
+  readonly browser: BrowserMode;
+  /** Seconds to wait for the browser; undefined = the engine's default (10 min). */
+  readonly timeoutSeconds: number | undefined;
+}
+
+/** One parsed subcommand. */
+export type Command =
+  | { readonly kind: 'help'; readonly topic: string | undefined }
+  | { readonly kind: 'version' }
+  | {
+    readonly kind: 'profile-add';
+    readonly name: string;
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly scope: string | undefined;
+    readonly redirect: string;
+    readonly allowHttpLoopback: boolean;
+    readonly params: Readonly<Record<string, string>>;
+  }
+  | { readonly kind: 'profile-list'; readonly json: boolean }
+  | { readonly kind: 'profile-remove'; readonly name: string }
+  | ({ readonly kind: 'login'; readonly profile: string } & LoginOptions)
+  | { readonly kind: 'sessions'; readonly json: boolean }
+  | { readonly kind: 'token'; readonly session: string; readonly type: TokenType; readonly json: boolean }
+  | { readonly kind: 'inspect'; readonly target: string; readonly json: boolean }
+  | { readonly kind: 'refresh'; readonly session: string; readonly json: boolean }
+  | { readonly kind: 'userinfo'; readonly session: string; readonly json: boolean }
+  | { readonly kind: 'logout'; readonly session: string; readonly revoke: boolean }
+  | { readonly kind: 'demo-idp'; readonly port: number | undefined; readonly stop: boolean }
+  | ({ readonly kind: 'quickstart'; readonly dataDir: string | undefined } & LoginOptions);
+
+/** The whole command line: global options and the command. */
+export interface ParsedArgs {
+  /** Absolute; undefined = the desktop app's data directory. */
+  readonly dataDir: string | undefined;
+  readonly command: Command;
+}
+
+/** Longest `--timeout` accepted: one day. */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+
+function usage(message: string): never {
+  throw new DeskError('USAGE', message);
+}
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** parseArgs in strict mode, its errors turned into USAGE errors that name the command. */
+function parseCommand(command: string, args: readonly string[], options: OptionSpec): { values: Values; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return { values: values as Values, positionals };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const text = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /'--data-dir'/.test(text)) {
+      usage(`--data-dir is a global option: give it before the subcommand, e.g. "oidc-desk --data-dir <dir> ${command} ...".`);
+    }
+    const option = /'(-{1,2}[^' ]+)/.exec(text)?.[1];
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') usage(`"${command}" has no option ${option ?? text}. See "oidc-desk ${command} --help".`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') usage(`${option ?? 'An option'} needs a value (use ${option ?? '--option'}=<value> for a value starting with "-").`);
+    usage(`${command}: ${text}`);
+  }
+}
+
+function str(values: Values, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function flag(values: Values, name: string): boolean {
+  return values[name] === true;
+}
+
+function one(command: string, positionals: readonly string[], what: string): string {
+  if (positionals.length === 0) usage(`"${command}" needs ${what}. See "oidc-desk ${command} --help".`);
+  if (positionals.length > 1) usage(`"${command}" takes one ${what.replace(/^(a|an|the) /, '')}; unexpected "${shorten(positionals[1] ?? '')}".`);
+  const value = positionals[0] ?? '';
+  if (value.length === 0) usage(`"${command}" needs ${what}.`);
+  return value;
+}
+
+function none(command: string, positionals: readonly string[]): void {
+  if (positionals.length > 0) usage(`"${command}" takes no argument; unexpected "${shorten(positionals[0] ?? '')}".`);
+}
+
+function shorten(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 40)}...` : value;
+}
+
+/** `--param key=value` pairs (repeat the option for each pair). */
+export function parseParams(raw: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of raw) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) usage(`--param takes key=value, e.g. --param prompt=consent (got "${shorten(pair)}").`);
+    const key = pair.slice(0, eq);
+    if (Object.hasOwn(out, key)) usage(`--param ${key} is given twice.`);
+    out[key] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** A positive number of seconds, at most {@link MAX_TIMEOUT_SECONDS}. */
+export function parseTimeout(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > MAX_TIMEOUT_SECONDS) {
+    usage(`--timeout takes a number of seconds between 1 and ${MAX_TIMEOUT_SECONDS} (got "${shorten(raw)}").`);
+  }
+  return n;
+}
+
+/** A TCP port, 0 (any free port) to 65535. */
+export function parsePort(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d{1,5}$/.test(raw) || n > 65_535) usage(`--port takes a port number from 0 (any free port) to 65535 (got "${shorten(raw)}").`);
+  return n;
+}
+
+/**
+ * Splits a command string into argv without a shell: whitespace separates words; '...' is literal;
+ * "..." groups, with \" \\ \$ \` escaped inside; outside quotes a backslash escapes a quote, a backslash
+ * or whitespace and is literal otherwise (so C:\Tools\browser.exe survives). No expansion of any kind.
+ */
+export function splitCommandLine(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let i = 0;
+  while (i < line.length) {
+    const c = line.charAt(i);
+    if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end === -1) usage('--browser-command has an unterminated single quote.');
+      word += line.slice(i + 1, end);
+      inWord = true;
+      i = end + 1;
+    } else if (c === '"') {
+      i += 1;
+      let closed = false;
+      while (i < line.length) {
+        const d = line.charAt(i);
+        if (d === '"') {
+          closed = true;
+          i += 1;
+          break;
+        }
+        if (d === '\\' && i + 1 < line.length && '"\\$`'.includes(line.charAt(i + 1))) {
+          word += line.charAt(i + 1);
+          i += 2;
+        } else {
+          word += d;
+          i += 1;
+        }
+      }
+      if (!closed) usage('--browser-command has an unterminated double quote.');
+      inWord = true;
+    } else if (c === '\\' && i + 1 < line.length && /["'\\\s]/.test(line.charAt(i + 1))) {
+      word += line.charAt(i + 1);
+      inWord = true;
+      i += 2;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+      i += 1;
+    } else {
+      word += c;
+      inWord = true;
+      i += 1;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+const LOGIN_OPTIONS: OptionSpec = {
+  'browser-command': { type: 'string' },
+  'no-open': { type: 'boolean' },
+  timeout: { type: 'string' },
+};
+
+function loginOptions(values: Values): LoginOptions {
+  const command = str(values, 'browser-command');
+  const noOpen = flag(values, 'no-open');
+  if (command !== undefined && noOpen) usage('Give either --browser-command or --no-open, not both.');
+  let browser: BrowserMode = { kind: 'system' };
+  if (command !== undefined) {
+    const argv = splitCommandLine(command);
+    if (argv.length === 0) usage('--browser-command is empty: give the program to run, e.g. --browser-command "firefox --new-window".');
+    browser = { kind: 'command', argv };
+  } else if (noOpen) {
+    browser = { kind: 'none' };
+  }
+  return { browser, timeoutSeconds: parseTimeout(str(values, 'timeout')) };
+}
+
+function help(topic: string): Command {
+  return { kind: 'help', topic };
+}
+
+function parseProfileCommand(args: readonly string[]): Command {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') return help('profile');
+  if (sub === 'add') {
+    const { values, positionals } = parseCommand('profile add', rest, {
+      issuer: { type: 'string' },
+      'client-id': { type: 'string' },
+      scope: { type: 'string' },
+      redirect: { type: 'string' },
+      'allow-http-loopback': { type: 'boolean' },
+      param: { type: 'string', multiple: true },
+    });
+    if (flag(values, 'help')) return help('profile');
+    const name = one('profile add', positionals, 'a profile name');
+    const issuer = str(values, 'issuer');
+    const clientId = str(values, 'client-id');
+    if (issuer === undefined) usage('"profile add" needs --issuer <url>, e.g. --issuer https://dev-123.okta.com/oauth2/default.');
+    if (clientId === undefined) usage('"profile add" needs --client-id <id> (the native app\'s client id at the provider).');
+    const params = values['param'];
+    return {
+      kind: 'profile-add',
+      name,
+      issuer,
+      clientId,
+      scope: str(values, 'scope'),
+      redirect: str(values, 'redirect') ?? 'loopback',
+      allowHttpLoopback: flag(values, 'allow-http-loopback'),
+      params: parseParams(Array.isArray(params) ? params.filter((p): p is string => typeof p === 'string') : []),
+    };
+  }
+  if (sub === 'list') {
+    const { values, positionals } = parseCommand('profile list', rest, { json: { type: 'boolean' } });
+    if (flag(values, 'help')) return help('profile');
+    none('profile list', positionals);
+    return { kind: 'profile-list', json: flag(values, 'json') };
+  }
+  if (sub === 'remove') {
+    const { values, positionals } = parseCommand('profile remove', rest, {});
+    if (flag(values, 'help')) return help('profile');
+    return { kind: 'profile-remove', name: one('profile remove', positionals, 'a profile name') };
+  }
+  usage(`Unknown "profile" subcommand "${shorten(sub)}": use add, list or remove.`);
+}
+
+function parseSubcommand(name: string, args: readonly string[]): Command {
+  switch (name) {
+    case 'help':
+      return { kind: 'help', topic: args[0] };
+    case 'profile':
+      return parseProfileCommand(args);
+    case 'login': {
+      const { values, positionals } = parseCommand('login', args, LOGIN_OPTIONS);
+      if (flag(values, 'help')) return help('login');
+      return { kind: 'login', profile: one('login', positionals, 'a profile name'), ...loginOptions(values) };
+    }
+    case 'sessions': {
+      const { values, positionals } = parseCommand('sessions', args, { json: { type: 'boolean' } });
+      if (flag(values, 'help')) return help('sessions');
+      none('sessions', positionals);
+      return { kind: 'sessions', json: flag(values, 'json') };
+    }
+    case 'token': {
+      const { values, positionals } = parseCommand('token', args, { type: { type: 'string' }, json: { type: 'boolean' } });
+      if (flag(values, 'help')) return help('token');
+      const type = str(values, 'type') ?? 'access';
+      if (type === 'refresh') usage('oidc-desk never prints a refresh token: it stays in the OS keychain. Use --type access or --type id.');
+      if (type !== 'access' && type !== 'id') usage(`--type is access or id (got "${shorten(type)}").`);
+      return { kind: 'token', session: one('token', positionals, 'a session id'), type, json: flag(values, 'json') };
+    }
+    case 'inspect': {
+      const { values, positionals } = parseCommand('inspect', args, { json: { type: 'boolean' } });
+      if (flag(values, 'help')) return help('inspect');
+      return { kind: 'inspect', target: one('inspect', positionals, 'a session id or a JWT'), json: flag(values, 'json') };
+    }
+    case 'refresh':
+    case 'userinfo': {
+      const { values, positionals } = parseCommand(name, args, { json: { type: 'boolean' } });
+      if (flag(values, 'help')) return help(name);
+      return { kind: name, session: one(name, positionals, 'a session id'), json: flag(values, 'json') };
+    }
+    case 'logout': {
+      const { values, positionals } = parseCommand('logout', args, { 'no-revoke': { type: 'boolean' } });
+      if (flag(values, 'help')) return help('logout');
+      return { kind: 'logout', session: one('logout', positionals, 'a session id'), revoke: !flag(values, 'no-revoke') };
+    }
+    case 'demo-idp': {
+      const { values, positionals } = parseCommand('demo-idp', args, { port: { type: 'string' }, stop: { type: 'boolean' } });
+      if (flag(values, 'help')) return help('demo-idp');
+      none('demo-idp', positionals);
+      const port = parsePort(str(values, 'port'));
+      const stop = flag(values, 'stop');
+      if (stop && port !== undefined) usage('--stop takes no --port: it stops the demo provider of the data directory.');
+      return { kind: 'demo-idp', port, stop };
+    }
+    case 'quickstart': {
+      // Also takes --data-dir after the subcommand, for `npm run demo -- --data-dir <dir>`.
+      const { values, positionals } = parseCommand('quickstart', args, { ...LOGIN_OPTIONS, 'data-dir': { type: 'string' } });
+      if (flag(values, 'help')) return help('quickstart');
+      none('quickstart', positionals);
+      const dataDir = str(values, 'data-dir');
+      return { kind: 'quickstart', dataDir: dataDir === undefined ? undefined : absoluteDir(dataDir), ...loginOptions(values) };
+    }
+    default:
+      usage(`Unknown command "${shorten(name)}". Run "oidc-desk --help" for the list.`);
+  }
+}
+
+function absoluteDir(value: string): string {
+  if (value.trim() === '') usage('--data-dir needs a directory.');
+  return resolve(value);
+}
+
+/**
+ * Parses `oidc-desk [--data-dir <dir>] <command> [args]`. Global options come before the command.
+ * Throws DeskError `USAGE` with a message that says what to type instead.
+ */
+export function parseArgv(argv: readonly string[]): ParsedArgs {
+  let dataDir: string | undefined;
+  let i = 0;
+  while (i < argv.length) {
+    const arg = argv[i] ?? '';
+    if (arg === '--data-dir') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('-')) usage('--data-dir needs a directory (use --data-dir=<dir> for a name starting with "-").');
+      dataDir = absoluteDir(value);
+      i += 2;
+    } else if (arg.startsWith('--data-dir=')) {
+      dataDir = absoluteDir(arg.slice('--data-dir='.length));
+      i += 1;
+    } else if (arg === '--help' || arg === '-h') {
+      return { dataDir, command: { kind: 'help', topic: undefined } };
+    } else if (arg === '--version' || arg === '-V') {
+      return { dataDir, command: { kind: 'version' } };
+    } else if (arg.startsWith('-')) {
+      usage(`Unknown global option "${shorten(arg)}". Global options (before the command): --data-dir <dir>.`);
+    } else {
+      break;
+    }
+  }
+  const name = argv[i];
+  if (name === undefined) usage('No command given. Run "oidc-desk --help" for the list.');
+  const command = parseSubcommand(name, argv.slice(i + 1));
+  if (command.kind === 'quickstart' && command.dataDir !== undefined) {
+    if (dataDir !== undefined && dataDir !== command.dataDir) usage('--data-dir is given twice with different directories.');
+    return { dataDir: command.dataDir, command };
+  }
+  return { dataDir, command };
+}
+
+/** Help texts, by topic; `undefined` = the overview. */
+export function helpText(topic: string | undefined): string {
+  const overview = `oidc-desk: OAuth 2.0 / OpenID Connect sessions from the terminal (native-client flows, system browser).
+
+Usage: oidc-desk [--data-dir <dir>] <command> [options]
+
+Commands:
+  profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<custom-uri>]
+                     [--allow-http-loopback] [--param key=value ...]
+  profile list [--json]
+  profile remove <name>
+  login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
+  sessions [--json]
+  token <session> [--type access|id] [--json]
+  inspect <session|jwt> [--json]
+  refresh <session> [--json]
+  userinfo <session> [--json]
+  logout <session> [--no-revoke]
+  demo-idp [--port <n>] [--stop]
+  quickstart [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
+
+Global options (before the command):
+  --data-dir <dir>   data directory (default: the desktop app's)
+Environment:
+  OIDC_DESK_KEYCHAIN_SERVICE   keychain service name (default "OIDC Desk")
+  OIDC_DESK_DEMO_IDP_PORT      preferred port of the demo provider (default 9400)
+
+Exit codes: 0 success, 2 usage, 3 protocol or validation, 4 network, 5 keychain.
+Errors go to stderr as "error <CODE>: <message>".`;
+  const topics: Record<string, string> = {
+    profile: `oidc-desk profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<custom-uri>] [--allow-http-loopback] [--param key=value ...]
+oidc-desk profile list [--json]
+oidc-desk profile remove <name>
+
+"profile add" stores the profile without contacting the provider. The redirect defaults to loopback
+(http://127.0.0.1:<free port>/callback). --scope defaults to "openid profile email offline_access".
+Repeat --param for each extra authorization parameter (e.g. --param prompt=consent).
+--allow-http-loopback allows an http issuer on 127.0.0.1/[::1]/localhost (local test providers).`,
+    login: `oidc-desk login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
+
+Signs in through the system browser with a loopback redirect and prints the new session id on stdout.
+--browser-command runs <cmd> (split like a shell would, but run without one) with the authorization URL
+as its last argument; --no-open prints the URL on stderr instead. --timeout bounds the wait (exit 3).
+"login demo" starts the embedded demo provider when needed and keeps the "demo" profile pointed at it.`,
+    sessions: 'oidc-desk sessions [--json]\n\nLists the sessions of the data directory (no network, no keychain).',
+    token: `oidc-desk token <session> [--type access|id] [--json]
+
+Prints only the token (e.g. $(oidc-desk token s-1234abcd)). The access token is refreshed first when it is
+expired or expires within 60 s. A refresh token is never printed.`,
+    inspect: `oidc-desk inspect <session|jwt> [--json]
+
+Prints the verification report of the session's ID token, or of a JWT given on the command line
+(its signature is verified when its iss matches a profile's issuer). Exit 3 when a check fails.`,
+    refresh: 'oidc-desk refresh <session> [--json]\n\nRefreshes the session now (refresh token rotation; the new one goes to the keychain first).',
+    userinfo: 'oidc-desk userinfo <session> [--json]\n\nCalls the userinfo endpoint and compares its claims with the ID token\'s.',
+    logout: `oidc-desk logout <session> [--no-revoke]
+
+Removes the session and its keychain entry, then revokes its tokens at the provider (RFC 7009) unless
+--no-revoke. Exit 0; stderr says when the revocation is pending (provider unreachable).`,
+    'demo-idp': `oidc-desk demo-idp [--port <n>] [--stop]
+
+Runs the embedded demo provider in the foreground and prints its issuer; Ctrl-C stops it. Without --port
+it reuses its last port, else 9400 (OIDC_DESK_DEMO_IDP_PORT), else any free port. --stop stops the one
+running in the background for this data directory. Users: alice / alice-password, bob / bob-password.`,
+    quickstart: `oidc-desk quickstart [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
+
+"login demo" then "inspect" of the new session: signs in to the demo provider (started when needed) and
+prints the session and its verified ID token report. This is "npm run demo".`,
+  };
+  if (topic === undefined) return overview;
+  return topics[topic] ?? overview;
+}

@@ -1,0 +1,93 @@
+/** `oidc-desk login <profile>`: authorization code + PKCE through a browser and a loopback redirect, the refresh token into the OS keychain, exactly the session id on stdout. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SessionView } from '../../core/contract.ts';
+import { DeskError } from '../../core/errors.ts';
+import { FLOW_TTL_MS } from '../../core/oauth/pending.ts';
+import { DEMO_PROFILE_NAME } from '../../demo-idp/persistent.ts';
+import type { Command, LoginOptions } from '../args.ts';
+import { openAuthorizationUrl } from '../browser.ts';
+import { assertKeychainUsable, keychainService, type CliContext } from '../context.ts';
+import { prepareDemoProfile } from '../demo.ts';
+import { EXIT, type ExitCode } from '../exit-codes.ts';
+import { duration, safeText } from '../output.ts';
+
+/** How long a failed `--browser-command` leaves for a callback it may have delivered just before failing. */
+const BROWSER_FAILURE_GRACE_MS = 3000;
+
+/** The flow lifetime the session service needs for a `--timeout` (a little longer: the CLI's own timer ends it first). */
+export function flowTtlFor(timeoutSeconds: number | undefined): number | undefined {
+  return timeoutSeconds === undefined ? undefined : Math.ceil(timeoutSeconds * 1000) + 2000;
+}
+
+/**
+ * Signs in with a profile: discovery, a keychain check (the CLI needs one), the loopback listener, the
+ * browser, the wait. Resolves with the stored session; rejects with a DeskError (FLOW_TIMEOUT, a callback
+ * error, SIGN_IN_CANCELLED on Ctrl-C, USAGE when the browser command fails, KEYCHAIN_* ...).
+ */
+export async function signInWithBrowser(ctx: CliContext, profileName: string, options: LoginOptions): Promise<SessionView> {
+  const service = await ctx.service();
+  const profile = profileName === DEMO_PROFILE_NAME ? await prepareDemoProfile(ctx) : await service.profiles.get(profileName);
+  if (profile.redirect.kind !== 'loopback') {
+    const uri = profile.redirect.kind === 'custom-scheme' ? profile.redirect.uri : 'dev.oidcdesk:/callback';
+    throw new DeskError('REDIRECT_UNSUPPORTED', `The profile "${profile.name}" redirects to ${uri}, which only the desktop app can receive. The CLI signs in with a loopback redirect: add a profile with --redirect loopback (the default), e.g. "oidc-desk profile add ${profile.name}-cli --issuer ${profile.issuer} --client-id ${safeText(profile.clientId, 100)}", and register http://127.0.0.1/callback at the provider.`);
+  }
+  ctx.out.info(`Discovering ${profile.issuer} ...`);
+  await service.providers.get(profile);
+  assertKeychainUsable(await service.keychain(), keychainService(ctx.env));
+
+  const { started, session } = await service.signIn(profile);
+  const waitMs = options.timeoutSeconds === undefined ? FLOW_TTL_MS : options.timeoutSeconds * 1000;
+  ctx.out.info(`Waiting for the sign-in in the browser (redirect to ${started.redirectUri}; Ctrl-C cancels; gives up in ${duration(waitMs)}).`);
+
+  let timer: NodeJS.Timeout | undefined;
+  let onSignal: (() => void) | undefined;
+  const stopWaiting = new Promise<never>((_, reject) => {
+    if (options.timeoutSeconds !== undefined) {
+      timer = setTimeout(() => {
+        reject(new DeskError('FLOW_TIMEOUT', `No sign-in completed within ${duration(waitMs)} (--timeout); the sign-in was abandoned.`));
+        started.cancel();
+      }, waitMs);
+    }
+    onSignal = () => {
+      reject(new DeskError('SIGN_IN_CANCELLED', 'The sign-in was cancelled (interrupted).'));
+      started.cancel();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  const browser = openAuthorizationUrl(options.browser, started.authorizationUrl, ctx.out).catch(async (error: unknown) => {
+    const settled = await Promise.race([session.then(() => true, () => true), sleep(BROWSER_FAILURE_GRACE_MS).then(() => false)]);
+    if (settled) return session;
+    started.cancel();
+    throw error;
+  });
+  let view: SessionView;
+  try {
+    view = await Promise.race([session, stopWaiting, browser]);
+  } finally {
+    clearTimeout(timer);
+    if (onSignal) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+
+  if (view.storage === 'session-only') {
+    // The keychain refused the refresh token after the probe passed: the session would not outlive this command.
+    await service.signOut(view.id, { revoke: true }).catch(() => undefined);
+    const cause = view.lastError;
+    throw new DeskError(cause?.code.startsWith('KEYCHAIN_') ? cause.code : 'KEYCHAIN_FAILED', `The sign-in worked, but the OS keychain did not take the refresh token${cause ? ` (${cause.message})` : ''}. The CLI keeps sessions only in the OS keychain, so this one was discarded and its tokens revoked.`);
+  }
+  const who = view.displayName === undefined ? view.subject : `${view.displayName} (${view.subject})`;
+  ctx.out.info(`Signed in as ${safeText(who, 200)} with profile "${view.profile}": session ${view.id}.`);
+  if (view.storage === 'none') {
+    ctx.out.warn('The provider issued no refresh token (ask for the offline_access scope; some providers also need --param prompt=consent), so later commands cannot use this session: its tokens lived only in this command.');
+  }
+  return view;
+}
+
+export async function login(ctx: CliContext, cmd: Extract<Command, { kind: 'login' }>): Promise<ExitCode> {
+  const view = await signInWithBrowser(ctx, cmd.profile, cmd);
+  ctx.out.data(view.id);
+  return EXIT.OK;
+}

@@ -1,0 +1,62 @@
+/** `oidc-desk profile add|list|remove`: profiles in the shared profiles file, stored without contacting the provider. */
+import type { Profile, RedirectMode } from '../../core/profile.ts';
+import type { Command } from '../args.ts';
+import type { CliContext } from '../context.ts';
+import { EXIT, type ExitCode } from '../exit-codes.ts';
+import { safeText } from '../output.ts';
+
+/** How a redirect is written in `profile list` and its JSON: "loopback", "app-scheme" or the custom URI. */
+export function redirectText(redirect: RedirectMode): string {
+  return redirect.kind === 'custom-scheme' ? redirect.uri : redirect.kind;
+}
+
+/** The `profile list --json` element (documented in docs/cli.md). */
+export function profileJson(profile: Profile): Record<string, unknown> {
+  return {
+    name: profile.name,
+    issuer: profile.issuer,
+    clientId: profile.clientId,
+    scopes: profile.scopes,
+    redirect: redirectText(profile.redirect),
+    allowHttpLoopback: profile.allowHttpLoopback,
+    params: profile.extraParams,
+  };
+}
+
+export async function profileAdd(ctx: CliContext, cmd: Extract<Command, { kind: 'profile-add' }>): Promise<ExitCode> {
+  const service = await ctx.service();
+  const profile = await service.profiles.add({
+    name: cmd.name,
+    issuer: cmd.issuer,
+    clientId: cmd.clientId,
+    ...(cmd.scope === undefined ? {} : { scopes: cmd.scope }),
+    redirect: cmd.redirect,
+    allowHttpLoopback: cmd.allowHttpLoopback,
+    extraParams: cmd.params,
+  });
+  ctx.out.info(`Added profile "${profile.name}": ${profile.issuer}, client ${safeText(profile.clientId, 100)}, ${redirectText(profile.redirect)} redirect. Sign in with: oidc-desk login ${profile.name}`);
+  return EXIT.OK;
+}
+
+export async function profileList(ctx: CliContext, cmd: Extract<Command, { kind: 'profile-list' }>): Promise<ExitCode> {
+  const profiles = await (await ctx.service()).profiles.list();
+  if (cmd.json) {
+    ctx.out.json(profiles.map(profileJson));
+    return EXIT.OK;
+  }
+  if (profiles.length === 0) {
+    ctx.out.info('No profiles. Add one with "oidc-desk profile add <name> --issuer <url> --client-id <id>", or try "oidc-desk login demo".');
+    return EXIT.OK;
+  }
+  for (const p of profiles) {
+    const params = Object.entries(p.extraParams).map(([k, v]) => `${k}=${v}`).join(' ');
+    ctx.out.data(`${p.name}\t${p.issuer}\tclient=${safeText(p.clientId, 100)}\tredirect=${redirectText(p.redirect)}\tscope="${p.scopes.join(' ')}"${p.allowHttpLoopback ? '\tallow-http-loopback' : ''}${params ? `\t${safeText(params, 300)}` : ''}`);
+  }
+  return EXIT.OK;
+}
+
+export async function profileRemove(ctx: CliContext, cmd: Extract<Command, { kind: 'profile-remove' }>): Promise<ExitCode> {
+  await (await ctx.service()).profiles.remove(cmd.name);
+  ctx.out.info(`Removed profile "${cmd.name}". Its sessions stay until "oidc-desk logout <session>".`);
+  return EXIT.OK;
+}

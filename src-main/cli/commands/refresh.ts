@@ -1,0 +1,21 @@
+/** `oidc-desk refresh <session>`: a refresh now (rotation: the new refresh token reaches the keychain first; a new ID token is verified and must keep its identity). */
+import type { Command } from '../args.ts';
+import type { CliContext } from '../context.ts';
+import { ensureDemoForSession } from '../demo.ts';
+import { EXIT, type ExitCode } from '../exit-codes.ts';
+import { isoTime, relativeTime } from '../output.ts';
+import { sessionJson } from '../views.ts';
+
+export async function refresh(ctx: CliContext, cmd: Extract<Command, { kind: 'refresh' }>): Promise<ExitCode> {
+  const service = await ctx.service();
+  await ensureDemoForSession(ctx, service.view(cmd.session));
+  const view = await service.refresh(cmd.session);
+  if (cmd.json) {
+    ctx.out.json(sessionJson(view));
+    return EXIT.OK;
+  }
+  const expiry = view.expiresAt === undefined ? 'no expiry given' : `expires ${isoTime(view.expiresAt) ?? '?'} (${relativeTime(view.expiresAt, ctx.now())})`;
+  const idToken = view.idToken === undefined ? 'no new ID token' : 'new ID token verified, same identity (OIDC Core §12.2)';
+  ctx.out.data(`Refreshed ${view.id}: new access token ${expiry}; ${idToken}.`);
+  return EXIT.OK;
+}

@@ -1,0 +1,48 @@
+/** How sessions read in the CLI: the `sessions --json` object (a documented contract) and the table line. */
+import type { SessionStatus, SessionView } from '../core/contract.ts';
+import { isoTime, relativeTime, safeText } from './output.ts';
+
+/**
+ * The status the CLI shows. A session whose refresh token is not in the keychain (the desktop app ran it
+ * in session-only mode, or the provider issued none) lives only in the memory of the process that signed
+ * in: for the CLI that is `session-only`, whatever its access token's expiry.
+ */
+export function cliStatus(view: SessionView): SessionStatus {
+  if (view.status === 'sign-in-needed' || view.status === 'session-only') return view.status;
+  if (view.storage === 'none') return 'session-only';
+  return view.status;
+}
+
+/** One element of `sessions --json` (also the output of `refresh --json`). */
+export function sessionJson(view: SessionView): Record<string, unknown> {
+  return {
+    id: view.id,
+    profile: view.profile,
+    issuer: view.issuer,
+    clientId: view.clientId,
+    subject: view.subject,
+    displayName: view.displayName ?? null,
+    scopes: view.scopes,
+    status: cliStatus(view),
+    storage: view.storage,
+    createdAt: isoTime(view.createdAt),
+    updatedAt: isoTime(view.updatedAt),
+    expiresAt: isoTime(view.expiresAt),
+  };
+}
+
+/** The header of the `sessions` table. */
+export const SESSION_TABLE_HEADER = ['ID', 'PROFILE', 'SUBJECT', 'STATUS', 'EXPIRES', 'NAME'] as const;
+
+/** One row of the `sessions` table. */
+export function sessionRow(view: SessionView, now: number): string[] {
+  const expires = view.expiresAt === undefined ? '-' : `${isoTime(view.expiresAt) ?? '-'} (${relativeTime(view.expiresAt, now)})`;
+  return [view.id, view.profile, safeText(view.subject, 80), cliStatus(view), expires, safeText(view.displayName ?? '', 60)];
+}
+
+/** Aligns rows into columns (two spaces apart). */
+export function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+}

@@ -1,0 +1,57 @@
+/**
+ * A `--browser-command` for machines without a person at the browser:
+ * `oidc-desk login <profile> --browser-command "node --import tsx test/harness/browser-command.ts [--user bob] [--deny]"`.
+ * Takes the authorization URL as its last argument, drives headless Chromium (test/harness/browser.ts)
+ * through the demo provider's login (alice by default) and consent, and exits 0 once the loopback
+ * redirect has been answered and loaded; exit 1 with a message otherwise. It prints nothing on stdout.
+ */
+import { openBrowser } from './browser.ts';
+import { DEMO_USERS } from '../../src-main/demo-idp/provider.ts';
+import { recordSecrets, redirectSecrets } from './secrets-ledger.ts';
+
+function fail(message: string): never {
+  process.stderr.write(`browser-command: ${message}\n`);
+  process.exit(1);
+}
+
+/** The redirect URI of an authorization URL, without query: what the agent waits for. */
+function redirectPrefix(authorizationUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(authorizationUrl);
+  } catch {
+    fail('the last argument is not a URL');
+  }
+  const redirect = url.searchParams.get('redirect_uri');
+  if (redirect === null) fail('the authorization URL has no redirect_uri');
+  return redirect;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const authorizationUrl = argv.at(-1);
+  if (authorizationUrl === undefined) fail('usage: browser-command.ts [--user <name>] [--deny] <authorization-url>');
+  const options = argv.slice(0, -1);
+  const userIndex = options.indexOf('--user');
+  const username = userIndex === -1 ? process.env['OIDC_DESK_TEST_USER'] ?? 'alice' : options[userIndex + 1];
+  const user = DEMO_USERS.find((u) => u.username === username);
+  if (user === undefined) fail(`unknown demo user ${String(username)}`);
+  recordSecrets(new URL(authorizationUrl).searchParams.get('state'), new URL(authorizationUrl).searchParams.get('nonce'));
+
+  const browser = await openBrowser();
+  try {
+    const redirect = await browser.signIn(authorizationUrl, {
+      username: user.username,
+      password: user.password,
+      redirectPrefix: redirectPrefix(authorizationUrl),
+      consent: options.includes('--deny') ? 'deny' : 'approve',
+    });
+    recordSecrets(...redirectSecrets(redirect));
+  } finally {
+    await browser.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => fail(error instanceof Error ? error.message : String(error)),
+);

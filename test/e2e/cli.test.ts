@@ -1,0 +1,464 @@
+/**
+ * The `oidc-desk` CLI end to end: the real command as a child process (bin/oidc-desk.mjs) with its own
+ * data directory and keychain service, signing in through headless Chromium (--browser-command) against
+ * the local provider and the embedded demo provider; then the contract's bad inputs and exit codes.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as oauth from 'oauth4webapi';
+import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
+import { readDemoState, stopDemoProvider } from '../../src-main/demo-idp/persistent.ts';
+import { startHostileIdp, type HostileIdp } from '../harness/hostile-idp.ts';
+import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { recordSecrets } from '../harness/secrets-ledger.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin', 'oidc-desk.mjs');
+const AGENT = join(ROOT, 'test', 'harness', 'browser-command.ts');
+/** The Chromium agent as a --browser-command: the authorization URL is appended as its last argument. */
+const BROWSER_COMMAND = `"${process.execPath}" --import tsx "${AGENT}"`;
+const KEYRING = process.env['OIDC_DESK_TEST_KEYRING'] === '1';
+const NO_KEYRING = 'needs a Secret Service keychain: run through npm test (private D-Bus session with gnome-keyring unlocked, OIDC_DESK_TEST_KEYRING=1)';
+/** A safety net for a hung child, not a timing assertion. */
+const RUN_LIMIT_MS = 120_000;
+const SESSION_ID = /^s-[0-9a-f]{8}$/;
+
+interface CliRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface RunningCli {
+  /** Resolves with stderr so far once it matches `pattern`. */
+  stderrMatching(pattern: RegExp): Promise<RegExpExecArray>;
+  readonly done: Promise<CliRun>;
+}
+
+const children = new Set<ChildProcess>();
+/** Everything the CLI children printed, checked for secrets at the end. */
+const transcript: string[] = [];
+/** Secrets that must never appear in any CLI output (refresh tokens read from the keychain, forged codes). */
+const neverPrinted: string[] = [];
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    // Each CLI runs in its own process group: its browser command and Chromium go with it.
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+let serviceCount = 0;
+
+/** One CLI user: a data directory and a keychain service of its own. */
+class Cli {
+  readonly service = `OIDC Desk cli-test ${process.pid} ${++serviceCount}`;
+  readonly extraEnv: Readonly<Record<string, string | undefined>>;
+
+  private constructor(readonly dataDir: string, extraEnv: Readonly<Record<string, string | undefined>>) {
+    this.extraEnv = extraEnv;
+  }
+
+  static async create(extraEnv: Readonly<Record<string, string | undefined>> = {}): Promise<Cli> {
+    return new Cli(await mkdtemp(join(tmpdir(), 'oidc-desk-cli-')), extraEnv);
+  }
+
+  env(extra: Readonly<Record<string, string | undefined>> = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, OIDC_DESK_KEYCHAIN_SERVICE: this.service, OIDC_DESK_DEMO_IDP_PORT: '0' };
+    delete env['NODE_TEST_CONTEXT'];
+    for (const [k, v] of Object.entries({ ...this.extraEnv, ...extra })) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    return env;
+  }
+
+  /** Spawns `oidc-desk --data-dir <own dir> ...args` (or exactly `args` when `raw`). */
+  start(args: readonly string[], extra: Readonly<Record<string, string | undefined>> = {}, raw = false): RunningCli {
+    const child = spawn(process.execPath, [BIN, ...(raw ? [] : ['--data-dir', this.dataDir]), ...args], {
+      cwd: ROOT, env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] = [];
+    const check = (): void => {
+      for (const w of [...waiters]) {
+        const m = w.pattern.exec(stderr);
+        if (m) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      check();
+    });
+    const limit = setTimeout(() => killGroup(child, 'SIGKILL'), RUN_LIMIT_MS);
+    const done = new Promise<CliRun>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, signal) => {
+        clearTimeout(limit);
+        children.delete(child);
+        transcript.push(stdout, stderr);
+        for (const w of waiters.splice(0)) w.reject(new Error(`the CLI ended (${code ?? signal}) before stderr matched ${w.pattern}:\n${stderr}`));
+        resolve({ code, signal, stdout, stderr });
+      });
+    });
+    return {
+      done,
+      stderrMatching: (pattern) => new Promise((resolve, reject) => {
+        waiters.push({ pattern, resolve, reject });
+        check();
+      }),
+    };
+  }
+
+  run(args: readonly string[], extra: Readonly<Record<string, string | undefined>> = {}): Promise<CliRun> {
+    return this.start(args, extra).done;
+  }
+
+  /** `login <profile>` through Chromium as alice; returns the session id printed on stdout. */
+  async login(profile: string): Promise<string> {
+    const r = await this.run(['login', profile, '--browser-command', BROWSER_COMMAND, '--timeout', '90']);
+    assert.equal(r.code, 0, `login failed:\n${r.stderr}`);
+    assert.match(r.stdout, /^s-[0-9a-f]{8}\n$/, 'login prints exactly the session id');
+    return r.stdout.trim();
+  }
+
+  async json(args: readonly string[]): Promise<unknown> {
+    const r = await this.run([...args, '--json']);
+    assert.equal(r.code, 0, `${args.join(' ')} failed:\n${r.stderr}`);
+    return JSON.parse(r.stdout) as unknown;
+  }
+
+  /** The refresh token in the keychain (read the way the desktop app would), recorded as a secret. */
+  async storedRefreshToken(sessionId: string): Promise<string> {
+    const read = await new KeytarSecretStore({ service: this.service }).get(sessionId);
+    assert.equal(read.kind, 'found', 'the refresh token is in the OS keychain');
+    const value = read.kind === 'found' ? read.secret.refreshToken : '';
+    recordSecrets(value);
+    neverPrinted.push(value);
+    return value;
+  }
+}
+
+/** Asserts a failed run: the exit status, `error <CODE>:` on stderr, nothing on stdout. */
+function assertFailed(r: CliRun, exitCode: number, code: string | RegExp): void {
+  assert.equal(r.code, exitCode, `expected exit ${exitCode}, got ${r.code ?? r.signal}:\n${r.stderr}`);
+  const pattern = typeof code === 'string' ? new RegExp(`^error ${code}: `, 'm') : code;
+  assert.match(r.stderr, pattern);
+  assert.equal(r.stdout, '', 'nothing on stdout');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function introspectionActive(issuer: string, token: string): Promise<boolean> {
+  const options = { [oauth.allowInsecureRequests]: true };
+  const as = await oauth.processDiscoveryResponse(new URL(issuer), await oauth.discoveryRequest(new URL(issuer), options));
+  const res = await oauth.introspectionRequest(as, { client_id: 'oidc-desk' }, oauth.None(), token, options);
+  return (await oauth.processIntrospectionResponse(as, { client_id: 'oidc-desk' }, res)).active === true;
+}
+
+async function revokeAtProvider(issuer: string, token: string): Promise<void> {
+  const options = { [oauth.allowInsecureRequests]: true };
+  const as = await oauth.processDiscoveryResponse(new URL(issuer), await oauth.discoveryRequest(new URL(issuer), options));
+  await oauth.processRevocationResponse(await oauth.revocationRequest(as, { client_id: 'oidc-desk' }, oauth.None(), token, options));
+}
+
+/** A 127.0.0.1 port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+let idp: TestIdp;
+let hostile: HostileIdp | undefined;
+const demoDirs: string[] = [];
+
+before(async () => {
+  idp = await startTestIdp();
+});
+
+after(async () => {
+  for (const child of children) killGroup(child, 'SIGTERM');
+  for (const dir of demoDirs) await stopDemoProvider({ dataDir: dir }).catch(() => undefined);
+  await hostile?.stop();
+  await idp?.stop();
+  const all = transcript.join('\n');
+  for (const secret of neverPrinted) assert.ok(secret.length > 0 && !all.includes(secret), 'no refresh token ever appears in CLI output');
+});
+
+/** A CLI user with the "local" profile for the test provider (prompt=consent: oidc-provider then issues refresh tokens). */
+async function localCli(): Promise<Cli> {
+  const cli = await Cli.create();
+  const r = await cli.run(['profile', 'add', 'local', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback', '--param', 'prompt=consent']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  return cli;
+}
+
+test('local provider: profile add, login, sessions, token, inspect, refresh, userinfo, logout; then introspection shows the token inactive', { skip: KEYRING ? false : NO_KEYRING, timeout: 240_000 }, async () => {
+  const cli = await localCli();
+  const profiles = await cli.json(['profile', 'list']);
+  assert.ok(Array.isArray(profiles) && profiles.length === 1 && isRecord(profiles[0]));
+  assert.equal(profiles[0]['redirect'], 'loopback', 'profiles made by the CLI default to a loopback redirect');
+
+  const id = await cli.login('local');
+  assert.match(id, SESSION_ID);
+  await cli.storedRefreshToken(id);
+
+  const list = await cli.json(['sessions']);
+  assert.ok(Array.isArray(list) && list.length === 1 && isRecord(list[0]));
+  const entry = list[0];
+  assert.equal(entry['id'], id);
+  assert.equal(entry['profile'], 'local');
+  assert.equal(entry['subject'], DEMO_USERS[0]!.sub);
+  assert.equal(entry['status'], 'active');
+  assert.equal(entry['storage'], 'keychain');
+  assert.equal(typeof entry['expiresAt'], 'string');
+
+  const tokenRun = await cli.run(['token', id]);
+  assert.equal(tokenRun.code, 0, tokenRun.stderr);
+  const lines = tokenRun.stdout.split('\n');
+  assert.equal(lines.length, 2, 'exactly one line');
+  assert.equal(lines[1], '');
+  const accessToken = lines[0] ?? '';
+  recordSecrets(accessToken);
+  assert.match(accessToken, /^[A-Za-z0-9._~+/=-]{20,}$/, 'a token and nothing else');
+  assert.equal(await introspectionActive(idp.issuer, accessToken), true);
+
+  const idTokenRun = await cli.run(['token', id, '--type', 'id']);
+  assert.equal(idTokenRun.code, 0, idTokenRun.stderr);
+  const idToken = idTokenRun.stdout.trim();
+  recordSecrets(idToken);
+  assert.equal(idToken.split('.').length, 3, 'the ID token is a JWT');
+
+  const report = await cli.json(['inspect', id]);
+  assert.ok(isRecord(report) && Array.isArray(report['checks']));
+  assert.equal(report['source'], 'session');
+  assert.equal(report['valid'], true);
+  assert.equal(report['signatureVerified'], true);
+  assert.ok(report['checks'].every((c: unknown) => isRecord(c) && c['result'] !== 'fail'));
+  assert.ok(isRecord(report['claims']) && report['claims']['sub'] === DEMO_USERS[0]!.sub);
+
+  // A raw JWT whose iss matches the profile: verified against the provider's JWKS.
+  const raw = await cli.json(['inspect', idToken]);
+  assert.ok(isRecord(raw));
+  assert.equal(raw['source'], 'jwt');
+  assert.equal(raw['profile'], 'local');
+  assert.equal(raw['signatureVerified'], true);
+  assert.equal(raw['valid'], true);
+
+  const refreshed = await cli.json(['refresh', id]);
+  assert.ok(isRecord(refreshed));
+  assert.equal(refreshed['id'], id);
+  assert.equal(refreshed['status'], 'active');
+
+  const info = await cli.json(['userinfo', id]);
+  assert.ok(isRecord(info) && isRecord(info['claims']));
+  assert.equal(info['claims']['sub'], DEMO_USERS[0]!.sub);
+
+  await cli.storedRefreshToken(id); // rotated by now: the current one must not be printed either
+  const out = await cli.run(['logout', id]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stderr, /revoked/);
+  assert.equal(await introspectionActive(idp.issuer, accessToken), false, 'the access token printed before logout is inactive');
+  assert.deepEqual(await cli.json(['sessions']), []);
+  assertFailed(await cli.run(['token', id]), 2, 'SESSION_NOT_FOUND');
+});
+
+test('a rejected refresh: token exits 3, prints nothing, and the session needs a new sign-in', { skip: KEYRING ? false : NO_KEYRING, timeout: 240_000 }, async () => {
+  const cli = await localCli();
+  const id = await cli.login('local');
+  await revokeAtProvider(idp.issuer, await cli.storedRefreshToken(id));
+  const r = await cli.run(['token', id]);
+  assertFailed(r, 3, 'SIGN_IN_NEEDED');
+  const list = await cli.json(['sessions']);
+  assert.ok(Array.isArray(list) && isRecord(list[0]));
+  assert.equal(list[0]['status'], 'sign-in-needed');
+  assertFailed(await cli.run(['inspect', id]), 3, 'SIGN_IN_NEEDED');
+  const out = await cli.run(['logout', id]);
+  assert.equal(out.code, 0, out.stderr);
+});
+
+test('demo provider: "login demo" starts it, makes the demo profile and signs in; its grants survive a restart', { skip: KEYRING ? false : NO_KEYRING, timeout: 240_000 }, async () => {
+  const cli = await Cli.create();
+  demoDirs.push(cli.dataDir);
+  try {
+    const id = await cli.login('demo');
+    const state = await readDemoState(cli.dataDir);
+    assert.ok(state?.pid, 'the demo provider runs and is recorded');
+    const profiles = await cli.json(['profile', 'list']);
+    assert.ok(Array.isArray(profiles) && isRecord(profiles[0]));
+    assert.deepEqual(
+      { name: profiles[0]['name'], issuer: profiles[0]['issuer'], clientId: profiles[0]['clientId'], redirect: profiles[0]['redirect'], params: profiles[0]['params'] },
+      { name: 'demo', issuer: state.issuer, clientId: 'oidc-desk', redirect: 'loopback', params: { prompt: 'consent' } },
+    );
+    const report = await cli.json(['inspect', id]);
+    assert.ok(isRecord(report));
+    assert.equal(report['valid'], true);
+    assert.equal(report['signatureVerified'], true);
+    assert.equal(report['issuer'], state.issuer);
+
+    // Stop it; the next use of the demo session starts it again on the same issuer, with the same keys and grants.
+    assert.equal(await stopDemoProvider({ dataDir: cli.dataDir }), true);
+    const r = await cli.run(['token', id]);
+    assert.equal(r.code, 0, r.stderr);
+    recordSecrets(r.stdout.trim());
+    assert.match(r.stderr, /Starting the demo provider/);
+    assert.equal((await readDemoState(cli.dataDir))?.issuer, state.issuer);
+    const out = await cli.run(['logout', id]);
+    assert.equal(out.code, 0, out.stderr);
+  } finally {
+    await stopDemoProvider({ dataDir: cli.dataDir });
+  }
+});
+
+test('unknown profile or session: exit 2', async () => {
+  const cli = await Cli.create();
+  assertFailed(await cli.run(['login', 'nope', '--no-open', '--timeout', '5']), 2, 'PROFILE_NOT_FOUND');
+  assertFailed(await cli.run(['token', 's-00000000']), 2, 'SESSION_NOT_FOUND');
+  assertFailed(await cli.run(['refresh', 's-00000000']), 2, 'SESSION_NOT_FOUND');
+  assertFailed(await cli.run(['userinfo', 's-00000000']), 2, 'SESSION_NOT_FOUND');
+  assertFailed(await cli.run(['logout', 's-00000000']), 2, 'SESSION_NOT_FOUND');
+  assertFailed(await cli.run(['inspect', 's-00000000']), 2, 'SESSION_NOT_FOUND');
+  assertFailed(await cli.run(['profile', 'remove', 'nope']), 2, 'PROFILE_NOT_FOUND');
+});
+
+test('usage errors: exit 2 with USAGE (no command, unknown option, --data-dir after the command, a refresh token asked for)', async () => {
+  const cli = await Cli.create();
+  assertFailed(await cli.run([]), 2, 'USAGE');
+  assertFailed(await cli.run(['sessions', '--bogus']), 2, 'USAGE');
+  assertFailed(await cli.run(['token', 's-00000000', '--type', 'refresh']), 2, 'USAGE');
+  const r = await cli.run(['sessions']); // global --data-dir given by the harness: fine
+  assert.equal(r.code, 0, r.stderr);
+  const late = await cli.start(['sessions', '--data-dir', cli.dataDir], {}, true).done;
+  assertFailed(late, 2, 'USAGE');
+  assert.match(late.stderr, /global option/);
+});
+
+test('profile add: malformed issuer, http issuer without --allow-http-loopback (exit 2); nothing is stored', async () => {
+  const cli = await Cli.create();
+  assertFailed(await cli.run(['profile', 'add', 'bad', '--issuer', 'not a url', '--client-id', 'c']), 2, 'ISSUER_INVALID');
+  assertFailed(await cli.run(['profile', 'add', 'bad', '--issuer', 'ftp://idp.example', '--client-id', 'c']), 2, 'ISSUER_INVALID');
+  assertFailed(await cli.run(['profile', 'add', 'bad', '--issuer', idp.issuer, '--client-id', 'c']), 2, 'ISSUER_INSECURE');
+  assertFailed(await cli.run(['profile', 'add', 'bad', '--issuer', 'http://idp.example', '--client-id', 'c', '--allow-http-loopback']), 2, 'ISSUER_INSECURE');
+  assert.deepEqual(await cli.json(['profile', 'list']), []);
+});
+
+test('a custom-scheme profile: login refuses it (exit 2) until the desktop app can receive it', async () => {
+  const cli = await Cli.create();
+  const r = await cli.run(['profile', 'add', 'app', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback', '--redirect', 'com.example.app:/callback']);
+  assert.equal(r.code, 0, r.stderr);
+  assertFailed(await cli.run(['login', 'app', '--no-open', '--timeout', '5']), 2, 'REDIRECT_UNSUPPORTED');
+});
+
+test('unreachable issuer: login exits 4', async () => {
+  const cli = await Cli.create();
+  const issuer = `http://127.0.0.1:${await closedPort()}`;
+  assert.equal((await cli.run(['profile', 'add', 'gone', '--issuer', issuer, '--client-id', 'c', '--allow-http-loopback'])).code, 0);
+  assertFailed(await cli.run(['login', 'gone', '--no-open', '--timeout', '10']), 4, 'HTTP_NETWORK');
+});
+
+test('a provider whose metadata names another issuer: login exits 3 before any browser', async () => {
+  hostile = await startHostileIdp({ metadataIssuer: (issuer) => `${issuer}/other` });
+  const cli = await Cli.create();
+  assert.equal((await cli.run(['profile', 'add', 'mismatch', '--issuer', hostile.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback'])).code, 0);
+  assertFailed(await cli.run(['login', 'mismatch', '--no-open', '--timeout', '10']), 3, 'DISCOVERY_ISSUER_MISMATCH');
+  assert.equal(hostile.counts['/authorize'], undefined, 'no authorization request was made');
+});
+
+test('inspect of a raw JWT: verified against the JWKS of the profile with its issuer; a tampered one exits 3; an unknown issuer is reported unverified', async () => {
+  const signer = await startHostileIdp();
+  try {
+    const cli = await Cli.create();
+    assert.equal((await cli.run(['profile', 'add', 'h', '--issuer', signer.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback'])).code, 0);
+    const jwt = await signer.signIdToken({ sub: 'user-x', nonce: 'n-0123456789abcdef' });
+    recordSecrets(jwt, 'n-0123456789abcdef');
+    const ok = await cli.run(['inspect', jwt, '--json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    const report = JSON.parse(ok.stdout) as unknown;
+    assert.ok(isRecord(report) && isRecord(report['claims']));
+    assert.equal(report['signatureVerified'], true);
+    assert.equal(report['profile'], 'h');
+    assert.ok(!ok.stdout.includes('n-0123456789abcdef'), 'the nonce claim is masked');
+
+    const [h = '', p = '', s = ''] = jwt.split('.');
+    const tampered = `${h}.${p}.${s.startsWith('A') ? `B${s.slice(1)}` : `A${s.slice(1)}`}`;
+    const bad = await cli.run(['inspect', tampered, '--json']);
+    assert.equal(bad.code, 3, bad.stderr);
+    assert.match(bad.stderr, /^error ID_TOKEN_SIGNATURE_INVALID: /m);
+    const badReport = JSON.parse(bad.stdout) as unknown;
+    assert.ok(isRecord(badReport));
+    assert.equal(badReport['valid'], false, 'the report is printed, marked invalid');
+
+    const stranger = await Cli.create();
+    const unverified = await stranger.run(['inspect', jwt, '--json']);
+    assert.equal(unverified.code, 0, unverified.stderr);
+    const u = JSON.parse(unverified.stdout) as unknown;
+    assert.ok(isRecord(u) && Array.isArray(u['checks']));
+    assert.equal(u['signatureVerified'], false);
+    assert.equal(u['profile'], null);
+    const signature = u['checks'].find((c: unknown) => isRecord(c) && c['id'] === 'signature');
+    assert.ok(isRecord(signature) && signature['result'] === 'not-applicable' && /not verified/.test(String(signature['detail'])));
+
+    assertFailed(await stranger.run(['inspect', 'not-a-session-or-jwt']), 2, 'SESSION_NOT_FOUND');
+  } finally {
+    await signer.stop();
+  }
+});
+
+test('a callback with a forged state ends the login at once with exit 3; no token request is made', { skip: KEYRING ? false : NO_KEYRING, timeout: 120_000 }, async () => {
+  const cli = await localCli();
+  const running = cli.start(['login', 'local', '--no-open', '--timeout', '90']);
+  const match = await running.stderrMatching(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/\S+)$/m);
+  const authorizationUrl = new URL(match[1] ?? '');
+  recordSecrets(authorizationUrl.searchParams.get('state'), authorizationUrl.searchParams.get('nonce'));
+  const redirectUri = authorizationUrl.searchParams.get('redirect_uri');
+  assert.match(redirectUri ?? '', /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+  await idp.resetCounts();
+  const forged = new URL(redirectUri ?? '');
+  forged.searchParams.set('code', 'forged-code-0123456789');
+  forged.searchParams.set('state', 'forged-state-0123456789');
+  forged.searchParams.set('iss', idp.issuer);
+  const res = await fetch(forged, { signal: AbortSignal.timeout(10_000) });
+  await res.text();
+  assertFailed(await running.done, 3, 'CALLBACK_STATE_UNKNOWN');
+  assert.equal((await idp.counts())['token:authorization_code'], undefined, 'the token endpoint was never called');
+});
+
+test('login --timeout: no browser answer ends the login with exit 3', { skip: KEYRING ? false : NO_KEYRING, timeout: 60_000 }, async () => {
+  const cli = await localCli();
+  assertFailed(await cli.run(['login', 'local', '--no-open', '--timeout', '1']), 3, 'FLOW_TIMEOUT');
+});
+
+test('keychain unavailable (no reachable D-Bus, no display): login exits 5 and says the CLI keeps sessions in the OS keychain', async () => {
+  const cli = await localCli();
+  const r = await cli.run(['login', 'local', '--no-open', '--timeout', '30'], {
+    DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(cli.dataDir, 'no-such-bus')}`,
+    DISPLAY: undefined,
+    WAYLAND_DISPLAY: undefined,
+  });
+  assertFailed(r, 5, /^error KEYCHAIN_(UNAVAILABLE|LOCKED|TIMEOUT): /m);
+  assert.match(r.stderr, /keeps each session's refresh token in the OS keychain/);
+  assert.deepEqual(await cli.json(['sessions']), []);
+});

@@ -83,16 +83,20 @@ export interface UserinfoView {
   readonly comparison: readonly UserinfoClaimComparison[];
 }
 
-/** RFC 7662 introspection result, as shown. */
-export interface IntrospectionView {
-  readonly sessionId: string;
-  readonly token: 'access' | 'refresh';
+/** What RFC 7662 introspection says about a token. */
+export interface Introspection {
   readonly active: boolean;
   readonly scope?: string;
   readonly clientId?: string;
   readonly exp?: number;
   readonly sub?: string;
   readonly tokenType?: string;
+}
+
+/** An introspection result, as shown for one of a session's tokens. */
+export interface IntrospectionView extends Introspection {
+  readonly sessionId: string;
+  readonly token: 'access' | 'refresh';
 }
 
 /** A change the session service announces to every front. */

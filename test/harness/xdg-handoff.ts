@@ -10,17 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
+import { CHROMIUM_ARGS } from './browser.ts';
 
-/** Flags that keep Chromium off the closed network (shared/ENVIRONMENT.md). */
-const CHROMIUM_ARGS: readonly string[] = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-];
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 const DEFAULT_SCHEME = 'dev.oidcdesk';

@@ -3,6 +3,7 @@
  * @module
  */
 import * as oauth from 'oauth4webapi';
+import type { Introspection } from '../contract.ts';
 import { DeskError } from '../errors.ts';
 import { mapOAuthError } from './oauth-errors.ts';
 import type { ProviderContext } from './provider-context.ts';
@@ -23,16 +24,6 @@ export async function revokeToken(ctx: ProviderContext, token: string, hint: 're
     const mapped = mapOAuthError(error, 'REVOCATION_FAILED');
     throw mapped.category === 'network' ? mapped : new DeskError('REVOCATION_FAILED', mapped.message, { cause: error });
   }
-}
-
-/** What introspection says about a token. */
-export interface Introspection {
-  readonly active: boolean;
-  readonly scope?: string;
-  readonly clientId?: string;
-  readonly exp?: number;
-  readonly sub?: string;
-  readonly tokenType?: string;
 }
 
 /**

@@ -6,13 +6,10 @@
 import * as oauth from 'oauth4webapi';
 import { DeskError } from '../errors.ts';
 import { estimateClockOffset } from './clock.ts';
-import { validateIdToken } from './id-token.ts';
+import { validateIdToken, type IdTokenClaims } from './id-token.ts';
 import type { JwtReport } from './jwt-report.ts';
 import { mapOAuthError } from './oauth-errors.ts';
 import { CLOCK_SKEW_SECONDS, type ProviderContext } from './provider-context.ts';
-
-/** ID token claims (validated). */
-export type IdTokenClaims = Readonly<Record<string, unknown>> & { readonly iss: string; readonly sub: string; readonly aud: string | readonly string[] };
 
 /** Tokens from one token response. Secrets: keep in the core, show fronts only views. */
 export interface TokenSet {
@@ -67,7 +64,7 @@ async function toTokenSet(input: ProcessInput): Promise<TokenSet> {
       skewSeconds: CLOCK_SKEW_SECONDS,
       ...(clockOffsetMs === undefined ? {} : { clockOffsetMs }),
     });
-    idTokenClaims = validated.claims as IdTokenClaims;
+    idTokenClaims = validated.claims;
     idTokenReport = validated.report;
   }
   return {

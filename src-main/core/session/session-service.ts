@@ -12,11 +12,11 @@ import type {
 import { DeskError, isDeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
 import type { AuthorizationOptions } from '../oauth/authorize.ts';
-import { checkRefreshedIdToken } from '../oauth/id-token.ts';
+import { checkRefreshedIdToken, type IdTokenClaims } from '../oauth/id-token.ts';
 import { ProviderDirectory, type ProviderContext } from '../oauth/provider-context.ts';
 import { introspectToken, revokeToken } from '../oauth/revocation.ts';
 import { SignInEngine, type SignInResult, type StartedSignIn } from '../oauth/sign-in.ts';
-import { refreshTokens, type IdTokenClaims, type TokenSet } from '../oauth/tokens.ts';
+import { refreshTokens, type TokenSet } from '../oauth/tokens.ts';
 import { compareClaims, fetchUserinfo } from '../oauth/userinfo.ts';
 import type { Profile } from '../profile.ts';
 import { withFileLock } from '../store/file-lock.ts';

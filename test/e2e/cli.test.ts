@@ -446,6 +446,16 @@ test('a callback with a forged state ends the login at once with exit 3; no toke
   assert.equal((await idp.counts())['token:authorization_code'], undefined, 'the token endpoint was never called');
 });
 
+test('an error= callback (consent denied) ends the login with exit 3; a browser command that fails ends it with exit 2', { skip: KEYRING ? false : NO_KEYRING, timeout: 120_000 }, async () => {
+  const cli = await localCli();
+  await idp.resetCounts();
+  assertFailed(await cli.run(['login', 'local', '--browser-command', `${BROWSER_COMMAND} --deny`, '--timeout', '90']), 3, 'SIGN_IN_CANCELLED');
+  assert.equal((await idp.counts())['token:authorization_code'], undefined, 'no code exchange after error=access_denied');
+  assertFailed(await cli.run(['login', 'local', '--browser-command', `"${join(cli.dataDir, 'no-such-browser')}" --flag`, '--timeout', '90']), 2, 'USAGE');
+  assertFailed(await cli.run(['login', 'local', '--browser-command', `"${process.execPath}" -e "process.exit(7)"`, '--timeout', '90']), 2, 'USAGE');
+  assert.deepEqual(await cli.json(['sessions']), []);
+});
+
 test('login --timeout: no browser answer ends the login with exit 3', { skip: KEYRING ? false : NO_KEYRING, timeout: 60_000 }, async () => {
   const cli = await localCli();
   assertFailed(await cli.run(['login', 'local', '--no-open', '--timeout', '1']), 3, 'FLOW_TIMEOUT');

@@ -43,28 +43,23 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
   let onSignal: (() => void) | undefined;
   const stopWaiting = new Promise<never>((_, reject) => {
     if (options.timeoutSeconds !== undefined) {
-      timer = setTimeout(() => {
-        reject(new DeskError('FLOW_TIMEOUT', `No sign-in completed within ${duration(waitMs)} (--timeout); the sign-in was abandoned.`));
-        started.cancel();
-      }, waitMs);
+      timer = setTimeout(() => reject(new DeskError('FLOW_TIMEOUT', `No sign-in completed within ${duration(waitMs)} (--timeout); the sign-in was abandoned.`)), waitMs);
     }
-    onSignal = () => {
-      reject(new DeskError('SIGN_IN_CANCELLED', 'The sign-in was cancelled (interrupted).'));
-      started.cancel();
-    };
+    onSignal = () => reject(new DeskError('SIGN_IN_CANCELLED', 'The sign-in was cancelled (interrupted).'));
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
   const browser = openAuthorizationUrl(options.browser, started.authorizationUrl, ctx.out).catch(async (error: unknown) => {
     const settled = await Promise.race([session.then(() => true, () => true), sleep(BROWSER_FAILURE_GRACE_MS).then(() => false)]);
     if (settled) return session;
-    started.cancel();
     throw error;
   });
   let view: SessionView;
   try {
     view = await Promise.race([session, stopWaiting, browser]);
   } finally {
+    // Whatever ended the wait, the flow ends too (a no-op once it completed): a late callback is refused.
+    started.cancel();
     clearTimeout(timer);
     if (onSignal) {
       process.off('SIGINT', onSignal);

@@ -18,6 +18,11 @@ export interface HostileIdpOptions {
   /** Token endpoint handler; gets the form body. */
   token?: (form: URLSearchParams, idp: HostileIdp) => HostileReply | Promise<HostileReply>;
   userinfo?: (authorization: string | undefined, idp: HostileIdp) => HostileReply | Promise<HostileReply>;
+  revocation?: (form: URLSearchParams, idp: HostileIdp) => HostileReply | Promise<HostileReply>;
+  /** A path under the origin for the issuer, like Okta's `/oauth2/default`. */
+  basePath?: string;
+  /** Which metadata document it publishes: OpenID Discovery (default) or only RFC 8414. */
+  discovery?: 'oidc' | 'oauth2';
 }
 
 export interface HostileIdp {
@@ -52,9 +57,13 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
   let issuer = '';
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      counts[path] = (counts[path] ?? 0) + 1;
-      if (path === '/.well-known/openid-configuration') {
+      const full = new URL(req.url ?? '/', 'http://x').pathname;
+      counts[full] = (counts[full] ?? 0) + 1;
+      const base = options.basePath ?? '';
+      const rfc8414 = `/.well-known/oauth-authorization-server${base}`;
+      const wellKnown = (options.discovery ?? 'oidc') === 'oidc' ? `${base}/.well-known/openid-configuration` : rfc8414;
+      const path = full === wellKnown ? '/metadata' : full.startsWith(base) ? full.slice(base.length) : full;
+      if (path === '/metadata') {
         return send(res, { json: {
           issuer: options.metadataIssuer ? options.metadataIssuer(issuer) : issuer,
           authorization_endpoint: `${issuer}/authorize`,
@@ -65,12 +74,18 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
           id_token_signing_alg_values_supported: ['RS256'],
           authorization_response_iss_parameter_supported: true,
           code_challenge_methods_supported: ['S256'],
+          ...(options.revocation ? { revocation_endpoint: `${issuer}/revoke` } : {}),
           ...options.metadata,
         } });
       }
       if (path === '/jwks') return send(res, { json: { keys: [jwk] } });
       if (path === '/token' && options.token) {
         const reply = await options.token(new URLSearchParams(await readBody(req)), idp);
+        if (reply === 'hang') return;
+        return send(res, reply);
+      }
+      if (path === '/revoke' && options.revocation) {
+        const reply = await options.revocation(new URLSearchParams(await readBody(req)), idp);
         if (reply === 'hang') return;
         return send(res, reply);
       }
@@ -83,7 +98,7 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
     })();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}${options.basePath ?? ''}`;
   const idp: HostileIdp = {
     issuer,
     kid,

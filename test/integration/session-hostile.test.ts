@@ -119,3 +119,48 @@ test('503 and network errors keep the refresh token and plan a retry with backof
     await idp.stop();
   }
 });
+
+test('userinfo: 401 invalid_token refreshes once and retries once', async () => {
+  let calls = 0;
+  const { idp, service, view } = await setup((self) => refreshedBody(self, {}), {
+    userinfo: (authorization) => {
+      calls += 1;
+      if (authorization === 'Bearer at-initial-0123456789') return { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' }, body: '' };
+      return { json: { sub: 'alice', email: 'alice@example.com' } };
+    },
+  });
+  try {
+    const info = await service.userinfo(view.id);
+    assert.equal(info.claims.sub, 'alice');
+    assert.equal(calls, 2);
+    assert.equal(idp.counts['/token'], 2, 'the sign-in and exactly one refresh');
+  } finally {
+    await idp.stop();
+  }
+});
+
+test('sign-out while the provider is unreachable: local sign-out completes, revocation is owed and retried later', async () => {
+  let reachable = false;
+  const revoked: string[] = [];
+  const { idp, service, secrets, view } = await setup((self) => refreshedBody(self, {}), {
+    revocation: (form) => {
+      if (!reachable) return 'hang';
+      revoked.push(form.get('token') ?? '');
+      return { status: 200, body: '' };
+    },
+  });
+  try {
+    const out = await service.signOut(view.id);
+    assert.equal(out.revoked, false);
+    assert.equal(out.revocationPending, true);
+    assert.throws(() => service.view(view.id), { code: 'SESSION_NOT_FOUND' });
+    assert.equal((await secrets.get(view.id)).kind, 'absent', 'the session entry was deleted first');
+    assert.equal((await secrets.get(`revoke.${view.id}`)).kind, 'found', 'the token to revoke waits in the keychain only');
+    reachable = true;
+    assert.equal(await service.retryRevocations(), 0);
+    assert.deepEqual(revoked, ['rt-0-abcdefgh']);
+    assert.equal((await secrets.get(`revoke.${view.id}`)).kind, 'absent');
+  } finally {
+    await idp.stop();
+  }
+});

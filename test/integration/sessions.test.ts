@@ -190,3 +190,30 @@ test('sign-out with RP-initiated logout: the browser comes back to our scheme wi
   await out.endSession.result;
   await assert.rejects(service.engine.router.handle(redirect), { code: 'CALLBACK_STATE_UNKNOWN' }, 'the logout return is single-use');
 });
+
+test('automatic refresh shortly before expiry, announced to subscribers (no browser involved)', async () => {
+  const shortLived = await startTestIdp({ ttl: { accessToken: 4 } });
+  const service = await openService(await mkdtemp(join(tmpdir(), 'oidc-desk-s-')), secretStore());
+  try {
+    const profile = parseProfile({ name: 'short', issuer: shortLived.issuer, clientId: 'oidc-desk', allowHttpLoopback: true, scopes: 'openid offline_access', extraParams: { prompt: 'consent' } });
+    const { started, session } = await service.signIn(profile);
+    const redirect = await browser.signIn(started.authorizationUrl, { username: DEMO_USERS[0]!.username, password: DEMO_USERS[0]!.password, redirectPrefix: 'dev.oidcdesk:/callback' });
+    recordSecrets(...redirectSecrets(redirect));
+    await service.engine.router.handle(redirect);
+    const view = await session;
+    const refreshed = new Promise<string | undefined>((resolve) => {
+      const stop = service.subscribe((event) => {
+        if (event.type === 'session-updated' && !event.session.refreshing && event.session.accessToken?.fingerprint !== view.accessToken?.fingerprint) {
+          stop();
+          resolve(event.session.accessToken?.fingerprint);
+        }
+      });
+    });
+    service.startScheduler();
+    assert.ok(await refreshed, 'a new access token arrived by itself');
+    assert.equal((await shortLived.counts())['token:refresh_token'], 1);
+  } finally {
+    service.close();
+    await shortLived.stop();
+  }
+});

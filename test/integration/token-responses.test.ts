@@ -123,3 +123,22 @@ test('discovery: a metadata issuer that differs from the configured one is rejec
     }
   }
 });
+
+test("discovery: an Okta-style custom authorization server path, through OpenID Discovery or RFC 8414 only", async () => {
+  for (const discovery of ['oidc', 'oauth2'] as const) {
+    const idp = await startHostileIdp({ basePath: '/oauth2/default', discovery });
+    try {
+      assert.ok(idp.issuer.endsWith('/oauth2/default'));
+      const engine = new SignInEngine({ fetch: createHttpClient(), now: Date.now });
+      const started = await engine.start(parseProfile({ name: 'okta-like', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true }));
+      assert.equal(new URL(started.authorizationUrl).pathname, '/oauth2/default/authorize');
+      const fetched = Object.keys(idp.counts).filter((p) => p.includes('.well-known'));
+      assert.deepEqual(fetched, discovery === 'oidc'
+        ? ['/oauth2/default/.well-known/openid-configuration']
+        : ['/oauth2/default/.well-known/openid-configuration', '/.well-known/oauth-authorization-server/oauth2/default']);
+      started.cancel();
+    } finally {
+      await idp.stop();
+    }
+  }
+});

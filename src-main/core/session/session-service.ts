@@ -52,6 +52,9 @@ export interface SignOutResult {
   endSession?: { url: string; result: Promise<void> };
 }
 
+/** How often owed revocations are retried while the scheduler runs. */
+export const REVOCATION_RETRY_MS = 5 * 60_000;
+
 /** Access tokens closer than this to expiry are refreshed before use (documented for `oidc-desk token`). */
 export const MIN_ACCESS_TOKEN_VALIDITY_S = 60;
 
@@ -90,6 +93,7 @@ export class SessionService {
   readonly #scheduler: RefreshScheduler;
   #doc: SessionIndexDoc;
   #keychain: KeychainView | undefined;
+  #revocationTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(deps: SessionServiceDeps, index: VersionedStore<SessionIndexDoc>, doc: SessionIndexDoc) {
     this.#deps = deps;
@@ -286,20 +290,28 @@ export class SessionService {
     return this.#scheduler.nextAt(this.#record(id).id);
   }
 
-  /** Starts automatic refresh shortly before access tokens expire (never opens a browser). */
+  /**
+   * Starts automatic refresh shortly before access tokens expire (never opens a browser), and retries
+   * owed revocations now and every {@link REVOCATION_RETRY_MS}.
+   */
   startScheduler(): void {
     this.#scheduler.start();
+    void this.retryRevocations();
+    clearInterval(this.#revocationTimer);
+    this.#revocationTimer = setInterval(() => void this.retryRevocations(), REVOCATION_RETRY_MS);
+    this.#revocationTimer.unref?.();
     for (const [id, live] of this.#live) if (live.tokens?.expiresAt !== undefined) this.#scheduler.planExpiry(id, live.tokens.expiresAt);
   }
 
   /** Stops automatic refresh. */
   stopScheduler(): void {
     this.#scheduler.stop();
+    clearInterval(this.#revocationTimer);
   }
 
   /** Stops timers; pending sign-ins are abandoned. */
   close(): void {
-    this.#scheduler.stop();
+    this.stopScheduler();
   }
 
   // ---- internals ----

@@ -109,10 +109,23 @@ export class SessionService {
     });
   }
 
+  /**
+   * A problem found at start-up that the user must see: a corrupt index was kept aside and a new one
+   * started (`INDEX_CORRUPT`). A newer index is not opened at all (`open` rejects).
+   */
+  startupProblem: ErrorView | undefined;
+
   /** Opens the service: reads the index only (no keychain access, no network). */
   static async open(deps: SessionServiceDeps): Promise<SessionService> {
     const index = sessionIndexStore(deps.dataDir, deps.now);
-    return new SessionService(deps, index, await index.read());
+    try {
+      return new SessionService(deps, index, await index.read());
+    } catch (error) {
+      if (!isDeskError(error, 'INDEX_CORRUPT')) throw error;
+      const service = new SessionService(deps, index, await index.read());
+      service.startupProblem = error.toJSON();
+      return service;
+    }
   }
 
   /** Subscribes to changes; returns the unsubscribe function. */

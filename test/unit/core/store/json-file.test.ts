@@ -65,3 +65,16 @@ test('profiles: add, refuse a duplicate, list, remove', async () => {
   await assert.rejects(profiles.remove('okta'), { code: 'PROFILE_NOT_FOUND' });
   await assert.rejects(profiles.get('nope'), { code: 'PROFILE_NOT_FOUND' });
 });
+
+test('the session service starts with a corrupt index kept aside, and says so', async () => {
+  const { SessionService } = await import('../../../../src-main/core/session/session-service.ts');
+  const { MemorySecretStore } = await import('../../../../src-main/core/store/memory-secret-store.ts');
+  const { createHttpClient } = await import('../../../../src-main/core/http/client.ts');
+  const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-index-'));
+  await writeFile(join(dir, 'sessions.json'), 'not json');
+  const service = await SessionService.open({ dataDir: dir, secrets: new MemorySecretStore(), fetch: createHttpClient(), now });
+  assert.equal(service.startupProblem?.code, 'INDEX_CORRUPT');
+  assert.deepEqual(service.list(), []);
+  await writeFile(join(dir, 'sessions.json'), JSON.stringify({ schemaVersion: 2, sessions: [] }));
+  await assert.rejects(SessionService.open({ dataDir: dir, secrets: new MemorySecretStore(), fetch: createHttpClient(), now }), { code: 'INDEX_NEWER_VERSION' });
+});

@@ -436,6 +436,8 @@ test('a callback with a forged state ends the login at once with exit 3; no toke
   const redirectUri = authorizationUrl.searchParams.get('redirect_uri');
   assert.match(redirectUri ?? '', /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
   await idp.resetCounts();
+  // Not real secrets, but the CLI must not echo callback parameters either: the after-run grep checks them.
+  recordSecrets('forged-code-0123456789', 'forged-state-0123456789');
   const forged = new URL(redirectUri ?? '');
   forged.searchParams.set('code', 'forged-code-0123456789');
   forged.searchParams.set('state', 'forged-state-0123456789');

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DeskError } from '../core/errors.ts';
 import type { Profile } from '../core/profile.ts';
-import { withFileLock } from '../core/store/file-lock.ts';
+import { isProcessAlive, withFileLock } from '../core/store/file-lock.ts';
 import { writeJsonFileAtomic } from '../core/store/json-file.ts';
 import { FileAdapterStore } from './file-adapter.ts';
 import { DEMO_CLIENT_ID, DEMO_USERS, generateDemoJwks, type PrivateJwks } from './provider.ts';
@@ -126,15 +126,6 @@ export function isManagedDemoProfile(profile: Profile): boolean {
   return profile.name === DEMO_PROFILE_NAME && profile.clientId === DEMO_CLIENT_ID && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(profile.issuer);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function getJson(url: string, timeoutMs: number): Promise<unknown> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -163,7 +154,7 @@ export async function isOwnDemoProvider(dataDir: string, issuer: string, timeout
 /** The state of the demo provider running for this data directory (alive and answering as its own), or undefined. */
 export async function runningDemoProvider(dataDir: string): Promise<DemoState | undefined> {
   const state = await readDemoState(dataDir);
-  if (state === undefined || state.pid === null || !alive(state.pid)) return undefined;
+  if (state === undefined || state.pid === null || !isProcessAlive(state.pid)) return undefined;
   return (await isOwnDemoProvider(dataDir, state.issuer)) ? state : undefined;
 }
 
@@ -336,7 +327,7 @@ export async function stopDemoProvider(options: { readonly dataDir: string; read
     return false;
   }
   // Gone, or recorded its clean stop (an exited child may linger as a zombie where nothing reaps it).
-  const stopped = async (): Promise<boolean> => !alive(pid) || (await readDemoState(dataDir))?.pid !== pid;
+  const stopped = async (): Promise<boolean> => !isProcessAlive(pid) || (await readDemoState(dataDir))?.pid !== pid;
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   while (Date.now() < deadline && !(await stopped())) await sleep(50);
   if (!(await stopped())) {

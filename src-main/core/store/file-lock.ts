@@ -17,7 +17,8 @@ export interface FileLockOptions {
   readonly now?: () => number;
 }
 
-function alive(pid: number): boolean {
+/** True when a process with this pid exists (also when it belongs to another user). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -35,7 +36,7 @@ async function tryBreak(path: string, now: number, staleMs: number): Promise<voi
   }
   const pid = typeof holder.pid === 'number' ? holder.pid : undefined;
   const at = typeof holder.at === 'number' ? holder.at : 0;
-  if ((pid !== undefined && pid !== process.pid && !alive(pid)) || now - at > staleMs) {
+  if ((pid !== undefined && pid !== process.pid && !isProcessAlive(pid)) || now - at > staleMs) {
     await unlink(path).catch(() => undefined);
   }
 }

@@ -217,3 +217,16 @@ test('automatic refresh shortly before expiry, announced to subscribers (no brow
     await shortLived.stop();
   }
 });
+
+test('signing in again as the same account keeps the session id and revokes the replaced refresh token', { skip: realKeychain ? false : NO_KEYRING }, async () => {
+  const service = await openService(await mkdtemp(join(tmpdir(), 'oidc-desk-s-')), secretStore());
+  const first = await signedIn(service);
+  const oldRt = await storedRefreshToken(service, first.id);
+  const second = await signedIn(service);
+  assert.equal(second.id, first.id);
+  assert.equal(service.list().length, 1);
+  const as = await oauth.processDiscoveryResponse(new URL(idp.issuer), await oauth.discoveryRequest(new URL(idp.issuer), { [oauth.allowInsecureRequests]: true }));
+  const res = await oauth.introspectionRequest(as, { client_id: 'oidc-desk' }, oauth.None(), oldRt, { [oauth.allowInsecureRequests]: true });
+  assert.equal((await oauth.processIntrospectionResponse(as, { client_id: 'oidc-desk' }, res)).active, false, 'the replaced refresh token is no longer active');
+  assert.notEqual(await storedRefreshToken(service, first.id), oldRt);
+});

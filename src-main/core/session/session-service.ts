@@ -412,6 +412,8 @@ export class SessionService {
     const subject = tokens.idTokenClaims?.sub ?? 'unknown';
     const existing = this.#doc.sessions.find((s) => s.profile === profile.name && s.subject === subject && s.issuer === profile.issuer && subject !== 'unknown');
     const id = existing?.id ?? `s-${randomBytes(4).toString('hex')}`;
+    // Signing in again replaces the session's grant: the old refresh token is revoked, not left valid.
+    const previous = existing?.hasRefreshToken ? await this.#deps.secrets.get(id).catch(() => undefined) : undefined;
     const live = this.#liveOf(id);
     live.tokens = { ...tokens, refreshToken: undefined };
     live.lastError = undefined;
@@ -438,6 +440,12 @@ export class SessionService {
     };
     await this.#updateIndex((doc) => ({ ...doc, sessions: [...doc.sessions.filter((s) => s.id !== id), record] }));
     if (tokens.expiresAt !== undefined) this.#scheduler.planExpiry(id, tokens.expiresAt);
+    if (previous?.kind === 'found' && previous.secret.refreshToken !== tokens.refreshToken) {
+      const old = previous.secret.refreshToken;
+      await revokeToken(result.provider, old, 'refresh_token').catch(async (error: unknown) => {
+        if (isDeskError(error) && error.category === 'network') await this.#oweRevocation(record, old);
+      });
+    }
     const view = this.#view(record);
     this.#emit({ type: existing ? 'session-updated' : 'session-added', session: view });
     return view;

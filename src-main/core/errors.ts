@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   ID_TOKEN_ALG_NOT_ALLOWED: 'protocol',
   ID_TOKEN_KEY_NOT_FOUND: 'protocol',
   ID_TOKEN_CLAIMS_CHANGED: 'protocol',
+  NO_ID_TOKEN: 'protocol',
   JWT_MALFORMED: 'protocol',
   USERINFO_SUB_MISMATCH: 'protocol',
   USERINFO_FAILED: 'protocol',

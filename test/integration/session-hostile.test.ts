@@ -11,6 +11,7 @@ import { createHttpClient } from '../../src-main/core/http/client.ts';
 import { parseProfile } from '../../src-main/core/profile.ts';
 import { SessionService } from '../../src-main/core/session/session-service.ts';
 import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
+import { DeskError } from '../../src-main/core/errors.ts';
 import { startHostileIdp, type HostileIdp, type HostileIdpOptions, type HostileReply } from '../harness/hostile-idp.ts';
 
 type RefreshReply = (idp: HostileIdp, form: URLSearchParams) => HostileReply | Promise<HostileReply>;
@@ -160,6 +161,41 @@ test('sign-out while the provider is unreachable: local sign-out completes, revo
     assert.equal(await service.retryRevocations(), 0);
     assert.deepEqual(revoked, ['rt-0-abcdefgh']);
     assert.equal((await secrets.get(`revoke.${view.id}`)).kind, 'absent');
+  } finally {
+    await idp.stop();
+  }
+});
+
+test('the keychain refuses the rotated token: the old entry is never used again, fronts are told', async () => {
+  const { idp, service, secrets, view } = await setup((self) => refreshedBody(self, {}));
+  try {
+    const events: string[] = [];
+    service.subscribe((e) => void events.push(e.type === 'keychain' ? `keychain:${e.keychain.state}` : e.type));
+    // The keychain read works, the write of the rotated token does not (a keyring that stops answering).
+    const realSet = secrets.set.bind(secrets);
+    secrets.set = async () => {
+      throw new DeskError('KEYCHAIN_TIMEOUT', 'The keychain did not answer within 5 s.');
+    };
+    const after = await service.refresh(view.id);
+    secrets.set = realSet;
+    assert.equal(after.status, 'session-only', 'the new refresh token is kept in memory');
+    assert.ok(events.includes('keychain:unavailable'));
+    assert.equal((await secrets.get(view.id)).kind, 'absent', 'the rotated-out token was removed from the keychain');
+    assert.equal((await service.refresh(view.id)).status, 'session-only', 'this process goes on with the token in memory');
+    // Another process (same data directory and keychain) must not send the rotated-out token.
+    const other = await SessionService.open({ dataDir: service.dataDir, secrets, fetch: createHttpClient(), now: Date.now });
+    const before = idp.counts['/token'];
+    await assert.rejects(other.refresh(view.id), { code: 'SIGN_IN_NEEDED' });
+    assert.equal(idp.counts['/token'], before, 'no token request with the old refresh token');
+  } finally {
+    await idp.stop();
+  }
+});
+
+test('refreshing a session that is gone rejects (never throws synchronously into a timer)', async () => {
+  const { idp, service } = await setup((self) => refreshedBody(self, {}));
+  try {
+    await assert.rejects(service.refresh('s-gone'), { code: 'SESSION_NOT_FOUND' });
   } finally {
     await idp.stop();
   }

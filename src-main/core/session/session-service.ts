@@ -105,7 +105,10 @@ export class SessionService {
     this.#scheduler = new RefreshScheduler({
       now: deps.now,
       random: deps.random ?? Math.random,
-      refresh: (id) => this.refresh(id).then(() => undefined),
+      refresh: (id) => this.refresh(id).then(() => undefined, (error: unknown) => {
+        // Signed out meanwhile (perhaps by another process): nothing left to refresh.
+        if (isDeskError(error, 'SESSION_NOT_FOUND')) this.#scheduler.cancel(id);
+      }),
     });
   }
 
@@ -126,6 +129,11 @@ export class SessionService {
       service.startupProblem = error.toJSON();
       return service;
     }
+  }
+
+  /** The data directory this service works in. */
+  get dataDir(): string {
+    return this.#deps.dataDir;
   }
 
   /** Subscribes to changes; returns the unsubscribe function. */
@@ -170,7 +178,7 @@ export class SessionService {
   }
 
   /** Refreshes a session now. Any number of concurrent calls share one token request. */
-  refresh(id: unknown): Promise<SessionView> {
+  async refresh(id: unknown): Promise<SessionView> {
     const record = this.#record(id);
     const live = this.#liveOf(record.id);
     if (live.inflight) return live.inflight;
@@ -199,7 +207,7 @@ export class SessionService {
     const record = this.#record(id);
     if (this.#live.get(record.id)?.tokens?.idToken === undefined) await this.refresh(record.id);
     const token = this.#live.get(record.id)?.tokens?.idToken;
-    if (token === undefined) throw new DeskError('SESSION_NOT_FOUND', 'This session has no ID token (was "openid" requested?).');
+    if (token === undefined) throw new DeskError('NO_ID_TOKEN', 'This session has no ID token: the provider sent none (request the "openid" scope to get one).');
     return token;
   }
 
@@ -250,17 +258,24 @@ export class SessionService {
   async signOut(id: unknown, options: { revoke?: boolean; endSession?: boolean } = {}): Promise<SignOutResult> {
     const record = this.#record(id);
     const live = this.#liveOf(record.id);
-    let refreshToken: string | undefined = live.memoryRefreshToken;
-    if (refreshToken === undefined && record.hasRefreshToken) {
-      const read = await this.#deps.secrets.get(record.id).catch(() => ({ kind: 'absent' as const }));
-      if (read.kind === 'found') refreshToken = read.secret.refreshToken;
-    }
-    if (record.hasRefreshToken) await this.#deps.secrets.delete(record.id);
+    // Under the session's lock: a refresh in any process finishes first, so the token read here is
+    // the latest one and no rotated token is written back after the entry is gone.
+    const refreshToken = await this.#withSessionLock(record.id, async () => {
+      await this.reload();
+      const current = this.#doc.sessions.find((s) => s.id === record.id);
+      let token: string | undefined = live.memoryRefreshToken;
+      if (token === undefined && current?.hasRefreshToken) {
+        const read = await this.#deps.secrets.get(record.id).catch(() => ({ kind: 'absent' as const }));
+        if (read.kind === 'found') token = read.secret.refreshToken;
+      }
+      if (current?.hasRefreshToken) await this.#deps.secrets.delete(record.id);
+      await this.#updateIndex((doc) => ({ ...doc, sessions: doc.sessions.filter((s) => s.id !== record.id) }));
+      return token;
+    });
     const accessToken = live.tokens?.accessToken;
     const idTokenHint = live.tokens?.idToken;
     this.#live.delete(record.id);
     this.#scheduler.cancel(record.id);
-    await this.#updateIndex((doc) => ({ ...doc, sessions: doc.sessions.filter((s) => s.id !== record.id) }));
     this.#emit({ type: 'session-removed', sessionId: record.id });
     const result: SignOutResult = { revoked: false, revocationPending: false };
     if (options.revoke !== false && (refreshToken !== undefined || accessToken !== undefined)) {
@@ -329,6 +344,11 @@ export class SessionService {
 
   // ---- internals ----
 
+  /** Runs `fn` holding the session's cross-process lock (refresh, sign-out, re-sign-in). */
+  #withSessionLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return withFileLock(join(this.#deps.dataDir, 'locks', `${id}.lock`), fn, { now: this.#deps.now });
+  }
+
   #record(id: unknown): SessionRecord {
     const found = typeof id === 'string' ? this.#doc.sessions.find((s) => s.id === id) : undefined;
     if (found === undefined) throw new DeskError('SESSION_NOT_FOUND', `There is no session "${typeof id === 'string' ? id.slice(0, 64) : '?'}". List them with "oidc-desk sessions".`);
@@ -392,19 +412,27 @@ export class SessionService {
   async #storeRefreshToken(id: string, record: { issuer: string; clientId: string }, refreshToken: string): Promise<'keychain' | 'memory'> {
     const live = this.#liveOf(id);
     const keychain = await this.keychain();
-    if (!keychain.sessionOnly) {
+    // A keychain that is missing stays skipped; a locked or failing one is tried again each time.
+    if (this.#deps.secrets.persistent && keychain.state !== 'unavailable') {
       try {
         await this.#deps.secrets.set(id, this.#secretFor(record, refreshToken));
         live.memoryRefreshToken = undefined;
+        if (keychain.sessionOnly) this.#setKeychain({ state: 'available', sessionOnly: false });
         return 'keychain';
       } catch (error) {
         if (!isDeskError(error) || error.category !== 'keychain') throw error;
-        this.#keychain = undefined;
         live.lastError = error;
+        this.#setKeychain({ state: error.code === 'KEYCHAIN_LOCKED' ? 'locked' : 'unavailable', message: error.message, sessionOnly: true });
       }
     }
     live.memoryRefreshToken = refreshToken;
     return 'memory';
+  }
+
+  /** Records a change of keychain state and tells every front. */
+  #setKeychain(keychain: KeychainView): void {
+    this.#keychain = keychain;
+    this.#emit({ type: 'keychain', keychain });
   }
 
   async #createSession(result: SignInResult): Promise<SessionView> {
@@ -412,6 +440,13 @@ export class SessionService {
     const subject = tokens.idTokenClaims?.sub ?? 'unknown';
     const existing = this.#doc.sessions.find((s) => s.profile === profile.name && s.subject === subject && s.issuer === profile.issuer && subject !== 'unknown');
     const id = existing?.id ?? `s-${randomBytes(4).toString('hex')}`;
+    return this.#withSessionLock(id, () => this.#storeSession(id, existing, result));
+  }
+
+  /** Stores a signed-in session under `id` (new, or replacing `existing`); called holding its lock. */
+  async #storeSession(id: string, existing: SessionRecord | undefined, result: SignInResult): Promise<SessionView> {
+    const { profile, tokens } = result;
+    const subject = tokens.idTokenClaims?.sub ?? 'unknown';
     // Signing in again replaces the session's grant: the old refresh token is revoked, not left valid.
     const previous = existing?.hasRefreshToken ? await this.#deps.secrets.get(id).catch(() => undefined) : undefined;
     const live = this.#liveOf(id);
@@ -484,8 +519,7 @@ export class SessionService {
   }
 
   async #refreshOnce(id: string): Promise<SessionView> {
-    const lockPath = join(this.#deps.dataDir, 'locks', `${id}.lock`);
-    return withFileLock(lockPath, async () => {
+    return this.#withSessionLock(id, async () => {
       // Another process may have rotated the token or signed out: decide on the current index.
       await this.reload();
       const record = this.#record(id);
@@ -510,18 +544,24 @@ export class SessionService {
           throw needed;
         }
         live.lastError = err;
-        if (err.category === 'network') this.#scheduler.planRetry(id);
+        if (err.category === 'network' || err.category === 'keychain') this.#scheduler.planRetry(id);
         throw err;
       }
       // Rotation: the new refresh token reaches the keychain before anything else uses it.
+      let storageLost = false;
       if (tokens.refreshToken !== undefined && tokens.refreshToken !== refreshToken) {
-        await this.#storeRefreshToken(id, record, tokens.refreshToken);
+        if (await this.#storeRefreshToken(id, record, tokens.refreshToken) === 'memory' && record.hasRefreshToken) {
+          // The keychain still holds the rotated-out token: no process may send it again.
+          await this.#deps.secrets.delete(id).catch(() => undefined);
+          storageLost = true;
+        }
       }
       live.tokens = { ...tokens, refreshToken: undefined };
       live.lastError = undefined;
       this.#scheduler.succeeded(id);
       const binding = bindingOf(tokens.idTokenClaims);
       const updated = await this.#patchRecord(id, {
+        ...(storageLost ? { hasRefreshToken: false } : {}),
         ...(tokens.expiresAt === undefined ? {} : { accessTokenExpiresAt: tokens.expiresAt }),
         ...(binding ? { binding } : {}),
         ...(tokens.scope ? { scopes: tokens.scope } : {}),

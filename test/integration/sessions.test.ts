@@ -79,6 +79,11 @@ test('sign-in makes a session whose views hold no refresh token', async () => {
   assert.equal(view.idToken?.report?.kind, 'jwt');
   const rt = await storedRefreshToken(service, view.id);
   assert.ok(!JSON.stringify(service.list()).includes(rt), 'no view contains the refresh token');
+  const idToken = (await service.reveal(view.id, 'id')).value;
+  const nonce = (JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString()) as { nonce: string }).nonce;
+  recordSecrets(idToken, nonce);
+  assert.ok(nonce && !JSON.stringify(service.list()).includes(nonce), 'no view contains the nonce');
+  assert.ok(!JSON.stringify(service.list()).includes(idToken), 'no view contains the ID token itself');
 });
 
 test('refresh rotates; the provider refuses the old refresh token afterwards', async () => {

@@ -58,20 +58,25 @@ export function redactJson(value: unknown): unknown {
   return value;
 }
 
-/** Masks a body by its content type; bodies that are neither JSON nor forms are summarised by size. */
+/**
+ * Masks a body. The shape decides, not the declared content type (a hostile server may label JSON as a
+ * form): JSON is masked field by field, a form parameter by parameter, a JWT whole; anything else is
+ * summarised by its size and never logged.
+ */
 export function redactBody(body: string, contentType: string | null): string {
   if (body === '') return '';
-  const type = (contentType ?? '').toLowerCase();
-  if (type.includes('json')) {
+  const type = (contentType ?? '').toLowerCase().split(';')[0]?.trim() ?? '';
+  const trimmed = body.trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
       return JSON.stringify(redactJson(JSON.parse(body)));
     } catch {
       return `[${body.length} bytes, invalid JSON]`;
     }
   }
-  if (type.includes('application/x-www-form-urlencoded')) return redactForm(body);
-  if (type.includes('jwt')) return fingerprint(body);
-  return `[${body.length} bytes${type ? `, ${type.split(';')[0]}` : ''}]`;
+  if (/^[\w.~+%-]+=[^\s]*$/.test(body)) return redactForm(body);
+  if (/^[\w-]+\.[\w-]+\.[\w-]*$/.test(body)) return fingerprint(body);
+  return `[${body.length} bytes${type ? `, ${type}` : ''}]`;
 }
 
 /** Headers as a plain object with secret values masked. */

@@ -5,6 +5,7 @@
 import type { ErrorView, MaskedToken, SessionStatus, SessionView } from '../contract.ts';
 import type { DeskError } from '../errors.ts';
 import { fingerprint } from '../http/redact.ts';
+import type { JwtReport } from '../oauth/jwt-report.ts';
 import type { TokenSet } from '../oauth/tokens.ts';
 import type { SessionRecord } from '../store/session-index.ts';
 
@@ -12,6 +13,24 @@ import type { SessionRecord } from '../store/session-index.ts';
 export function maskToken(token: string): MaskedToken {
   const parts = token.split('.');
   return { fingerprint: fingerprint(token), length: token.length, format: parts.length === 3 && parts.every((p) => p.length > 0) ? 'jwt' : 'opaque' };
+}
+
+/** Claims that are secrets of the sign-in itself (SECURITY.md: no nonce reaches a front). */
+const SECRET_CLAIMS = ['nonce', 'sid'] as const;
+
+/** Claims with the sign-in's own secrets replaced by fingerprints. */
+export function maskClaims(claims: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  const out: Record<string, unknown> = { ...claims };
+  for (const name of SECRET_CLAIMS) {
+    const value = out[name];
+    if (typeof value === 'string') out[name] = fingerprint(value);
+  }
+  return out;
+}
+
+/** A JWT report with the same claims masked. */
+export function maskReport(report: JwtReport | undefined): JwtReport | undefined {
+  return report?.kind === 'jwt' ? { ...report, claims: maskClaims(report.claims) } : report;
 }
 
 /** An error as a front may see it (no cause, no stack). */
@@ -52,7 +71,7 @@ export function sessionView(input: {
     expiresAt: tokens?.expiresAt ?? record.accessTokenExpiresAt,
     accessToken: tokens ? maskToken(tokens.accessToken) : undefined,
     idToken: tokens?.idToken !== undefined && tokens.idTokenClaims !== undefined
-      ? { ...maskToken(tokens.idToken), claims: tokens.idTokenClaims, report: tokens.idTokenReport }
+      ? { ...maskToken(tokens.idToken), claims: maskClaims(tokens.idTokenClaims), report: maskReport(tokens.idTokenReport) }
       : undefined,
     hasRefreshToken: record.hasRefreshToken || input.sessionOnly,
     refreshing: input.refreshing,

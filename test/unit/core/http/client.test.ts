@@ -115,3 +115,16 @@ test('redactUrl masks secrets in query and fragment', () => {
   assert.ok(!out.includes('C1') && !out.includes('S1') && !out.includes('A1'));
   assert.ok(out.includes('iss=') && out.includes('token_type=Bearer'));
 });
+
+test('bodies are masked by their shape, whatever content type the server claims', async () => {
+  const { redactBody } = await import('../../../../src-main/core/http/redact.ts');
+  const json = JSON.stringify({ access_token: 'AT-LABELLED-AS-FORM', token_type: 'Bearer' });
+  for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'text/html', null]) {
+    const out = redactBody(json, type);
+    assert.ok(!out.includes('AT-LABELLED-AS-FORM'), `${type}: ${out}`);
+    assert.ok(out.includes('token_type'));
+  }
+  assert.ok(!redactBody('refresh_token=RT-IN-A-FORM&x=1', 'application/json').includes('RT-IN-A-FORM'));
+  assert.equal(redactBody('opaque-secret-value', 'application/x-www-form-urlencoded'), '[19 bytes, application/x-www-form-urlencoded]');
+  assert.ok(!redactBody('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln', 'text/plain').includes('eyJ'));
+});

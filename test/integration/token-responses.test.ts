@@ -142,3 +142,22 @@ test("discovery: an Okta-style custom authorization server path, through OpenID 
     }
   }
 });
+
+test('discovery: endpoints on http to another host, or with credentials, are refused before any use', async () => {
+  for (const metadata of [
+    { token_endpoint: 'http://10.0.0.5/token' },
+    { jwks_uri: 'http://keys.example.com/jwks' },
+    { authorization_endpoint: 'javascript:alert(1)' },
+    { revocation_endpoint: 'https://user:pass@idp.example.com/revoke' },
+  ]) {
+    const idp = await startHostileIdp({ metadata });
+    try {
+      const engine = new SignInEngine({ fetch: createHttpClient(), now: Date.now });
+      const profile = parseProfile({ name: 'h', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true });
+      await assert.rejects(engine.start(profile), { code: 'DISCOVERY_FAILED' }, JSON.stringify(metadata));
+      assert.equal(engine.pendingCount, 0);
+    } finally {
+      await idp.stop();
+    }
+  }
+});

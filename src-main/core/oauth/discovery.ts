@@ -6,6 +6,7 @@
 import * as oauth from 'oauth4webapi';
 import { DeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
+import { isLoopbackHost } from '../profile.ts';
 import { mapOAuthError } from './oauth-errors.ts';
 
 /** The discovered metadata (oauth4webapi's validated `AuthorizationServer`). */
@@ -58,7 +59,35 @@ export async function discover(issuer: string, options: DiscoveryOptions): Promi
   if (typeof metadata.authorization_endpoint !== 'string' || typeof metadata.token_endpoint !== 'string') {
     throw new DeskError('DISCOVERY_FAILED', `The metadata of ${issuer} has no authorization or token endpoint.`);
   }
+  assertEndpoints(metadata, options.allowHttp);
   return metadata;
+}
+
+/** Metadata fields holding URLs the client calls or opens. */
+const ENDPOINTS = [
+  'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'revocation_endpoint',
+  'introspection_endpoint', 'end_session_endpoint', 'pushed_authorization_request_endpoint', 'device_authorization_endpoint',
+] as const;
+
+/**
+ * Every endpoint must be https; http only for a local provider the profile allowed, and then only on
+ * a loopback host: a refresh token must never cross a network in clear text.
+ */
+function assertEndpoints(metadata: ServerMetadata, allowHttp: boolean): void {
+  for (const name of ENDPOINTS) {
+    const value = metadata[name];
+    if (value === undefined) continue;
+    let url: URL;
+    try {
+      url = new URL(String(value));
+    } catch {
+      throw new DeskError('DISCOVERY_FAILED', `The provider's ${name} is not a valid URL.`);
+    }
+    const ok = url.protocol === 'https:' || (url.protocol === 'http:' && allowHttp && isLoopbackHost(url.hostname));
+    if (!ok || url.username || url.password) {
+      throw new DeskError('DISCOVERY_FAILED', `The provider's ${name} (${url.protocol}//${url.host}) is refused: endpoints must use https, or http on this computer's loopback for a local provider.`);
+    }
+  }
 }
 
 function discoveryError(error: unknown, issuer: string): DeskError {

@@ -7,7 +7,6 @@ import * as oauth from 'oauth4webapi';
 import type { FetchLike } from '../http/client.ts';
 import { discover, type ServerMetadata } from './discovery.ts';
 import { JwksCache } from './jwks.ts';
-import { DeskError } from '../errors.ts';
 
 /** Clock leeway for every time check on tokens (documented: at most 60 s). */
 export const CLOCK_SKEW_SECONDS = 60;
@@ -54,13 +53,8 @@ export class ProviderDirectory {
     const allowHttp = input.allowHttpLoopback && input.issuer.startsWith('http:');
     const metadata = await discover(input.issuer, { fetch: this.#fetch, allowHttp });
     let jwks: JwksCache | undefined;
-    if (metadata.jwks_uri !== undefined) {
-      const uri = new URL(metadata.jwks_uri);
-      if (uri.protocol !== 'https:' && !(allowHttp && uri.protocol === 'http:')) {
-        throw new DeskError('DISCOVERY_FAILED', 'The provider\'s jwks_uri is not https.');
-      }
-      jwks = new JwksCache({ jwksUri: uri.href, fetch: this.#fetch });
-    }
+    // discover() has checked every endpoint's scheme and host.
+    if (metadata.jwks_uri !== undefined) jwks = new JwksCache({ jwksUri: metadata.jwks_uri, fetch: this.#fetch });
     return {
       issuer: input.issuer,
       metadata,

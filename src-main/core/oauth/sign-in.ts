@@ -76,18 +76,31 @@ export class SignInEngine {
     // While the receiver handles its request it must stay open to answer; it closes itself afterwards.
     let receiverAnswering = false;
     let redirectUri: string;
+    // The loopback receiver exists before the flow (the flow needs its port): a request that arrives
+    // in between waits until the flow is registered, or fails if setting it up failed.
+    let registered!: { resolve: (f: Flow) => void; reject: (e: unknown) => void };
+    const flowReady = new Promise<Flow>((resolve, reject) => {
+      registered = { resolve, reject };
+    });
+    flowReady.catch(() => undefined);
     if (profile.redirect.kind === 'loopback') {
       // The receiver hands its (single) request to the router; whatever the outcome, this flow ends.
       loopback = await startLoopbackReceiver({
         timeoutMs: this.#ttl,
         onCallback: async (url) => {
           receiverAnswering = true;
+          let own: Flow;
+          try {
+            own = await flowReady;
+          } catch {
+            return { ok: false, code: 'CALLBACK_STATE_UNKNOWN' };
+          }
           try {
             await this.router.handle(url);
             return { ok: true };
           } catch (error) {
             const err = error instanceof DeskError ? error : new DeskError('CALLBACK_INVALID', 'The callback was refused.');
-            flow.cancel(err);
+            own.cancel(err);
             return { ok: false, code: err.code };
           }
         },
@@ -97,13 +110,20 @@ export class SignInEngine {
       redirectUri = profile.redirect.kind === 'custom-scheme' ? profile.redirect.uri : APP_REDIRECT_URI;
     }
 
-    const request = await buildAuthorizationRequest({
-      metadata: provider.metadata,
-      clientId: profile.clientId,
-      redirectUri,
-      scopes: profile.scopes,
-      options: { ...options, extraParams: { ...profile.extraParams, ...options.extraParams } },
-    });
+    let request: Awaited<ReturnType<typeof buildAuthorizationRequest>>;
+    try {
+      request = await buildAuthorizationRequest({
+        metadata: provider.metadata,
+        clientId: profile.clientId,
+        redirectUri,
+        scopes: profile.scopes,
+        options: { ...options, extraParams: { ...profile.extraParams, ...options.extraParams } },
+      });
+    } catch (error) {
+      registered.reject(error);
+      await loopback?.close();
+      throw error;
+    }
 
     let settled = false;
     let resolve!: (r: SignInResult) => void;
@@ -168,9 +188,12 @@ export class SignInEngine {
     try {
       this.#pending.add(flow);
     } catch (error) {
+      clearTimeout(timer);
+      registered.reject(error);
       await loopback?.close();
       throw error;
     }
+    registered.resolve(flow);
     return {
       id,
       authorizationUrl: request.url.href,

@@ -1,4 +1,5 @@
 /** A small file-backed oidc-provider adapter: grants, sessions and tokens of the demo provider in one JSON file (atomic writes, 0600) so they survive a restart. */
+import { createHash } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { writeJsonFileAtomic } from '../core/store/json-file.ts';
@@ -28,6 +29,12 @@ interface Entry {
 }
 
 /** The models whose entries belong to a grant (as in oidc-provider's memory adapter). */
+/** Models whose id is a bearer secret (access and refresh tokens, codes): stored by hash only. */
+const BEARER_MODELS: ReadonlySet<string> = new Set([
+  'AccessToken', 'RefreshToken', 'AuthorizationCode', 'ClientCredentials', 'DeviceCode',
+  'BackchannelAuthenticationRequest', 'RegistrationAccessToken', 'InitialAccessToken', 'PushedAuthorizationRequest',
+]);
+
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
 
 const SCHEMA_VERSION = 1;
@@ -139,7 +146,16 @@ export class FileAdapterStore {
   }
 
   #adapter(model: string): OidcAdapter {
-    const key = (id: string): string => `${model}:${id}`;
+    // A bearer token's id is the token itself (oidc-provider's opaque format): the file keeps only its
+    // SHA-256 and drops `jti`, which find() restores from the id it is asked for.
+    const bearer = BEARER_MODELS.has(model);
+    const key = (id: string): string => (bearer ? `${model}:sha256:${createHash('sha256').update(id).digest('base64url')}` : `${model}:${id}`);
+    const stored = (payload: AdapterPayload): AdapterPayload => {
+      if (!bearer) return copy(payload);
+      const { jti: _jti, ...rest } = copy(payload);
+      return rest;
+    };
+    const restored = (id: string, payload: AdapterPayload): AdapterPayload => (bearer ? { ...copy(payload), jti: id } : copy(payload));
     const findBy = async (field: string, value: string): Promise<AdapterPayload | undefined> => {
       const entries = await this.#load();
       for (const entry of entries.values()) {
@@ -151,12 +167,12 @@ export class FileAdapterStore {
       upsert: async (id, payload, expiresIn) => {
         const entries = await this.#load();
         const expiresAt = typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? this.#now() + expiresIn * 1000 : null;
-        entries.set(key(id), { model, payload: copy(payload), expiresAt });
+        entries.set(key(id), { model, payload: stored(payload), expiresAt });
         await this.#persist(true);
       },
       find: async (id) => {
         const entry = (await this.#load()).get(key(id));
-        return this.#alive(entry) ? copy(entry.payload) : undefined;
+        return this.#alive(entry) ? restored(id, entry.payload) : undefined;
       },
       findByUid: (uid) => findBy('uid', uid),
       findByUserCode: (userCode) => findBy('userCode', userCode),

@@ -56,14 +56,15 @@ test('expired entries are not found and are dropped from the file', async () => 
 test('revokeByGrantId removes every token of the grant, across models, and nothing else', async () => {
   const { store } = await tempStore();
   const adapter = store.factory();
-  await adapter('AccessToken').upsert('at1', { grantId: 'g1' }, 60);
-  await adapter('RefreshToken').upsert('rt1', { grantId: 'g1' }, 60);
-  await adapter('RefreshToken').upsert('rt2', { grantId: 'g2' }, 60);
+  // oidc-provider's token payloads carry their id as jti.
+  await adapter('AccessToken').upsert('at1', { jti: 'at1', grantId: 'g1' }, 60);
+  await adapter('RefreshToken').upsert('rt1', { jti: 'rt1', grantId: 'g1' }, 60);
+  await adapter('RefreshToken').upsert('rt2', { jti: 'rt2', grantId: 'g2' }, 60);
   await adapter('Grant').upsert('g1', { jti: 'g1' }, 60);
   await adapter('RefreshToken').revokeByGrantId('g1');
   assert.equal(await adapter('AccessToken').find('at1'), undefined);
   assert.equal(await adapter('RefreshToken').find('rt1'), undefined);
-  assert.deepEqual(await adapter('RefreshToken').find('rt2'), { grantId: 'g2' });
+  assert.deepEqual(await adapter('RefreshToken').find('rt2'), { jti: 'rt2', grantId: 'g2' });
   assert.deepEqual(await adapter('Grant').find('g1'), { jti: 'g1' }, 'the grant itself is oidc-provider\'s to destroy');
   await adapter('RefreshToken').destroy('rt2');
   assert.equal(await adapter('RefreshToken').find('rt2'), undefined);
@@ -72,9 +73,9 @@ test('revokeByGrantId removes every token of the grant, across models, and nothi
 test('concurrent changes all reach the file', async () => {
   const { path, store } = await tempStore();
   const adapter = store.factory()('AccessToken');
-  await Promise.all(Array.from({ length: 25 }, (_, i) => adapter.upsert(`t${i}`, { n: i }, 60)));
+  await Promise.all(Array.from({ length: 25 }, (_, i) => adapter.upsert(`t${i}`, { jti: `t${i}`, n: i }, 60)));
   const reopened = new FileAdapterStore(path).factory()('AccessToken');
-  for (let i = 0; i < 25; i++) assert.deepEqual(await reopened.find(`t${i}`), { n: i });
+  for (let i = 0; i < 25; i++) assert.deepEqual(await reopened.find(`t${i}`), { jti: `t${i}`, n: i });
 });
 
 test('a damaged store is kept aside and the adapter starts empty', async () => {
@@ -89,4 +90,17 @@ test('a damaged store is kept aside and the adapter starts empty', async () => {
   }
   const names = await readdir(join(path, '..'));
   assert.ok(names.some((n) => n.startsWith('store.json.corrupt-')), names.join(', '));
+});
+
+test('bearer tokens are stored by hash only: the file never holds a token value', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { path, store } = await tempStore();
+  const refresh = store.factory()('RefreshToken');
+  await refresh.upsert('RT-VALUE-0123456789', { jti: 'RT-VALUE-0123456789', grantId: 'g1', kind: 'RefreshToken' }, 3600);
+  const text = await readFile(path, 'utf8');
+  assert.ok(!text.includes('RT-VALUE-0123456789'), 'no token value on disk');
+  assert.deepEqual(await refresh.find('RT-VALUE-0123456789'), { jti: 'RT-VALUE-0123456789', grantId: 'g1', kind: 'RefreshToken' });
+  assert.equal(await refresh.find('another-value'), undefined);
+  await refresh.revokeByGrantId('g1');
+  assert.equal(await refresh.find('RT-VALUE-0123456789'), undefined);
 });

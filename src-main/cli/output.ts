@@ -1,7 +1,6 @@
 /** What `oidc-desk` writes: results on stdout (one token, one id, JSON or a table), progress and errors on stderr, every untrusted text made terminal-safe. */
 import type { Writable } from 'node:stream';
 import { isDeskError } from '../core/errors.ts';
-import { fingerprint } from '../core/http/redact.ts';
 
 /** The two streams the CLI writes to. */
 export interface Io {
@@ -50,15 +49,8 @@ export function relativeTime(ms: number, now: number): string {
   return delta >= 0 ? `in ${duration(delta)}` : `${duration(delta)} ago`;
 }
 
-/** Claims that are secrets of the flow (SECURITY.md: never print a nonce) shown as a fingerprint. */
-const SECRET_CLAIMS = new Set(['nonce']);
-
-/** A copy of the claims with flow secrets masked. */
-export function maskClaims(claims: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(claims)) out[k] = SECRET_CLAIMS.has(k) && typeof v === 'string' ? fingerprint(v) : v;
-  return out;
-}
+/** A copy of the claims with flow secrets (nonce, sid) masked: the core's rule for every front. */
+export { maskClaims } from '../core/session/views.ts';
 
 /** Writes to the CLI's streams. */
 export class Output {

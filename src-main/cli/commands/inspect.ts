@@ -154,7 +154,8 @@ export async function inspect(ctx: CliContext, cmd: Extract<Command, { kind: 'in
   let inspection: Inspection;
   if (service.list().some((s) => s.id === cmd.target)) inspection = await inspectSession(ctx, cmd.target);
   else if (looksLikeJwt(cmd.target)) inspection = await inspectJwt(ctx, cmd.target);
-  else throw new DeskError('SESSION_NOT_FOUND', `"${safeText(cmd.target, 64)}" is neither a session id nor a JWT. List sessions with "oidc-desk sessions".`);
+  // The argument is not echoed: it may be a pasted token.
+  else throw new DeskError('SESSION_NOT_FOUND', 'The argument is neither a session id nor a JWT. List sessions with "oidc-desk sessions".');
   return printInspection(ctx, inspection, cmd.json);
 }
 

@@ -28,7 +28,7 @@ export interface RoutableFlow extends PendingEntry {
 /** Which URLs may be callbacks at all: our schemes, and http on a loopback IP literal. */
 function assertCallbackShape(raw: unknown, schemes: ReadonlySet<string>): URL {
   if (typeof raw !== 'string') throw new DeskError('CALLBACK_MALFORMED', 'The callback is not a URL.');
-  if (raw.length > MAX_CALLBACK_URL_LENGTH) throw new DeskError('CALLBACK_TOO_LARGE', `The callback URL is longer than ${MAX_CALLBACK_URL_LENGTH} bytes and was refused.`);
+  if (Buffer.byteLength(raw, 'utf8') > MAX_CALLBACK_URL_LENGTH) throw new DeskError('CALLBACK_TOO_LARGE', `The callback URL is longer than ${MAX_CALLBACK_URL_LENGTH} bytes and was refused.`);
   if (/[\x00-\x20\x7f]/.test(raw)) throw new DeskError('CALLBACK_MALFORMED', 'The callback URL contains control characters or spaces.');
   const colon = raw.indexOf(':');
   const scheme = colon > 0 ? raw.slice(0, colon).toLowerCase() : '';

@@ -351,7 +351,11 @@ export class SessionService {
 
   #record(id: unknown): SessionRecord {
     const found = typeof id === 'string' ? this.#doc.sessions.find((s) => s.id === id) : undefined;
-    if (found === undefined) throw new DeskError('SESSION_NOT_FOUND', `There is no session "${typeof id === 'string' ? id.slice(0, 64) : '?'}". List them with "oidc-desk sessions".`);
+    if (found === undefined) {
+      // Echo only what looks like a session id: a pasted token must not reach an error message.
+      const shown = typeof id === 'string' && /^s-[0-9a-f]{8}$/.test(id) ? ` "${id}"` : '';
+      throw new DeskError('SESSION_NOT_FOUND', `There is no such session${shown}. List them with "oidc-desk sessions".`);
+    }
     return found;
   }
 

@@ -1,6 +1,7 @@
 /** What `oidc-desk` writes: results on stdout (one token, one id, JSON or a table), progress and errors on stderr, every untrusted text made terminal-safe. */
 import type { Writable } from 'node:stream';
 import { isDeskError } from '../core/errors.ts';
+import { humanizeDuration } from '../core/oauth/jwt-report.ts';
 
 /** The two streams the CLI writes to. */
 export interface Io {
@@ -33,15 +34,8 @@ export function isoTime(ms: number | undefined): string | null {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
 
-/** "45 s", "4 min", "3 h", "12 days". */
-export function duration(ms: number): string {
-  const s = Math.round(Math.abs(ms) / 1000);
-  if (s < 90) return `${s} s`;
-  const min = Math.round(s / 60);
-  if (min < 90) return `${min} min`;
-  const h = Math.round(s / 3600);
-  return h < 48 ? `${h} h` : `${Math.round(s / 86_400)} days`;
-}
+/** "45 s", "4 min", "3 h", "12 days": the same wording as the verification report. */
+export const duration = humanizeDuration;
 
 /** "in 4 min" / "4 min ago". */
 export function relativeTime(ms: number, now: number): string {

@@ -44,11 +44,6 @@ export class ProviderDirectory {
     return entry;
   }
 
-  /** Forgets cached metadata (e.g. after the user edits a profile). */
-  forget(issuer: string): void {
-    for (const key of this.#cache.keys()) if (key.startsWith(`${issuer}\n`)) this.#cache.delete(key);
-  }
-
   async #load(input: { issuer: string; clientId: string; allowHttpLoopback: boolean }): Promise<ProviderContext> {
     const allowHttp = input.allowHttpLoopback && input.issuer.startsWith('http:');
     const metadata = await discover(input.issuer, { fetch: this.#fetch, allowHttp });

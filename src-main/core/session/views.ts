@@ -2,7 +2,7 @@
  * Views: what a front may see of a session. Tokens appear masked; refresh tokens never appear.
  * @module
  */
-import type { ErrorView, MaskedToken, SessionStatus, SessionView } from '../contract.ts';
+import type { MaskedToken, SessionStatus, SessionView } from '../contract.ts';
 import type { DeskError } from '../errors.ts';
 import { fingerprint } from '../http/redact.ts';
 import type { JwtReport } from '../oauth/jwt-report.ts';
@@ -31,11 +31,6 @@ export function maskClaims(claims: Readonly<Record<string, unknown>>): Readonly<
 /** A JWT report with the same claims masked. */
 export function maskReport(report: JwtReport | undefined): JwtReport | undefined {
   return report?.kind === 'jwt' ? { ...report, claims: maskClaims(report.claims) } : report;
-}
-
-/** An error as a front may see it (no cause, no stack). */
-export function errorView(error: DeskError): ErrorView {
-  return error.toJSON();
 }
 
 /** Status from the record and the clock: expiry comes from the index, so every process agrees. */
@@ -75,6 +70,6 @@ export function sessionView(input: {
       : undefined,
     hasRefreshToken: record.hasRefreshToken || input.sessionOnly,
     refreshing: input.refreshing,
-    lastError: input.lastError ? errorView(input.lastError) : undefined,
+    lastError: input.lastError?.toJSON(),
   };
 }

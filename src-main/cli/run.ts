@@ -1,6 +1,6 @@
 /** The `oidc-desk` dispatcher: parses argv, builds the context, runs one command and turns any error into `error <CODE>: <message>` and its exit status. */
 import { readFileSync } from 'node:fs';
-import { helpText, parseArgv, type Command, type ParsedArgs } from './args.ts';
+import { helpText, parseArgv, typedValues, type Command, type ParsedArgs } from './args.ts';
 import { createContext, type CliContext } from './context.ts';
 import { EXIT, exitCodeFor, type ExitCode } from './exit-codes.ts';
 import { Output, type Io } from './output.ts';
@@ -65,6 +65,7 @@ export async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEn
     return { exitCode: exitCodeFor(error), keychainStuck: false };
   }
   const command = parsed.command;
+  out.neverEcho(typedValues(command));
   const timeoutSeconds = command.kind === 'login' || command.kind === 'quickstart' ? command.timeoutSeconds : undefined;
   const ctx = createContext({ dataDir: parsed.dataDir, env, out, flowTtlMs: flowTtlFor(timeoutSeconds) });
   let exitCode: ExitCode;

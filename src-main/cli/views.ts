@@ -37,7 +37,8 @@ export const SESSION_TABLE_HEADER = ['ID', 'PROFILE', 'SUBJECT', 'STATUS', 'EXPI
 /** One row of the `sessions` table. */
 export function sessionRow(view: SessionView, now: number): string[] {
   const expires = view.expiresAt === undefined ? '-' : `${isoTime(view.expiresAt) ?? '-'} (${relativeTime(view.expiresAt, now)})`;
-  return [view.id, view.profile, safeText(view.subject, 80), cliStatus(view), expires, safeText(view.displayName ?? '', 60)];
+  // Every text here comes from the session index, a file that may have been edited by hand.
+  return [safeText(view.id, 80), safeText(view.profile, 80), safeText(view.subject, 80), cliStatus(view), expires, safeText(view.displayName ?? '', 60)];
 }
 
 /** Aligns rows into columns (two spaces apart). */

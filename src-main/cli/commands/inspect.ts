@@ -55,11 +55,11 @@ export function renderInspection(inspection: Inspection, now: number): string[] 
   const verified = signatureVerified(report);
   const verdict = !report.valid ? 'INVALID: at least one check failed' : verified ? 'VALID: every check passed, signature verified' : 'UNVERIFIED: no check failed, but the signature was not verified';
   if (inspection.source === 'session') {
-    lines.push(`ID token of session ${inspection.session ?? '?'} (profile "${inspection.profile ?? '?'}", issuer ${inspection.issuer ?? '?'})`);
+    lines.push(`ID token of session ${safeText(inspection.session ?? '?', 80)} (profile "${safeText(inspection.profile ?? '?', 80)}", issuer ${safeText(inspection.issuer ?? '?')})`);
   } else {
     lines.push(inspection.profile === null
       ? 'JWT (its issuer matches no profile: checked for form and time only)'
-      : `JWT checked against profile "${inspection.profile}" (issuer ${inspection.issuer ?? '?'})`);
+      : `JWT checked against profile "${inspection.profile}" (issuer ${safeText(inspection.issuer ?? '?')})`);
   }
   lines.push(verdict, '', 'Header:');
   lines.push(...table(Object.entries(report.header).map(([k, v]) => [`  ${safeText(k, 40)}`, safeText(v, 200)])));

@@ -31,7 +31,7 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
     const uri = profile.redirect.kind === 'custom-scheme' ? profile.redirect.uri : 'dev.oidcdesk:/callback';
     throw new DeskError('REDIRECT_UNSUPPORTED', `The profile "${profile.name}" redirects to ${uri}, which only the desktop app can receive. The CLI signs in with a loopback redirect: add a profile with --redirect loopback (the default), e.g. "oidc-desk profile add ${profile.name}-cli --issuer ${profile.issuer} --client-id ${safeText(profile.clientId, 100)}", and register http://127.0.0.1/callback at the provider.`);
   }
-  ctx.out.info(`Discovering ${profile.issuer} ...`);
+  ctx.out.info(`Discovering ${safeText(profile.issuer)} ...`);
   await service.providers.get(profile);
   assertKeychainUsable(await service.keychain(), keychainService(ctx.env));
 

@@ -1,5 +1,6 @@
 /** `oidc-desk logout <session>`: the keychain entry and the session go first, then the tokens are revoked at the provider (RFC 7009) unless --no-revoke. */
 import { isDeskError } from '../../core/errors.ts';
+import type { SignOutResult } from '../../core/session/session-service.ts';
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { ensureDemoForSession } from '../demo.ts';
@@ -10,7 +11,7 @@ export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'log
   const service = await ctx.service();
   const view = service.view(cmd.session);
   if (cmd.revoke) await ensureDemoForSession(ctx, view).catch(() => undefined);
-  let result: { revoked: boolean; revocationPending: boolean };
+  let result: SignOutResult;
   try {
     result = await service.signOut(cmd.session, { revoke: cmd.revoke });
   } catch (error) {
@@ -18,15 +19,18 @@ export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'log
     await service.reload();
     if (service.list().some((s) => s.id === cmd.session)) throw error;
     const why = isDeskError(error) ? `${error.code}: ${safeText(error.message, 300)}` : 'unknown error';
-    ctx.out.warn(`Signed out of ${cmd.session} here, but the provider did not accept the revocation (${why}).`);
+    ctx.out.warn(`Signed out of ${safeText(cmd.session, 80)} here, but the provider did not accept the revocation (${why}).`);
     return EXIT.OK;
   }
-  if (result.revocationPending) {
-    ctx.out.info(`Signed out of ${cmd.session}. Revocation pending: the provider could not be reached; the refresh token waits in the OS keychain and the next "oidc-desk logout" (or the desktop app) retries the revocation.`);
+  if (result.revocationError !== undefined) {
+    const refused = result.revocationError;
+    ctx.out.warn(`Signed out of ${safeText(cmd.session, 80)} here, but the provider did not accept the revocation (${refused.code}: ${safeText(refused.message, 300)}).`);
+  } else if (result.revocationPending) {
+    ctx.out.info(`Signed out of ${safeText(cmd.session, 80)}. Revocation pending: the provider could not be reached; the refresh token waits in the OS keychain and the next "oidc-desk logout" (or the desktop app) retries the revocation.`);
   } else if (result.revoked) {
-    ctx.out.info(`Signed out of ${cmd.session}; its tokens were revoked at the provider.`);
+    ctx.out.info(`Signed out of ${safeText(cmd.session, 80)}; its tokens were revoked at the provider.`);
   } else {
-    ctx.out.info(`Signed out of ${cmd.session}${cmd.revoke ? ' (there was no token to revoke)' : '; nothing was revoked (--no-revoke)'}.`);
+    ctx.out.info(`Signed out of ${safeText(cmd.session, 80)}${cmd.revoke ? ' (there was no token to revoke)' : '; nothing was revoked (--no-revoke)'}.`);
   }
   // Revocations still owed from earlier sign-outs: one attempt now.
   if (cmd.revoke && !result.revocationPending) {

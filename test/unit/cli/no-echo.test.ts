@@ -6,18 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { run } from '../../../src-main/cli/run.ts';
+import { PASTED, PASTED_JWT, PASTED_REFRESH, echoes } from '../../harness/pasted-values.ts';
 
-/** What a user might paste by mistake: an ID token, an opaque refresh token, one starting with "-". */
-const JWT = 'eyJhbGciOiJSUzI1NiIsImtpZCI6InBhc3RlZCJ9.eyJzdWIiOiJwYXN0ZWQtdXNlciIsImF1ZCI6Im9pZGMtZGVzayJ9.c2lnbmF0dXJlLW9mLWEtcGFzdGVkLXRva2Vu';
-const REFRESH = 'rT_8fJq2Lw9ZkPcX4vNbYe7uHsGdA1mQo3iRtKl6WzE';
-const DASHED = '-Xk3pQ9vLr2TnWb8YhZc5uJdF7sGa1eMo4iKqRtUyVw';
-const PASTED = [JWT, REFRESH, DASHED] as const;
-
-/** True when any 8 consecutive characters of `secret` appear in `text` (a shortened echo counts too). */
-export function echoes(text: string, secret: string): boolean {
-  for (let i = 0; i + 8 <= secret.length; i += 1) if (text.includes(secret.slice(i, i + 8))) return true;
-  return false;
-}
+const JWT = PASTED_JWT;
+const REFRESH = PASTED_REFRESH;
 
 function sink(): { stream: Writable; text: () => string } {
   let text = '';

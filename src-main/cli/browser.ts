@@ -12,6 +12,11 @@ export function systemOpener(platform: NodeJS.Platform): { file: string; args: s
   return { file: 'xdg-open', args: [], verbatim: false };
 }
 
+function errnoOf(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : 'error';
+}
+
 function printUrl(out: Output, url: string): void {
   out.info(`Open this URL in a browser to sign in:\n\n  ${url}\n`);
 }
@@ -54,13 +59,14 @@ export function openAuthorizationUrl(mode: BrowserMode, url: string, out: Output
       // Its output goes to our stderr: stdout carries only the session id.
       child = spawn(file, [...args, url], { stdio: ['ignore', 2, 2], windowsHide: true });
     } catch (error) {
-      reject(new DeskError('USAGE', `The browser command could not run: ${error instanceof Error ? error.message : String(error)}.`));
+      reject(new DeskError('USAGE', `The browser command could not run (${errnoOf(error)}).`));
       return;
     }
-    child.once('error', (error) => reject(new DeskError('USAGE', `The browser command "${file}" could not run: ${error.message}.`)));
+    // Only the errno code: node's message repeats the program, which was typed (and may be a pasted token).
+    child.once('error', (error) => reject(new DeskError('USAGE', `The browser command could not run (${errnoOf(error)}).`)));
     child.once('exit', (code, signal) => {
       if (code === 0) return;
-      reject(new DeskError('USAGE', `The browser command "${file}" ${signal === null ? `exited with status ${code ?? '?'}` : `was ended by ${signal}`} before the sign-in completed; the sign-in was abandoned.`));
+      reject(new DeskError('USAGE', `The browser command ${signal === null ? `exited with status ${code ?? '?'}` : `was ended by ${signal}`} before the sign-in completed; the sign-in was abandoned.`));
     });
     child.unref();
   });

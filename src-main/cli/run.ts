@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { helpText, parseArgv, typedValues, type Command, type ParsedArgs } from './args.ts';
 import { createContext, type CliContext } from './context.ts';
+import { removeRedirectFiles } from './browser.ts';
 import { EXIT, exitCodeFor, type ExitCode } from './exit-codes.ts';
 import { Output, type Io } from './output.ts';
 import { demoIdp } from './commands/demo-idp.ts';
@@ -74,6 +75,9 @@ export async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEn
   } catch (error) {
     out.error(error);
     exitCode = exitCodeFor(error);
+  } finally {
+    // The command has ended, and with it any sign-in: its redirect file has served.
+    removeRedirectFiles();
   }
   await out.flush();
   return { exitCode, keychainStuck: ctx.keychainStuck };

@@ -6,14 +6,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startHostileIdp, type HostileIdp, type HostileReply } from '../harness/hostile-idp.ts';
 import { assertTerminalSafe, hostile } from '../harness/pasted-values.ts';
-import { recordSecrets } from '../harness/secrets-ledger.ts';
+import { FETCH_BROWSER, startScriptedIdp, type Script, type ScriptedIdp } from '../harness/scripted-idp.ts';
 import { Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, closedPort, endCliRuns, isRecord, type CliRun } from '../harness/cli-runner.ts';
 
 after(() => {
@@ -93,74 +89,25 @@ const SUBJECT = hostile('sub');
 const NAME = hostile('name');
 const DESCRIPTION = hostile('error_description');
 
-interface Mode {
-  /** What /authorize does: redirect with a code, or with this error. */
-  authorizeError?: string;
-  /** What the code exchange answers. */
-  tokenError?: boolean;
-  /** An access token with control characters and a line break in it (no valid Bearer token has any). */
-  hostileAccessToken?: boolean;
-}
+const SCRIPT: Script = {
+  idTokenClaims: { sub: SUBJECT, name: NAME, email: hostile('email'), [hostile('claim-name')]: hostile('claim') },
+  userinfo: { sub: SUBJECT, name: NAME, [hostile('userinfo-claim')]: { nested: hostile('nested') } },
+  revocation: { status: 400, json: { error: 'invalid_request', error_description: DESCRIPTION } },
+  scope: 'openid profile offline_access',
+};
 
-let mode: Mode = {};
-let idp: HostileIdp;
-let authorize: Server;
-const nonces = new Map<string, string>();
-
-function issued(prefix: string): string {
-  const value = `${prefix}-${randomBytes(24).toString('base64url')}`;
-  recordSecrets(value);
-  return value;
-}
-
-async function tokenReply(form: URLSearchParams, provider: HostileIdp): Promise<HostileReply> {
-  if (form.get('grant_type') === 'authorization_code' && mode.tokenError) {
-    return { status: 400, json: { error: 'invalid_grant', error_description: DESCRIPTION } };
-  }
-  const nonce = form.get('grant_type') === 'authorization_code' ? nonces.get(form.get('code') ?? '') : undefined;
-  const claims = { sub: SUBJECT, name: NAME, email: hostile('email'), [hostile('claim-name')]: hostile('claim'), auth_time: 1_700_000_000, ...(nonce === undefined ? {} : { nonce }) };
-  const idToken = await provider.signIdToken(claims);
-  recordSecrets(idToken);
-  const accessToken = mode.hostileAccessToken ? `${issued('at')}${hostile('access-token')}` : issued('at');
-  return { json: { access_token: accessToken, token_type: 'Bearer', expires_in: 300, refresh_token: issued('rt'), id_token: idToken, scope: 'openid profile offline_access' } };
-}
+let idp: ScriptedIdp;
 
 before(async () => {
-  authorize = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const back = new URL(url.searchParams.get('redirect_uri') ?? 'http://127.0.0.1:1/');
-    back.searchParams.set('state', url.searchParams.get('state') ?? '');
-    back.searchParams.set('iss', idp.issuer);
-    if (mode.authorizeError !== undefined) {
-      back.searchParams.set('error', mode.authorizeError);
-      back.searchParams.set('error_description', DESCRIPTION);
-    } else {
-      const code = issued('code');
-      nonces.set(code, url.searchParams.get('nonce') ?? '');
-      back.searchParams.set('code', code);
-    }
-    res.writeHead(302, { location: back.href }).end();
-  });
-  await new Promise<void>((resolve) => authorize.listen(0, '127.0.0.1', resolve));
-  idp = await startHostileIdp({
-    metadata: { authorization_endpoint: `http://127.0.0.1:${(authorize.address() as AddressInfo).port}/authorize` },
-    token: tokenReply,
-    userinfo: () => ({ json: { sub: SUBJECT, name: NAME, [hostile('userinfo-claim')]: { nested: hostile('nested') } } }),
-    revocation: () => ({ status: 400, json: { error: 'invalid_request', error_description: DESCRIPTION } }),
-  });
+  idp = await startScriptedIdp(SCRIPT);
 });
 
 after(async () => {
   await idp?.stop();
-  authorize?.closeAllConnections();
-  await new Promise<void>((resolve) => (authorize ? authorize.close(() => resolve()) : resolve()));
 });
 
-/** A browser stand-in: follows the authorization URL's redirects, so the loopback gets its callback. */
-const FETCH_BROWSER = `"${process.execPath}" -e "fetch(process.argv.at(-1)).then((r) => r.text()).then(() => process.exit(0), () => process.exit(1))"`;
-
 test('a provider with terminal control in its subject, claims, userinfo and error descriptions: login, sessions, inspect, userinfo, token, refresh and logout show it escaped', { skip: KEYRING ? false : NO_KEYRING, timeout: 240_000 }, async () => {
-  mode = {};
+  idp.script = SCRIPT;
   const cli = await Cli.create();
   assert.equal((await cli.run(['profile', 'add', 'evil', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback', '--scope', 'openid profile offline_access'])).code, 0);
   const login = safe(await cli.run(['login', 'evil', '--browser-command', FETCH_BROWSER, '--timeout', '60']), 'login');
@@ -188,9 +135,9 @@ test('a provider with terminal control in its subject, claims, userinfo and erro
 
   const token = parsed(await cli.run(['token', id, '--json']), 'token --json');
   assert.ok(isRecord(token));
-  mode = { hostileAccessToken: true };
+  idp.script = { ...SCRIPT, accessTokenSuffix: hostile('access-token') };
   const bad = safe(await cli.run(['token', id]), 'token (an access token with control characters)');
-  mode = {};
+  idp.script = SCRIPT;
   assert.equal(bad.code, 0, bad.stderr);
   assert.equal(bad.stdout.split('\n').length, 2, 'still one line');
   safe(await cli.run(['refresh', id]), 'refresh');
@@ -205,12 +152,16 @@ test('a provider with terminal control in its subject, claims, userinfo and erro
 test('sign-in errors carrying a hostile error_description (token endpoint, error= callback) show it escaped', { skip: KEYRING ? false : NO_KEYRING, timeout: 240_000 }, async () => {
   const cli = await Cli.create();
   assert.equal((await cli.run(['profile', 'add', 'evil', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback'])).code, 0);
-  const cases: [Mode, string][] = [[{ tokenError: true }, 'INVALID_GRANT'], [{ authorizeError: 'access_denied' }, 'SIGN_IN_CANCELLED'], [{ authorizeError: 'server_error' }, 'AUTHORIZATION_ERROR']];
-  for (const [m, code] of cases) {
-    mode = m;
+  const cases: [Partial<Script>, string][] = [
+    [{ tokenError: { error: 'invalid_grant', description: DESCRIPTION } }, 'INVALID_GRANT'],
+    [{ authorizeError: { error: 'access_denied', description: DESCRIPTION } }, 'SIGN_IN_CANCELLED'],
+    [{ authorizeError: { error: 'server_error', description: DESCRIPTION } }, 'AUTHORIZATION_ERROR'],
+  ];
+  for (const [change, code] of cases) {
+    idp.script = { ...SCRIPT, ...change };
     const r = safe(await cli.run(['login', 'evil', '--browser-command', FETCH_BROWSER, '--timeout', '60']), `login (${code})`);
     assertFailed(r, 3, code);
     assert.match(r.stderr, /the provider said: .*error_description\\u001b\[2J/, `${code}: the provider's words are shown, escaped`);
   }
-  mode = {};
+  idp.script = SCRIPT;
 });

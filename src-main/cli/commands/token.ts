@@ -20,6 +20,6 @@ export async function token(ctx: CliContext, cmd: Extract<Command, { kind: 'toke
   const view = service.view(cmd.session);
   const exp = view.idToken?.claims['exp'];
   const expiresAt = cmd.type === 'access' ? view.expiresAt : typeof exp === 'number' ? exp * 1000 : undefined;
-  ctx.out.json({ session: view.id, type: cmd.type, token: value, expiresAt: isoTime(expiresAt) });
+  ctx.out.json({ session: view.id, subject: view.subject, type: cmd.type, token: value, expiresAt: isoTime(expiresAt) });
   return EXIT.OK;
 }

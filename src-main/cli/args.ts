@@ -448,8 +448,10 @@ Repeat --param for each extra authorization parameter (e.g. --param prompt=conse
     login: `oidc-desk login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
 
 Signs in through the system browser with a loopback redirect and prints the new session id on stdout.
---browser-command runs <cmd> (split like a shell would, but run without one) with the authorization URL
-as its last argument; --no-open prints the URL on stderr instead. --timeout bounds the wait (exit 3).
+The system browser is opened through a redirect file only you can read, so the authorization URL is in
+no process's arguments. --browser-command runs <cmd> (split like a shell would, but run without one) with
+the authorization URL as its last argument; --no-open prints the URL on stderr instead. --timeout bounds
+the wait (exit 3).
 "login demo" starts the embedded demo provider when needed and keeps the "demo" profile pointed at it.`,
     sessions: 'oidc-desk sessions [--json]\n\nLists the sessions of the data directory (no network, no keychain).',
     token: `oidc-desk token <session> [--type access|id] [--json]

@@ -37,7 +37,7 @@ export type Command =
   | { readonly kind: 'profile-remove'; readonly name: string }
   | ({ readonly kind: 'login'; readonly profile: string } & LoginOptions)
   | { readonly kind: 'sessions'; readonly json: boolean }
-  | { readonly kind: 'token'; readonly session: string; readonly type: TokenType; readonly json: boolean }
+  | { readonly kind: 'token'; readonly session: string; readonly type: TokenType; readonly json: boolean; readonly minValidSeconds: number | undefined }
   | { readonly kind: 'inspect'; readonly target: string; readonly json: boolean }
   | { readonly kind: 'refresh'; readonly session: string; readonly json: boolean }
   | { readonly kind: 'userinfo'; readonly session: string; readonly json: boolean }
@@ -129,6 +129,9 @@ export function parseParams(raw: readonly string[]): Record<string, string> {
   }
   return out;
 }
+
+/** The most `token --min-valid` may ask for: a day. */
+const MAX_MIN_VALID_SECONDS = 86_400;
 
 /** A positive number of seconds, at most {@link MAX_TIMEOUT_SECONDS}. */
 export function parseTimeout(raw: string | undefined): number | undefined {
@@ -294,12 +297,14 @@ function parseSubcommand(name: string, args: readonly string[]): Command {
       return { kind: 'sessions', json: flag(values, 'json') };
     }
     case 'token': {
-      const { values, positionals } = parseCommand('token', args, { type: { type: 'string' }, json: { type: 'boolean' } });
+      const { values, positionals } = parseCommand('token', args, { type: { type: 'string' }, json: { type: 'boolean' }, 'min-valid': { type: 'string' } });
       if (flag(values, 'help')) return help('token');
       const type = str(values, 'type') ?? 'access';
       if (type === 'refresh') usage('oidc-desk never prints a refresh token: it stays in the OS keychain. Use --type access or --type id.');
       if (type !== 'access' && type !== 'id') usage('--type is access or id.');
-      return { kind: 'token', session: one('token', positionals, 'a session id'), type, json: flag(values, 'json') };
+      const minValid = str(values, 'min-valid');
+      if (minValid !== undefined && (!/^\d{1,6}$/.test(minValid) || Number(minValid) > MAX_MIN_VALID_SECONDS)) usage(`--min-valid takes a whole number of seconds from 0 to ${MAX_MIN_VALID_SECONDS}.`);
+      return { kind: 'token', session: one('token', positionals, 'a session id'), type, json: flag(values, 'json'), minValidSeconds: minValid === undefined ? undefined : Number(minValid) };
     }
     case 'inspect': {
       const { values, positionals } = parseCommand('inspect', args, { json: { type: 'boolean' } });
@@ -420,7 +425,7 @@ Commands:
   profile remove <name>
   login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
   sessions [--json]
-  token <session> [--type access|id] [--json]
+  token <session> [--type access|id] [--min-valid <seconds>] [--json]
   inspect <session|jwt> [--json]
   refresh <session> [--json]
   userinfo <session> [--json]
@@ -454,10 +459,11 @@ the authorization URL as its last argument; --no-open prints the URL on stderr i
 the wait (exit 3).
 "login demo" starts the embedded demo provider when needed and keeps the "demo" profile pointed at it.`,
     sessions: 'oidc-desk sessions [--json]\n\nLists the sessions of the data directory (no network, no keychain).',
-    token: `oidc-desk token <session> [--type access|id] [--json]
+    token: `oidc-desk token <session> [--type access|id] [--min-valid <seconds>] [--json]
 
-Prints only the token (e.g. $(oidc-desk token s-1234abcd)). The access token is refreshed first when it is
-expired or expires within 60 s. A refresh token is never printed.`,
+Prints only the token (e.g. $(oidc-desk token s-1234abcd)), from the token cache shared with the desktop
+app while it is valid for at least 60 more seconds (--min-valid asks for more); otherwise it is refreshed
+first. A refresh token is never printed.`,
     inspect: `oidc-desk inspect <session|jwt> [--json]
 
 Prints the verification report of the session's ID token, or of a JWT given on the command line

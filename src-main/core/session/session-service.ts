@@ -19,6 +19,7 @@ import { SignInEngine, type SignInResult, type StartedSignIn } from '../oauth/si
 import { refreshTokens, type TokenSet } from '../oauth/tokens.ts';
 import { compareClaims, fetchUserinfo } from '../oauth/userinfo.ts';
 import type { Profile } from '../profile.ts';
+import { checkDataDir } from '../store/data-dir.ts';
 import { withFileLock } from '../store/file-lock.ts';
 import { ProfileStore } from '../store/profiles.ts';
 import type { SecretStore, StoredSecret } from '../store/secret-store.ts';
@@ -118,8 +119,12 @@ export class SessionService {
    */
   startupProblem: ErrorView | undefined;
 
-  /** Opens the service: reads the index only (no keychain access, no network). */
+  /**
+   * Opens the service: checks the data directory (created 0700, else refused DATA_DIR_INSECURE when it
+   * is not safe) and reads the index only (no keychain access, no network).
+   */
   static async open(deps: SessionServiceDeps): Promise<SessionService> {
+    await checkDataDir(deps.dataDir);
     const index = sessionIndexStore(deps.dataDir, deps.now);
     try {
       return new SessionService(deps, index, await index.read());

@@ -1,11 +1,11 @@
 /** The demo provider for first runs, kept in `<dataDir>/demo-idp/`: persistent signing keys and store, a recorded issuer and port, and start / ensure / stop functions any front can call. */
 import { spawn } from 'node:child_process';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { DeskError } from '../core/errors.ts';
+import { DeskError, isDeskError } from '../core/errors.ts';
 import type { Profile } from '../core/profile.ts';
+import { ensurePrivateDir, openDataFileForAppend, readDataFile, setDataFileAside } from '../core/store/data-dir.ts';
 import { isProcessAlive, withFileLock } from '../core/store/file-lock.ts';
 import { writeJsonFileAtomic } from '../core/store/json-file.ts';
 import { FileAdapterStore } from './file-adapter.ts';
@@ -24,6 +24,9 @@ export const DEMO_SCOPES = 'openid profile email offline_access';
 export const DEMO_ACCOUNTS: readonly { readonly username: string; readonly password: string }[] = DEMO_USERS.map((u) => ({ username: u.username, password: u.password }));
 
 const STATE_VERSION = 1;
+/** Size caps of the demo provider's small files (they hold a few hundred bytes to a few kilobytes). */
+const MAX_STATE_BYTES = 64 * 1024;
+const MAX_JWKS_BYTES = 1024 * 1024;
 
 /** The files of the demo provider in a data directory. */
 export function demoPaths(dataDir: string): { dir: string; jwks: string; store: string; state: string; log: string; lock: string } {
@@ -61,11 +64,16 @@ function parseState(value: unknown): DemoState | undefined {
   return { issuer, port, pid, startedAt };
 }
 
-/** The recorded state, or undefined when there is none (or it is unreadable). */
+/**
+ * The recorded state, or undefined when there is none (or it is damaged).
+ * @throws DeskError DATA_DIR_INSECURE when state.json is a link, another user's, or writable by others.
+ */
 export async function readDemoState(dataDir: string): Promise<DemoState | undefined> {
   try {
-    return parseState(JSON.parse(await readFile(demoPaths(dataDir).state, 'utf8')));
-  } catch {
+    const bytes = await readDataFile(demoPaths(dataDir).state, { maxBytes: MAX_STATE_BYTES });
+    return bytes === undefined ? undefined : parseState(JSON.parse(bytes.toString('utf8')));
+  } catch (error) {
+    if (isDeskError(error, 'DATA_DIR_INSECURE')) throw error;
     return undefined;
   }
 }
@@ -79,25 +87,32 @@ function isPrivateJwks(value: unknown): value is PrivateJwks {
     && value['keys'].every((k) => isRecord(k) && typeof k['kty'] === 'string' && typeof k['d'] === 'string' && typeof k['kid'] === 'string');
 }
 
+/** The private keys in `jwks.json`, undefined when missing or damaged (a secret file: 0600, no link). */
+async function readDemoJwks(dataDir: string): Promise<{ jwks: PrivateJwks | undefined; present: boolean }> {
+  let bytes: Buffer | undefined;
+  try {
+    bytes = await readDataFile(demoPaths(dataDir).jwks, { maxBytes: MAX_JWKS_BYTES, secret: true });
+  } catch (error) {
+    if (isDeskError(error, 'DATA_FILE_TOO_LARGE')) return { jwks: undefined, present: true };
+    throw error;
+  }
+  if (bytes === undefined) return { jwks: undefined, present: false };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  return { jwks: isPrivateJwks(parsed) ? parsed : undefined, present: true };
+}
+
 /** The signing keys of the demo provider: read from `jwks.json` (0600), generated on first use. */
 export async function loadOrCreateDemoJwks(dataDir: string): Promise<PrivateJwks> {
   const path = demoPaths(dataDir).jwks;
-  let text: string | undefined;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  if (text !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (isPrivateJwks(parsed)) return parsed;
-    const aside = `${path}.corrupt-${Date.now()}`;
-    await rename(path, aside);
+  const read = await readDemoJwks(dataDir);
+  if (read.jwks !== undefined) return read.jwks;
+  if (read.present) {
+    await setDataFileAside(path, Date.now);
     process.stderr.write(`demo-idp: jwks.json was not a private JWK Set; kept aside, new keys generated (sessions refresh onto them)\n`);
   }
   const jwks = await generateDemoJwks();
@@ -134,9 +149,13 @@ async function getJson(url: string, timeoutMs: number): Promise<unknown> {
 
 /**
  * True when `issuer` answers as the demo provider of this data directory: its metadata names the issuer
- * exactly and its JWKS publishes the keys of `jwks.json` (another data directory's provider has other keys).
+ * exactly and its JWKS publishes the keys of `jwks.json` (another program, or another data directory's
+ * provider, has other keys). Only metadata and keys are fetched: nothing is sent.
+ * @throws DeskError DATA_DIR_INSECURE when jwks.json is not safe to read.
  */
 export async function isOwnDemoProvider(dataDir: string, issuer: string, timeoutMs = 2000): Promise<boolean> {
+  const own = (await readDemoJwks(dataDir)).jwks;
+  if (own === undefined) return false;
   try {
     const metadata = await getJson(`${issuer}/.well-known/openid-configuration`, timeoutMs);
     if (!isRecord(metadata) || metadata['issuer'] !== issuer || typeof metadata['jwks_uri'] !== 'string') return false;
@@ -144,8 +163,7 @@ export async function isOwnDemoProvider(dataDir: string, issuer: string, timeout
     const published = await getJson(metadata['jwks_uri'], timeoutMs);
     if (!isRecord(published) || !Array.isArray(published['keys'])) return false;
     const kids = new Set(published['keys'].map((k) => (isRecord(k) ? k['kid'] : undefined)));
-    const own = JSON.parse(await readFile(demoPaths(dataDir).jwks, 'utf8')) as unknown;
-    return isPrivateJwks(own) && own.keys.every((k) => kids.has(k.kid));
+    return own.keys.every((k) => kids.has(k.kid));
   } catch {
     return false;
   }
@@ -182,9 +200,11 @@ function preferredPorts(recorded: DemoState | undefined, env: NodeJS.ProcessEnv)
 export async function startPersistentDemoProvider(options: { readonly dataDir: string; readonly port?: number | undefined; readonly env?: NodeJS.ProcessEnv }): Promise<PersistentDemoProvider> {
   const dataDir = resolve(options.dataDir);
   const paths = demoPaths(dataDir);
-  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dataDir);
+  await ensurePrivateDir(paths.dir);
   const jwks = await loadOrCreateDemoJwks(dataDir);
   const store = new FileAdapterStore(paths.store);
+  await store.load();
   const candidates = options.port !== undefined ? [options.port] : preferredPorts(await readDemoState(dataDir), options.env ?? process.env);
   let running: Awaited<ReturnType<typeof startDemoProvider>> | undefined;
   let lastError: unknown;
@@ -247,7 +267,7 @@ export interface EnsureDemoOptions {
 
 async function logTail(path: string): Promise<string> {
   try {
-    const text = await readFile(path, 'utf8');
+    const text = (await readDataFile(path, { maxBytes: 16 * 1024 * 1024 }))?.toString('utf8') ?? '';
     return text.split('\n').filter((l) => l.trim() !== '' && !/Unsupported runtime|in-memory adapter/.test(l)).slice(-5).join(' | ');
   } catch {
     return '';
@@ -262,13 +282,14 @@ async function logTail(path: string): Promise<string> {
 export async function ensureDemoProvider(options: EnsureDemoOptions): Promise<{ issuer: string; pid: number; started: boolean }> {
   const dataDir = resolve(options.dataDir);
   const paths = demoPaths(dataDir);
-  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dataDir);
+  await ensurePrivateDir(paths.dir);
   return withFileLock(paths.lock, async () => {
     const running = await runningDemoProvider(dataDir);
     if (running !== undefined && running.pid !== null) return { issuer: running.issuer, pid: running.pid, started: false };
     options.onProgress?.('Starting the demo provider in the background...');
     const command = options.command ?? defaultLaunchCommand();
-    const log = await open(paths.log, 'a', 0o600);
+    const log = await openDataFileForAppend(paths.log);
     let child;
     try {
       child = spawn(command.file, [...command.args, '--data-dir', dataDir, 'demo-idp'], {

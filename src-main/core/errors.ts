@@ -62,6 +62,8 @@ export const ERROR_CODES = {
   HTTP_REDIRECT: 'protocol',
   HTTP_STATUS: 'network',
   LOOPBACK_LISTEN_FAILED: 'network',
+  /** Another program holds the port of the demo provider's recorded issuer: nothing is sent there. */
+  DEMO_PORT_TAKEN: 'network',
   // keychain
   KEYCHAIN_UNAVAILABLE: 'keychain',
   KEYCHAIN_LOCKED: 'keychain',

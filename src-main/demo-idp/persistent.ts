@@ -1,5 +1,6 @@
-/** The demo provider for first runs, kept in `<dataDir>/demo-idp/`: persistent signing keys and store, a recorded issuer and port, and start / ensure / stop functions any front can call. */
+/** The demo provider for first runs, kept in `<dataDir>/demo-idp/`: persistent signing keys and store, one recorded issuer and port it keeps, and start / ensure / stop functions any front can call. */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -137,7 +138,7 @@ export function demoProfileInput(issuer: string): Record<string, unknown> {
  * True when a profile named "demo" is the ready-made one (client `oidc-desk` on a 127.0.0.1 http issuer),
  * which `login demo` may re-point at the running demo provider; a "demo" profile of the user's own is left alone.
  */
-export function isManagedDemoProfile(profile: Profile): boolean {
+export function isManagedDemoProfile(profile: Pick<Profile, 'name' | 'clientId' | 'issuer'>): boolean {
   return profile.name === DEMO_PROFILE_NAME && profile.clientId === DEMO_CLIENT_ID && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(profile.issuer);
 }
 
@@ -169,6 +170,34 @@ export async function isOwnDemoProvider(dataDir: string, issuer: string, timeout
   }
 }
 
+/** True when a demo provider ever ran for this data directory (it has signing keys). */
+export async function hasDemoKeys(dataDir: string): Promise<boolean> {
+  return (await readDemoJwks(dataDir)).present;
+}
+
+/**
+ * DEMO_PORT_TAKEN for the recorded issuer: which port, that another program holds it, how to free it,
+ * and that `demo-idp --port` moves the demo provider to a new issuer whose old sessions need a new sign-in.
+ * `context` is `use` when a command was about to use a demo session (then it says that nothing was sent).
+ */
+export function demoPortTaken(state: Pick<DemoState, 'issuer' | 'port'>, context: 'start' | 'use'): DeskError {
+  const what = context === 'use'
+    ? 'held by another program that does not answer as this demo provider; no token was sent to it'
+    : 'held by another program, so the demo provider cannot start there (it keeps its issuer: demo sessions are refreshed only by the provider that issued them)';
+  return new DeskError('DEMO_PORT_TAKEN', `Port ${state.port} on 127.0.0.1, the issuer of this data directory's demo provider (${state.issuer}), is ${what}. `
+    + `Free the port (find the program with "lsof -i :${state.port}" or "ss -ltnp"), or move the demo provider to a new issuer with "oidc-desk demo-idp --port <n>" (0 = any free port); `
+    + 'demo sessions of the old issuer then need a new sign-in ("oidc-desk login demo").');
+}
+
+/** True when nothing listens on 127.0.0.1:`port` (bound for a moment, then released). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.once('error', () => resolvePort(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(true)));
+  });
+}
+
 /** The state of the demo provider running for this data directory (alive and answering as its own), or undefined. */
 export async function runningDemoProvider(dataDir: string): Promise<DemoState | undefined> {
   const state = await readDemoState(dataDir);
@@ -180,32 +209,37 @@ export async function runningDemoProvider(dataDir: string): Promise<DemoState | 
 export interface PersistentDemoProvider {
   readonly issuer: string;
   readonly port: number;
+  /** The issuer recorded before, when `port` moved the demo provider to a new one (its sessions need a new sign-in). */
+  readonly previousIssuer: string | undefined;
   /** Stops listening, flushes the store and records the stop. Idempotent. */
   close(): Promise<void>;
 }
 
-function preferredPorts(recorded: DemoState | undefined, env: NodeJS.ProcessEnv): number[] {
+/** Ports to try when no issuer is recorded yet: 9400 ({@link DEMO_PORT_ENV}), else any free port. */
+function firstRunPorts(env: NodeJS.ProcessEnv): number[] {
   const raw = env[DEMO_PORT_ENV];
   const fromEnv = raw !== undefined && /^\d{1,5}$/.test(raw) && Number(raw) <= 65_535 ? Number(raw) : undefined;
-  const ports = [recorded?.port, fromEnv ?? DEFAULT_DEMO_PORT, 0].filter((p): p is number => p !== undefined);
-  return [...new Set(ports)];
+  return [...new Set([fromEnv ?? DEFAULT_DEMO_PORT, 0])];
 }
 
 /**
  * Starts the demo provider in this process with the data directory's keys and store, and records its
- * issuer, port and pid in `state.json`. Without `port` it takes the recorded port (so the issuer and the
- * demo sessions bound to it stay the same), else 9400 ({@link DEMO_PORT_ENV}), else any free port.
- * With `port` it takes exactly that one (0 = any free port) and fails `LOOPBACK_LISTEN_FAILED` when busy.
+ * issuer, port and pid in `state.json`. Once an issuer is recorded, it starts on that port or fails
+ * DEMO_PORT_TAKEN (never on another port: the demo sessions point at that issuer, and whatever listens
+ * there would receive their refresh tokens). The first time, it takes 9400 ({@link DEMO_PORT_ENV}), else
+ * any free port. With `port` it takes exactly that one (0 = any free port), which moves the demo provider
+ * to a new issuer, and fails `LOOPBACK_LISTEN_FAILED` when busy.
  */
 export async function startPersistentDemoProvider(options: { readonly dataDir: string; readonly port?: number | undefined; readonly env?: NodeJS.ProcessEnv }): Promise<PersistentDemoProvider> {
   const dataDir = resolve(options.dataDir);
   const paths = demoPaths(dataDir);
   await ensurePrivateDir(dataDir);
   await ensurePrivateDir(paths.dir);
+  const recorded = await readDemoState(dataDir);
   const jwks = await loadOrCreateDemoJwks(dataDir);
   const store = new FileAdapterStore(paths.store);
   await store.load();
-  const candidates = options.port !== undefined ? [options.port] : preferredPorts(await readDemoState(dataDir), options.env ?? process.env);
+  const candidates = options.port !== undefined ? [options.port] : recorded !== undefined ? [recorded.port] : firstRunPorts(options.env ?? process.env);
   let running: Awaited<ReturnType<typeof startDemoProvider>> | undefined;
   let lastError: unknown;
   for (const port of candidates) {
@@ -219,6 +253,7 @@ export async function startPersistentDemoProvider(options: { readonly dataDir: s
   }
   if (running === undefined) {
     const busy = (lastError as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+    if (busy && options.port === undefined && recorded !== undefined) throw demoPortTaken(recorded, 'start');
     throw new DeskError('LOOPBACK_LISTEN_FAILED', busy
       ? `Port ${candidates.at(-1) ?? '?'} on 127.0.0.1 is in use; choose another with --port (0 = any free port).`
       : `The demo provider could not start: ${lastError instanceof Error ? lastError.message : String(lastError)}`, { cause: lastError });
@@ -230,6 +265,7 @@ export async function startPersistentDemoProvider(options: { readonly dataDir: s
   return {
     issuer: started.issuer,
     port: started.port,
+    previousIssuer: recorded !== undefined && recorded.issuer !== started.issuer ? recorded.issuer : undefined,
     close: () => {
       closing ??= (async () => {
         await started.close().catch(() => undefined);
@@ -277,7 +313,8 @@ async function logTail(path: string): Promise<string> {
 /**
  * The issuer of the demo provider of this data directory, starting it as a detached background process
  * (`oidc-desk --data-dir <dir> demo-idp`, output in `demo-idp/provider.log`) when none answers. Concurrent
- * callers share one start (a lock in the data directory). Fails `LOOPBACK_LISTEN_FAILED` when it cannot start.
+ * callers share one start (a lock in the data directory). Fails DEMO_PORT_TAKEN when another program holds
+ * the recorded port (nothing is started elsewhere), `LOOPBACK_LISTEN_FAILED` when it cannot start.
  */
 export async function ensureDemoProvider(options: EnsureDemoOptions): Promise<{ issuer: string; pid: number; started: boolean }> {
   const dataDir = resolve(options.dataDir);
@@ -287,6 +324,8 @@ export async function ensureDemoProvider(options: EnsureDemoOptions): Promise<{ 
   return withFileLock(paths.lock, async () => {
     const running = await runningDemoProvider(dataDir);
     if (running !== undefined && running.pid !== null) return { issuer: running.issuer, pid: running.pid, started: false };
+    const recorded = await readDemoState(dataDir);
+    if (recorded !== undefined && !(await portIsFree(recorded.port))) throw demoPortTaken(recorded, 'start');
     options.onProgress?.('Starting the demo provider in the background...');
     const command = options.command ?? defaultLaunchCommand();
     const log = await openDataFileForAppend(paths.log);

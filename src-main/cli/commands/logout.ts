@@ -9,10 +9,18 @@ import { safeText } from '../output.ts';
 export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'logout' }>): Promise<ExitCode> {
   const service = await ctx.service();
   const view = service.view(cmd.session);
-  if (cmd.revoke) await ensureDemoForSession(ctx, view).catch(() => undefined);
+  let revoke = cmd.revoke;
+  if (revoke) {
+    await ensureDemoForSession(ctx, view).catch((error: unknown) => {
+      // The demo session's issuer is not its demo provider any more: its tokens must not go there.
+      if (!isDeskError(error, 'DEMO_PORT_TAKEN') && !isDeskError(error, 'SIGN_IN_NEEDED')) return;
+      revoke = false;
+      ctx.out.warn(`The tokens of ${cmd.session} are not revoked at the provider: ${safeText(error.message, 600)}`);
+    });
+  }
   let result: { revoked: boolean; revocationPending: boolean };
   try {
-    result = await service.signOut(cmd.session, { revoke: cmd.revoke });
+    result = await service.signOut(cmd.session, { revoke });
   } catch (error) {
     // Signed out locally but the provider refused the revocation: the session is gone; say so, exit 0.
     await service.reload();
@@ -26,10 +34,10 @@ export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'log
   } else if (result.revoked) {
     ctx.out.info(`Signed out of ${cmd.session}; its tokens were revoked at the provider.`);
   } else {
-    ctx.out.info(`Signed out of ${cmd.session}${cmd.revoke ? ' (there was no token to revoke)' : '; nothing was revoked (--no-revoke)'}.`);
+    ctx.out.info(`Signed out of ${cmd.session}${!cmd.revoke ? '; nothing was revoked (--no-revoke)' : revoke ? ' (there was no token to revoke)' : ' here only (see the warning above)'}.`);
   }
   // Revocations still owed from earlier sign-outs: one attempt now.
-  if (cmd.revoke && !result.revocationPending) {
+  if (revoke && !result.revocationPending) {
     const owed = await service.retryRevocations().catch(() => undefined);
     if (owed !== undefined && owed > 0) ctx.out.info(`${owed} earlier revocation${owed === 1 ? ' is' : 's are'} still pending.`);
   }

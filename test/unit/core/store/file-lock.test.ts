@@ -150,13 +150,13 @@ test('a holder that works longer than the stale window keeps its lock fresh: nob
   const dir = await lockDir();
   const path = join(dir, 'x.lock');
   const marker = join(dir, 'marker');
-  const child = holder(path, 1500, 4500, marker);
+  const child = holder(path, 2500, 6000, marker);
   try {
     await child.said('held');
     await withFileLock(path, async () => {
       // The holder writes the marker just before it releases: it must have finished its work.
       assert.equal(await readFile(marker, 'utf8'), String(child.proc.pid), 'the lock was not taken from a working holder');
-    }, { staleMs: 1500, timeoutMs: 30_000 });
+    }, { staleMs: 2500, timeoutMs: 30_000 });
     await child.said('released lost=false');
   } finally {
     child.proc.kill('SIGKILL');
@@ -166,7 +166,7 @@ test('a holder that works longer than the stale window keeps its lock fresh: nob
 test('a holder whose lock was broken (it hung) never removes the lock another process holds now', { skip: process.platform === 'win32' }, async () => {
   const dir = await lockDir();
   const path = join(dir, 'x.lock');
-  const child = holder(path, 1000, 1500, join(dir, 'marker'));
+  const child = holder(path, 1000, 3000, join(dir, 'marker'));
   try {
     await child.said('held');
     child.proc.kill('SIGSTOP');

@@ -4,6 +4,7 @@
  */
 import { DeskError } from './errors.ts';
 import { isReverseDomainScheme } from './deep-link.ts';
+import { isOriginFormPath } from './oauth/loopback.ts';
 
 /** The app's own private-use URI scheme (RFC 8252 §7.1, reverse-domain form). */
 export const APP_SCHEME = 'dev.oidcdesk';
@@ -12,11 +13,25 @@ export const APP_REDIRECT_URI = `${APP_SCHEME}:/callback`;
 /** The app's post-logout redirect URI on its own scheme. */
 export const APP_POST_LOGOUT_REDIRECT_URI = `${APP_SCHEME}:/logout`;
 
-/** How the authorization response comes back to the app. */
+/**
+ * How the authorization response comes back to the app. A `loopback` redirect without `uri` listens on
+ * 127.0.0.1, a free port each time, path `/callback`; with `uri` (for providers that compare the port)
+ * it is exactly that URI, see {@link parseLoopbackRedirectUri}.
+ */
 export type RedirectMode =
   | { readonly kind: 'app-scheme' }
   | { readonly kind: 'custom-scheme'; readonly uri: string }
-  | { readonly kind: 'loopback' };
+  | { readonly kind: 'loopback'; readonly uri?: string };
+
+/** A fixed loopback redirect URI taken apart: what the listener binds and serves. */
+export interface LoopbackRedirect {
+  /** The URI exactly as registered at the provider and sent as `redirect_uri`. */
+  readonly uri: string;
+  /** The address to bind: an IP literal, never `localhost` (RFC 8252 §8.3). */
+  readonly host: '127.0.0.1' | '::1';
+  readonly port: number;
+  readonly path: string;
+}
 
 /** A validated profile. */
 export interface Profile {
@@ -38,6 +53,11 @@ const RESERVED_PARAMS = new Set([
 ]);
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** True when `value` holds a C0 control character, DEL or a C1 control character (TAB, CR and LF included). */
+export function hasControlCharacters(value: string): boolean {
+  return /[\x00-\x1f\x7f-\x9f]/.test(value);
+}
 
 /** True when `host` (URL.hostname form) is a loopback address. */
 export function isLoopbackHost(host: string): boolean {
@@ -94,6 +114,38 @@ export function assertCustomRedirectUri(value: unknown): string {
   return value;
 }
 
+const FIXED_LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\]):([0-9]{1,5})(\/.*)$/;
+
+/**
+ * Checks a fixed loopback redirect URI, `http://127.0.0.1:<port><path>` or `http://[::1]:<port><path>`,
+ * for providers that compare the registered URI port included (RFC 8252 §7.3 says they should not).
+ * The port is 1-65535 written without leading zeros, the path is in origin form without dot segments,
+ * and there is no query, fragment or credentials, so the URI is sent exactly as written. `localhost`
+ * is refused (RFC 8252 §8.3). Error messages never echo the value (it may be a pasted secret).
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.3
+ */
+export function parseLoopbackRedirectUri(value: unknown): LoopbackRedirect {
+  const invalid = (why: string): never => fail(`The loopback redirect URI ${why}. Write it as http://127.0.0.1:<port>/<path>, e.g. http://127.0.0.1:8765/callback, or use "loopback" for a free port each time.`, 'REDIRECT_SCHEME_INVALID');
+  if (typeof value !== 'string' || value.length > 300) return invalid('must be text of at most 300 characters');
+  if (hasControlCharacters(value)) return invalid('contains control characters');
+  if (!/^http:\/\//.test(value)) return invalid('must start with http:// (in lower case)');
+  const authorityEnd = value.indexOf('/', 'http://'.length);
+  const authority = value.slice('http://'.length, authorityEnd === -1 ? undefined : authorityEnd);
+  if (authority.includes('@')) return invalid('must not contain credentials');
+  if (/^localhost(:|$)/i.test(authority)) return invalid('must use the IP literal 127.0.0.1 or [::1], not localhost (RFC 8252 §8.3)');
+  if (!/^(127\.0\.0\.1|\[::1\])(:|$)/.test(authority)) return invalid('must be on 127.0.0.1 or [::1]');
+  if (!authority.includes(':', authority.startsWith('[') ? authority.indexOf(']') : 0)) return invalid('needs a port: a fixed loopback redirect is for providers that compare the port');
+  if (value.includes('?') || value.includes('#')) return invalid('must not contain a query or fragment');
+  const match = FIXED_LOOPBACK.exec(value);
+  if (match === null) return invalid('needs a port of digits and an absolute path');
+  const [, hostText = '', portText = '', path = ''] = match;
+  const port = Number(portText);
+  if (!/^[1-9]/.test(portText) || port > 65535) return invalid('needs a port from 1 to 65535, without leading zeros');
+  if (!isOriginFormPath(path)) return invalid('needs a path of URL characters only, without dot segments (e.g. /callback)');
+  return { uri: value, host: hostText === '[::1]' ? '::1' : '127.0.0.1', port, path };
+}
+
 function assertName(value: unknown): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) {
     fail('A profile name is 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit.');
@@ -118,14 +170,16 @@ function assertRedirect(value: unknown): RedirectMode {
   if (value === 'loopback') return { kind: 'loopback' };
   if (typeof value === 'object' && value !== null && 'kind' in value) {
     const v = value as { kind: unknown; uri?: unknown };
-    if (v.kind === 'app-scheme' || v.kind === 'loopback') return { kind: v.kind };
+    if (v.kind === 'app-scheme') return { kind: 'app-scheme' };
+    if (v.kind === 'loopback') return v.uri === undefined ? { kind: 'loopback' } : { kind: 'loopback', uri: parseLoopbackRedirectUri(v.uri).uri };
     if (v.kind === 'custom-scheme') return { kind: 'custom-scheme', uri: assertCustomRedirectUri(v.uri) };
   }
   if (typeof value === 'string') {
-    if (/^https?:/i.test(value)) fail('A redirect on http(s) is not used: choose "loopback" (OIDC Desk picks 127.0.0.1 and a free port) or a custom scheme.', 'REDIRECT_SCHEME_INVALID');
+    if (/^https:/i.test(value)) fail('A redirect on https is not used: choose "loopback" (OIDC Desk picks 127.0.0.1 and a free port), a fixed http://127.0.0.1:<port>/<path>, or a custom scheme.', 'REDIRECT_SCHEME_INVALID');
+    if (/^http:/i.test(value)) return { kind: 'loopback', uri: parseLoopbackRedirectUri(value).uri };
     return { kind: 'custom-scheme', uri: assertCustomRedirectUri(value) };
   }
-  fail('The redirect must be "loopback", "app-scheme" or a custom-scheme URI.', 'REDIRECT_SCHEME_INVALID');
+  fail('The redirect must be "loopback", a loopback URI http://127.0.0.1:<port>/<path>, "app-scheme" or a custom-scheme URI.', 'REDIRECT_SCHEME_INVALID');
 }
 
 function assertExtraParams(value: unknown): Record<string, string> {

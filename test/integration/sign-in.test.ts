@@ -5,12 +5,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Server } from 'node:net';
 import { createHttpClient } from '../../src-main/core/http/client.ts';
 import { ExchangeLog } from '../../src-main/core/http/exchange-log.ts';
 import { SignInEngine } from '../../src-main/core/oauth/sign-in.ts';
 import { parseProfile, type Profile } from '../../src-main/core/profile.ts';
 import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
-import { DEMO_USERS, generateDemoJwks, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { DEMO_CLIENT, DEMO_USERS, generateDemoJwks, startTestIdp, type TestIdp } from '../harness/idp.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 
 const alice = DEMO_USERS[0]!;
@@ -111,6 +112,67 @@ describe('sign-in round trips', () => {
       assert.equal((await second.counts()).jwks, 1, 'exactly one refetch for the unknown kid');
     } finally {
       await second.stop();
+    }
+  });
+});
+
+/** A port that was free a moment ago on `host`. */
+async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = new Server();
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+describe('fixed loopback redirect (providers that compare ports)', () => {
+  test('the redirect_uri is exactly the profile\'s, the callback arrives on that port and path', async () => {
+    // oidc-provider ignores the loopback port but compares the path: register the path of the fixed URI.
+    const custom = await startTestIdp({ clients: [{ ...DEMO_CLIENT, redirect_uris: ['http://127.0.0.1/oauth2/cb', 'http://[::1]/callback'] }] });
+    try {
+      const e = engine();
+      const uris = [`http://127.0.0.1:${await freePort()}/oauth2/cb`];
+      const ipv6 = await freePort('::1').then((port) => port, () => undefined);
+      if (ipv6 !== undefined) uris.push(`http://[::1]:${ipv6}/callback`);
+      for (const uri of uris) {
+        const p = parseProfile({ name: 'fixed', issuer: custom.issuer, clientId: 'oidc-desk', allowHttpLoopback: true, scopes: 'openid', redirect: uri });
+        const started = await e.start(p);
+        try {
+          assert.equal(started.redirectUri, uri);
+          assert.equal(new URL(started.authorizationUrl).searchParams.get('redirect_uri'), uri);
+          const redirect = await authorize(started.authorizationUrl, uri);
+          assert.ok(redirect.startsWith(`${uri}?`), 'the browser came back to exactly that URI');
+          const { tokens, redirectUri } = await started.result;
+          recordSecrets(tokens.accessToken, tokens.idToken, tokens.refreshToken);
+          assert.equal(redirectUri, uri);
+          assert.equal(tokens.idTokenClaims?.sub, alice.sub);
+          await assert.rejects(fetch(uri), `the receiver on ${uri} is closed after the callback`);
+        } finally {
+          started.cancel();
+        }
+      }
+    } finally {
+      await custom.stop();
+    }
+  });
+
+  test('a busy fixed port: the sign-in fails at once naming the port, before any authorization request', async () => {
+    const squatter = new Server();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const address = squatter.address();
+    assert.ok(address !== null && typeof address !== 'string');
+    try {
+      await idp.resetCounts();
+      const e = engine();
+      await assert.rejects(
+        e.start(profile({ redirect: `http://127.0.0.1:${address.port}/callback` })),
+        (error: unknown) => error instanceof Error && 'code' in error && error.code === 'LOOPBACK_LISTEN_FAILED' && error.message.includes(`Port ${address.port}`),
+      );
+      assert.equal(e.pendingCount, 0);
+      assert.equal((await idp.counts())['authorization'], undefined, 'no authorization request was made');
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The RFC 8252 §7.3 loopback receiver: one short-lived HTTP listener on 127.0.0.1 that hands exactly one
+ * The RFC 8252 §7.3 loopback receiver: one short-lived HTTP listener on 127.0.0.1 (or [::1]) that hands exactly one
  * authorization response to the callback router, answers with a static page, and closes.
  * @module
  */
@@ -13,6 +13,10 @@ export type LoopbackOutcome = { ok: true } | { ok: false; code: string };
 
 /** Options of {@link startLoopbackReceiver}. */
 export interface LoopbackReceiverOptions {
+  /** The loopback address to bind (default `127.0.0.1`); never a name (RFC 8252 §8.3). */
+  readonly host?: LoopbackHost;
+  /** A fixed port (1-65535) for providers that compare it; absent or 0 = an ephemeral port. */
+  readonly port?: number;
   /** The redirect path, exactly as registered (default `/callback`). */
   readonly path?: string;
   /** How long the receiver waits for the callback before it closes by itself. */
@@ -23,7 +27,7 @@ export interface LoopbackReceiverOptions {
 
 /** A listening loopback receiver. */
 export interface LoopbackReceiver {
-  /** `http://127.0.0.1:PORT/callback`: an IP literal, never `localhost` (RFC 8252 §8.3). */
+  /** `http://127.0.0.1:PORT/callback` (or `http://[::1]:PORT/path`): an IP literal, never `localhost` (RFC 8252 §8.3). */
   readonly redirectUri: string;
   readonly port: number;
   /** How the receiver ended: a callback was handled, the timeout passed, or `close()` was called. */
@@ -32,8 +36,10 @@ export interface LoopbackReceiver {
   close(): Promise<void>;
 }
 
-/** The only address the receiver binds (RFC 8252 §7.3, §8.3): never 0.0.0.0, never `localhost`. */
+/** The default address the receiver binds (RFC 8252 §7.3, §8.3): never 0.0.0.0, never `localhost`. */
 export const LOOPBACK_HOST = '127.0.0.1';
+/** The addresses the receiver may bind: the IPv4 and IPv6 loopback literals, nothing else. */
+export type LoopbackHost = '127.0.0.1' | '::1';
 /** Default redirect path. */
 export const DEFAULT_LOOPBACK_PATH = '/callback';
 /** Longest request target accepted (SECURITY.md: callbacks over 8 KiB are refused unread). */
@@ -69,9 +75,30 @@ const PAGE_HEADERS = {
   'X-Frame-Options': 'DENY',
 } as const;
 
-function isValidPath(path: unknown): path is string {
-  // Origin-form path only: the redirect URI registered with the provider must match it exactly.
-  return typeof path === 'string' && /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(path) && path.length <= 256;
+/**
+ * True for an origin-form path (RFC 9110 §4.2.1 without query) of URL characters, with well-formed
+ * percent-encoding and no dot segments: the browser sends it back exactly as the provider was given it.
+ */
+export function isOriginFormPath(path: unknown): path is string {
+  return typeof path === 'string' && path.length <= 256
+    && /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(path)
+    && !/%(?![0-9A-Fa-f]{2})/.test(path)
+    && !path.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
+}
+
+function isLoopbackHost(host: unknown): host is LoopbackHost {
+  return host === '127.0.0.1' || host === '::1';
+}
+
+/** Why listening failed, in words that name the fixed port when there is one. */
+function listenError(error: NodeJS.ErrnoException, hostLiteral: string, port: number): DeskError {
+  if (port !== 0 && error.code === 'EADDRINUSE') {
+    return new DeskError('LOOPBACK_LISTEN_FAILED', `Port ${port} on ${hostLiteral} is in use by another program, and this profile's redirect URI needs exactly that port. Stop the program that holds it, or change the profile's redirect (and its registration at the provider).`, { cause: error });
+  }
+  if (port !== 0 && error.code === 'EACCES') {
+    return new DeskError('LOOPBACK_LISTEN_FAILED', `This user may not listen on port ${port} on ${hostLiteral}, which the profile's redirect URI needs. Choose a port above 1023 for the redirect.`, { cause: error });
+  }
+  return new DeskError('LOOPBACK_LISTEN_FAILED', `Could not listen on ${hostLiteral}${port === 0 ? '' : `:${port}`} for the sign-in callback.`, { cause: error });
 }
 
 function isOutcome(value: unknown): value is LoopbackOutcome {
@@ -79,18 +106,26 @@ function isOutcome(value: unknown): value is LoopbackOutcome {
 }
 
 /**
- * Starts the loopback receiver on an ephemeral port of 127.0.0.1.
+ * Starts the loopback receiver on 127.0.0.1 (or [::1]), on an ephemeral port unless a fixed one is given.
  *
  * Only a GET on exactly `path` is handed to `onCallback`, and only the first one; other paths get 404,
  * other methods 405, request targets over 8 KiB 414, a Host other than the redirect URI's 421, all
  * without touching the flow. After the first callback is answered, or at the timeout, the listener
  * closes and every connection is dropped.
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
- * @throws DeskError `USAGE` for a bad path or timeout, `LOOPBACK_LISTEN_FAILED` when it cannot listen.
+ * @throws DeskError `USAGE` for a bad host, port, path or timeout; `LOOPBACK_LISTEN_FAILED` when it
+ * cannot listen (at once, naming the port, when a fixed port is taken).
  */
 export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Promise<LoopbackReceiver> {
+  const host: unknown = opts.host ?? LOOPBACK_HOST;
+  if (!isLoopbackHost(host)) throw new DeskError('USAGE', 'The loopback receiver binds 127.0.0.1 or ::1 only.');
+  const wantedPort: unknown = opts.port ?? 0;
+  if (typeof wantedPort !== 'number' || !Number.isInteger(wantedPort) || wantedPort < 0 || wantedPort > 65535) {
+    throw new DeskError('USAGE', 'The loopback port must be an integer from 1 to 65535 (or 0 for a free one).');
+  }
+  const hostLiteral = host === '::1' ? '[::1]' : host;
   const path: unknown = opts.path ?? DEFAULT_LOOPBACK_PATH;
-  if (!isValidPath(path)) throw new DeskError('USAGE', 'The loopback redirect path must be an absolute path without query or fragment.');
+  if (!isOriginFormPath(path)) throw new DeskError('USAGE', 'The loopback redirect path must be an absolute path without query or fragment.');
   if (typeof opts.timeoutMs !== 'number' || !Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) {
     throw new DeskError('USAGE', 'The loopback timeout must be a positive number of milliseconds.');
   }
@@ -142,7 +177,7 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
       return;
     }
     // DNS rebinding: a page on another name that resolves to 127.0.0.1 must not reach the flow.
-    if (req.headers.host !== `${LOOPBACK_HOST}:${port}`) {
+    if (req.headers.host !== `${hostLiteral}:${port}`) {
       await send(res, 421, page('Not found.'), { Connection: 'close' });
       return;
     }
@@ -164,7 +199,7 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
     if (timer !== undefined) clearTimeout(timer);
     let ok = false;
     try {
-      const outcome: unknown = await onCallback(`http://${LOOPBACK_HOST}:${port}${target}`);
+      const outcome: unknown = await onCallback(`http://${hostLiteral}:${port}${target}`);
       ok = isOutcome(outcome) && outcome.ok;
     } catch {
       ok = false;
@@ -188,11 +223,11 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   });
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => {
-      reject(new DeskError('LOOPBACK_LISTEN_FAILED', 'Could not listen on 127.0.0.1 for the sign-in callback.', { cause: error }));
+    const onError = (error: NodeJS.ErrnoException): void => {
+      reject(listenError(error, hostLiteral, wantedPort));
     };
     server.once('error', onError);
-    server.listen({ host: LOOPBACK_HOST, port: 0, exclusive: true }, () => {
+    server.listen({ host, port: wantedPort, exclusive: true }, () => {
       server.off('error', onError);
       resolve();
     });
@@ -202,9 +237,9 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   });
 
   const address = server.address();
-  if (address === null || typeof address === 'string' || address.address !== LOOPBACK_HOST) {
+  if (address === null || typeof address === 'string' || address.address !== host || (wantedPort !== 0 && address.port !== wantedPort)) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    throw new DeskError('LOOPBACK_LISTEN_FAILED', 'The loopback listener is not bound to 127.0.0.1.');
+    throw new DeskError('LOOPBACK_LISTEN_FAILED', `The loopback listener is not bound to ${hostLiteral}${wantedPort === 0 ? '' : `:${wantedPort}`}.`);
   }
   port = address.port;
   timer = setTimeout(() => {
@@ -212,7 +247,7 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   }, opts.timeoutMs);
 
   return {
-    redirectUri: `http://${LOOPBACK_HOST}:${port}${path}`,
+    redirectUri: `http://${hostLiteral}:${port}${path}`,
     port,
     done,
     close: () => shutdown('closed'),

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
-import { APP_POST_LOGOUT_REDIRECT_URI, APP_REDIRECT_URI, APP_SCHEME, type Profile } from '../profile.ts';
+import { APP_POST_LOGOUT_REDIRECT_URI, APP_REDIRECT_URI, APP_SCHEME, parseLoopbackRedirectUri, type Profile } from '../profile.ts';
 import { buildAuthorizationRequest, type AuthorizationOptions } from './authorize.ts';
 import { CallbackRouter, type RoutableFlow } from './callback.ts';
 import { buildEndSessionRequest } from './end-session.ts';
@@ -84,8 +84,11 @@ export class SignInEngine {
     });
     flowReady.catch(() => undefined);
     if (profile.redirect.kind === 'loopback') {
+      // A fixed redirect URI binds exactly its address, port and path; a busy port fails here, before any browser.
+      const fixed = profile.redirect.uri === undefined ? undefined : parseLoopbackRedirectUri(profile.redirect.uri);
       // The receiver hands its (single) request to the router; whatever the outcome, this flow ends.
       loopback = await startLoopbackReceiver({
+        ...(fixed === undefined ? {} : { host: fixed.host, port: fixed.port, path: fixed.path }),
         timeoutMs: this.#ttl,
         onCallback: async (url) => {
           receiverAnswering = true;

@@ -280,3 +280,92 @@ test('bad options are refused with USAGE', async () => {
     await assert.rejects(startLoopbackReceiver({ timeoutMs, onCallback }), (error: unknown) => isDeskError(error, 'USAGE'), String(timeoutMs));
   }
 });
+
+/** A port that was free a moment ago (bound on 127.0.0.1, then released). */
+async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = new Server();
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+test('a fixed port and path: the redirect URI is exactly that, and the callback is received there', async () => {
+  const port = await freePort();
+  const rec = recorder();
+  const receiver = await startLoopbackReceiver({ port, path: '/oauth2/cb', timeoutMs: 60_000, onCallback: rec.onCallback });
+  try {
+    assert.equal(receiver.port, port);
+    assert.equal(receiver.redirectUri, `http://127.0.0.1:${port}/oauth2/cb`);
+    assert.equal((await send(port, '/oauth2/cb?code=a&state=s')).status, 200);
+    assert.deepEqual(rec.calls, [`http://127.0.0.1:${port}/oauth2/cb?code=a&state=s`]);
+    assert.equal(await receiver.done, 'callback');
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('a fixed port held by another program fails at once with LOOPBACK_LISTEN_FAILED naming the port', async () => {
+  const squatter = new Server();
+  await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+  const address = squatter.address();
+  assert.ok(address !== null && typeof address !== 'string');
+  try {
+    const rec = recorder();
+    await assert.rejects(
+      startLoopbackReceiver({ port: address.port, timeoutMs: 60_000, onCallback: rec.onCallback }),
+      (error: unknown) => isDeskError(error, 'LOOPBACK_LISTEN_FAILED') && error.message.includes(`Port ${address.port} on 127.0.0.1 is in use`),
+    );
+  } finally {
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+  }
+});
+
+test('a program on 0.0.0.0 holding the fixed port also makes it fail at once', async () => {
+  const squatter = new Server();
+  await new Promise<void>((resolve) => squatter.listen(0, '0.0.0.0', resolve));
+  const address = squatter.address();
+  assert.ok(address !== null && typeof address !== 'string');
+  try {
+    await assert.rejects(
+      startLoopbackReceiver({ port: address.port, timeoutMs: 60_000, onCallback: recorder().onCallback }),
+      (error: unknown) => isDeskError(error, 'LOOPBACK_LISTEN_FAILED') && error.message.includes(String(address.port)),
+    );
+  } finally {
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+  }
+});
+
+const IPV6_LOOPBACK = await freePort('::1').then(() => true, () => false);
+
+test('[::1]: binds only the IPv6 loopback and takes only Host [::1]:PORT', { skip: IPV6_LOOPBACK ? false : 'this machine has no IPv6 loopback (::1)' }, async () => {
+  const port = await freePort('::1');
+  const rec = recorder();
+  const receiver = await startLoopbackReceiver({ host: '::1', port, timeoutMs: 60_000, onCallback: rec.onCallback });
+  try {
+    assert.equal(receiver.redirectUri, `http://[::1]:${port}/callback`);
+    assert.equal(await tryConnect('127.0.0.1', port), 'ECONNREFUSED');
+    assert.equal((await send(port, '/callback?code=a', { address: '::1', host: `127.0.0.1:${port}` })).status, 421);
+    assert.equal((await send(port, '/callback?code=a', { address: '::1', host: `localhost:${port}` })).status, 421);
+    assert.deepEqual(rec.calls, []);
+    assert.equal((await send(port, '/callback?code=a', { address: '::1', host: `[::1]:${port}` })).status, 200);
+    assert.deepEqual(rec.calls, [`http://[::1]:${port}/callback?code=a`]);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('bad host or port options are refused with USAGE', async () => {
+  const { onCallback } = recorder();
+  for (const host of ['0.0.0.0', 'localhost', '::', '127.0.0.2']) {
+    // @ts-expect-error -- untyped input is exactly what is tested
+    await assert.rejects(startLoopbackReceiver({ host, timeoutMs: 1000, onCallback }), (error: unknown) => isDeskError(error, 'USAGE'), host);
+  }
+  for (const port of [-1, 65536, 1.5, Number.NaN]) {
+    await assert.rejects(startLoopbackReceiver({ port, timeoutMs: 1000, onCallback }), (error: unknown) => isDeskError(error, 'USAGE'), String(port));
+  }
+  for (const path of ['/a/../b', '/./b', '/%2e%2e/b', '/a%zz']) {
+    await assert.rejects(startLoopbackReceiver({ path, timeoutMs: 1000, onCallback }), (error: unknown) => isDeskError(error, 'USAGE'), path);
+  }
+});

@@ -70,45 +70,49 @@ function fail(message: string, code: 'PROFILE_INVALID' | 'ISSUER_INVALID' | 'ISS
 
 /**
  * Checks an issuer identifier: an absolute https URL without query or fragment; `http:` only on a
- * loopback host and only when the profile allows it.
+ * loopback host and only when the profile allows it. Control characters are refused outright: the
+ * WHATWG URL parser would drop TAB/CR/LF silently, and the issuer is compared and shown as written.
+ * Error messages never echo the value (it may be a pasted secret).
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
 export function assertIssuer(value: unknown, allowHttpLoopback: boolean): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2048) fail('The issuer must be a URL such as https://dev-123.okta.com/oauth2/default.', 'ISSUER_INVALID');
+  if (hasControlCharacters(value)) fail('The issuer contains control characters (a tab, line break or terminal escape); copy it again from the provider.', 'ISSUER_INVALID');
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    fail(`The issuer "${value}" is not a valid URL. Use the full URL, e.g. https://dev-123.okta.com/oauth2/default.`, 'ISSUER_INVALID');
+    fail('The issuer is not a valid URL. Use the full URL, e.g. https://dev-123.okta.com/oauth2/default.', 'ISSUER_INVALID');
   }
   if (url.search || url.hash || value.includes('#') || value.includes('?')) fail('The issuer must not contain a query or fragment.', 'ISSUER_INVALID');
   if (url.username || url.password) fail('The issuer must not contain credentials.', 'ISSUER_INVALID');
   if (url.protocol === 'http:') {
-    if (!isLoopbackHost(url.hostname)) fail(`The issuer ${url.origin} uses http: only https is allowed for a remote provider.`, 'ISSUER_INSECURE');
-    if (!allowHttpLoopback) fail(`The issuer ${url.origin} uses http: allow http on loopback for this profile (--allow-http-loopback) to use a local provider.`, 'ISSUER_INSECURE');
+    if (!isLoopbackHost(url.hostname)) fail('The issuer uses http: only https is allowed for a remote provider.', 'ISSUER_INSECURE');
+    if (!allowHttpLoopback) fail('The issuer uses http: allow http on loopback for this profile (--allow-http-loopback) to use a local provider.', 'ISSUER_INSECURE');
   } else if (url.protocol !== 'https:') {
-    fail(`The issuer must be an https URL, not ${url.protocol}.`, 'ISSUER_INVALID');
+    fail('The issuer must be an https URL.', 'ISSUER_INVALID');
   }
   return value;
 }
 
 /**
  * Checks a custom-scheme redirect URI: a private-use scheme in reverse-domain form with a path,
- * e.g. `com.okta.dev-123:/callback`.
+ * e.g. `com.okta.dev-123:/callback`, without control characters. Error messages never echo the value.
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.1
  */
 export function assertCustomRedirectUri(value: unknown): string {
   if (typeof value !== 'string' || value.length > 2048) fail('The redirect URI must be text.', 'REDIRECT_SCHEME_INVALID');
+  if (hasControlCharacters(value)) fail('The redirect URI contains control characters (a tab, line break or terminal escape).', 'REDIRECT_SCHEME_INVALID');
   const colon = value.indexOf(':');
   const scheme = colon > 0 ? value.slice(0, colon) : '';
   if (!isReverseDomainScheme(scheme)) {
-    fail(`The redirect URI "${value}" does not use a private-use scheme in reverse-domain form (RFC 8252 §7.1), such as com.example.app:/callback. Use loopback or a scheme based on a domain you control (Okta suggests com.okta.<org>).`, 'REDIRECT_SCHEME_INVALID');
+    fail('The redirect URI does not use a private-use scheme in reverse-domain form (RFC 8252 §7.1), such as com.example.app:/callback. Use loopback or a scheme based on a domain you control (Okta suggests com.okta.<org>).', 'REDIRECT_SCHEME_INVALID');
   }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    fail(`The redirect URI "${value}" is not a valid URI.`, 'REDIRECT_SCHEME_INVALID');
+    fail('The redirect URI is not a valid URI.', 'REDIRECT_SCHEME_INVALID');
   }
   if (url.hash) fail('The redirect URI must not contain a fragment.', 'REDIRECT_SCHEME_INVALID');
   return value;
@@ -187,7 +191,7 @@ function assertExtraParams(value: unknown): Record<string, string> {
   if (typeof value !== 'object' || Array.isArray(value)) fail('Extra parameters must be name=value pairs.');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(k) || typeof v !== 'string' || v.length > 2048) fail(`The extra parameter "${k}" is not a valid name=value pair.`);
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(k) || typeof v !== 'string' || v.length > 2048) fail('An extra parameter is not a valid name=value pair (the name is letters, digits, "_", "." or "-").');
     if (RESERVED_PARAMS.has(k)) fail(`The parameter "${k}" is set by OIDC Desk itself and cannot be overridden.`);
     out[k] = v;
   }
@@ -200,7 +204,7 @@ export function parseProfile(input: unknown): Profile {
   const raw = input as Record<string, unknown>;
   const allowHttpLoopback = raw.allowHttpLoopback === true;
   const clientId = raw.clientId;
-  if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > 256 || /[\s\x00-\x1f]/.test(clientId)) {
+  if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > 256 || /\s/.test(clientId) || hasControlCharacters(clientId)) {
     fail('The client id is missing or invalid: copy it from the provider (in Okta: Applications > your Native app > Client ID).');
   }
   return {

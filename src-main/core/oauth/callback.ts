@@ -4,6 +4,7 @@
  * flow by `state`, consumes it exactly once, and validates the response (RFC 9207 `iss`, errors).
  * @module
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { DeskError } from '../errors.ts';
 import { oauthErrorMessage } from './oauth-errors.ts';
@@ -57,6 +58,27 @@ function assertCallbackShape(raw: unknown, schemes: ReadonlySet<string>): URL {
     }
   }
   return url;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * True when the URL's query carries `state` exactly once and it equals `expected`, compared in
+ * constant time (digests of equal length, so neither content nor length leaks through timing). The
+ * loopback receiver uses it to tell the pending flow's callback from stray requests before anything
+ * is consumed. Never throws.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
+ */
+export function carriesState(url: string, expected: string): boolean {
+  if (typeof url !== 'string' || typeof expected !== 'string' || expected === '') return false;
+  const queryAt = url.indexOf('?');
+  if (queryAt === -1) return false;
+  const hashAt = url.indexOf('#', queryAt);
+  const all = new URLSearchParams(url.slice(queryAt + 1, hashAt === -1 ? undefined : hashAt)).getAll('state');
+  if (all.length !== 1) return false;
+  return timingSafeEqual(digest(all[0] ?? ''), digest(expected));
 }
 
 /** The part of a redirect URI a callback must match: scheme, authority and path. */

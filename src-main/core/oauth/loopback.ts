@@ -1,6 +1,7 @@
 /**
- * The RFC 8252 §7.3 loopback receiver: one short-lived HTTP listener on 127.0.0.1 (or [::1]) that hands exactly one
- * authorization response to the callback router, answers with a static page, and closes.
+ * The RFC 8252 §7.3 loopback receiver: one short-lived HTTP listener on 127.0.0.1 (or [::1]) that hands
+ * exactly one authorization response (the one carrying the pending flow's state) to the callback router,
+ * answers stray requests with 400 and counts them, answers with static pages only, and closes.
  * @module
  */
 import { createServer } from 'node:http';
@@ -21,17 +22,28 @@ export interface LoopbackReceiverOptions {
   readonly path?: string;
   /** How long the receiver waits for the callback before it closes by itself. */
   readonly timeoutMs: number;
+  /**
+   * True when a GET on the path carries the pending flow's `state` (exactly once, compared in constant
+   * time): only then is it the callback. Anything else is a stray: 400, counted, and the wait goes on.
+   * Must be cheap: it runs for every request on the path. A throw counts as false.
+   */
+  readonly isPendingCallback: (url: string) => boolean | Promise<boolean>;
   /** Receives the full callback URL (`http://127.0.0.1:PORT/path?query`), once at most. */
   readonly onCallback: (url: string) => Promise<LoopbackOutcome>;
 }
+
+/** How a receiver ended: the callback was handled, the timeout passed, too many strays came, or `close()`. */
+export type LoopbackEnd = 'callback' | 'timeout' | 'flooded' | 'closed';
 
 /** A listening loopback receiver. */
 export interface LoopbackReceiver {
   /** `http://127.0.0.1:PORT/callback` (or `http://[::1]:PORT/path`): an IP literal, never `localhost` (RFC 8252 §8.3). */
   readonly redirectUri: string;
   readonly port: number;
-  /** How the receiver ended: a callback was handled, the timeout passed, or `close()` was called. */
-  readonly done: Promise<'callback' | 'timeout' | 'closed'>;
+  /** How the receiver ended. */
+  readonly done: Promise<LoopbackEnd>;
+  /** Requests on the callback path that were not the pending flow's callback (a number, nothing of their content). */
+  readonly strayRequests: number;
   /** Stops listening and drops every connection; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -44,10 +56,19 @@ export type LoopbackHost = '127.0.0.1' | '::1';
 export const DEFAULT_LOOPBACK_PATH = '/callback';
 /** Longest request target accepted (SECURITY.md: callbacks over 8 KiB are refused unread). */
 export const MAX_LOOPBACK_URL_BYTES = 8 * 1024;
+/**
+ * Stray requests answered before the receiver gives up ("flooded"). A browser sends none or a few (an
+ * old callback reloaded); a hundred means a program on this computer is hammering the port, and the
+ * state cannot be guessed anyway (256 random bits), so stopping costs nothing but tells the user.
+ */
+export const MAX_LOOPBACK_STRAYS = 100;
+/** Open connections at once; more are dropped by the kernel-facing server, so a flood cannot exhaust descriptors. */
+export const MAX_LOOPBACK_CONNECTIONS = 32;
 
 const PAGE_OK = 'Signed in. You can close this tab and return to OIDC Desk.';
 const PAGE_FAILED = 'Sign-in did not complete. Return to OIDC Desk to see why.';
 const PAGE_ALREADY = 'This sign-in response was already received. Return to OIDC Desk.';
+const PAGE_STRAY = 'This is not the sign-in response OIDC Desk is waiting for. Return to OIDC Desk.';
 
 function page(text: string): string {
   return `<!doctype html>
@@ -108,10 +129,13 @@ function isOutcome(value: unknown): value is LoopbackOutcome {
 /**
  * Starts the loopback receiver on 127.0.0.1 (or [::1]), on an ephemeral port unless a fixed one is given.
  *
- * Only a GET on exactly `path` is handed to `onCallback`, and only the first one; other paths get 404,
- * other methods 405, request targets over 8 KiB 414, a Host other than the redirect URI's 421, all
- * without touching the flow. After the first callback is answered, or at the timeout, the listener
- * closes and every connection is dropped.
+ * Only a GET on exactly `path` that `isPendingCallback` accepts is handed to `onCallback`, and only the
+ * first one. On the path, a request without the pending state gets 400, another method 405, a repeat
+ * while the callback is handled 410: each is counted in `strayRequests` and the wait goes on, until
+ * {@link MAX_LOOPBACK_STRAYS} of them end it as `flooded`. Other paths get 404, request targets over
+ * 8 KiB 414, a Host other than the redirect URI's 421 (not counted). None of these touches the flow.
+ * After the callback is answered, at the timeout, or when flooded, the listener closes and every
+ * connection is dropped.
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
  * @throws DeskError `USAGE` for a bad host, port, path or timeout; `LOOPBACK_LISTEN_FAILED` when it
  * cannot listen (at once, naming the port, when a fixed port is taken).
@@ -129,22 +153,25 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   if (typeof opts.timeoutMs !== 'number' || !Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) {
     throw new DeskError('USAGE', 'The loopback timeout must be a positive number of milliseconds.');
   }
-  const onCallback = opts.onCallback;
+  const { onCallback, isPendingCallback } = opts;
 
   // The request line shares Node's header size limit; the 8 KiB cap below is checked per request.
-  const server = createServer({ maxHeaderSize: 16 * 1024 });
+  // Short header/request timeouts: a connection that never finishes its request does not stay.
+  const server = createServer({ maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 15_000 });
+  server.maxConnections = MAX_LOOPBACK_CONNECTIONS;
   let port = 0;
   let consumed = false;
   let finished = false;
+  let strays = 0;
   // Armed once the port is known; shutdown() may run before that (listen failure).
   let timer: NodeJS.Timeout | undefined = undefined;
-  let resolveDone!: (how: 'callback' | 'timeout' | 'closed') => void;
-  const done = new Promise<'callback' | 'timeout' | 'closed'>((resolve) => {
+  let resolveDone!: (how: LoopbackEnd) => void;
+  const done = new Promise<LoopbackEnd>((resolve) => {
     resolveDone = resolve;
   });
   let closing: Promise<void> | undefined;
 
-  function shutdown(how: 'callback' | 'timeout' | 'closed'): Promise<void> {
+  function shutdown(how: LoopbackEnd): Promise<void> {
     if (!finished) {
       finished = true;
       resolveDone(how);
@@ -170,6 +197,23 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
     });
   }
 
+  /** Answers a request on the path that is not the callback; the wait goes on unless there were too many. */
+  async function stray(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): Promise<void> {
+    strays += 1;
+    const flooded = strays >= MAX_LOOPBACK_STRAYS && !consumed;
+    await send(res, status, page(text), flooded ? { ...extra, Connection: 'close' } : extra);
+    if (flooded) await shutdown('flooded');
+  }
+
+  /** True only when the predicate says so; it sees the request target, never the body. */
+  async function carriesPendingState(url: string): Promise<boolean> {
+    try {
+      return (await isPendingCallback(url)) === true;
+    } catch {
+      return false;
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = req.url ?? '';
     if (Buffer.byteLength(target) > MAX_LOOPBACK_URL_BYTES) {
@@ -187,19 +231,33 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
       await send(res, 404, page('Not found.'));
       return;
     }
-    if (req.method !== 'GET') {
-      await send(res, 405, page('Method not allowed.'), { Allow: 'GET' });
+    if (finished) {
+      await send(res, 410, page(PAGE_ALREADY), { Connection: 'close' });
       return;
     }
-    if (consumed || finished) {
+    if (req.method !== 'GET') {
+      await stray(res, 405, 'Method not allowed.', { Allow: 'GET' });
+      return;
+    }
+    const url = `http://${hostLiteral}:${port}${target}`;
+    const pending = await carriesPendingState(url);
+    if (finished) {
       await send(res, 410, page(PAGE_ALREADY), { Connection: 'close' });
+      return;
+    }
+    if (!pending) {
+      await stray(res, 400, PAGE_STRAY);
+      return;
+    }
+    if (consumed) {
+      await stray(res, 410, PAGE_ALREADY, { Connection: 'close' });
       return;
     }
     consumed = true;
     if (timer !== undefined) clearTimeout(timer);
     let ok = false;
     try {
-      const outcome: unknown = await onCallback(`http://${hostLiteral}:${port}${target}`);
+      const outcome: unknown = await onCallback(url);
       ok = isOutcome(outcome) && outcome.ok;
     } catch {
       ok = false;
@@ -250,6 +308,9 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
     redirectUri: `http://${hostLiteral}:${port}${path}`,
     port,
     done,
+    get strayRequests() {
+      return strays;
+    },
     close: () => shutdown('closed'),
   };
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuthorizationServer, Client } from 'oauth4webapi';
-import { CallbackRouter, MAX_CALLBACK_URL_LENGTH, type RoutableFlow } from '../../../../src-main/core/oauth/callback.ts';
+import { CallbackRouter, MAX_CALLBACK_URL_LENGTH, carriesState, type RoutableFlow } from '../../../../src-main/core/oauth/callback.ts';
 import { PendingFlows } from '../../../../src-main/core/oauth/pending.ts';
 import type { DeskError } from '../../../../src-main/core/errors.ts';
 
@@ -81,4 +81,29 @@ test('a callback on another redirect path is refused', async () => {
   const { router, completed } = setup();
   await assert.rejects(router.handle(`dev.oidcdesk:/other?code=C&state=S1&iss=${iss}`), { code: 'CALLBACK_INVALID' });
   assert.equal(completed.length, 0);
+});
+
+test('carriesState: exactly one state equal to the pending one, nothing else', () => {
+  const state = 'S1-abcdefghijklmnopqrstuvwxyz_0123456789';
+  const base = 'http://127.0.0.1:5000/callback';
+  assert.equal(carriesState(`${base}?code=C&state=${state}`, state), true);
+  assert.equal(carriesState(`${base}?state=${state}&code=C&iss=x`, state), true);
+  assert.equal(carriesState(`${base}?error=access_denied&state=${state}`, state), true);
+  for (const url of [
+    base,
+    `${base}?`,
+    `${base}?code=C`,
+    `${base}?error=access_denied`,
+    `${base}?code=C&state=`,
+    `${base}?code=C&state=${state}x`,
+    `${base}?code=C&state=${state.slice(1)}`,
+    `${base}?code=C&STATE=${state}`,
+    `${base}?code=C&state=${state}&state=${state}`,
+    `${base}?code=C&state=other&state=${state}`,
+    `${base}#state=${state}`,
+    `${base}?code=C#state=${state}`,
+  ]) {
+    assert.equal(carriesState(url, state), false, url);
+  }
+  assert.equal(carriesState(`${base}?state=`, ''), false, 'an empty expected state never matches');
 });

@@ -4,6 +4,7 @@
  */
 import { DeskError } from './errors.ts';
 import { isReverseDomainScheme } from './deep-link.ts';
+import { assertExtraAuthorizationParams } from './oauth/authorize.ts';
 import { isOriginFormPath } from './oauth/loopback.ts';
 
 /** The app's own private-use URI scheme (RFC 8252 §7.1, reverse-domain form). */
@@ -43,14 +44,9 @@ export interface Profile {
   readonly redirect: RedirectMode;
   /** Allows an `http:` issuer, and only on a loopback host (local test providers). */
   readonly allowHttpLoopback: boolean;
-  /** Extra authorization request parameters (e.g. `prompt`, `resource`, Okta's `idp`). */
+  /** Extra authorization request parameters (e.g. `prompt`, `resource`, `max_age`, Okta's `idp`), checked by `assertExtraAuthorizationParams`. */
   readonly extraParams: Readonly<Record<string, string>>;
 }
-
-/** Parameters the engine sets itself; a profile may not override them. */
-const RESERVED_PARAMS = new Set([
-  'client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'request', 'request_uri',
-]);
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
@@ -186,18 +182,6 @@ function assertRedirect(value: unknown): RedirectMode {
   fail('The redirect must be "loopback", a loopback URI http://127.0.0.1:<port>/<path>, "app-scheme" or a custom-scheme URI.', 'REDIRECT_SCHEME_INVALID');
 }
 
-function assertExtraParams(value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) fail('Extra parameters must be name=value pairs.');
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(k) || typeof v !== 'string' || v.length > 2048) fail('An extra parameter is not a valid name=value pair (the name is letters, digits, "_", "." or "-").');
-    if (RESERVED_PARAMS.has(k)) fail(`The parameter "${k}" is set by OIDC Desk itself and cannot be overridden.`);
-    out[k] = v;
-  }
-  return out;
-}
-
 /** Narrows untrusted input (IPC, argv, a profiles file) to a {@link Profile}, or throws a DeskError. */
 export function parseProfile(input: unknown): Profile {
   if (typeof input !== 'object' || input === null) fail('A profile must be an object.');
@@ -214,6 +198,6 @@ export function parseProfile(input: unknown): Profile {
     scopes: assertScopes(raw.scopes ?? 'openid profile email offline_access'),
     redirect: assertRedirect(raw.redirect),
     allowHttpLoopback,
-    extraParams: assertExtraParams(raw.extraParams),
+    extraParams: assertExtraAuthorizationParams(raw.extraParams, 'PROFILE_INVALID'),
   };
 }

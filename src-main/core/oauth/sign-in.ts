@@ -189,6 +189,7 @@ export class SignInEngine {
             nonce: request.nonce,
             requireIdToken: profile.scopes.includes('openid'),
             now: this.#deps.now,
+            maxAgeSeconds: request.maxAge,
           });
           finish({ ok: { profile, provider, redirectUri, tokens, strayRequests: loopback?.strayRequests ?? 0 } });
         } catch (error) {

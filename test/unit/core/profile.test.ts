@@ -53,6 +53,18 @@ test('extra parameters cannot override what the engine sets', () => {
   assert.deepEqual(parseProfile({ ...base, extraParams: { prompt: 'consent' } }).extraParams, { prompt: 'consent' });
 });
 
+test('a profile may not set response_mode, client credentials, or an invalid max_age (PROFILE_INVALID)', () => {
+  for (const name of ['response_mode', 'response_type', 'redirect_uri', 'request_uri', 'client_secret', 'client_assertion', 'code_verifier', 'dpop_jkt']) {
+    assert.throws(() => parseProfile({ ...base, extraParams: { [name]: 'x' } }), { code: 'PROFILE_INVALID' }, name);
+  }
+  assert.throws(() => parseProfile({ ...base, extraParams: { response_mode: 'form_post' } }), (error: unknown) => error instanceof Error && /response_mode/.test(error.message));
+  for (const maxAge of ['-1', '1.5', 'abc', '', '01']) {
+    assert.throws(() => parseProfile({ ...base, extraParams: { max_age: maxAge } }), { code: 'PROFILE_INVALID' }, maxAge);
+  }
+  assert.deepEqual(parseProfile({ ...base, extraParams: { max_age: '0' } }).extraParams, { max_age: '0' });
+  assert.deepEqual(parseProfile({ ...base, extraParams: { max_age: '3600' } }).extraParams, { max_age: '3600' });
+});
+
 test('a fixed loopback redirect (providers that compare ports) is kept exactly as written', () => {
   for (const uri of ['http://127.0.0.1:8765/callback', 'http://127.0.0.1:1/', 'http://127.0.0.1:65535/oauth2/cb', 'http://[::1]:8765/callback', 'http://127.0.0.1:8765/a%20b/c-d_e.f~g']) {
     assert.deepEqual(parseProfile({ ...base, redirect: uri }).redirect, { kind: 'loopback', uri }, uri);

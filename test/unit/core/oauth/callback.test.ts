@@ -107,3 +107,28 @@ test('carriesState: exactly one state equal to the pending one, nothing else', (
   }
   assert.equal(carriesState(`${base}?state=`, ''), false, 'an empty expected state never matches');
 });
+
+test('a callback carrying tokens (implicit or hybrid response), in the query or in the fragment, is refused and fails its flow before any exchange', async () => {
+  for (const name of ['access_token', 'id_token', 'token_type', 'token', 'refresh_token']) {
+    for (const where of ['query', 'fragment', 'fragment-only'] as const) {
+      const { router, pending, completed, failed } = setup();
+      const url = where === 'query'
+        ? `dev.oidcdesk:/callback?code=C&state=S1&iss=${iss}&${name}=X`
+        : where === 'fragment'
+          ? `dev.oidcdesk:/callback?code=C&state=S1&iss=${iss}#${name}=X`
+          : `dev.oidcdesk:/callback#${name}=X&state=S1&iss=${iss}`;
+      await assert.rejects(router.handle(url), { code: 'CALLBACK_INVALID' }, `${name} in the ${where}`);
+      assert.equal(completed.length, 0, `${name} in the ${where}: no code exchange`);
+      assert.equal(pending.has('S1'), false, `${name} in the ${where}: the flow is discarded`);
+      assert.equal(failed[0]?.code, 'CALLBACK_INVALID', `${name} in the ${where}: the flow was told`);
+    }
+  }
+});
+
+test('tokens in the URL without any state are refused without touching a flow', async () => {
+  const { router, pending, completed } = setup();
+  await assert.rejects(router.handle('dev.oidcdesk:/callback#access_token=X&token_type=Bearer'), { code: 'CALLBACK_INVALID' });
+  await assert.rejects(router.handle('dev.oidcdesk:/callback?id_token=X'), { code: 'CALLBACK_INVALID' });
+  assert.equal(pending.has('S1'), true);
+  assert.equal(completed.length, 0);
+});

@@ -5,9 +5,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server } from 'node:net';
 import { startTestIdp, type TestIdp } from '../harness/idp.ts';
-import { BROWSER_COMMAND, Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, closedPort, endCliRuns, isRecord } from '../harness/cli-runner.ts';
+import { freePort, holdPort } from '../harness/ports.ts';
+import { BROWSER_COMMAND, Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, endCliRuns, isRecord } from '../harness/cli-runner.ts';
 
 let idp: TestIdp;
 
@@ -53,7 +53,7 @@ test('profile add --redirect http://127.0.0.1:<port>/<path>: stored and listed e
 });
 
 test('login with a fixed loopback port: the browser comes back to exactly that URI', { skip: KEYRING ? false : NO_KEYRING, timeout: 120_000 }, async () => {
-  const uri = `http://127.0.0.1:${await closedPort()}/callback`;
+  const uri = `http://127.0.0.1:${await freePort()}/callback`;
   const cli = await fixedCli(uri);
   const running = cli.start(['login', 'fixed', '--browser-command', BROWSER_COMMAND, '--timeout', '90']);
   const waiting = await running.stderrMatching(/redirect to (\S+?);/);
@@ -66,20 +66,17 @@ test('login with a fixed loopback port: the browser comes back to exactly that U
 });
 
 test('login with a fixed loopback port that another program holds: exit 4 at once, naming the port; no authorization URL', { skip: KEYRING ? false : NO_KEYRING, timeout: 120_000 }, async () => {
-  const squatter = new Server();
-  await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
-  const address = squatter.address();
-  assert.ok(address !== null && typeof address !== 'string');
+  const squatter = await holdPort();
   try {
-    const cli = await fixedCli(`http://127.0.0.1:${address.port}/callback`);
+    const cli = await fixedCli(`http://127.0.0.1:${squatter.port}/callback`);
     await idp.resetCounts();
     // --no-open would print the authorization URL once the sign-in waits; it must never get that far.
     const r = await cli.run(['login', 'fixed', '--no-open', '--timeout', '90']);
     assertFailed(r, 4, 'LOOPBACK_LISTEN_FAILED');
-    assert.match(r.stderr, new RegExp(`Port ${address.port} on 127\\.0\\.0\\.1 is in use`));
+    assert.match(r.stderr, new RegExp(`Port ${squatter.port} on 127\\.0\\.0\\.1 is in use`));
     assert.doesNotMatch(r.stderr, /\/auth\?|state=|Waiting for the sign-in/);
     assert.equal((await idp.counts())['authorization'], undefined, 'no authorization request reached the provider');
   } finally {
-    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    await squatter.release();
   }
 });

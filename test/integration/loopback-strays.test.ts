@@ -8,6 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { createHttpClient } from '../../src-main/core/http/client.ts';
 import { MAX_LOOPBACK_STRAYS } from '../../src-main/core/oauth/loopback.ts';
 import { SignInEngine, type StartedSignIn } from '../../src-main/core/oauth/sign-in.ts';
@@ -50,9 +51,9 @@ async function startSignIn(e = engine()): Promise<{ started: StartedSignIn; stat
 }
 
 /** One raw request, the way any local program could send it; resolves with the status, or the socket error code. */
-function hit(port: number, target: string, opts: { method?: string; host?: string } = {}): Promise<number | string> {
+function hit(port: number, target: string, opts: { method?: string; host?: string; address?: string } = {}): Promise<number | string> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: target, method: opts.method ?? 'GET', agent: false, headers: { host: opts.host ?? `127.0.0.1:${port}` } }, (res) => {
+    const req = request({ host: opts.address ?? '127.0.0.1', port, path: target, method: opts.method ?? 'GET', agent: false, headers: { host: opts.host ?? `127.0.0.1:${port}` } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -80,11 +81,16 @@ test('strays while a sign-in waits get 400 and are counted; the real callback fr
     ];
     recordSecrets('forged-code-1', 'forged-code-2', 'forged-code-3');
     for (const [target, opts, status] of strays) assert.equal(await hit(port, target, opts), status, target);
-    // Not strays of the callback path, and not counted: another path, a foreign Host.
+    // Not strays of the callback path, and not counted: another path first, a foreign Host.
     assert.equal(await hit(port, '/favicon.ico'), 404);
     assert.equal(await hit(port, `/callback?code=x&state=${state}`, { host: `evil.example:${port}` }), 421);
     assert.equal(started.strayRequests, strays.length);
     assert.equal(await tokenRequests(), 0, 'no stray caused a token request');
+    // Never bound beyond loopback: this machine's other addresses do not reach the listener.
+    for (const address of Object.values(networkInterfaces()).flat()) {
+      if (address === undefined || address.internal || address.family !== 'IPv4') continue;
+      assert.equal(await hit(port, '/callback', { address: address.address }), 'ECONNREFUSED', address.address);
+    }
 
     recordSecrets(...redirectSecrets(await browser.signIn(started.authorizationUrl, { username: alice.username, password: alice.password, redirectPrefix: started.redirectUri })));
     const result = await started.result;

@@ -5,13 +5,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server } from 'node:net';
+import { isDeskError } from '../../src-main/core/errors.ts';
 import { createHttpClient } from '../../src-main/core/http/client.ts';
 import { ExchangeLog } from '../../src-main/core/http/exchange-log.ts';
 import { SignInEngine } from '../../src-main/core/oauth/sign-in.ts';
 import { parseProfile, type Profile } from '../../src-main/core/profile.ts';
 import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
 import { DEMO_CLIENT, DEMO_USERS, generateDemoJwks, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { freePort, holdPort } from '../harness/ports.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 
 const alice = DEMO_USERS[0]!;
@@ -116,16 +117,6 @@ describe('sign-in round trips', () => {
   });
 });
 
-/** A port that was free a moment ago on `host`. */
-async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = new Server();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 describe('fixed loopback redirect (providers that compare ports)', () => {
   test('the redirect_uri is exactly the profile\'s, the callback arrives on that port and path', async () => {
     // oidc-provider ignores the loopback port but compares the path: register the path of the fixed URI.
@@ -158,21 +149,18 @@ describe('fixed loopback redirect (providers that compare ports)', () => {
   });
 
   test('a busy fixed port: the sign-in fails at once naming the port, before any authorization request', async () => {
-    const squatter = new Server();
-    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
-    const address = squatter.address();
-    assert.ok(address !== null && typeof address !== 'string');
+    const squatter = await holdPort();
     try {
       await idp.resetCounts();
       const e = engine();
       await assert.rejects(
-        e.start(profile({ redirect: `http://127.0.0.1:${address.port}/callback` })),
-        (error: unknown) => error instanceof Error && 'code' in error && error.code === 'LOOPBACK_LISTEN_FAILED' && error.message.includes(`Port ${address.port}`),
+        e.start(profile({ redirect: `http://127.0.0.1:${squatter.port}/callback` })),
+        (error: unknown) => isDeskError(error, 'LOOPBACK_LISTEN_FAILED') && error.message.includes(`Port ${squatter.port}`),
       );
       assert.equal(e.pendingCount, 0);
       assert.equal((await idp.counts())['authorization'], undefined, 'no authorization request was made');
     } finally {
-      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      await squatter.release();
     }
   });
 });

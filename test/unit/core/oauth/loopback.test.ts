@@ -12,6 +12,7 @@ import {
 } from '../../../../src-main/core/oauth/loopback.ts';
 import type { LoopbackOutcome, LoopbackReceiver } from '../../../../src-main/core/oauth/loopback.ts';
 import { isDeskError } from '../../../../src-main/core/errors.ts';
+import { freePort, holdPort } from '../../../harness/ports.ts';
 
 interface Reply {
   readonly status: number;
@@ -368,16 +369,6 @@ test('bad options are refused with USAGE', async () => {
   }
 });
 
-/** A port that was free a moment ago (bound on 127.0.0.1, then released). */
-async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = new Server();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 test('a fixed port and path: the redirect URI is exactly that, and the callback is received there', async () => {
   const port = await freePort();
   const rec = recorder();
@@ -394,33 +385,17 @@ test('a fixed port and path: the redirect URI is exactly that, and the callback 
 });
 
 test('a fixed port held by another program fails at once with LOOPBACK_LISTEN_FAILED naming the port', async () => {
-  const squatter = new Server();
-  await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
-  const address = squatter.address();
-  assert.ok(address !== null && typeof address !== 'string');
-  try {
-    const rec = recorder();
-    await assert.rejects(
-      startLoopbackReceiver({ port: address.port, timeoutMs: 60_000, ...rec }),
-      (error: unknown) => isDeskError(error, 'LOOPBACK_LISTEN_FAILED') && error.message.includes(`Port ${address.port} on 127.0.0.1 is in use`),
-    );
-  } finally {
-    await new Promise<void>((resolve) => squatter.close(() => resolve()));
-  }
-});
-
-test('a program on 0.0.0.0 holding the fixed port also makes it fail at once', async () => {
-  const squatter = new Server();
-  await new Promise<void>((resolve) => squatter.listen(0, '0.0.0.0', resolve));
-  const address = squatter.address();
-  assert.ok(address !== null && typeof address !== 'string');
-  try {
-    await assert.rejects(
-      startLoopbackReceiver({ port: address.port, timeoutMs: 60_000, ...recorder() }),
-      (error: unknown) => isDeskError(error, 'LOOPBACK_LISTEN_FAILED') && error.message.includes(String(address.port)),
-    );
-  } finally {
-    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+  for (const host of ['127.0.0.1', '0.0.0.0']) {
+    const squatter = await holdPort(host);
+    try {
+      await assert.rejects(
+        startLoopbackReceiver({ port: squatter.port, timeoutMs: 60_000, ...recorder() }),
+        (error: unknown) => isDeskError(error, 'LOOPBACK_LISTEN_FAILED') && error.message.includes(`Port ${squatter.port} on 127.0.0.1 is in use`),
+        `held on ${host}`,
+      );
+    } finally {
+      await squatter.release();
+    }
   }
 });
 

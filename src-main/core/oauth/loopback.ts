@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { DeskError } from '../errors.ts';
+import { PAGE_ALREADY, PAGE_FAILED, PAGE_HEADERS, PAGE_OK, PAGE_STRAY, page } from './loopback-pages.ts';
 
 /** What the callback router made of the handed-over URL; only decides which static page is shown. */
 export type LoopbackOutcome = { ok: true } | { ok: false; code: string };
@@ -64,37 +65,6 @@ export const MAX_LOOPBACK_URL_BYTES = 8 * 1024;
 export const MAX_LOOPBACK_STRAYS = 100;
 /** Open connections at once; more are dropped by the kernel-facing server, so a flood cannot exhaust descriptors. */
 export const MAX_LOOPBACK_CONNECTIONS = 32;
-
-const PAGE_OK = 'Signed in. You can close this tab and return to OIDC Desk.';
-const PAGE_FAILED = 'Sign-in did not complete. Return to OIDC Desk to see why.';
-const PAGE_ALREADY = 'This sign-in response was already received. Return to OIDC Desk.';
-const PAGE_STRAY = 'This is not the sign-in response OIDC Desk is waiting for. Return to OIDC Desk.';
-
-function page(text: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>OIDC Desk</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;margin:4rem auto;max-width:32rem;padding:0 1rem;color:#222}</style>
-</head>
-<body>
-<p>${text}</p>
-</body>
-</html>
-`;
-}
-
-/** Headers of every page the receiver sends: nothing loads, nothing is cached, nothing leaks by Referer. */
-const PAGE_HEADERS = {
-  'Content-Type': 'text/html; charset=utf-8',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-} as const;
 
 /**
  * True for an origin-form path (RFC 9110 §4.2.1 without query) of URL characters, with well-formed

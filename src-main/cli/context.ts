@@ -1,10 +1,9 @@
-/** The CLI's composition root: the concrete adapters (OS keychain through keytar, the core HTTP client, the clock) and the session service over the data directory, whose start-up problems it reports on stderr. */
-import { DeskError } from '../core/errors.ts';
-import { createHttpClient } from '../core/http/client.ts';
+/** The CLI's composition root: the concrete adapters (the OS keychain through keytar, the global fetch, the clock) handed to `openDesk()`, whose start-up problems it reports on stderr, and the one way commands call the API. */
+import type { DeskApi, KeychainView, Result } from '../core/contract.ts';
+import { DeskError, fromErrorView } from '../core/errors.ts';
+import { openDesk, type Desk } from '../core/desk.ts';
 import { KEYCHAIN_SERVICE_ENV, defaultDataDir } from '../core/paths.ts';
-import { SessionService } from '../core/session/session-service.ts';
 import { DEFAULT_SERVICE, KeytarSecretStore } from '../core/store/keytar-secret-store.ts';
-import type { KeychainView } from '../core/contract.ts';
 import { safeText, type Output } from './output.ts';
 
 /** Everything a command needs. */
@@ -13,10 +12,12 @@ export interface CliContext {
   readonly env: NodeJS.ProcessEnv;
   readonly out: Output;
   readonly now: () => number;
-  /** The keychain store (created on first use; keytar itself loads lazily). */
-  secrets(): KeytarSecretStore;
-  /** The session service over the data directory (opened once: the directory is checked, a start-up problem printed as a warning). */
-  service(): Promise<SessionService>;
+  /** The desk over the data directory (opened once: the directory is checked, start-up problems printed as warnings). */
+  desk(): Promise<Desk>;
+  /** The API of the desk. */
+  api(): Promise<DeskApi>;
+  /** The value of a Result, or its error thrown as a DeskError (the exit status follows from its code). */
+  call<T>(result: Promise<Result<T>>): Promise<T>;
   /** True when a keychain call timed out and still holds a thread: the process must end by force. */
   readonly keychainStuck: boolean;
 }
@@ -37,30 +38,34 @@ export function createContext(options: {
 }): CliContext {
   const dataDir = options.dataDir ?? defaultDataDir(options.env);
   let secrets: KeytarSecretStore | undefined;
-  let service: Promise<SessionService> | undefined;
-  const getSecrets = (): KeytarSecretStore => {
+  let desk: Promise<Desk> | undefined;
+  const open = (): Promise<Desk> => {
     secrets ??= new KeytarSecretStore({ service: keychainService(options.env) });
-    return secrets;
+    desk ??= openDesk({
+      dataDir,
+      secrets,
+      // The demo provider's module is loaded only when its state is asked for.
+      demo: { state: async () => (await import('./demo.ts')).demoProviderPort(dataDir).state() },
+      ...(options.flowTtlMs === undefined ? {} : { flowTtlMs: options.flowTtlMs }),
+    }).then(async (opened) => {
+      // Every command says it again until the user deals with it (a corrupt index kept aside).
+      const problems = await opened.api.startupProblems();
+      if (problems.ok) for (const problem of problems.value) options.out.warn(safeText(problem.message));
+      return opened;
+    });
+    return desk;
   };
   return {
     dataDir,
     env: options.env,
     out: options.out,
     now: Date.now,
-    secrets: getSecrets,
-    service: () => {
-      service ??= SessionService.open({
-        dataDir,
-        secrets: getSecrets(),
-        fetch: createHttpClient(),
-        now: Date.now,
-        ...(options.flowTtlMs === undefined ? {} : { flowTtlMs: options.flowTtlMs }),
-      }).then((opened) => {
-        // Every command says it again until the user deals with it (a corrupt index kept aside).
-        if (opened.startupProblem !== undefined) options.out.warn(safeText(opened.startupProblem.message));
-        return opened;
-      });
-      return service;
+    desk: open,
+    api: async () => (await open()).api,
+    call: async (result) => {
+      const r = await result;
+      if (r.ok) return r.value;
+      throw fromErrorView(r.error);
     },
     get keychainStuck() {
       return secrets?.stuck === true;

@@ -1,30 +1,37 @@
 /** The demo provider as the CLI uses it: `login demo` keeps the ready-made "demo" profile pointed at a running demo provider, and a demo session is used only with the demo provider that issued it (started again when needed). */
-import type { SessionView } from '../core/contract.ts';
+import type { DemoProviderView, ProfileInput, ProfileView, SessionView } from '../core/contract.ts';
 import { DeskError, isDeskError } from '../core/errors.ts';
-import type { Profile } from '../core/profile.ts';
+import type { DemoProviderPort } from '../core/api/desk-api.ts';
 import {
-  DEMO_PROFILE_NAME, demoPortTaken, demoProfileInput, ensureDemoProvider, hasDemoKeys, isManagedDemoProfile, isOwnDemoProvider, readDemoState,
+  DEMO_PROFILE_NAME, demoPortTaken, demoProfileInput, ensureDemoProvider, hasDemoKeys, isManagedDemoProfile, isOwnDemoProvider, readDemoState, runningDemoProvider,
 } from '../demo-idp/persistent.ts';
 import type { CliContext } from './context.ts';
+
+/** The demo provider's state for the API (`demoProvider`): running and answering as this data directory's, or as last recorded. */
+export function demoProviderPort(dataDir: string): DemoProviderPort {
+  return {
+    async state(): Promise<DemoProviderView> {
+      const running = await runningDemoProvider(dataDir);
+      if (running !== undefined) return { running: true, issuer: running.issuer, pid: running.pid };
+      return { running: false, issuer: (await readDemoState(dataDir))?.issuer ?? null, pid: null };
+    },
+  };
+}
 
 /**
  * The profile `login demo` uses: the ready-made one, created or re-pointed at the demo provider of the
  * data directory (started in the background when it does not answer). A "demo" profile the user made
  * for another provider is returned untouched.
  */
-export async function prepareDemoProfile(ctx: CliContext): Promise<Profile> {
-  const service = await ctx.service();
-  let existing: Profile | undefined;
-  try {
-    existing = await service.profiles.get(DEMO_PROFILE_NAME);
-  } catch (error) {
-    if (!isDeskError(error, 'PROFILE_NOT_FOUND')) throw error;
-  }
+export async function prepareDemoProfile(ctx: CliContext): Promise<ProfileView> {
+  const api = await ctx.api();
+  const existing = (await ctx.call(api.listProfiles())).find((p) => p.name === DEMO_PROFILE_NAME);
   if (existing !== undefined && !isManagedDemoProfile(existing)) return existing;
   const demo = await ensureDemoProvider({ dataDir: ctx.dataDir, env: ctx.env, onProgress: (t) => ctx.out.info(t) });
   if (demo.started) ctx.out.info(`Demo provider running at ${demo.issuer} (pid ${demo.pid}); stop it with "oidc-desk demo-idp --stop".`);
   if (existing?.issuer === demo.issuer) return existing;
-  const profile = await service.profiles.add(demoProfileInput(demo.issuer), { replace: true });
+  const input: ProfileInput = demoProfileInput(demo.issuer);
+  const profile = await ctx.call(existing === undefined ? api.addProfile({ profile: input }) : api.updateProfile({ name: DEMO_PROFILE_NAME, profile: input }));
   ctx.out.info(`${existing === undefined ? 'Created' : 'Updated'} the "demo" profile for ${demo.issuer}.`);
   return profile;
 }

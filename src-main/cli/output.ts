@@ -59,6 +59,18 @@ const UNNAMED_VALUE_TEXT: Partial<Readonly<Record<ErrorCode, string>>> = {
   PROFILE_EXISTS: 'A profile with that name exists already: choose another name, or remove that profile first.',
 };
 
+/**
+ * What to do next, in CLI terms, after the core's message (the core names no command or flag: every
+ * front adds its own hints).
+ */
+const CLI_HINTS: Partial<Readonly<Record<ErrorCode, string>>> = {
+  ISSUER_INSECURE: 'For a provider on this computer, add --allow-http-loopback to the profile.',
+  SIGN_IN_NEEDED: 'Sign in again with "oidc-desk login <profile>".',
+  REFRESH_FAILING: '"oidc-desk refresh <session>" tries once more; "oidc-desk login <profile>" replaces the session.',
+  SESSION_BINDING_MISMATCH: 'Sign out with "oidc-desk logout <session> --no-revoke", then sign in again.',
+  ID_TOKEN_UNAVAILABLE: 'Sign in again with "oidc-desk login <profile>" to get a new ID token.',
+};
+
 /** Typed values at least this long are taken out of an error wherever they appear; shorter ones where quoted. */
 const LONG_TYPED_VALUE = 12;
 
@@ -127,6 +139,8 @@ export class Output {
     if (isDeskError(error)) {
       const message = UNNAMED_VALUE_TEXT[error.code] ?? withoutTypedValues(error.message, this.#typed);
       this.#write(this.#io.stderr, `error ${error.code}: ${safeText(message)}\n`);
+      const hint = CLI_HINTS[error.code];
+      if (hint !== undefined) this.#write(this.#io.stderr, `  ${hint}\n`);
       if (error.oauthError !== undefined) {
         const description = error.oauthErrorDescription === undefined ? '' : `: ${safeText(error.oauthErrorDescription, 300)}`;
         this.#write(this.#io.stderr, `  the provider said: ${safeText(error.oauthError, 100)}${description}\n`);

@@ -106,3 +106,151 @@ export type SessionEvent =
   | { readonly type: 'session-added' | 'session-updated'; readonly session: SessionView }
   | { readonly type: 'session-removed'; readonly sessionId: string }
   | { readonly type: 'keychain'; readonly keychain: KeychainView };
+
+// ---- The API every front calls (DeskApi) ----------------------------------------------------------
+
+/** The outcome of every operation: plain data only (no promise, function or class inside a value). */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorView };
+
+/**
+ * A profile as fronts see and edit it. `redirect` is `app-scheme` (the app's `dev.oidcdesk:/callback`),
+ * `loopback` (127.0.0.1 on a free port), or the exact URI: a private-use scheme, or a fixed loopback one.
+ */
+export interface ProfileView {
+  readonly name: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly redirect: string;
+  readonly allowHttpLoopback: boolean;
+  readonly extraParams: Readonly<Record<string, string>>;
+}
+
+/** A new or changed profile: the view's fields; scopes may be one space-separated string. */
+export interface ProfileInput {
+  readonly name: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly scopes?: string | readonly string[];
+  readonly redirect?: string;
+  readonly allowHttpLoopback?: boolean;
+  readonly extraParams?: Readonly<Record<string, string>>;
+}
+
+/** Optional parameters of one sign-in (OpenID Connect Core §3.1.2.1). */
+export interface SignInOptions {
+  readonly prompt?: string;
+  readonly loginHint?: string;
+  readonly maxAge?: number;
+  readonly acrValues?: string;
+  readonly extraParams?: Readonly<Record<string, string>>;
+}
+
+/** A sign-in waiting for the browser. Its outcome arrives as a `sign-in-completed` or `sign-in-failed` event. */
+export interface SignInStart {
+  /** Refers to this sign-in in events and in `cancelSignIn` (it is not the OAuth state). */
+  readonly flowId: string;
+  readonly profile: string;
+  /** Open this in the system browser (through a private redirect file: never on a command line). */
+  readonly authorizationUrl: string;
+  readonly redirectUri: string;
+  /** When the sign-in gives up waiting (ms since the epoch). */
+  readonly expiresAt: number;
+}
+
+/** What happened to each token at sign-out. */
+export type RevocationOutcome = 'revoked' | 'pending' | 'refused' | 'unreachable' | 'none';
+
+/** What a sign-out did; an RP-initiated logout's return arrives as an `end-session` event. */
+export interface SignOutView {
+  readonly sessionId: string;
+  /** Every token there was got revoked at the provider. */
+  readonly revoked: boolean;
+  /** The provider could not be reached: the refresh token waits in the keychain and is retried later. */
+  readonly revocationPending: boolean;
+  readonly tokens: { readonly refresh: RevocationOutcome; readonly access: RevocationOutcome };
+  /** Why a revocation was refused or not sent: the token may still be valid at the provider until it expires. */
+  readonly revocationError?: ErrorView;
+  /** Revocations owed from earlier sign-outs, tried once more: how many still wait, and any that cannot be sent. */
+  readonly earlierRevocations?: { readonly pending: number; readonly problems: readonly ErrorView[] };
+  /** RP-initiated logout: open `url` in the system browser; the return is reported for `flowId`. */
+  readonly endSession?: { readonly flowId: string; readonly url: string };
+}
+
+/** An access or ID token the user explicitly asked for (never a refresh token). */
+export interface TokenValue {
+  readonly sessionId: string;
+  readonly type: 'access' | 'id';
+  readonly value: string;
+  /** Expiry (ms since the epoch): the access token's, or the ID token's `exp`. */
+  readonly expiresAt: number | undefined;
+}
+
+/** The verification report of a session's ID token or of any JWT, and what it was checked against. */
+export interface JwtInspection {
+  readonly source: 'session' | 'jwt';
+  readonly sessionId: string | null;
+  /** The session's subject, or the JWT's `sub`; null when it has none. */
+  readonly subject: string | null;
+  /** The profile whose issuer and client the token was checked against; null when none matched. */
+  readonly profile: string | null;
+  readonly issuer: string | null;
+  /** Claims with the sign-in's own secrets (nonce, sid) masked. */
+  readonly report: Extract<JwtReport, { kind: 'jwt' }>;
+}
+
+/** The embedded demo provider of this data directory. */
+export interface DemoProviderView {
+  readonly running: boolean;
+  /** Its issuer, while it runs or as last recorded. */
+  readonly issuer: string | null;
+  readonly pid: number | null;
+}
+
+/** A change every front hears about. */
+export type DeskEvent =
+  | SessionEvent
+  | { readonly type: 'sign-in-completed'; readonly flowId: string; readonly session: SessionView; readonly strayRequests: number }
+  | { readonly type: 'sign-in-failed'; readonly flowId: string; readonly error: ErrorView; readonly strayRequests: number }
+  | { readonly type: 'end-session'; readonly flowId: string; readonly error?: ErrorView };
+
+/**
+ * Every operation a front may perform: one plain, schema-checked input object (or none) and a
+ * {@link Result}. The desktop window gets exactly this through its preload, browser mode through its
+ * local server, the CLI and the tests by calling it. A refresh token never leaves the core through it.
+ */
+export interface DeskApi {
+  listProfiles(): Promise<Result<readonly ProfileView[]>>;
+  addProfile(input: { readonly profile: ProfileInput }): Promise<Result<ProfileView>>;
+  /** Replaces the profile called `name` (which may get another name). */
+  updateProfile(input: { readonly name: string; readonly profile: ProfileInput }): Promise<Result<ProfileView>>;
+  removeProfile(input: { readonly name: string }): Promise<Result<null>>;
+
+  startSignIn(input: { readonly profile: string; readonly options?: SignInOptions }): Promise<Result<SignInStart>>;
+  cancelSignIn(input: { readonly flowId: string }): Promise<Result<null>>;
+
+  listSessions(): Promise<Result<readonly SessionView[]>>;
+  getSession(input: { readonly sessionId: string }): Promise<Result<SessionView>>;
+  refreshSession(input: { readonly sessionId: string }): Promise<Result<SessionView>>;
+  getUserinfo(input: { readonly sessionId: string }): Promise<Result<UserinfoView>>;
+  introspectToken(input: { readonly sessionId: string; readonly token: 'access' | 'refresh' }): Promise<Result<IntrospectionView>>;
+  /** Revokes one token at the provider; revoking the refresh token ends the session's grant (sign-in needed). */
+  revokeToken(input: { readonly sessionId: string; readonly token: 'access' | 'refresh' }): Promise<Result<SessionView>>;
+  signOut(input: { readonly sessionId: string; readonly revoke?: boolean; readonly endSession?: boolean }): Promise<Result<SignOutView>>;
+
+  /** An access token valid for at least `minValiditySeconds` (default 60), or the ID token: an explicit user action. */
+  revealToken(input: { readonly sessionId: string; readonly type: 'access' | 'id'; readonly minValiditySeconds?: number }): Promise<Result<TokenValue>>;
+  /** The report of a session's ID token (`sessionId`) or of any JWT (`token`), checked against the profile of its issuer. */
+  inspectJwt(input: { readonly sessionId: string } | { readonly token: string }): Promise<Result<JwtInspection>>;
+
+  keychainStatus(): Promise<Result<KeychainView>>;
+  /** Problems found at start-up that the user must deal with (a damaged file kept aside, ...): shown on every start. */
+  startupProblems(): Promise<Result<readonly ErrorView[]>>;
+  demoProvider(): Promise<Result<DemoProviderView>>;
+
+  /** Subscribes to every change; returns the unsubscribe function. */
+  subscribe(listener: (event: DeskEvent) => void): () => void;
+}
+
+/** The names of the operations of {@link DeskApi} (what a preload or a browser-mode client exposes). */
+export type DeskOperation = Exclude<keyof DeskApi, 'subscribe'>;

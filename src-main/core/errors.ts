@@ -126,6 +126,15 @@ export class DeskError extends Error {
   }
 }
 
+/** A DeskError again from its view (what the API returns): for fronts that turn a failed Result into an exception. */
+export function fromErrorView(view: { readonly code: ErrorCode; readonly message: string; readonly oauthError?: string; readonly oauthErrorDescription?: string; readonly status?: number }): DeskError {
+  return new DeskError(view.code in ERROR_CODES ? view.code : 'INTERNAL', view.message, {
+    ...(view.oauthError === undefined ? {} : { oauthError: view.oauthError }),
+    ...(view.oauthErrorDescription === undefined ? {} : { oauthErrorDescription: view.oauthErrorDescription }),
+    ...(view.status === undefined ? {} : { status: view.status }),
+  });
+}
+
 /** True when `value` is a DeskError, optionally with the given code. */
 export function isDeskError(value: unknown, code?: ErrorCode): value is DeskError {
   return value instanceof DeskError && (code === undefined || value.code === code);

@@ -84,7 +84,7 @@ export function assertIssuer(value: unknown, allowHttpLoopback: boolean): string
   if (url.username || url.password) fail('The issuer must not contain credentials.', 'ISSUER_INVALID');
   if (url.protocol === 'http:') {
     if (!isLoopbackHost(url.hostname)) fail('The issuer uses http: only https is allowed for a remote provider.', 'ISSUER_INSECURE');
-    if (!allowHttpLoopback) fail('The issuer uses http: allow http on loopback for this profile (--allow-http-loopback) to use a local provider.', 'ISSUER_INSECURE');
+    if (!allowHttpLoopback) fail('The issuer uses http: allow http on loopback for this profile to use a provider on this computer.', 'ISSUER_INSECURE');
   } else if (url.protocol !== 'https:') {
     fail('The issuer must be an https URL.', 'ISSUER_INVALID');
   }

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DeskError, isDeskError } from '../core/errors.ts';
+import type { ProfileInput } from '../core/contract.ts';
 import type { Profile } from '../core/profile.ts';
 import { ensurePrivateDir, openDataFileForAppend, readDataFile, setDataFileAside } from '../core/store/data-dir.ts';
 import { isProcessAlive, withFileLock } from '../core/store/file-lock.ts';
@@ -122,7 +123,7 @@ export async function loadOrCreateDemoJwks(dataDir: string): Promise<PrivateJwks
 }
 
 /** The ready-made "demo" profile for an issuer of the demo provider (loopback redirect, refresh tokens). */
-export function demoProfileInput(issuer: string): Record<string, unknown> {
+export function demoProfileInput(issuer: string): ProfileInput {
   return {
     name: DEMO_PROFILE_NAME,
     issuer,

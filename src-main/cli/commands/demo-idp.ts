@@ -8,7 +8,7 @@ import { EXIT, type ExitCode } from '../exit-codes.ts';
 
 export async function demoIdp(ctx: CliContext, cmd: Extract<Command, { kind: 'demo-idp' }>): Promise<ExitCode> {
   // Like every command: the data directory is checked, and its start-up problems are reported.
-  await ctx.service();
+  await ctx.desk();
   if (cmd.stop) {
     const state = await runningDemoProvider(ctx.dataDir);
     const stopped = await stopDemoProvider({ dataDir: ctx.dataDir });

@@ -1,7 +1,6 @@
 /** `oidc-desk inspect <session|jwt>`: the per-check verification report of a session's ID token, or of a JWT given on the command line (verified against its issuer's JWKS when a profile has that issuer). */
-import type { SessionView } from '../../core/contract.ts';
+import type { JwtInspection } from '../../core/contract.ts';
 import { DeskError } from '../../core/errors.ts';
-import { buildJwtReport, type JwtCheck, type JwtReport } from '../../core/oauth/jwt-report.ts';
 import { CLOCK_SKEW_SECONDS } from '../../core/oauth/provider-context.ts';
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
@@ -10,19 +9,7 @@ import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { isoTime, maskClaims, relativeTime, safeText } from '../output.ts';
 import { table } from '../views.ts';
 
-type JwtKindReport = Extract<JwtReport, { kind: 'jwt' }>;
-
-/** What `inspect` shows: the report and what it was checked against. */
-export interface Inspection {
-  readonly source: 'session' | 'jwt';
-  readonly session: string | null;
-  /** The account: the session's subject, or a JWT's `sub` claim; null when the JWT has none. */
-  readonly subject: string | null;
-  readonly profile: string | null;
-  /** The issuer the token was checked against; null when no profile has the token's issuer. */
-  readonly issuer: string | null;
-  readonly report: JwtKindReport;
-}
+type JwtKindReport = JwtInspection['report'];
 
 /** True when the signature check passed (verified with a key from the provider's JWKS). */
 export function signatureVerified(report: JwtKindReport): boolean {
@@ -30,11 +17,11 @@ export function signatureVerified(report: JwtKindReport): boolean {
 }
 
 /** The `inspect --json` document (documented in docs/cli.md); the nonce claim is masked. */
-export function inspectionJson(inspection: Inspection): Record<string, unknown> {
+export function inspectionJson(inspection: JwtInspection): Record<string, unknown> {
   const { report } = inspection;
   return {
     source: inspection.source,
-    session: inspection.session,
+    session: inspection.sessionId,
     subject: inspection.subject,
     profile: inspection.profile,
     issuer: inspection.issuer,
@@ -52,13 +39,13 @@ const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time', 'updated_at']);
 const RESULT_TEXT = { pass: 'pass', fail: 'FAIL', warn: 'WARN', 'not-applicable': 'n/a' } as const;
 
 /** The text report: verdict, header, claims (times readable, nonce masked), one line per check. */
-export function renderInspection(inspection: Inspection, now: number): string[] {
+export function renderInspection(inspection: JwtInspection, now: number): string[] {
   const { report } = inspection;
   const lines: string[] = [];
   const verified = signatureVerified(report);
   const verdict = !report.valid ? 'INVALID: at least one check failed' : verified ? 'VALID: every check passed, signature verified' : 'UNVERIFIED: no check failed, but the signature was not verified';
   if (inspection.source === 'session') {
-    lines.push(`ID token of session ${safeText(inspection.session ?? '?', 80)} (profile "${safeText(inspection.profile ?? '?', 80)}", issuer ${safeText(inspection.issuer ?? '?')})`);
+    lines.push(`ID token of session ${safeText(inspection.sessionId ?? '?', 80)} (profile "${safeText(inspection.profile ?? '?', 80)}", issuer ${safeText(inspection.issuer ?? '?')})`);
   } else {
     lines.push(inspection.profile === null
       ? 'JWT (its issuer matches no profile: checked for form and time only)'
@@ -76,95 +63,29 @@ export function renderInspection(inspection: Inspection, now: number): string[] 
   return lines;
 }
 
-/** The base64url JSON object in a JWT segment, or undefined. */
-function decodeSegment(segment: string | undefined): Record<string, unknown> | undefined {
-  if (segment === undefined || !/^[A-Za-z0-9_-]+$/.test(segment)) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** True when `value` has the form of a compact JWS/JWE (dot-separated base64url parts). */
 export function looksLikeJwt(value: string): boolean {
   return /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){2,4}$/.test(value);
 }
 
-function notApplicable(check: JwtCheck, detail: string): JwtCheck {
-  return { id: check.id, result: 'not-applicable', detail };
-}
-
-async function inspectSession(ctx: CliContext, id: string): Promise<Inspection> {
-  const service = await ctx.service();
-  await ensureDemoForSession(ctx, service.view(id));
-  // This process holds no tokens yet: this refreshes, and the new ID token is verified on receipt.
-  await service.idToken(id);
-  const view: SessionView = service.view(id);
-  const report = view.idToken?.report;
-  if (report === undefined || report.kind !== 'jwt') throw new DeskError('JWT_MALFORMED', 'The session\'s ID token has no verification report.');
-  return { source: 'session', session: view.id, subject: view.subject, profile: view.profile, issuer: view.issuer, report };
-}
-
-async function inspectJwt(ctx: CliContext, token: string): Promise<Inspection> {
-  const service = await ctx.service();
-  const claims = decodeSegment(token.split('.')[1]);
-  const iss = claims?.['iss'];
-  const aud = claims?.['aud'];
-  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
-  const candidates = typeof iss === 'string' ? (await service.profiles.list()).filter((p) => p.issuer === iss) : [];
-  const profile = candidates.find((p) => audiences.includes(p.clientId)) ?? candidates[0];
-  let report: JwtReport;
-  if (profile !== undefined) {
-    const provider = await service.providers.get(profile);
-    report = await buildJwtReport(token, {
-      issuer: provider.issuer,
-      audience: profile.clientId,
-      jwks: provider.jwks,
-      allowedAlgs: provider.metadata.id_token_signing_alg_values_supported,
-      now: ctx.now,
-      skewSeconds: CLOCK_SKEW_SECONDS,
-    });
-  } else {
-    // Nothing to verify against: form, alg and time only; issuer, audience and signature said plainly unchecked.
-    const unchecked = await buildJwtReport(token, { issuer: typeof iss === 'string' ? iss : '', audience: audiences[0] ?? '', now: ctx.now, skewSeconds: CLOCK_SKEW_SECONDS });
-    report = unchecked;
-    if (unchecked.kind === 'jwt') {
-      const why = typeof iss === 'string' ? `no profile has the issuer ${safeText(iss, 120)}` : 'the token has no iss claim';
-      const algFailed = unchecked.checks.some((a) => a.id === 'alg' && a.result === 'fail');
-      const checks = unchecked.checks.map((c) => {
-        if (c.id === 'signature' && !algFailed) {
-          return notApplicable(c, `not verified: ${why}; add a profile for this issuer to verify the signature against its JWKS`);
-        }
-        if (c.id === 'iss' && typeof iss === 'string') return notApplicable(c, `not compared: ${why}`);
-        if (c.id === 'aud' || c.id === 'azp') return notApplicable(c, `not compared: ${why}, so there is no client id to expect`);
-        return c;
-      });
-      report = { ...unchecked, checks, valid: checks.every((c) => c.result !== 'fail') };
-    }
-  }
-  if (report.kind !== 'jwt') {
-    throw new DeskError('JWT_MALFORMED', report.encrypted === true
-      ? 'The token is encrypted (JWE); only signed JWTs can be inspected.'
-      : 'The argument is neither a session id nor a signed JWT (three base64url parts with a JSON header and JSON claims).');
-  }
-  const sub = report.claims['sub'];
-  return { source: 'jwt', session: null, subject: typeof sub === 'string' ? sub : null, profile: profile?.name ?? null, issuer: profile?.issuer ?? null, report };
-}
-
 export async function inspect(ctx: CliContext, cmd: Extract<Command, { kind: 'inspect' }>): Promise<ExitCode> {
-  const service = await ctx.service();
-  let inspection: Inspection;
-  if (service.list().some((s) => s.id === cmd.target)) inspection = await inspectSession(ctx, cmd.target);
-  else if (looksLikeJwt(cmd.target)) inspection = await inspectJwt(ctx, cmd.target);
-  // The argument is not echoed: it may be a pasted token.
-  else throw new DeskError('SESSION_NOT_FOUND', 'The argument is neither a session id nor a JWT. List sessions with "oidc-desk sessions".');
+  const api = await ctx.api();
+  const session = await api.getSession({ sessionId: cmd.target });
+  let inspection: JwtInspection;
+  if (session.ok) {
+    await ensureDemoForSession(ctx, session.value);
+    inspection = await ctx.call(api.inspectJwt({ sessionId: session.value.id }));
+  } else if (looksLikeJwt(cmd.target)) {
+    inspection = await ctx.call(api.inspectJwt({ token: cmd.target }));
+  } else {
+    // The argument is not echoed: it may be a pasted token.
+    throw new DeskError('SESSION_NOT_FOUND', 'The argument is neither a session id nor a JWT. List sessions with "oidc-desk sessions".');
+  }
   return printInspection(ctx, inspection, cmd.json);
 }
 
 /** Prints an inspection; exit 3 with the first failed check's code on stderr when a check failed. */
-export function printInspection(ctx: CliContext, inspection: Inspection, json: boolean): ExitCode {
+export function printInspection(ctx: CliContext, inspection: JwtInspection, json: boolean): ExitCode {
   if (json) ctx.out.json(inspectionJson(inspection));
   else for (const line of renderInspection(inspection, ctx.now())) ctx.out.data(line);
   const failed = inspection.report.checks.filter((c) => c.result === 'fail');

@@ -1,7 +1,7 @@
 /** `oidc-desk login <profile>`: authorization code + PKCE through a browser and a loopback redirect, the refresh token into the OS keychain, exactly the session id on stdout. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SessionView } from '../../core/contract.ts';
-import { DeskError } from '../../core/errors.ts';
+import type { DeskApi, ErrorView, SessionView, SignInStart } from '../../core/contract.ts';
+import { DeskError, fromErrorView } from '../../core/errors.ts';
 import { FLOW_TTL_MS } from '../../core/oauth/pending.ts';
 import { DEMO_PROFILE_NAME } from '../../demo-idp/persistent.ts';
 import type { Command, LoginOptions } from '../args.ts';
@@ -26,23 +26,77 @@ function reportStrays(ctx: CliContext, count: number): void {
   ctx.out.warn(`${count} request${count === 1 ? '' : 's'} reached the sign-in's loopback listener without its state and ${count === 1 ? 'was' : 'were'} refused (HTTP 400); they did not come from this sign-in's browser redirect. If you did not cause ${count === 1 ? 'it' : 'them'} (an old sign-in tab reloaded, for example), another program on this computer is probing the port.`);
 }
 
+/** The outcome of one sign-in, from the API's events: the session, or the error; and the stray request count. */
+interface Outcome {
+  readonly session?: SessionView;
+  readonly error?: ErrorView;
+  readonly strayRequests: number;
+}
+
 /**
- * Signs in with a profile: discovery, a keychain check (the CLI needs one), the loopback listener, the
- * browser, the wait. Resolves with the stored session; rejects with a DeskError (FLOW_TIMEOUT, a callback
- * error, SIGN_IN_CANCELLED on Ctrl-C, USAGE when the browser command fails, KEYCHAIN_* ...).
+ * The outcome event (sign-in-completed / sign-in-failed) of one sign-in, subscribed before the sign-in
+ * starts: `bind` names the flow once it is known (an event that came first is kept), `stop` unsubscribes.
+ */
+function outcomeOf(api: DeskApi): { outcome: Promise<Outcome>; bind(flowId: string): void; stop(): void } {
+  const early = new Map<string, Outcome>();
+  let bound: string | undefined;
+  let deliver!: (o: Outcome) => void;
+  const outcome = new Promise<Outcome>((resolve) => {
+    deliver = resolve;
+  });
+  const unsubscribe = api.subscribe((event) => {
+    if (event.type !== 'sign-in-completed' && event.type !== 'sign-in-failed') return;
+    const o: Outcome = event.type === 'sign-in-completed' ? { session: event.session, strayRequests: event.strayRequests } : { error: event.error, strayRequests: event.strayRequests };
+    if (event.flowId === bound) deliver(o);
+    else early.set(event.flowId, o);
+  });
+  return {
+    outcome,
+    bind: (flowId) => {
+      bound = flowId;
+      const kept = early.get(flowId);
+      if (kept !== undefined) deliver(kept);
+    },
+    stop: unsubscribe,
+  };
+}
+
+/** True for the loopback redirects the CLI can receive: "loopback" (a free port) or a fixed loopback URI. */
+function isLoopbackRedirect(redirect: string): boolean {
+  return redirect === 'loopback' || redirect.startsWith('http://127.0.0.1:') || redirect.startsWith('http://[::1]:');
+}
+
+/**
+ * Signs in with a profile: a keychain check (the CLI needs one), discovery and the loopback listener (the
+ * API's startSignIn), the browser, the wait for the outcome event. Resolves with the stored session;
+ * rejects with a DeskError (FLOW_TIMEOUT, a callback error, SIGN_IN_CANCELLED on Ctrl-C, USAGE when the
+ * browser command fails, KEYCHAIN_* ...).
  */
 export async function signInWithBrowser(ctx: CliContext, profileName: string, options: LoginOptions): Promise<SessionView> {
-  const service = await ctx.service();
-  const profile = profileName === DEMO_PROFILE_NAME ? await prepareDemoProfile(ctx) : await service.profiles.get(profileName);
-  if (profile.redirect.kind !== 'loopback') {
-    const uri = profile.redirect.kind === 'custom-scheme' ? profile.redirect.uri : 'dev.oidcdesk:/callback';
-    throw new DeskError('REDIRECT_UNSUPPORTED', `The profile "${profile.name}" redirects to ${uri}, which only the desktop app can receive. The CLI signs in with a loopback redirect: add a profile with --redirect loopback (the default), e.g. "oidc-desk profile add ${profile.name}-cli --issuer ${profile.issuer} --client-id ${safeText(profile.clientId, 100)}", and register http://127.0.0.1/callback at the provider.`);
+  const api = await ctx.api();
+  const profile = profileName === DEMO_PROFILE_NAME ? await prepareDemoProfile(ctx) : (await ctx.call(api.listProfiles())).find((p) => p.name === profileName);
+  if (profile === undefined) throw new DeskError('PROFILE_NOT_FOUND', 'There is no profile with that name. List them with "oidc-desk profile list".');
+  if (!isLoopbackRedirect(profile.redirect)) {
+    const uri = profile.redirect === 'app-scheme' ? 'dev.oidcdesk:/callback' : profile.redirect;
+    throw new DeskError('REDIRECT_UNSUPPORTED', `The profile "${profile.name}" redirects to ${safeText(uri, 200)}, which only the desktop app can receive. The CLI signs in with a loopback redirect: add a profile with --redirect loopback (the default), e.g. "oidc-desk profile add ${profile.name}-cli --issuer ${safeText(profile.issuer)} --client-id ${safeText(profile.clientId, 100)}", and register http://127.0.0.1/callback at the provider.`);
   }
+  assertKeychainUsable(await ctx.call(api.keychainStatus()), keychainService(ctx.env));
   ctx.out.info(`Discovering ${safeText(profile.issuer)} ...`);
-  await service.providers.get(profile);
-  assertKeychainUsable(await service.keychain(), keychainService(ctx.env));
 
-  const { started, session } = await service.signIn(profile);
+  const waiter = outcomeOf(api);
+  let started: SignInStart;
+  try {
+    started = await ctx.call(api.startSignIn({ profile: profile.name }));
+  } catch (error) {
+    waiter.stop();
+    throw error;
+  }
+  waiter.bind(started.flowId);
+  const session = waiter.outcome.then((o) => {
+    if (o.session !== undefined) return o.session;
+    throw fromErrorView(o.error ?? { code: 'INTERNAL', message: 'The sign-in ended without an outcome.' });
+  });
+  session.catch(() => undefined);
   const waitMs = options.timeoutSeconds === undefined ? FLOW_TTL_MS : options.timeoutSeconds * 1000;
   ctx.out.info(`Waiting for the sign-in in the browser (redirect to ${started.redirectUri}; Ctrl-C cancels; gives up in ${duration(waitMs)}).`);
 
@@ -65,19 +119,21 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
   try {
     view = await Promise.race([session, stopWaiting, browser]);
   } finally {
-    // Whatever ended the wait, the flow ends too (a no-op once it completed): a late callback is refused.
-    started.cancel();
+    // Whatever ended the wait, the flow ends too (refused once it completed): a late callback is refused.
+    await api.cancelSignIn({ flowId: started.flowId });
     clearTimeout(timer);
     if (onSignal) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    reportStrays(ctx, started.strayRequests);
+    const ended = await Promise.race([waiter.outcome, sleep(1000).then(() => undefined)]);
+    waiter.stop();
+    reportStrays(ctx, ended?.strayRequests ?? 0);
   }
 
   if (view.storage === 'session-only') {
     // The keychain refused the refresh token after the probe passed: the session would not outlive this command.
-    await service.signOut(view.id, { revoke: true }).catch(() => undefined);
+    await api.signOut({ sessionId: view.id, revoke: true });
     const cause = view.lastError;
     throw new DeskError(cause?.code.startsWith('KEYCHAIN_') ? cause.code : 'KEYCHAIN_FAILED', `The sign-in worked, but the OS keychain did not take the refresh token${cause ? ` (${cause.message})` : ''}. The CLI keeps sessions only in the OS keychain, so this one was discarded and its tokens revoked.`);
   }

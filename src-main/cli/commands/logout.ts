@@ -7,8 +7,8 @@ import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { safeText } from '../output.ts';
 
 export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'logout' }>): Promise<ExitCode> {
-  const service = await ctx.service();
-  const view = service.view(cmd.session);
+  const api = await ctx.api();
+  const view = await ctx.call(api.getSession({ sessionId: cmd.session }));
   // The id comes from the index, a file another program could have written.
   const shown = safeText(view.id, 80);
   let revoke = cmd.revoke;
@@ -20,7 +20,7 @@ export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'log
       ctx.out.warn(`The tokens of ${shown} are not revoked at the provider: ${safeText(error.message, 600)}`);
     });
   }
-  const result = await service.signOut(view.id, { revoke });
+  const result = await ctx.call(api.signOut({ sessionId: view.id, revoke }));
   if (result.revocationError !== undefined) {
     const e = result.revocationError;
     const what = result.tokens.refresh === 'refused' && result.tokens.access === 'refused' ? 'its tokens' : result.tokens.refresh === 'refused' ? 'its refresh token' : 'its access token';
@@ -34,11 +34,9 @@ export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'log
   } else if (result.revocationError === undefined) {
     ctx.out.info(`Signed out of ${shown}${!cmd.revoke ? '; nothing was revoked (--no-revoke)' : revoke ? ' (there was no token to revoke)' : ' here only (see the warning above)'}.`);
   }
-  // Revocations still owed from earlier sign-outs: one attempt now.
-  if (revoke && !result.revocationPending) {
-    const owed = await service.retryRevocations().catch(() => undefined);
-    if (owed !== undefined && owed.pending > 0) ctx.out.info(`${owed.pending} earlier revocation${owed.pending === 1 ? ' is' : 's are'} still pending.`);
-    for (const problem of owed?.problems ?? []) ctx.out.warn(`${problem.code}: ${safeText(problem.message, 300)}`);
-  }
+  // Revocations still owed from earlier sign-outs were tried once more.
+  const owed = result.earlierRevocations;
+  if (owed !== undefined && owed.pending > 0) ctx.out.info(`${owed.pending} earlier revocation${owed.pending === 1 ? ' is' : 's are'} still pending.`);
+  for (const problem of owed?.problems ?? []) ctx.out.warn(`${problem.code}: ${safeText(problem.message, 300)}`);
   return EXIT.OK;
 }

@@ -1,32 +1,26 @@
 /** `oidc-desk profile add|list|remove`: profiles in the shared profiles file, stored without contacting the provider. */
-import type { Profile, RedirectMode } from '../../core/profile.ts';
+import type { ProfileView } from '../../core/contract.ts';
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { safeText } from '../output.ts';
 
-/** How a redirect is written in `profile list` and its JSON: "loopback", "app-scheme", the fixed loopback URI or the custom URI. */
-export function redirectText(redirect: RedirectMode): string {
-  if (redirect.kind === 'app-scheme') return redirect.kind;
-  return redirect.uri ?? redirect.kind;
-}
-
-/** The `profile list --json` element (documented in docs/cli.md). */
-export function profileJson(profile: Profile): Record<string, unknown> {
+/** The `profile list --json` element (documented in the README): `redirect` is "loopback", "app-scheme", the fixed loopback URI or the custom URI. */
+export function profileJson(profile: ProfileView): Record<string, unknown> {
   return {
     name: profile.name,
     issuer: profile.issuer,
     clientId: profile.clientId,
     scopes: profile.scopes,
-    redirect: redirectText(profile.redirect),
+    redirect: profile.redirect,
     allowHttpLoopback: profile.allowHttpLoopback,
     params: profile.extraParams,
   };
 }
 
 export async function profileAdd(ctx: CliContext, cmd: Extract<Command, { kind: 'profile-add' }>): Promise<ExitCode> {
-  const service = await ctx.service();
-  const profile = await service.profiles.add({
+  const api = await ctx.api();
+  const profile = await ctx.call(api.addProfile({ profile: {
     name: cmd.name,
     issuer: cmd.issuer,
     clientId: cmd.clientId,
@@ -34,13 +28,13 @@ export async function profileAdd(ctx: CliContext, cmd: Extract<Command, { kind: 
     redirect: cmd.redirect,
     allowHttpLoopback: cmd.allowHttpLoopback,
     extraParams: cmd.params,
-  });
-  ctx.out.info(`Added profile "${profile.name}": ${safeText(profile.issuer)}, client ${safeText(profile.clientId, 100)}, ${safeText(redirectText(profile.redirect))} redirect. Sign in with: oidc-desk login ${profile.name}`);
+  } }));
+  ctx.out.info(`Added profile "${profile.name}": ${safeText(profile.issuer)}, client ${safeText(profile.clientId, 100)}, ${safeText(profile.redirect)} redirect. Sign in with: oidc-desk login ${profile.name}`);
   return EXIT.OK;
 }
 
 export async function profileList(ctx: CliContext, cmd: Extract<Command, { kind: 'profile-list' }>): Promise<ExitCode> {
-  const profiles = await (await ctx.service()).profiles.list();
+  const profiles = await ctx.call((await ctx.api()).listProfiles());
   if (cmd.json) {
     ctx.out.json(profiles.map(profileJson));
     return EXIT.OK;
@@ -52,7 +46,7 @@ export async function profileList(ctx: CliContext, cmd: Extract<Command, { kind:
   for (const p of profiles) {
     const params = Object.entries(p.extraParams).map(([k, v]) => `${k}=${v}`).join(' ');
     // profiles.json is in the data directory and may have been edited by hand: every field is shown escaped.
-    const fields = [p.name, safeText(p.issuer), `client=${safeText(p.clientId, 100)}`, `redirect=${safeText(redirectText(p.redirect))}`, `scope="${safeText(p.scopes.join(' '), 500)}"`];
+    const fields = [p.name, safeText(p.issuer), `client=${safeText(p.clientId, 100)}`, `redirect=${safeText(p.redirect)}`, `scope="${safeText(p.scopes.join(' '), 500)}"`];
     if (p.allowHttpLoopback) fields.push('allow-http-loopback');
     if (params) fields.push(safeText(params, 300));
     ctx.out.data(fields.join('\t'));
@@ -61,7 +55,7 @@ export async function profileList(ctx: CliContext, cmd: Extract<Command, { kind:
 }
 
 export async function profileRemove(ctx: CliContext, cmd: Extract<Command, { kind: 'profile-remove' }>): Promise<ExitCode> {
-  await (await ctx.service()).profiles.remove(cmd.name);
+  await ctx.call((await ctx.api()).removeProfile({ name: cmd.name }));
   ctx.out.info(`Removed profile "${cmd.name}". Its sessions stay until "oidc-desk logout <session>".`);
   return EXIT.OK;
 }

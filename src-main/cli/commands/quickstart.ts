@@ -17,7 +17,7 @@ export async function quickstart(ctx: CliContext, cmd: Extract<Command, { kind: 
   ctx.out.data('');
   const report = view.idToken?.report;
   if (report === undefined || report.kind !== 'jwt') throw new DeskError('JWT_MALFORMED', 'The sign-in gave no ID token to report on.');
-  const code = printInspection(ctx, { source: 'session', session: view.id, subject: view.subject, profile: view.profile, issuer: view.issuer, report }, false);
+  const code = printInspection(ctx, { source: 'session', sessionId: view.id, subject: view.subject, profile: view.profile, issuer: view.issuer, report }, false);
   const cli = ctx.dataDir === defaultDataDir(ctx.env) ? 'oidc-desk' : `oidc-desk --data-dir '${safeText(ctx.dataDir).replaceAll("'", "'\\''")}'`;
   ctx.out.info(`\nNext: ${cli} token ${view.id}   (also: sessions, inspect, refresh, userinfo, logout)`);
   return code;

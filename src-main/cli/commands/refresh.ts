@@ -7,9 +7,9 @@ import { isoTime, relativeTime, safeText } from '../output.ts';
 import { sessionJson } from '../views.ts';
 
 export async function refresh(ctx: CliContext, cmd: Extract<Command, { kind: 'refresh' }>): Promise<ExitCode> {
-  const service = await ctx.service();
-  await ensureDemoForSession(ctx, service.view(cmd.session));
-  const view = await service.refresh(cmd.session);
+  const api = await ctx.api();
+  await ensureDemoForSession(ctx, await ctx.call(api.getSession({ sessionId: cmd.session })));
+  const view = await ctx.call(api.refreshSession({ sessionId: cmd.session }));
   if (cmd.json) {
     ctx.out.json(sessionJson(view));
     return EXIT.OK;

@@ -5,7 +5,7 @@ import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { SESSION_TABLE_HEADER, sessionJson, sessionRow, table } from '../views.ts';
 
 export async function sessions(ctx: CliContext, cmd: Extract<Command, { kind: 'sessions' }>): Promise<ExitCode> {
-  const list = (await ctx.service()).list();
+  const list = await ctx.call((await ctx.api()).listSessions());
   if (cmd.json) {
     ctx.out.json(list.map(sessionJson));
     return EXIT.OK;

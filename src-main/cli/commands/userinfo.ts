@@ -14,11 +14,12 @@ const RELATION_TEXT = {
 } as const;
 
 export async function userinfo(ctx: CliContext, cmd: Extract<Command, { kind: 'userinfo' }>): Promise<ExitCode> {
-  const service = await ctx.service();
-  await ensureDemoForSession(ctx, service.view(cmd.session));
-  const info = await service.userinfo(cmd.session);
+  const api = await ctx.api();
+  const view = await ctx.call(api.getSession({ sessionId: cmd.session }));
+  await ensureDemoForSession(ctx, view);
+  const info = await ctx.call(api.getUserinfo({ sessionId: view.id }));
   if (cmd.json) {
-    ctx.out.json({ session: info.sessionId, subject: service.view(cmd.session).subject, claims: info.claims, comparison: info.comparison });
+    ctx.out.json({ session: info.sessionId, subject: view.subject, claims: info.claims, comparison: info.comparison });
     return EXIT.OK;
   }
   const relation = new Map(info.comparison.map((c) => [c.claim, c.relation]));

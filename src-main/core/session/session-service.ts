@@ -4,10 +4,10 @@
  * revocation and sign-out, and change events for every front.
  * @module
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type {
-  ErrorView, IntrospectionView, KeychainView, RevealedToken, SessionEvent, SessionView, UserinfoView,
+  ErrorView, IntrospectionView, JwtInspection, KeychainView, RevocationOutcome, SessionEvent, SessionView, TokenValue, UserinfoView,
 } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
@@ -15,6 +15,7 @@ import type { AuthorizationOptions } from '../oauth/authorize.ts';
 import { checkRefreshedIdToken } from '../oauth/id-token.ts';
 import { ProviderDirectory, type ProviderContext } from '../oauth/provider-context.ts';
 import { introspectToken, revokeToken } from '../oauth/revocation.ts';
+import { FLOW_TTL_MS } from '../oauth/pending.ts';
 import { SignInEngine, type SignInResult, type StartedSignIn } from '../oauth/sign-in.ts';
 import { refreshTokens, type TokenSet } from '../oauth/tokens.ts';
 import { compareClaims, fetchUserinfo } from '../oauth/userinfo.ts';
@@ -28,6 +29,7 @@ import { sessionIndexStore, type OwedRevocation, type SessionIndexDoc, type Sess
 import type { VersionedStore } from '../store/versioned-store.ts';
 import { assertBoundTo, bindingOf, displayNameOf, identityOf } from './bindings.ts';
 import { REFRESH_LEAD_MS, RefreshScheduler } from './scheduler.ts';
+import { inspectPastedJwt } from './inspection.ts';
 import { TokenCache, newCacheKey, type HeldTokens, type TokenBinding } from './token-cache.ts';
 import { sessionView } from './views.ts';
 
@@ -44,19 +46,6 @@ export interface SessionServiceDeps {
   readonly flowTtlMs?: number;
 }
 
-/** What happened to one token at sign-out. */
-export type RevocationOutcome =
-  /** The provider confirmed the revocation. */
-  | 'revoked'
-  /** The provider could not be reached: the refresh token waits in the keychain and is retried later. */
-  | 'pending'
-  /** The provider refused, or nothing was sent (another provider named by the index): the token may still be valid. */
-  | 'refused'
-  /** The provider could not be reached and the token is not kept (an access token): valid until it expires. */
-  | 'unreachable'
-  /** There was no such token here, or revocation was not asked for. */
-  | 'none';
-
 /** What a sign-out did. */
 export interface SignOutResult {
   /** Every token there was got revoked at the provider. */
@@ -70,8 +59,10 @@ export interface SignOutResult {
    * may still be valid at the provider until it expires.
    */
   revocationError?: ErrorView;
-  /** RP-initiated logout, when asked for: open `url` in the system browser. */
-  endSession?: { url: string; result: Promise<void> };
+  /** Revocations owed from earlier sign-outs, tried once more with this one: still waiting, or not sendable. */
+  earlierRevocations?: RevocationRetry;
+  /** RP-initiated logout, when asked for: open `url` in the system browser; `result` settles when it comes back. */
+  endSession?: { flowId: string; url: string; result: Promise<void> };
 }
 
 /** The owed revocations still waiting after a retry, and the ones that cannot be sent at all. */
@@ -225,11 +216,12 @@ export class SessionService {
    * Starts a sign-in for a profile. `session` resolves when the callback arrived and every token
    * check passed, and the new session is stored.
    */
-  async signIn(profile: Profile, options: AuthorizationOptions = {}): Promise<{ started: StartedSignIn; session: Promise<SessionView> }> {
+  async signIn(profile: Profile, options: AuthorizationOptions = {}): Promise<{ started: StartedSignIn; session: Promise<SessionView>; expiresAt: number }> {
+    const expiresAt = this.#deps.now() + (this.#deps.flowTtlMs ?? FLOW_TTL_MS);
     const started = await this.engine.start(profile, options);
     const session = started.result.then((result) => this.#createSession(result));
     session.catch(() => undefined);
-    return { started, session };
+    return { started, session, expiresAt };
   }
 
   /**
@@ -276,13 +268,66 @@ export class SessionService {
     throw new DeskError('NO_ID_TOKEN', 'This session has no ID token: the provider sent none at sign-in (request the "openid" scope to get one).');
   }
 
-  /** Reveals one token in full: an explicit user action. */
-  async reveal(id: unknown, type: unknown): Promise<RevealedToken> {
+  /** The verification report of the session's ID token (as verified on receipt), claims masked. */
+  async inspect(id: unknown): Promise<JwtInspection> {
     const record = this.#record(id);
-    if (type === 'access') return { sessionId: record.id, type, value: await this.accessToken(record.id) };
-    if (type === 'id') return { sessionId: record.id, type, value: await this.idToken(record.id) };
-    if (type === 'refresh') return { sessionId: record.id, type, value: (await this.#grant(record)).refreshToken };
-    throw new DeskError('USAGE', 'The token type must be access, id or refresh.');
+    await this.idToken(record.id);
+    const view = this.#view(this.#record(record.id));
+    const report = view.idToken?.report;
+    if (report === undefined || report.kind !== 'jwt') throw new DeskError('JWT_MALFORMED', 'The session\'s ID token has no verification report.');
+    return { source: 'session', sessionId: view.id, subject: view.subject, profile: view.profile, issuer: view.issuer, report };
+  }
+
+  /** The verification report of any JWT, checked against the profile of its issuer (see {@link inspectPastedJwt}). */
+  async inspectPasted(token: string): Promise<JwtInspection> {
+    return inspectPastedJwt(token, { profiles: await this.profiles.list(), providers: this.providers, now: this.#deps.now });
+  }
+
+  /**
+   * One access token (valid for at least `minValiditySeconds`) or the ID token in full: an explicit user
+   * action. There is no way to reveal a refresh token.
+   */
+  async reveal(id: unknown, type: 'access' | 'id', minValiditySeconds = MIN_ACCESS_TOKEN_VALIDITY_S): Promise<TokenValue> {
+    const record = this.#record(id);
+    if (type === 'access') {
+      const value = await this.accessToken(record.id, minValiditySeconds);
+      return { sessionId: record.id, type, value, expiresAt: this.#live.get(record.id)?.tokens?.expiresAt };
+    }
+    const value = await this.idToken(record.id);
+    const exp = this.#live.get(record.id)?.tokens?.idTokenClaims?.exp;
+    return { sessionId: record.id, type, value, expiresAt: typeof exp === 'number' ? exp * 1000 : undefined };
+  }
+
+  /**
+   * Revokes one of the session's tokens at the provider it was issued by (RFC 7009). Revoking the access
+   * token drops it here too (the next use refreshes); revoking the refresh token ends the grant: it is
+   * removed from the keychain and the session needs a new sign-in.
+   */
+  async revoke(id: unknown, which: 'access' | 'refresh'): Promise<SessionView> {
+    const record = this.#record(id);
+    if (which === 'access') {
+      const held = await this.#held(record);
+      if (held === undefined) throw new DeskError('SIGN_IN_NEEDED', 'This process holds no access token of that session to revoke.');
+      await revokeToken(await this.#provider(record), held.accessToken, 'access_token');
+      const live = this.#liveOf(record.id);
+      const expired: HeldTokens = { ...held, expiresAt: this.#deps.now() };
+      live.tokens = expired;
+      const key = record.hasRefreshToken ? (await this.#grant(record)).cacheKey : undefined;
+      if (key !== undefined) await this.#cache.write(record.id, key, expired);
+      return this.#view(await this.#patchRecord(record.id, (r) => ({ ...r, accessTokenExpiresAt: expired.expiresAt ?? 0 })));
+    }
+    return this.#withSessionLock(record.id, async () => {
+      await this.reload();
+      const current = this.#record(record.id);
+      const grant = await this.#grant(current);
+      await revokeToken(await this.#provider(current), grant.refreshToken, 'refresh_token');
+      if (current.hasRefreshToken) await this.#deps.secrets.delete(current.id);
+      const live = this.#liveOf(current.id);
+      live.memoryGrant = undefined;
+      live.tokens = undefined;
+      await this.#markSignInNeeded(current.id, new DeskError('SIGN_IN_NEEDED', 'The refresh token was revoked at your request; sign in again to use this session.'));
+      return this.#view(this.#record(current.id));
+    });
   }
 
   /**
@@ -356,8 +401,14 @@ export class SessionService {
       result.tokens.refresh = 'refused';
       result.revocationError = bindingProblem.toJSON();
     }
-    if (options.revoke !== false) await this.#revokeAll(record, grant, access?.accessToken, result);
-    if (options.endSession === true) result.endSession = this.engine.startEndSession(await this.#provider(record), access?.idToken);
+    if (options.revoke !== false) {
+      await this.#revokeAll(record, grant, access?.accessToken, result);
+      if (!result.revocationPending) {
+        const earlier = await this.retryRevocations();
+        if (earlier.pending > 0 || earlier.problems.length > 0) result.earlierRevocations = earlier;
+      }
+    }
+    if (options.endSession === true) result.endSession = { flowId: randomUUID(), ...this.engine.startEndSession(await this.#provider(record), access?.idToken) };
     return result;
   }
 

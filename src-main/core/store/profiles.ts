@@ -40,7 +40,7 @@ export class ProfileStore {
   /** The profile called `name`, or PROFILE_NOT_FOUND. */
   async get(name: string): Promise<Profile> {
     const found = (await this.list()).find((p) => p.name === name);
-    if (found === undefined) throw new DeskError('PROFILE_NOT_FOUND', `There is no profile "${name.slice(0, 64)}". List them with "oidc-desk profile list".`);
+    if (found === undefined) throw new DeskError('PROFILE_NOT_FOUND', 'There is no profile with that name.');
     return found;
   }
 
@@ -49,8 +49,22 @@ export class ProfileStore {
     const profile = parseProfile(input);
     await this.#store.update((doc) => {
       const exists = doc.profiles.some((p) => p.name === profile.name);
-      if (exists && options.replace !== true) throw new DeskError('PROFILE_EXISTS', `A profile called "${profile.name}" exists already.`);
+      if (exists && options.replace !== true) throw new DeskError('PROFILE_EXISTS', 'A profile with that name exists already.');
       return { profiles: [...doc.profiles.filter((p) => p.name !== profile.name), profile] };
+    });
+    return profile;
+  }
+
+  /**
+   * Replaces the profile called `name` with `input` (validated; it may have another name) in one step;
+   * PROFILE_NOT_FOUND when there is none, PROFILE_EXISTS when the new name is another profile's.
+   */
+  async update(name: string, input: unknown): Promise<Profile> {
+    const profile = parseProfile(input);
+    await this.#store.update((doc) => {
+      if (!doc.profiles.some((p) => p.name === name)) throw new DeskError('PROFILE_NOT_FOUND', 'There is no profile with that name.');
+      if (profile.name !== name && doc.profiles.some((p) => p.name === profile.name)) throw new DeskError('PROFILE_EXISTS', 'Another profile has that name already.');
+      return { profiles: doc.profiles.map((p) => (p.name === name ? profile : p)) };
     });
     return profile;
   }
@@ -58,7 +72,7 @@ export class ProfileStore {
   /** Removes a profile; PROFILE_NOT_FOUND when there is none. */
   async remove(name: string): Promise<void> {
     await this.#store.update((doc) => {
-      if (!doc.profiles.some((p) => p.name === name)) throw new DeskError('PROFILE_NOT_FOUND', `There is no profile "${name.slice(0, 64)}".`);
+      if (!doc.profiles.some((p) => p.name === name)) throw new DeskError('PROFILE_NOT_FOUND', 'There is no profile with that name.');
       return { profiles: doc.profiles.filter((p) => p.name !== name) };
     });
   }

@@ -1,0 +1,182 @@
+/**
+ * The implementation of {@link DeskApi} over the session service: every input narrowed by its
+ * operation's schema, every outcome a plain `Result`, sign-in and sign-out outcomes as events.
+ * @module
+ */
+import type {
+  DemoProviderView, DeskApi, DeskEvent, DeskOperation, ErrorView, JwtInspection, ProfileView, Result, SignInStart, SignOutView,
+} from '../contract.ts';
+import { DeskError, isDeskError } from '../errors.ts';
+import type { Profile } from '../profile.ts';
+import type { SessionService } from '../session/session-service.ts';
+import { parseInput, type OperationInput } from './schemas.ts';
+
+/** What the API needs of the demo provider; the composition root supplies it (the core does not run it). */
+export interface DemoProviderPort {
+  state(): Promise<DemoProviderView>;
+}
+
+/** An error as a front receives it: a DeskError's view, or a neutral INTERNAL one (no raw text of unknown errors). */
+export function errorView(error: unknown): ErrorView {
+  if (isDeskError(error)) return error.toJSON();
+  return { code: 'INTERNAL', message: `Unexpected failure (${error instanceof Error ? error.name : typeof error}).` };
+}
+
+/** How a profile reads in every front. */
+export function profileView(profile: Profile): ProfileView {
+  const { redirect } = profile;
+  return {
+    name: profile.name,
+    issuer: profile.issuer,
+    clientId: profile.clientId,
+    scopes: [...profile.scopes],
+    redirect: redirect.kind === 'custom-scheme' ? redirect.uri : redirect.kind === 'loopback' && redirect.uri !== undefined ? redirect.uri : redirect.kind,
+    allowHttpLoopback: profile.allowHttpLoopback,
+    extraParams: { ...profile.extraParams },
+  };
+}
+
+const NO_DEMO: DemoProviderPort = { state: async () => ({ running: false, issuer: null, pid: null }) };
+
+/** The API of one open desk. */
+export class DeskApiService implements DeskApi {
+  readonly #service: SessionService;
+  readonly #demo: DemoProviderPort;
+  readonly #listeners = new Set<(event: DeskEvent) => void>();
+  /** Sign-ins waiting for their browser, by flow id. */
+  readonly #flows = new Map<string, { cancel(): void }>();
+
+  constructor(service: SessionService, demo: DemoProviderPort = NO_DEMO) {
+    this.#service = service;
+    this.#demo = demo;
+    service.subscribe((event) => this.#emit(event));
+  }
+
+  /** Narrows the input, runs the operation, and returns its outcome as plain data. */
+  async #run<K extends DeskOperation, T>(operation: K, input: unknown, fn: (args: OperationInput<K>) => Promise<T> | T): Promise<Result<T>> {
+    try {
+      return { ok: true, value: await fn(parseInput(operation, input)) };
+    } catch (error) {
+      return { ok: false, error: errorView(error) };
+    }
+  }
+
+  #emit(event: DeskEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a front's listener must not break the core
+      }
+    }
+  }
+
+  subscribe(listener: (event: DeskEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  listProfiles(input?: unknown) {
+    return this.#run('listProfiles', input, async () => (await this.#service.profiles.list()).map(profileView));
+  }
+
+  addProfile(input: unknown) {
+    return this.#run('addProfile', input, async ({ profile }) => profileView(await this.#service.profiles.add(profile)));
+  }
+
+  updateProfile(input: unknown) {
+    return this.#run('updateProfile', input, async ({ name, profile }) => profileView(await this.#service.profiles.update(name, profile)));
+  }
+
+  removeProfile(input: unknown) {
+    return this.#run('removeProfile', input, async ({ name }) => {
+      await this.#service.profiles.remove(name);
+      return null;
+    });
+  }
+
+  startSignIn(input: unknown) {
+    return this.#run('startSignIn', input, async ({ profile: name, options }): Promise<SignInStart> => {
+      const profile = await this.#service.profiles.get(name);
+      const { started, session, expiresAt } = await this.#service.signIn(profile, options ?? {});
+      const flowId = started.id;
+      this.#flows.set(flowId, started);
+      session.then(
+        (view) => this.#emit({ type: 'sign-in-completed', flowId, session: view, strayRequests: started.strayRequests }),
+        (error: unknown) => this.#emit({ type: 'sign-in-failed', flowId, error: errorView(error), strayRequests: started.strayRequests }),
+      ).finally(() => this.#flows.delete(flowId));
+      return { flowId, profile: profile.name, authorizationUrl: started.authorizationUrl, redirectUri: started.redirectUri, expiresAt };
+    });
+  }
+
+  cancelSignIn(input: unknown) {
+    return this.#run('cancelSignIn', input, ({ flowId }) => {
+      const flow = this.#flows.get(flowId);
+      if (flow === undefined) throw new DeskError('USAGE', 'No sign-in with that id is waiting.');
+      flow.cancel();
+      return null;
+    });
+  }
+
+  listSessions(input?: unknown) {
+    return this.#run('listSessions', input, () => this.#service.list());
+  }
+
+  getSession(input: unknown) {
+    return this.#run('getSession', input, ({ sessionId }) => this.#service.view(sessionId));
+  }
+
+  refreshSession(input: unknown) {
+    return this.#run('refreshSession', input, ({ sessionId }) => this.#service.refresh(sessionId));
+  }
+
+  getUserinfo(input: unknown) {
+    return this.#run('getUserinfo', input, ({ sessionId }) => this.#service.userinfo(sessionId));
+  }
+
+  introspectToken(input: unknown) {
+    return this.#run('introspectToken', input, ({ sessionId, token }) => this.#service.introspect(sessionId, token));
+  }
+
+  revokeToken(input: unknown) {
+    return this.#run('revokeToken', input, ({ sessionId, token }) => this.#service.revoke(sessionId, token));
+  }
+
+  signOut(input: unknown) {
+    return this.#run('signOut', input, async ({ sessionId, revoke, endSession }): Promise<SignOutView> => {
+      const { endSession: logout, ...outcome } = await this.#service.signOut(sessionId, {
+        ...(revoke === undefined ? {} : { revoke }),
+        ...(endSession === undefined ? {} : { endSession }),
+      });
+      if (logout === undefined) return { sessionId, ...outcome };
+      const flowId = logout.flowId;
+      logout.result.then(
+        () => this.#emit({ type: 'end-session', flowId }),
+        (error: unknown) => this.#emit({ type: 'end-session', flowId, error: errorView(error) }),
+      );
+      return { sessionId, ...outcome, endSession: { flowId, url: logout.url } };
+    });
+  }
+
+  revealToken(input: unknown) {
+    return this.#run('revealToken', input, ({ sessionId, type, minValiditySeconds }) => this.#service.reveal(sessionId, type, minValiditySeconds));
+  }
+
+  inspectJwt(input: unknown) {
+    return this.#run('inspectJwt', input, async (args): Promise<JwtInspection> => {
+      return 'token' in args ? this.#service.inspectPasted(args.token) : this.#service.inspect(args.sessionId);
+    });
+  }
+
+  keychainStatus(input?: unknown) {
+    return this.#run('keychainStatus', input, () => this.#service.keychain());
+  }
+
+  startupProblems(input?: unknown) {
+    return this.#run('startupProblems', input, () => (this.#service.startupProblem === undefined ? [] : [this.#service.startupProblem]));
+  }
+
+  demoProvider(input?: unknown) {
+    return this.#run('demoProvider', input, () => this.#demo.state());
+  }
+}

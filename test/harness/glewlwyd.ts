@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPair } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -250,6 +250,14 @@ export async function startGlewlwyd(opts: StartGlewlwydOptions = {}): Promise<Gl
     await writeFile(configFile, configText(dir, port), { mode: 0o600 });
     child = spawn(GLEWLWYD_PATHS.binary, ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     exited = waitForExit(child);
+    // A test process that dies without stop() must not leave a provider running (or its directory behind).
+    const spawned = child;
+    const onExit = (): void => {
+      spawned.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    };
+    process.once('exit', onExit);
+    void exited.then(() => process.removeListener('exit', onExit));
     const keep = (chunk: Buffer): void => {
       logTail = `${logTail}${chunk.toString('utf8')}`.slice(-6_000);
     };

@@ -86,10 +86,17 @@ export async function signInWithGlewlwyd(browser: Browser, authorizationUrl: str
   try {
     const page = await context.newPage();
     const redirect = captureRedirect(page, opts.redirectPrefix, timeoutMs);
-    const response = await page.goto(authorizationUrl, { waitUntil: 'commit' });
-    if (!redirect.isCaptured() && response !== null && response.status() >= 400) {
-      // e.g. 403 with an empty body for a redirect URI (port included) that is not registered.
-      throw new Error(`browser agent: Glewlwyd answered the authorization request with HTTP ${response.status()}`);
+    let status: number | undefined;
+    page.on('response', (r) => {
+      if (status === undefined && r.request().isNavigationRequest() && r.url() === authorizationUrl) status = r.status();
+    });
+    // Chromium fails the navigation itself on an error status with an empty body; its message quotes the
+    // URL (state, nonce), so it is replaced by one without it.
+    const failure = await page.goto(authorizationUrl, { waitUntil: 'commit' }).then(() => undefined, (err: unknown) => err);
+    if (!redirect.isCaptured() && (failure !== undefined || (status !== undefined && status >= 400))) {
+      const why = status === 403 ? ' (a redirect URI that is not registered, port included?)' : '';
+      const what = status === undefined ? `no answer (${failure instanceof Error ? (failure.message.split(' at ')[0] ?? '') : 'unknown error'})` : `HTTP ${status}${why}`;
+      throw new Error(`browser agent: Glewlwyd refused the authorization request: ${what}`);
     }
     const next = async (what: string): Promise<GlewlwydStep> => {
       const shown = pageStep(page, texts, timeoutMs);

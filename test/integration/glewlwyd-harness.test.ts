@@ -272,6 +272,22 @@ describe('Glewlwyd harness: a second, independent OpenID provider', { skip: glew
     assert.equal(again.claims.sub, first.claims.sub);
   });
 
+  it('the browser agent reports a 403 for an unregistered redirect port, without quoting the URL (state, nonce)', async () => {
+    assert.ok(g && browser);
+    const wrong = `http://127.0.0.1:${g.redirectPort === 65_535 ? 65_534 : g.redirectPort + 1}/callback`;
+    const url = new URL(as.authorization_endpoint ?? '');
+    for (const [k, v] of Object.entries({
+      response_type: 'code', client_id: g.clientId, redirect_uri: wrong, scope: SCOPE, state: 'state-never-quoted',
+      code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()), code_challenge_method: 'S256',
+    })) url.searchParams.set(k, v);
+    await assert.rejects(signInWithGlewlwyd(browser, url.href, { username: g.user.username, password: g.user.password, redirectPrefix: wrong }), (err: unknown) => {
+      assert.ok(err instanceof Error);
+      assert.match(err.message, /refused the authorization request: HTTP 403/);
+      assert.doesNotMatch(err.message, /state-never-quoted/);
+      return true;
+    });
+  });
+
   it('the browser agent reports a wrong password instead of waiting', async () => {
     assert.ok(g && browser);
     const url = new URL(as.authorization_endpoint ?? '');

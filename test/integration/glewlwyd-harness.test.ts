@@ -272,6 +272,19 @@ describe('Glewlwyd harness: a second, independent OpenID provider', { skip: glew
     assert.equal(again.claims.sub, first.claims.sub);
   });
 
+  it('quirk (admin API): a plugin instance refused with 400 still exists under its name, so a retry must delete it first', async () => {
+    assert.ok(g);
+    const broken = { module: 'oidc', name: 'refused', display_name: 'refused', enabled: true, parameters: { iss: `${g.origin}/api/refused`, 'jwt-type': 'sha', 'jwt-key-size': '256', key: 'not-a-secret-of-any-test', 'session-management-allowed': true } };
+    const refused = await g.admin('POST', '/mod/plugin/', broken);
+    assert.equal(refused.status, 400);
+    assert.ok(Array.isArray(refused.body) && refused.body.some((m) => typeof m === 'string' && m.includes('session-cookie-name')));
+    const retry = await g.admin('POST', '/mod/plugin/', broken);
+    assert.equal(retry.status, 400);
+    assert.deepEqual(retry.body, ['A module instance with this name already exist']);
+    assert.equal((await g.admin('GET', '/mod/plugin/refused')).status, 200);
+    assert.equal((await g.admin('DELETE', '/mod/plugin/refused')).status, 200);
+  });
+
   it('the browser agent reports a 403 for an unregistered redirect port, without quoting the URL (state, nonce)', async () => {
     assert.ok(g && browser);
     const wrong = `http://127.0.0.1:${g.redirectPort === 65_535 ? 65_534 : g.redirectPort + 1}/callback`;

@@ -8,7 +8,7 @@ import type { ErrorCode } from './errors.ts';
 import type { JwtReport } from './oauth/jwt-report.ts';
 
 /** A session's state as fronts show it. */
-export type SessionStatus = 'active' | 'expired' | 'sign-in-needed' | 'session-only';
+export type SessionStatus = 'active' | 'expired' | 'sign-in-needed' | 'refresh-failing' | 'session-only';
 
 /** Where a session's refresh token lives. */
 export type SecretStorage = 'keychain' | 'session-only' | 'none';
@@ -28,6 +28,8 @@ export interface ErrorView {
   readonly oauthError?: string;
   /** Untrusted provider text: render as text only. */
   readonly oauthErrorDescription?: string;
+  /** The HTTP status of the answer, when the error came from one. */
+  readonly status?: number;
 }
 
 /** What a front may know about a session. */

@@ -108,12 +108,12 @@ test('local provider: profile add, login, sessions, token, inspect, refresh, use
   assertFailed(await cli.run(['token', id]), 2, 'SESSION_NOT_FOUND');
 });
 
-test('a rejected refresh: token exits 3, prints nothing, and the session needs a new sign-in', { skip: KEYRING ? false : NO_KEYRING, timeout: 240_000 }, async () => {
+test('a rejected refresh: refresh exits 3, prints nothing, and the session needs a new sign-in; token then exits 3 too', { skip: KEYRING ? false : NO_KEYRING, timeout: 240_000 }, async () => {
   const cli = await localCli();
   const id = await cli.login('local');
   await revokeAtProvider(idp.issuer, await cli.storedRefreshToken(id));
-  const r = await cli.run(['token', id]);
-  assertFailed(r, 3, 'SIGN_IN_NEEDED');
+  assertFailed(await cli.run(['refresh', id]), 3, 'SIGN_IN_NEEDED');
+  assertFailed(await cli.run(['token', id]), 3, 'SIGN_IN_NEEDED');
   const list = await cli.json(['sessions']);
   assert.ok(Array.isArray(list) && isRecord(list[0]));
   assert.equal(list[0]['status'], 'sign-in-needed');

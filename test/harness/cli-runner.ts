@@ -194,3 +194,6 @@ export function endCliRuns(): void {
   const all = transcript.join('\n');
   for (const secret of neverPrinted) assert.ok(secret.length > 0 && !all.includes(secret), 'no refresh token ever appears in CLI output');
 }
+
+/** A `--browser-command` that only follows HTTP redirects: for a provider that approves at once (no pages). */
+export const FETCH_BROWSER_COMMAND = `"${process.execPath}" --import tsx "${join(ROOT, 'test', 'harness', 'fetch-browser.ts')}"`;

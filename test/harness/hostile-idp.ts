@@ -23,6 +23,11 @@ export interface HostileIdpOptions {
   basePath?: string;
   /** Which metadata document it publishes: OpenID Discovery (default) or only RFC 8414. */
   discovery?: 'oidc' | 'oauth2';
+  /**
+   * Serve `/authorize` as a provider that approves at once: a 302 back to the redirect URI with a code,
+   * the state and `iss`. Any HTTP client can then play the browser (`--browser-command`).
+   */
+  autoApprove?: boolean;
 }
 
 export interface HostileIdp {
@@ -30,6 +35,8 @@ export interface HostileIdp {
   readonly kid: string;
   /** Requests per path. */
   readonly counts: Record<string, number>;
+  /** The query of the last authorization request (`autoApprove`), e.g. its nonce. */
+  readonly lastAuthorization: URLSearchParams | undefined;
   /** Signs an ID token with the provider's RS256 key (claims default: iss, aud=clientId, iat/exp now). */
   signIdToken(claims: JWTPayload, options?: { clientId?: string; alg?: string; kid?: string }): Promise<string>;
   stop(): Promise<void>;
@@ -55,6 +62,7 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
   jwk.kid = kid;
   const counts: Record<string, number> = {};
   let issuer = '';
+  let lastAuthorization: URLSearchParams | undefined;
   const server: Server = createServer((req, res) => {
     void (async () => {
       const full = new URL(req.url ?? '/', 'http://x').pathname;
@@ -79,6 +87,16 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
         } });
       }
       if (path === '/jwks') return send(res, { json: { keys: [jwk] } });
+      if (path === '/authorize' && options.autoApprove) {
+        const query = new URL(req.url ?? '/', 'http://x').searchParams;
+        lastAuthorization = query;
+        const back = new URL(query.get('redirect_uri') ?? '');
+        back.searchParams.set('code', `c-${counts[full]}`);
+        back.searchParams.set('state', query.get('state') ?? '');
+        back.searchParams.set('iss', issuer);
+        res.writeHead(302, { location: back.href });
+        return res.end();
+      }
       if (path === '/token' && options.token) {
         const reply = await options.token(new URLSearchParams(await readBody(req)), idp);
         if (reply === 'hang') return;
@@ -103,6 +121,9 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
     issuer,
     kid,
     counts,
+    get lastAuthorization() {
+      return lastAuthorization;
+    },
     async signIdToken(claims, o = {}) {
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({ iss: issuer, aud: o.clientId ?? 'oidc-desk', iat: now, exp: now + 300, ...claims })

@@ -256,7 +256,8 @@ locked() {
   dbus-send --session --print-reply --dest=org.freedesktop.secrets "$LOGIN" \\
     org.freedesktop.DBus.Properties.Get string:org.freedesktop.Secret.Collection string:Locked | grep -q 'boolean true'
 }
-wait_unlocked() { i=0; while locked; do i=$((i+1)); [ $i -lt 100 ] || exit 3; sleep 0.1; done; }
+# A first query may race the daemon's start and have D-Bus activate a second, locked one: unlock again.
+wait_unlocked() { i=0; while locked; do i=$((i+1)); [ $i -lt 300 ] || exit 3; if [ $((i % 40)) -eq 0 ]; then printf %s keyring-pw | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null 2>&1 || true; fi; sleep 0.1; done; }
 printf %s keyring-pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
 wait_unlocked
 node --import tsx --input-type=module -e "$CHILD" "$MODULE" "$OPTIONS" "$CALLS1"

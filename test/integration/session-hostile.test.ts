@@ -4,50 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createHttpClient } from '../../src-main/core/http/client.ts';
-import { parseProfile } from '../../src-main/core/profile.ts';
 import { SessionService } from '../../src-main/core/session/session-service.ts';
-import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
 import { DeskError } from '../../src-main/core/errors.ts';
-import { startHostileIdp, type HostileIdp, type HostileIdpOptions, type HostileReply } from '../harness/hostile-idp.ts';
-
-type RefreshReply = (idp: HostileIdp, form: URLSearchParams) => HostileReply | Promise<HostileReply>;
-
-/** A provider that signs in "alice" and answers refreshes as the test says. */
-async function setup(refresh: RefreshReply, options: HostileIdpOptions = {}) {
-  let nonce = '';
-  let rotation = 0;
-  const idp = await startHostileIdp({
-    ...options,
-    token: async (form, self) => {
-      if (form.get('grant_type') === 'refresh_token') return refresh(self, form);
-      return { json: {
-        access_token: 'at-initial-0123456789', token_type: 'Bearer', expires_in: 300, refresh_token: `rt-${rotation++}-abcdefgh`,
-        id_token: await self.signIdToken({ sub: 'alice', nonce, auth_time: 1000 }),
-      } };
-    },
-  });
-  const secrets = new MemorySecretStore();
-  // The memory store stands in for the keychain here: these cases are about the provider, not the keychain.
-  Object.defineProperty(secrets, 'persistent', { value: true });
-  const service = await SessionService.open({
-    dataDir: await mkdtemp(join(tmpdir(), 'oidc-desk-h-')), secrets, fetch: createHttpClient({ timeoutMs: 2000 }), now: Date.now, random: () => 0,
-  });
-  const profile = parseProfile({ name: 'h', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true });
-  const { started, session } = await service.signIn(profile);
-  const auth = new URL(started.authorizationUrl);
-  nonce = auth.searchParams.get('nonce') ?? '';
-  await service.engine.router.handle(`dev.oidcdesk:/callback?code=c-1&state=${auth.searchParams.get('state')}&iss=${encodeURIComponent(idp.issuer)}`);
-  const view = await session;
-  return { idp, service, secrets, view };
-}
-
-async function refreshedBody(idp: HostileIdp, claims: Record<string, unknown>) {
-  return { json: { access_token: 'at-refreshed-0123456789', token_type: 'Bearer', expires_in: 300, refresh_token: 'rt-rotated-abcdefgh', id_token: await idp.signIdToken({ sub: 'alice', auth_time: 1000, ...claims }) } };
-}
+import { refreshedBody, setup } from '../harness/hostile-session.ts';
 
 test('userinfo whose sub differs from the ID token is refused', async () => {
   const { idp, service, view } = await setup(() => ({ status: 500 }), { userinfo: () => ({ json: { sub: 'mallory', email: 'm@example.com' } }) });
@@ -158,7 +118,7 @@ test('sign-out while the provider is unreachable: local sign-out completes, revo
     assert.equal((await secrets.get(view.id)).kind, 'absent', 'the session entry was deleted first');
     assert.equal((await secrets.get(`revoke.${view.id}`)).kind, 'found', 'the token to revoke waits in the keychain only');
     reachable = true;
-    assert.equal(await service.retryRevocations(), 0);
+    assert.equal((await service.retryRevocations()).pending, 0);
     assert.deepEqual(revoked, ['rt-0-abcdefgh']);
     assert.equal((await secrets.get(`revoke.${view.id}`)).kind, 'absent');
   } finally {

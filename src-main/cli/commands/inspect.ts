@@ -46,7 +46,7 @@ export function inspectionJson(inspection: Inspection): Record<string, unknown> 
 }
 
 const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time', 'updated_at']);
-const RESULT_TEXT = { pass: 'pass', fail: 'FAIL', 'not-applicable': 'n/a' } as const;
+const RESULT_TEXT = { pass: 'pass', fail: 'FAIL', warn: 'WARN', 'not-applicable': 'n/a' } as const;
 
 /** The text report: verdict, header, claims (times readable, nonce masked), one line per check. */
 export function renderInspection(inspection: Inspection, now: number): string[] {

@@ -1,5 +1,4 @@
-/** `oidc-desk logout <session>`: the keychain entry and the session go first, then the tokens are revoked at the provider (RFC 7009) unless --no-revoke. */
-import { isDeskError } from '../../core/errors.ts';
+/** `oidc-desk logout <session>`: the keychain entry, the cached tokens and the session go first, then the tokens are revoked at the provider (RFC 7009) unless --no-revoke. */
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { ensureDemoForSession } from '../demo.ts';
@@ -10,28 +9,25 @@ export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'log
   const service = await ctx.service();
   const view = service.view(cmd.session);
   if (cmd.revoke) await ensureDemoForSession(ctx, view).catch(() => undefined);
-  let result: { revoked: boolean; revocationPending: boolean };
-  try {
-    result = await service.signOut(cmd.session, { revoke: cmd.revoke });
-  } catch (error) {
-    // Signed out locally but the provider refused the revocation: the session is gone; say so, exit 0.
-    await service.reload();
-    if (service.list().some((s) => s.id === cmd.session)) throw error;
-    const why = isDeskError(error) ? `${error.code}: ${safeText(error.message, 300)}` : 'unknown error';
-    ctx.out.warn(`Signed out of ${cmd.session} here, but the provider did not accept the revocation (${why}).`);
-    return EXIT.OK;
+  const result = await service.signOut(view.id, { revoke: cmd.revoke });
+  if (result.revocationError !== undefined) {
+    const e = result.revocationError;
+    const what = result.tokens.refresh === 'refused' && result.tokens.access === 'refused' ? 'its tokens' : result.tokens.refresh === 'refused' ? 'its refresh token' : 'its access token';
+    ctx.out.warn(`Signed out of ${view.id} here, but ${what} could not be revoked: ${e.code}${e.status === undefined ? '' : ` (HTTP ${e.status})`}: ${safeText(e.message, 300)}${e.oauthErrorDescription === undefined ? '' : ` The provider said: ${safeText(e.oauthErrorDescription, 300)}`}`);
+    ctx.out.warn('The token may still be valid at the provider until it expires; revoke the grant there (the provider\'s admin or account page) if it must stop working now.');
   }
   if (result.revocationPending) {
-    ctx.out.info(`Signed out of ${cmd.session}. Revocation pending: the provider could not be reached; the refresh token waits in the OS keychain and the next "oidc-desk logout" (or the desktop app) retries the revocation.`);
+    ctx.out.info(`Signed out of ${view.id}. Revocation pending: the provider could not be reached; the refresh token waits in the OS keychain and the next "oidc-desk logout" (or the desktop app) retries the revocation.`);
   } else if (result.revoked) {
-    ctx.out.info(`Signed out of ${cmd.session}; its tokens were revoked at the provider.`);
-  } else {
-    ctx.out.info(`Signed out of ${cmd.session}${cmd.revoke ? ' (there was no token to revoke)' : '; nothing was revoked (--no-revoke)'}.`);
+    ctx.out.info(`Signed out of ${view.id}; its tokens were revoked at the provider.`);
+  } else if (result.revocationError === undefined) {
+    ctx.out.info(`Signed out of ${view.id}${cmd.revoke ? ' (there was no token to revoke)' : '; nothing was revoked (--no-revoke)'}.`);
   }
   // Revocations still owed from earlier sign-outs: one attempt now.
   if (cmd.revoke && !result.revocationPending) {
     const owed = await service.retryRevocations().catch(() => undefined);
-    if (owed !== undefined && owed > 0) ctx.out.info(`${owed} earlier revocation${owed === 1 ? ' is' : 's are'} still pending.`);
+    if (owed !== undefined && owed.pending > 0) ctx.out.info(`${owed.pending} earlier revocation${owed.pending === 1 ? ' is' : 's are'} still pending.`);
+    for (const problem of owed?.problems ?? []) ctx.out.warn(`${problem.code}: ${safeText(problem.message, 300)}`);
   }
   return EXIT.OK;
 }

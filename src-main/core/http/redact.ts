@@ -92,3 +92,21 @@ export function redactHeaders(headers: Headers): Record<string, string> {
   });
   return out;
 }
+
+/** Runs of token-like characters long enough to be a secret (opaque tokens, JWT parts, codes). */
+const TOKEN_LIKE = /[A-Za-z0-9_~+/=.-]{24,}/g;
+
+/**
+ * A short excerpt of an unexpected response body for an error or a status line: JSON and forms masked
+ * field by field, any other text with its control characters and token-like runs masked, whitespace
+ * collapsed, cut to `max` characters. For bodies that are not a protocol answer (an HTML page, an empty 400).
+ */
+export function bodyExcerpt(body: string, contentType: string | null, max = 160): string {
+  if (body.trim() === '') return '(empty body)';
+  const trimmed = body.trimStart();
+  let text: string;
+  if (trimmed.startsWith('{') || trimmed.startsWith('[') || /^[\w.~+%-]+=[^\s]*$/.test(body)) text = redactBody(body, contentType);
+  else text = body.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(TOKEN_LIKE, (run) => fingerprint(run));
+  text = text.replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max)}...` : text;
+}

@@ -92,15 +92,16 @@ export type IdTokenIdentity = Readonly<Record<string, unknown>> & {
 /**
  * Checks a refreshed ID token against the one from the original sign-in: iss, sub, aud (same set),
  * azp (same, or absent in both) and auth_time (when the original had one) must be unchanged. Both
- * tokens must already be validated. Throws DeskError `ID_TOKEN_CLAIMS_CHANGED` naming the claims.
+ * tokens must already be validated. `compareAzp: false` is for an original whose `azp` was not kept
+ * (records written before it was). Throws DeskError `ID_TOKEN_CLAIMS_CHANGED` naming the claims.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
  */
-export function checkRefreshedIdToken(previous: IdTokenIdentity, next: IdTokenIdentity): void {
+export function checkRefreshedIdToken(previous: IdTokenIdentity, next: IdTokenIdentity, options: { readonly compareAzp?: boolean } = {}): void {
   const changed: string[] = [];
   if (next.iss !== previous.iss) changed.push('iss');
   if (next.sub !== previous.sub) changed.push('sub');
   if (!sameAudience(previous.aud, next.aud)) changed.push('aud');
-  if (next['azp'] !== previous['azp']) changed.push('azp');
+  if (options.compareAzp !== false && next['azp'] !== previous['azp']) changed.push('azp');
   if (previous['auth_time'] !== undefined && next['auth_time'] !== previous['auth_time']) changed.push('auth_time');
   if (changed.length > 0) {
     throw new DeskError('ID_TOKEN_CLAIMS_CHANGED', `The refreshed ID token changed ${changed.join(', ')}; OIDC Core §12.2 requires them to stay as at sign-in, so it was refused. Sign in again.`);

@@ -22,10 +22,13 @@ export const MAX_SKEW_SECONDS = 60;
 export type JwtCheckId =
   | 'alg' | 'signature' | 'typ' | 'iss' | 'sub' | 'aud' | 'azp' | 'exp' | 'nbf' | 'iat' | 'nonce' | 'at_hash' | 'auth_time';
 
-/** One check of a JWT, with the reason in `detail` (never a token or nonce value). */
+/**
+ * One check of a JWT, with the reason in `detail` (never a token or nonce value). `warn` flags a value that
+ * passes the rules but cannot be taken at face value (an implausible `auth_time`); it does not fail the token.
+ */
 export interface JwtCheck {
   readonly id: JwtCheckId;
-  readonly result: 'pass' | 'fail' | 'not-applicable';
+  readonly result: 'pass' | 'fail' | 'warn' | 'not-applicable';
   readonly detail: string;
   /** For a failed check: the error code `validateIdToken` throws for it. */
   readonly code?: ErrorCode;
@@ -135,6 +138,9 @@ function pass(id: JwtCheckId, detail: string): JwtCheck {
 }
 function notApplicable(id: JwtCheckId, detail: string): JwtCheck {
   return { id, result: 'not-applicable', detail };
+}
+function warn(id: JwtCheckId, detail: string): JwtCheck {
+  return { id, result: 'warn', detail };
 }
 function fail(id: JwtCheckId, detail: string, code: ErrorCode = 'ID_TOKEN_INVALID'): JwtCheck {
   return { id, result: 'fail', detail, code };
@@ -352,14 +358,28 @@ function checkAtHash(claims: Record<string, unknown>, alg: string | undefined, c
     : fail('at_hash', `does not match the access token received with it (${how})`);
 }
 
+/** The earliest `auth_time` taken at face value (2000-01-01): an earlier one is a placeholder, not a sign-in time. */
+const EARLIEST_PLAUSIBLE_AUTH_TIME = 946_684_800;
+
+/** Why an `auth_time` cannot be a real sign-in time (0, before 2000, or in the future), or undefined when it can. */
+function implausibleAuthTime(authTime: number, t: TimeContext): string | undefined {
+  if (authTime === 0) return 'auth_time is 0: the provider does not record when the user signed in';
+  if (authTime < EARLIEST_PLAUSIBLE_AUTH_TIME) return `auth_time ${authTime} (${iso(authTime)}) is before 2000: not a real sign-in time`;
+  if (authTime * 1000 > t.nowMs + t.skewMs) return `auth_time ${iso(authTime)} is in the future (${t.skewText}): the provider's clock or the claim is wrong`;
+  return undefined;
+}
+
 function checkAuthTime(claims: Record<string, unknown>, ctx: JwtReportContext, t: TimeContext): JwtCheck {
   const authTime = claims['auth_time'];
   const maxAge = ctx.maxAgeSeconds;
   if (authTime !== undefined && !isNumericDate(authTime)) return fail('auth_time', 'auth_time is not a NumericDate');
+  const implausible = authTime === undefined ? undefined : implausibleAuthTime(authTime, t);
   if (maxAge === undefined || !Number.isFinite(maxAge) || maxAge < 0) {
+    if (implausible !== undefined) return warn('auth_time', `${implausible} (no max_age requested)`);
     return notApplicable('auth_time', authTime === undefined ? 'no auth_time claim; none required' : `signed in ${iso(authTime)} (no max_age requested)`);
   }
   if (authTime === undefined) return fail('auth_time', `no auth_time claim, required because max_age=${maxAge} was requested`);
+  if (implausible !== undefined) return fail('auth_time', `${implausible}; max_age=${maxAge} was requested`);
   const age = t.nowMs - authTime * 1000;
   const text = `signed in ${iso(authTime)}, ${humanizeDuration(age)} ${age >= 0 ? 'ago' : 'in the future'}; max_age is ${maxAge} s (${t.skewText})`;
   return age > maxAge * 1000 + t.skewMs ? fail('auth_time', text + clockNote(t, 'ahead')) : pass('auth_time', text);

@@ -23,31 +23,58 @@ export function oauthErrorMessage(error: string, description: string | undefined
   return hint ? `${said} ${hint}` : said;
 }
 
+/** The DeskError code for an OAuth `error` value from a token-issuing endpoint. */
+function codeForOAuthError(error: string): ErrorCode {
+  if (error === 'invalid_grant') return 'INVALID_GRANT';
+  if (error === 'invalid_client') return 'INVALID_CLIENT';
+  return 'TOKEN_ERROR';
+}
+
+/** A DeskError for an OAuth error response (`error`, `error_description`). */
+export function oauthErrorResponse(error: string, description: string | undefined, status: number | undefined, cause: unknown): DeskError {
+  return new DeskError(codeForOAuthError(error), oauthErrorMessage(error, description), {
+    cause,
+    oauthError: error,
+    ...(description === undefined ? {} : { oauthErrorDescription: description }),
+    ...(status === undefined ? {} : { status }),
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** oauth4webapi's refusal of a JWT `alg`: an `INVALID_RESPONSE` whose cause names the header and the expected algorithms. */
+function isAlgRefusal(error: oauth.OperationProcessingError): boolean {
+  return error.code === oauth.INVALID_RESPONSE && isRecord(error.cause) && isRecord(error.cause['header']) && 'expected' in error.cause;
+}
+
 /**
- * Maps anything thrown by oauth4webapi (or the HTTP client) to a DeskError.
+ * Maps anything thrown by oauth4webapi (or the HTTP client) to a DeskError, by the error's class, `code`
+ * and `cause`, never by its message text. Only an OAuth `invalid_grant` in a response body becomes
+ * `INVALID_GRANT`; a `WWW-Authenticate` challenge is `ACCESS_TOKEN_REJECTED` when it says `invalid_token`
+ * (RFC 6750 §3.1) and otherwise carries no verdict about a token (a proxy's `Basic realm=...`).
  * @param fallback the code for a response that broke the protocol
  */
 export function mapOAuthError(error: unknown, fallback: ErrorCode): DeskError {
   if (error instanceof DeskError) return error;
-  if (error instanceof oauth.ResponseBodyError) {
-    const code: ErrorCode = error.error === 'invalid_grant' ? 'INVALID_GRANT' : error.error === 'invalid_client' ? 'INVALID_CLIENT' : 'TOKEN_ERROR';
-    return new DeskError(code, oauthErrorMessage(error.error, error.error_description), {
-      cause: error,
-      oauthError: error.error,
-      ...(error.error_description === undefined ? {} : { oauthErrorDescription: error.error_description }),
-      status: error.status,
-    });
-  }
+  if (error instanceof oauth.ResponseBodyError) return oauthErrorResponse(error.error, error.error_description, error.status, error);
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
-    const first = error.cause[0];
-    const err = first?.parameters.error ?? 'invalid_token';
-    return new DeskError(err === 'invalid_token' ? 'INVALID_GRANT' : 'TOKEN_ERROR', oauthErrorMessage(err, first?.parameters.error_description), {
-      cause: error, oauthError: err, status: error.status,
-    });
+    const challenge = error.cause.find((c) => c.parameters.error !== undefined) ?? error.cause[0];
+    const oauthError = challenge?.parameters.error;
+    if (oauthError === 'invalid_token') {
+      return new DeskError('ACCESS_TOKEN_REJECTED', oauthErrorMessage(oauthError, challenge?.parameters.error_description), { cause: error, oauthError, status: error.status });
+    }
+    if (oauthError !== undefined) return new DeskError(fallback, oauthErrorMessage(oauthError, challenge?.parameters.error_description), { cause: error, oauthError, status: error.status });
+    const scheme = (challenge?.scheme ?? 'unknown').slice(0, 20).replace(/[^A-Za-z0-9_-]/g, '');
+    return new DeskError(fallback, `The server answered HTTP ${error.status} with a "${scheme}" authentication challenge and no OAuth error: perhaps a proxy in between.`, { cause: error, status: error.status });
   }
   if (error instanceof oauth.OperationProcessingError) {
-    if (error.message.includes('JWT "alg"')) {
+    if (isAlgRefusal(error)) {
       return new DeskError('ID_TOKEN_ALG_NOT_ALLOWED', 'The ID token is signed with an algorithm this client does not accept (none, a shared-secret HS algorithm, or one the provider does not announce).', { cause: error });
+    }
+    if (error.code === oauth.RESPONSE_IS_NOT_CONFORM && error.cause instanceof Response) {
+      return new DeskError(fallback, `The server answered HTTP ${error.cause.status}, which is not a valid answer here.`, { cause: error, status: error.cause.status });
     }
     const claimProblem = error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK;
     return new DeskError(claimProblem ? 'ID_TOKEN_INVALID' : fallback, `The provider's response was rejected: ${error.message.replaceAll('"', '')}.`, { cause: error });

@@ -21,9 +21,19 @@ export async function revokeToken(ctx: ProviderContext, token: string, hint: 're
     });
     await oauth.processRevocationResponse(response);
   } catch (error) {
-    const mapped = mapOAuthError(error, 'REVOCATION_FAILED');
-    throw mapped.category === 'network' ? mapped : new DeskError('REVOCATION_FAILED', mapped.message, { cause: error });
+    throw refined(mapOAuthError(error, 'REVOCATION_FAILED'), 'REVOCATION_FAILED', error);
   }
+}
+
+/** A non-network failure under the endpoint's own code, keeping the provider's words and the status. */
+function refined(mapped: DeskError, code: 'REVOCATION_FAILED' | 'INTROSPECTION_FAILED', cause: unknown): DeskError {
+  if (mapped.category === 'network') return mapped;
+  return new DeskError(code, mapped.message, {
+    cause,
+    ...(mapped.oauthError === undefined ? {} : { oauthError: mapped.oauthError }),
+    ...(mapped.oauthErrorDescription === undefined ? {} : { oauthErrorDescription: mapped.oauthErrorDescription }),
+    ...(mapped.status === undefined ? {} : { status: mapped.status }),
+  });
 }
 
 /**
@@ -40,8 +50,7 @@ export async function introspectToken(ctx: ProviderContext, token: string, hint:
     });
     result = await oauth.processIntrospectionResponse(ctx.metadata, ctx.client, response);
   } catch (error) {
-    const mapped = mapOAuthError(error, 'INTROSPECTION_FAILED');
-    throw mapped.category === 'network' ? mapped : new DeskError('INTROSPECTION_FAILED', mapped.message, { cause: error });
+    throw refined(mapOAuthError(error, 'INTROSPECTION_FAILED'), 'INTROSPECTION_FAILED', error);
   }
   return {
     active: result.active === true,

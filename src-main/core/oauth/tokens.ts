@@ -8,7 +8,8 @@ import { DeskError } from '../errors.ts';
 import { estimateClockOffset } from './clock.ts';
 import { validateIdToken, type IdTokenClaims } from './id-token.ts';
 import type { JwtReport } from './jwt-report.ts';
-import { mapOAuthError } from './oauth-errors.ts';
+import { bodyExcerpt } from '../http/redact.ts';
+import { mapOAuthError, oauthErrorResponse } from './oauth-errors.ts';
 import { CLOCK_SKEW_SECONDS, type ProviderContext } from './provider-context.ts';
 
 /** Tokens from one token response. Secrets: keep in the core, show fronts only views. */
@@ -43,11 +44,13 @@ async function toTokenSet(input: ProcessInput): Promise<TokenSet> {
     await input.response.body?.cancel();
     throw new DeskError('HTTP_STATUS', `The provider's token endpoint failed (HTTP ${input.response.status}); try again later.`, { status: input.response.status });
   }
+  // A refusal is read here first: oauth4webapi stops at a WWW-Authenticate header before the body.
+  const refusal = input.response.status === 200 ? undefined : await input.response.clone().text().catch(() => '');
   let result: oauth.TokenEndpointResponse;
   try {
     result = await input.process(input.response);
   } catch (error) {
-    throw mapOAuthError(error, 'TOKEN_RESPONSE_INVALID');
+    throw refusal === undefined ? mapOAuthError(error, 'TOKEN_RESPONSE_INVALID') : tokenEndpointRefusal(error, input.response, refusal);
   }
   let idTokenClaims: IdTokenClaims | undefined;
   let idTokenReport: JwtReport | undefined;
@@ -79,6 +82,30 @@ async function toTokenSet(input: ProcessInput): Promise<TokenSet> {
     receivedAt,
     clockOffsetMs,
   };
+}
+
+function oauthErrorBody(body: string): { error: string; description: string | undefined } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const { error, error_description: description } = parsed as Record<string, unknown>;
+    if (typeof error !== 'string' || error === '') return undefined;
+    return { error, description: typeof description === 'string' ? description : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The error for a token endpoint answer other than 200: an OAuth error (from the body, also when a
+ * WWW-Authenticate challenge came with it, RFC 6749 §5.2), else `TOKEN_ENDPOINT_REFUSED` with the status
+ * and a masked excerpt of the body: an empty 400 or an HTML page says nothing about the grant.
+ */
+function tokenEndpointRefusal(error: unknown, response: Response, body: string): DeskError {
+  if (error instanceof oauth.ResponseBodyError || error instanceof DeskError) return mapOAuthError(error, 'TOKEN_ERROR');
+  const said = oauthErrorBody(body);
+  if (said !== undefined) return oauthErrorResponse(said.error, said.description, response.status, error);
+  return new DeskError('TOKEN_ENDPOINT_REFUSED', `The token endpoint answered HTTP ${response.status} without an OAuth error: ${bodyExcerpt(body, response.headers.get('content-type'))}`, { cause: error, status: response.status });
 }
 
 /**

@@ -11,7 +11,7 @@ import type { ProviderContext } from './provider-context.ts';
 
 /**
  * Calls the userinfo endpoint with the access token in the Authorization header.
- * A `401` with `invalid_token` becomes `INVALID_GRANT` so the caller can refresh once and retry.
+ * A `401` with `invalid_token` becomes `ACCESS_TOKEN_REJECTED` so the caller can refresh once and retry.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
  */
 export async function fetchUserinfo(ctx: ProviderContext, accessToken: string, expectedSubject: string): Promise<Record<string, unknown>> {

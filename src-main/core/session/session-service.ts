@@ -12,7 +12,7 @@ import type {
 import { DeskError, isDeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
 import type { AuthorizationOptions } from '../oauth/authorize.ts';
-import { checkRefreshedIdToken, type IdTokenClaims } from '../oauth/id-token.ts';
+import { checkRefreshedIdToken } from '../oauth/id-token.ts';
 import { ProviderDirectory, type ProviderContext } from '../oauth/provider-context.ts';
 import { introspectToken, revokeToken } from '../oauth/revocation.ts';
 import { SignInEngine, type SignInResult, type StartedSignIn } from '../oauth/sign-in.ts';
@@ -22,9 +22,11 @@ import type { Profile } from '../profile.ts';
 import { withFileLock } from '../store/file-lock.ts';
 import { ProfileStore } from '../store/profiles.ts';
 import type { SecretStore, StoredSecret } from '../store/secret-store.ts';
-import { sessionIndexStore, type IdTokenBinding, type SessionIndexDoc, type SessionRecord } from '../store/session-index.ts';
+import { sessionIndexStore, type OwedRevocation, type SessionIndexDoc, type SessionRecord } from '../store/session-index.ts';
 import type { VersionedStore } from '../store/versioned-store.ts';
-import { RefreshScheduler } from './scheduler.ts';
+import { assertBoundTo, bindingOf, displayNameOf, identityOf } from './bindings.ts';
+import { REFRESH_LEAD_MS, RefreshScheduler } from './scheduler.ts';
+import { TokenCache, newCacheKey, type HeldTokens, type TokenBinding } from './token-cache.ts';
 import { sessionView } from './views.ts';
 
 /** Dependencies of the session service; fronts choose the concrete ones. */
@@ -40,16 +42,41 @@ export interface SessionServiceDeps {
   readonly flowTtlMs?: number;
 }
 
+/** What happened to one token at sign-out. */
+export type RevocationOutcome =
+  /** The provider confirmed the revocation. */
+  | 'revoked'
+  /** The provider could not be reached: the refresh token waits in the keychain and is retried later. */
+  | 'pending'
+  /** The provider refused, or nothing was sent (another provider named by the index): the token may still be valid. */
+  | 'refused'
+  /** The provider could not be reached and the token is not kept (an access token): valid until it expires. */
+  | 'unreachable'
+  /** There was no such token here, or revocation was not asked for. */
+  | 'none';
+
 /** What a sign-out did. */
 export interface SignOutResult {
-  /** Both tokens were revoked at the provider. */
+  /** Every token there was got revoked at the provider. */
   revoked: boolean;
   /** Revocation failed on the network; the token waits in the keychain and is retried later. */
   revocationPending: boolean;
-  /** The provider refused the revocation (the local sign-out is complete anyway). */
+  /** Each token's outcome. */
+  readonly tokens: { refresh: RevocationOutcome; access: RevocationOutcome };
+  /**
+   * Why a revocation was refused (or not sent): the local sign-out is complete anyway, but the token
+   * may still be valid at the provider until it expires.
+   */
   revocationError?: ErrorView;
   /** RP-initiated logout, when asked for: open `url` in the system browser. */
   endSession?: { url: string; result: Promise<void> };
+}
+
+/** The owed revocations still waiting after a retry, and the ones that cannot be sent at all. */
+export interface RevocationRetry {
+  readonly pending: number;
+  /** Entries whose keychain secret names another provider or client than the index: nothing was sent. */
+  readonly problems: readonly ErrorView[];
 }
 
 /** How often owed revocations are retried while the scheduler runs. */
@@ -58,27 +85,39 @@ export const REVOCATION_RETRY_MS = 5 * 60_000;
 /** Access tokens closer than this to expiry are refreshed before use (documented for `oidc-desk token`). */
 export const MIN_ACCESS_TOKEN_VALIDITY_S = 60;
 
+/** A refresh token and the provider and client it was issued for, as read from the keychain (or memory). */
+interface Grant extends TokenBinding {
+  readonly refreshToken: string;
+  /** The token cache key of the keychain entry (absent in session-only mode and in old entries). */
+  readonly cacheKey?: string | undefined;
+}
+
 interface Live {
-  tokens?: TokenSet | undefined;
-  /** Session-only mode: the refresh token when the keychain could not take it. */
-  memoryRefreshToken?: string | undefined;
+  /** The access and ID tokens this process holds. */
+  tokens?: HeldTokens | undefined;
+  /** Session-only mode: the grant when the keychain could not take it. */
+  memoryGrant?: Grant | undefined;
   inflight?: Promise<SessionView> | undefined;
   lastError?: DeskError | undefined;
 }
 
-function bindingOf(claims: IdTokenClaims | undefined): IdTokenBinding | undefined {
-  if (claims === undefined) return undefined;
-  const aud = typeof claims.aud === 'string' ? [claims.aud] : [...claims.aud];
-  const authTime = claims.auth_time;
-  return { iss: claims.iss, sub: claims.sub, aud, ...(typeof authTime === 'number' ? { authTime } : {}) };
+/** When a refresh may be skipped: another process refreshed after `seenAt` and left a token valid for `minValidityMs`. */
+interface Reuse {
+  readonly seenAt: number;
+  readonly minValidityMs: number;
 }
 
-function displayNameOf(claims: IdTokenClaims | undefined): string | undefined {
-  for (const k of ['name', 'preferred_username', 'email']) {
-    const v = claims?.[k];
-    if (typeof v === 'string' && v.length > 0) return v.slice(0, 200);
-  }
-  return undefined;
+/**
+ * True for refresh failures a retry cannot fix (not the network, not the keychain, not `invalid_grant`):
+ * the session is marked as failing and the scheduler leaves it alone until the user acts.
+ */
+function isStuckFailure(error: DeskError): boolean {
+  return error.category === 'protocol' && error.code !== 'INVALID_GRANT' && error.code !== 'SESSION_BINDING_MISMATCH' && error.code !== 'SIGN_IN_NEEDED';
+}
+
+function refreshFailingError(record: SessionRecord): DeskError {
+  const f = record.refreshFailure;
+  return new DeskError('REFRESH_FAILING', `Refreshing this session fails${f ? ` (${f.code}${f.status === undefined ? '' : `, HTTP ${f.status}`}: ${f.message})` : ''}. Refresh it explicitly to try again, or sign in again to replace it.`, f?.status === undefined ? {} : { status: f.status });
 }
 
 /** The session service. Create it with {@link SessionService.open}. */
@@ -88,6 +127,7 @@ export class SessionService {
   readonly providers: ProviderDirectory;
   readonly #deps: SessionServiceDeps;
   readonly #index: VersionedStore<SessionIndexDoc>;
+  readonly #cache: TokenCache;
   readonly #live = new Map<string, Live>();
   readonly #listeners = new Set<(event: SessionEvent) => void>();
   readonly #scheduler: RefreshScheduler;
@@ -99,13 +139,15 @@ export class SessionService {
     this.#deps = deps;
     this.#index = index;
     this.#doc = doc;
+    this.#cache = new TokenCache(deps.dataDir);
     this.profiles = new ProfileStore(deps.dataDir, deps.now);
     this.providers = new ProviderDirectory(deps.fetch);
     this.engine = new SignInEngine({ fetch: deps.fetch, now: deps.now, providers: this.providers, ...(deps.flowTtlMs === undefined ? {} : { flowTtlMs: deps.flowTtlMs }) });
     this.#scheduler = new RefreshScheduler({
       now: deps.now,
       random: deps.random ?? Math.random,
-      refresh: (id) => this.refresh(id).then(() => undefined, (error: unknown) => {
+      // Another process may have refreshed meanwhile: its token is taken from the cache instead.
+      refresh: (id) => this.#refreshShared(id, { seenAt: this.#live.get(id)?.tokens?.receivedAt ?? 0, minValidityMs: REFRESH_LEAD_MS }).then(() => undefined, (error: unknown) => {
         // Signed out meanwhile (perhaps by another process): nothing left to refresh.
         if (isDeskError(error, 'SESSION_NOT_FOUND')) this.#scheduler.cancel(id);
       }),
@@ -177,38 +219,48 @@ export class SessionService {
     return { started, session };
   }
 
-  /** Refreshes a session now. Any number of concurrent calls share one token request. */
+  /**
+   * Refreshes a session now (an explicit action: also a session whose refresh is failing is tried once
+   * more). Any number of concurrent calls share one token request.
+   */
   async refresh(id: unknown): Promise<SessionView> {
-    const record = this.#record(id);
-    const live = this.#liveOf(record.id);
-    if (live.inflight) return live.inflight;
-    const run = this.#refreshOnce(record.id).finally(() => {
-      live.inflight = undefined;
-      this.#emitUpdated(record.id);
-    });
-    live.inflight = run;
-    this.#emitUpdated(record.id);
-    return run;
+    return this.#refreshShared(this.#record(id).id, undefined);
   }
 
-  /** An access token valid for at least `minValiditySeconds`, refreshing first when needed. */
+  /**
+   * An access token valid for at least `minValiditySeconds`: the one this process holds, else the token
+   * cache (no network request, no discovery, no keychain write), else a refresh. A session whose refresh
+   * is failing is not refreshed here (`REFRESH_FAILING`): only an explicit refresh tries again.
+   */
   async accessToken(id: unknown, minValiditySeconds = MIN_ACCESS_TOKEN_VALIDITY_S): Promise<string> {
     const record = this.#record(id);
-    const tokens = this.#live.get(record.id)?.tokens;
-    if (tokens && (tokens.expiresAt === undefined || tokens.expiresAt - this.#deps.now() > minValiditySeconds * 1000)) return tokens.accessToken;
-    await this.refresh(record.id);
+    const minValidityMs = minValiditySeconds * 1000;
+    const held = await this.#held(record);
+    if (held !== undefined && this.#validFor(held, minValidityMs)) return held.accessToken;
+    if (record.refreshFailure !== undefined) throw refreshFailingError(record);
+    await this.#refreshShared(record.id, { seenAt: held?.receivedAt ?? 0, minValidityMs });
     const fresh = this.#live.get(record.id)?.tokens;
     if (!fresh) throw new DeskError('INTERNAL', 'The refresh gave no access token.');
     return fresh.accessToken;
   }
 
-  /** The current ID token, refreshing first when this process holds none. */
+  /**
+   * The session's ID token: the one this process or the token cache holds, else after a refresh. A
+   * refresh that brings none keeps the sign-in's (OIDC Core §12.2 allows that).
+   */
   async idToken(id: unknown): Promise<string> {
     const record = this.#record(id);
-    if (this.#live.get(record.id)?.tokens?.idToken === undefined) await this.refresh(record.id);
-    const token = this.#live.get(record.id)?.tokens?.idToken;
-    if (token === undefined) throw new DeskError('NO_ID_TOKEN', 'This session has no ID token: the provider sent none (request the "openid" scope to get one).');
-    return token;
+    let held = await this.#held(record);
+    if (held === undefined) {
+      if (record.refreshFailure !== undefined) throw refreshFailingError(record);
+      await this.#refreshShared(record.id, { seenAt: 0, minValidityMs: 0 });
+      held = this.#live.get(record.id)?.tokens;
+    }
+    if (held?.idToken !== undefined) return held.idToken;
+    if (record.binding !== undefined) {
+      throw new DeskError('ID_TOKEN_UNAVAILABLE', 'The ID token from the sign-in is no longer kept on this computer (its token cache was removed), and the provider sends none with a refresh. Sign in again to get one.');
+    }
+    throw new DeskError('NO_ID_TOKEN', 'This session has no ID token: the provider sent none at sign-in (request the "openid" scope to get one).');
   }
 
   /** Reveals one token in full: an explicit user action. */
@@ -216,7 +268,7 @@ export class SessionService {
     const record = this.#record(id);
     if (type === 'access') return { sessionId: record.id, type, value: await this.accessToken(record.id) };
     if (type === 'id') return { sessionId: record.id, type, value: await this.idToken(record.id) };
-    if (type === 'refresh') return { sessionId: record.id, type, value: await this.#readRefreshToken(record) };
+    if (type === 'refresh') return { sessionId: record.id, type, value: (await this.#grant(record)).refreshToken };
     throw new DeskError('USAGE', 'The token type must be access, id or refresh.');
   }
 
@@ -226,12 +278,14 @@ export class SessionService {
    */
   async userinfo(id: unknown): Promise<UserinfoView> {
     const record = this.#record(id);
+    // The token first: its binding to this provider is checked before anything is sent there.
+    const accessToken = await this.accessToken(record.id);
     const ctx = await this.#provider(record);
     let claims: Record<string, unknown>;
     try {
-      claims = await fetchUserinfo(ctx, await this.accessToken(record.id), record.subject);
+      claims = await fetchUserinfo(ctx, accessToken, record.subject);
     } catch (error) {
-      if (!isDeskError(error, 'INVALID_GRANT')) throw error;
+      if (!isDeskError(error, 'ACCESS_TOKEN_REJECTED')) throw error;
       await this.refresh(record.id);
       claims = await fetchUserinfo(ctx, await this.accessToken(record.id), record.subject);
     }
@@ -243,74 +297,118 @@ export class SessionService {
   async introspect(id: unknown, which: unknown = 'access'): Promise<IntrospectionView> {
     const record = this.#record(id);
     if (which !== 'access' && which !== 'refresh') throw new DeskError('USAGE', 'Introspect the access or the refresh token.');
+    const token = which === 'access' ? await this.accessToken(record.id) : (await this.#grant(record)).refreshToken;
     const ctx = await this.#provider(record);
-    const token = which === 'access' ? await this.accessToken(record.id) : await this.#readRefreshToken(record);
     const result = await introspectToken(ctx, token, which === 'access' ? 'access_token' : 'refresh_token');
     return { sessionId: record.id, token: which, ...result };
   }
 
   /**
-   * Signs out: deletes the keychain entry first, forgets the session, then revokes the refresh and
-   * access tokens (RFC 7009). A revocation that fails on the network is kept and retried later; the
-   * local sign-out is complete either way. With `endSession`, also starts RP-initiated logout: open
-   * `endSession.url` in the system browser; `endSession.result` settles when it comes back.
+   * Signs out: deletes the keychain entry and the cached tokens first, forgets the session, then revokes
+   * the refresh and access tokens (RFC 7009), each only at the provider and client it was issued for. A
+   * revocation that fails on the network is kept and retried later; one the provider refuses is reported
+   * (the token may still be valid there). The local sign-out is complete either way. With `endSession`,
+   * also starts RP-initiated logout: open `endSession.url` in the system browser.
    */
   async signOut(id: unknown, options: { revoke?: boolean; endSession?: boolean } = {}): Promise<SignOutResult> {
     const record = this.#record(id);
     const live = this.#liveOf(record.id);
-    // Under the session's lock: a refresh in any process finishes first, so the token read here is
-    // the latest one and no rotated token is written back after the entry is gone.
-    const refreshToken = await this.#withSessionLock(record.id, async () => {
+    let bindingProblem: DeskError | undefined;
+    // Under the session's lock: a refresh in any process finishes first, so the tokens read here are
+    // the latest ones and no rotated token is written back after the entry is gone.
+    const { grant, held } = await this.#withSessionLock(record.id, async () => {
       await this.reload();
       const current = this.#doc.sessions.find((s) => s.id === record.id);
-      let token: string | undefined = live.memoryRefreshToken;
-      if (token === undefined && current?.hasRefreshToken) {
-        const read = await this.#deps.secrets.get(record.id).catch(() => ({ kind: 'absent' as const }));
-        if (read.kind === 'found') token = read.secret.refreshToken;
+      let found: Grant | undefined;
+      let tokens: HeldTokens | undefined;
+      if (current !== undefined) {
+        try {
+          found = await this.#grant(current, { markMissing: false });
+          tokens = await this.#held(current, found);
+        } catch (error) {
+          if (isDeskError(error, 'SESSION_BINDING_MISMATCH')) bindingProblem = error;
+        }
       }
       if (current?.hasRefreshToken) await this.#deps.secrets.delete(record.id);
+      await this.#cache.remove(record.id);
       await this.#updateIndex((doc) => ({ ...doc, sessions: doc.sessions.filter((s) => s.id !== record.id) }));
-      return token;
+      return { grant: found, held: tokens ?? live.tokens };
     });
-    const accessToken = live.tokens?.accessToken;
-    const idTokenHint = live.tokens?.idToken;
     this.#live.delete(record.id);
     this.#scheduler.cancel(record.id);
     this.#emit({ type: 'session-removed', sessionId: record.id });
-    const result: SignOutResult = { revoked: false, revocationPending: false };
-    if (options.revoke !== false && (refreshToken !== undefined || accessToken !== undefined)) {
-      try {
-        const ctx = await this.#provider(record);
-        if (refreshToken !== undefined) await revokeToken(ctx, refreshToken, 'refresh_token');
-        if (accessToken !== undefined) await revokeToken(ctx, accessToken, 'access_token');
-        result.revoked = true;
-      } catch (error) {
-        const err = isDeskError(error) ? error : new DeskError('REVOCATION_FAILED', 'Revocation failed.', { cause: error });
-        if (err.category === 'network' && refreshToken !== undefined) result.revocationPending = await this.#oweRevocation(record, refreshToken);
-        else result.revocationError = err.toJSON();
-      }
+    const access = held !== undefined && held.boundTo.issuer === record.issuer && held.boundTo.clientId === record.clientId ? held : undefined;
+    const result: SignOutResult = { revoked: false, revocationPending: false, tokens: { refresh: 'none', access: 'none' } };
+    if (bindingProblem !== undefined) {
+      result.tokens.refresh = 'refused';
+      result.revocationError = bindingProblem.toJSON();
     }
-    if (options.endSession === true) result.endSession = this.engine.startEndSession(await this.#provider(record), idTokenHint);
+    if (options.revoke !== false) await this.#revokeAll(record, grant, access?.accessToken, result);
+    if (options.endSession === true) result.endSession = this.engine.startEndSession(await this.#provider(record), access?.idToken);
     return result;
   }
 
-  /** Retries revocations that failed on the network. Returns how many are still owed. */
-  async retryRevocations(): Promise<number> {
+  /** Revokes what a sign-out leaves, each token on its own, and records the outcomes in `result`. */
+  async #revokeAll(record: SessionRecord, grant: Grant | undefined, accessToken: string | undefined, result: SignOutResult): Promise<void> {
+    const work: { which: 'refresh' | 'access'; token: string }[] = [];
+    if (grant !== undefined) work.push({ which: 'refresh', token: grant.refreshToken });
+    if (accessToken !== undefined) work.push({ which: 'access', token: accessToken });
+    if (work.length === 0) return;
+    let ctx: ProviderContext | undefined;
+    let problem: DeskError | undefined;
+    let unreachable = false;
+    for (const { which, token } of work) {
+      if (unreachable) {
+        result.tokens[which] = 'unreachable';
+        continue;
+      }
+      try {
+        ctx ??= await this.#provider(record);
+        await revokeToken(ctx, token, which === 'refresh' ? 'refresh_token' : 'access_token');
+        result.tokens[which] = 'revoked';
+      } catch (error) {
+        const err = isDeskError(error) ? error : new DeskError('REVOCATION_FAILED', 'Revocation failed.', { cause: error });
+        // One wait for an unreachable provider is enough: the other token is not tried after it.
+        unreachable = err.category === 'network';
+        if (unreachable && which === 'refresh' && await this.#oweRevocation(record, token)) {
+          result.tokens.refresh = 'pending';
+          result.revocationPending = true;
+        } else if (unreachable && which === 'access') {
+          result.tokens.access = 'unreachable';
+        } else {
+          result.tokens[which] = 'refused';
+          problem ??= err;
+        }
+      }
+    }
+    if (problem !== undefined) result.revocationError ??= problem.toJSON();
+    result.revoked = work.every(({ which }) => result.tokens[which] === 'revoked');
+  }
+
+  /**
+   * Retries revocations that failed on the network, each only at the provider and client its keychain
+   * secret was issued for: an index entry naming another one is reported and nothing is sent.
+   */
+  async retryRevocations(): Promise<RevocationRetry> {
+    const problems: ErrorView[] = [];
     for (const owed of this.#doc.revocations) {
       try {
         const read = await this.#deps.secrets.get(owed.account);
+        if (read.kind === 'unknown') continue;
         if (read.kind === 'found') {
-          const ctx = await this.providers.get({ issuer: owed.issuer, clientId: owed.clientId, allowHttpLoopback: owed.allowHttpLoopback });
+          if (read.secret.issuer !== owed.issuer || read.secret.clientId !== owed.clientId) {
+            problems.push(new DeskError('SESSION_BINDING_MISMATCH', 'A revocation waiting in the keychain is listed in the session index for another provider or client, so it was not sent. The data directory may have been changed by another program.').toJSON());
+            continue;
+          }
+          const ctx = await this.providers.get({ issuer: read.secret.issuer, clientId: read.secret.clientId, allowHttpLoopback: owed.allowHttpLoopback });
           await revokeToken(ctx, read.secret.refreshToken, 'refresh_token');
         }
-        if (read.kind === 'unknown') continue;
-        await this.#deps.secrets.delete(owed.account);
-        await this.#updateIndex((doc) => ({ ...doc, revocations: doc.revocations.filter((r) => r.account !== owed.account) }));
+        await this.#forgetOwed(owed);
       } catch {
         // still owed; the scheduler tries again later
       }
     }
-    return this.#doc.revocations.length;
+    return { pending: this.#doc.revocations.length, problems };
   }
 
   /** When the scheduler will next refresh a session, and after how many failed attempts. */
@@ -351,11 +449,8 @@ export class SessionService {
 
   #record(id: unknown): SessionRecord {
     const found = typeof id === 'string' ? this.#doc.sessions.find((s) => s.id === id) : undefined;
-    if (found === undefined) {
-      // Echo only what looks like a session id: a pasted token must not reach an error message.
-      const shown = typeof id === 'string' && /^s-[0-9a-f]{8}$/.test(id) ? ` "${id}"` : '';
-      throw new DeskError('SESSION_NOT_FOUND', `There is no such session${shown}. List them with "oidc-desk sessions".`);
-    }
+    // Never echo the value: a pasted token must not reach an error message.
+    if (found === undefined) throw new DeskError('SESSION_NOT_FOUND', 'There is no session with that id.');
     return found;
   }
 
@@ -373,7 +468,7 @@ export class SessionService {
     return sessionView({
       record,
       tokens: live?.tokens,
-      sessionOnly: live?.memoryRefreshToken !== undefined,
+      sessionOnly: live?.memoryGrant !== undefined,
       refreshing: live?.inflight !== undefined,
       lastError: live?.lastError,
       now: this.#deps.now(),
@@ -399,8 +494,8 @@ export class SessionService {
     this.#doc = await this.#index.update(change);
   }
 
-  async #patchRecord(id: string, patch: Partial<SessionRecord>): Promise<SessionRecord> {
-    await this.#updateIndex((doc) => ({ ...doc, sessions: doc.sessions.map((s) => (s.id === id ? { ...s, ...patch, updatedAt: this.#deps.now() } : s)) }));
+  async #patchRecord(id: string, patch: (record: SessionRecord) => SessionRecord): Promise<SessionRecord> {
+    await this.#updateIndex((doc) => ({ ...doc, sessions: doc.sessions.map((s) => (s.id === id ? { ...patch(s), updatedAt: this.#deps.now() } : s)) }));
     return this.#record(id);
   }
 
@@ -408,19 +503,74 @@ export class SessionService {
     return this.providers.get({ issuer: record.issuer, clientId: record.clientId, allowHttpLoopback: record.allowHttpLoopback });
   }
 
-  #secretFor(record: { issuer: string; clientId: string }, refreshToken: string): StoredSecret {
-    return { v: 1, refreshToken, issuer: record.issuer, clientId: record.clientId, createdAt: this.#deps.now() };
+  #validFor(held: HeldTokens, minValidityMs: number): boolean {
+    return held.expiresAt === undefined || held.expiresAt - this.#deps.now() > minValidityMs;
   }
 
-  /** Writes a refresh token to the keychain, or keeps it in memory when the keychain cannot take it. */
-  async #storeRefreshToken(id: string, record: { issuer: string; clientId: string }, refreshToken: string): Promise<'keychain' | 'memory'> {
+  #secretFor(binding: TokenBinding, refreshToken: string, cacheKey: string | undefined): StoredSecret {
+    return { v: 1, refreshToken, issuer: binding.issuer, clientId: binding.clientId, createdAt: this.#deps.now(), ...(cacheKey === undefined ? {} : { cacheKey }) };
+  }
+
+  /**
+   * The session's refresh token with the provider and client it belongs to: from memory (session-only)
+   * or the keychain, checked against the record (`SESSION_BINDING_MISMATCH`: nothing may be sent).
+   */
+  async #grant(record: SessionRecord, options: { readonly markMissing?: boolean } = {}): Promise<Grant> {
+    const memory = this.#live.get(record.id)?.memoryGrant;
+    if (memory !== undefined) {
+      assertBoundTo(record, memory, 'refresh token');
+      return memory;
+    }
+    if (record.status === 'sign-in-needed' || !record.hasRefreshToken) throw new DeskError('SIGN_IN_NEEDED', 'This session has no refresh token any more; sign in again.');
+    let read;
+    try {
+      read = await this.#deps.secrets.get(record.id);
+    } catch (error) {
+      if (isDeskError(error, 'KEYCHAIN_ENTRY_CORRUPT')) await this.#markSignInNeeded(record.id, error);
+      throw error;
+    }
+    if (read.kind === 'unknown') throw read.reason;
+    if (read.kind === 'absent') {
+      const err = new DeskError('SIGN_IN_NEEDED', 'The keychain no longer holds this session\'s refresh token; sign in again.');
+      if (options.markMissing !== false) await this.#markSignInNeeded(record.id, err);
+      throw err;
+    }
+    const grant: Grant = { refreshToken: read.secret.refreshToken, issuer: read.secret.issuer, clientId: read.secret.clientId, cacheKey: read.secret.cacheKey };
+    assertBoundTo(record, grant, 'refresh token');
+    return grant;
+  }
+
+  /**
+   * The tokens this process holds for the session, or else those of the token cache (one keychain read
+   * for its key, no network), or undefined. Tokens bound to another issuer or client are never returned.
+   */
+  async #held(record: SessionRecord, grant?: Grant): Promise<HeldTokens | undefined> {
+    const live = this.#liveOf(record.id);
+    const own = live.tokens;
+    if (own !== undefined) {
+      assertBoundTo(record, own.boundTo, 'tokens');
+      return own;
+    }
+    if (!record.hasRefreshToken || record.status === 'sign-in-needed') return undefined;
+    const bound = grant ?? await this.#grant(record);
+    if (bound.cacheKey === undefined) return undefined;
+    const cached = await this.#cache.read(record.id, bound.cacheKey, bound);
+    if (cached !== undefined) live.tokens = cached;
+    return cached;
+  }
+
+  /**
+   * Writes a refresh token to the keychain, or keeps it in memory when the keychain cannot take it.
+   * Returns where it went and the cache key now in the keychain entry.
+   */
+  async #storeGrant(id: string, binding: TokenBinding, refreshToken: string, cacheKey: string | undefined): Promise<'keychain' | 'memory'> {
     const live = this.#liveOf(id);
     const keychain = await this.keychain();
     // A keychain that is missing stays skipped; a locked or failing one is tried again each time.
     if (this.#deps.secrets.persistent && keychain.state !== 'unavailable') {
       try {
-        await this.#deps.secrets.set(id, this.#secretFor(record, refreshToken));
-        live.memoryRefreshToken = undefined;
+        await this.#deps.secrets.set(id, this.#secretFor(binding, refreshToken, cacheKey));
+        live.memoryGrant = undefined;
         if (keychain.sessionOnly) this.#setKeychain({ state: 'available', sessionOnly: false });
         return 'keychain';
       } catch (error) {
@@ -429,7 +579,7 @@ export class SessionService {
         this.#setKeychain({ state: error.code === 'KEYCHAIN_LOCKED' ? 'locked' : 'unavailable', message: error.message, sessionOnly: true });
       }
     }
-    live.memoryRefreshToken = refreshToken;
+    live.memoryGrant = { refreshToken, issuer: binding.issuer, clientId: binding.clientId };
     return 'memory';
   }
 
@@ -454,12 +604,18 @@ export class SessionService {
     // Signing in again replaces the session's grant: the old refresh token is revoked, not left valid.
     const previous = existing?.hasRefreshToken ? await this.#deps.secrets.get(id).catch(() => undefined) : undefined;
     const live = this.#liveOf(id);
-    live.tokens = { ...tokens, refreshToken: undefined };
+    const binding: TokenBinding = { issuer: profile.issuer, clientId: profile.clientId };
+    const { refreshToken, ...rest } = tokens;
+    const held: HeldTokens = { ...rest, boundTo: binding };
+    live.tokens = held;
     live.lastError = undefined;
+    const cacheKey = newCacheKey();
     let stored: 'keychain' | 'memory' | 'none' = 'none';
-    if (tokens.refreshToken !== undefined) stored = await this.#storeRefreshToken(id, profile, tokens.refreshToken);
+    if (refreshToken !== undefined) stored = await this.#storeGrant(id, binding, refreshToken, cacheKey);
+    if (stored === 'keychain') await this.#cache.write(id, cacheKey, held);
+    else await this.#cache.remove(id);
     const now = this.#deps.now();
-    const binding = bindingOf(tokens.idTokenClaims);
+    const idBinding = bindingOf(tokens.idTokenClaims);
     const displayName = displayNameOf(tokens.idTokenClaims);
     const record: SessionRecord = {
       id,
@@ -475,111 +631,153 @@ export class SessionService {
       ...(tokens.expiresAt === undefined ? {} : { accessTokenExpiresAt: tokens.expiresAt }),
       status: 'active',
       hasRefreshToken: stored === 'keychain',
-      ...(binding ? { binding } : {}),
+      ...(idBinding ? { binding: idBinding } : {}),
     };
     await this.#updateIndex((doc) => ({ ...doc, sessions: [...doc.sessions.filter((s) => s.id !== id), record] }));
     if (tokens.expiresAt !== undefined) this.#scheduler.planExpiry(id, tokens.expiresAt);
-    if (previous?.kind === 'found' && previous.secret.refreshToken !== tokens.refreshToken) {
+    if (previous?.kind === 'found' && previous.secret.refreshToken !== refreshToken) {
       const old = previous.secret.refreshToken;
-      await revokeToken(result.provider, old, 'refresh_token').catch(async (error: unknown) => {
-        if (isDeskError(error) && error.category === 'network') await this.#oweRevocation(record, old);
-      });
+      if (previous.secret.issuer === record.issuer && previous.secret.clientId === record.clientId) {
+        await revokeToken(result.provider, old, 'refresh_token').catch(async (error: unknown) => {
+          if (isDeskError(error) && error.category === 'network') await this.#oweRevocation(record, old);
+        });
+      }
     }
     const view = this.#view(record);
     this.#emit({ type: existing ? 'session-updated' : 'session-added', session: view });
     return view;
   }
 
-  async #readRefreshToken(record: SessionRecord): Promise<string> {
-    const memory = this.#live.get(record.id)?.memoryRefreshToken;
-    if (memory !== undefined) return memory;
-    if (record.status === 'sign-in-needed' || !record.hasRefreshToken) throw new DeskError('SIGN_IN_NEEDED', 'This session has no refresh token any more; sign in again.');
-    let read;
-    try {
-      read = await this.#deps.secrets.get(record.id);
-    } catch (error) {
-      if (isDeskError(error, 'KEYCHAIN_ENTRY_CORRUPT')) await this.#markSignInNeeded(record.id, error);
-      throw error;
-    }
-    if (read.kind === 'unknown') throw read.reason;
-    if (read.kind === 'absent') {
-      const err = new DeskError('SIGN_IN_NEEDED', 'The keychain no longer holds this session\'s refresh token; sign in again.');
-      await this.#markSignInNeeded(record.id, err);
-      throw err;
-    }
-    if (read.secret.issuer !== record.issuer || read.secret.clientId !== record.clientId) {
-      await this.#deps.secrets.delete(record.id).catch(() => undefined);
-      const err = new DeskError('KEYCHAIN_ENTRY_CORRUPT', 'The keychain entry of this session belongs to another provider or client; it was removed. Sign in again.');
-      await this.#markSignInNeeded(record.id, err);
-      throw err;
-    }
-    return read.secret.refreshToken;
-  }
-
   async #markSignInNeeded(id: string, error: DeskError): Promise<void> {
     this.#liveOf(id).lastError = error;
     this.#scheduler.cancel(id);
-    await this.#patchRecord(id, { status: 'sign-in-needed', hasRefreshToken: false });
+    await this.#cache.remove(id);
+    await this.#patchRecord(id, (r) => ({ ...r, status: 'sign-in-needed', hasRefreshToken: false }));
   }
 
-  async #refreshOnce(id: string): Promise<SessionView> {
+  /** Single flight per session: concurrent callers share one refresh (and its one token request). */
+  #refreshShared(id: string, reuse: Reuse | undefined): Promise<SessionView> {
+    const live = this.#liveOf(id);
+    if (live.inflight) return live.inflight;
+    const run = this.#refreshOnce(id, reuse).finally(() => {
+      live.inflight = undefined;
+      this.#emitUpdated(id);
+    });
+    live.inflight = run;
+    this.#emitUpdated(id);
+    return run;
+  }
+
+  /**
+   * One refresh, holding the session's lock. With `reuse`, a token that another process got after
+   * `reuse.seenAt` and left in the cache is taken instead, with no request.
+   */
+  async #refreshOnce(id: string, reuse: Reuse | undefined): Promise<SessionView> {
     return this.#withSessionLock(id, async () => {
-      // Another process may have rotated the token or signed out: decide on the current index.
+      // Another process may have rotated the token, refreshed or signed out: decide on the current state.
       await this.reload();
       const record = this.#record(id);
       if (record.status === 'sign-in-needed') throw new DeskError('SIGN_IN_NEEDED', 'This session needs a new sign-in.');
       const live = this.#liveOf(id);
-      const refreshToken = await this.#readRefreshToken(record);
-      const ctx = await this.#provider(record);
+      const grant = await this.#grant(record);
+      if (live.memoryGrant === undefined && grant.cacheKey !== undefined) {
+        const cached = await this.#cache.read(id, grant.cacheKey, grant);
+        if (cached !== undefined && (live.tokens === undefined || cached.receivedAt > live.tokens.receivedAt)) live.tokens = cached;
+        if (cached !== undefined && reuse !== undefined && cached.receivedAt > reuse.seenAt && this.#validFor(cached, reuse.minValidityMs)) {
+          return this.#view(record);
+        }
+      }
+      const previous = live.tokens;
+      const ctx = await this.providers.get({ issuer: grant.issuer, clientId: grant.clientId, allowHttpLoopback: record.allowHttpLoopback });
       let tokens: TokenSet;
       try {
-        tokens = await refreshTokens(ctx, { refreshToken, now: this.#deps.now });
-        const previous = live.tokens?.idTokenClaims ?? (record.binding ? { iss: record.binding.iss, sub: record.binding.sub, aud: record.binding.aud, ...(record.binding.authTime === undefined ? {} : { auth_time: record.binding.authTime }) } : undefined);
-        if (tokens.idTokenClaims !== undefined && previous !== undefined) checkRefreshedIdToken(previous, tokens.idTokenClaims);
-      } catch (error) {
-        const err = isDeskError(error) ? error : new DeskError('INTERNAL', 'Refresh failed.', { cause: error });
-        if (err.code === 'INVALID_GRANT') {
-          // The grant is gone: forget the token, ask for a sign-in, never retry in a loop.
-          if (record.hasRefreshToken) await this.#deps.secrets.delete(id).catch(() => undefined);
-          live.memoryRefreshToken = undefined;
-          live.tokens = undefined;
-          const needed = new DeskError('SIGN_IN_NEEDED', `${err.message}`, { cause: err, oauthError: 'invalid_grant' });
-          await this.#markSignInNeeded(id, needed);
-          throw needed;
+        tokens = await refreshTokens(ctx, { refreshToken: grant.refreshToken, now: this.#deps.now });
+        if (tokens.idTokenClaims !== undefined) {
+          if (previous?.idTokenClaims !== undefined) checkRefreshedIdToken(previous.idTokenClaims, tokens.idTokenClaims);
+          else if (record.binding !== undefined) {
+            const { identity, compareAzp } = identityOf(record.binding);
+            checkRefreshedIdToken(identity, tokens.idTokenClaims, { compareAzp });
+          }
         }
-        live.lastError = err;
-        if (err.category === 'network' || err.category === 'keychain') this.#scheduler.planRetry(id);
-        throw err;
+      } catch (error) {
+        throw await this.#refreshFailed(record, isDeskError(error) ? error : new DeskError('INTERNAL', 'Refresh failed.', { cause: error }));
       }
       // Rotation: the new refresh token reaches the keychain before anything else uses it.
       let storageLost = false;
-      if (tokens.refreshToken !== undefined && tokens.refreshToken !== refreshToken) {
-        if (await this.#storeRefreshToken(id, record, tokens.refreshToken) === 'memory' && record.hasRefreshToken) {
+      let cacheKey = grant.cacheKey;
+      const rotated = tokens.refreshToken !== undefined && tokens.refreshToken !== grant.refreshToken;
+      if (live.memoryGrant === undefined && (rotated || cacheKey === undefined)) {
+        cacheKey ??= newCacheKey();
+        if (await this.#storeGrant(id, grant, tokens.refreshToken ?? grant.refreshToken, cacheKey) === 'memory') {
           // The keychain still holds the rotated-out token: no process may send it again.
           await this.#deps.secrets.delete(id).catch(() => undefined);
           storageLost = true;
+          cacheKey = undefined;
         }
+      } else if (rotated && tokens.refreshToken !== undefined) {
+        live.memoryGrant = { ...grant, refreshToken: tokens.refreshToken };
       }
-      live.tokens = { ...tokens, refreshToken: undefined };
+      const { refreshToken: _rotated, ...rest } = tokens;
+      // A refresh without an ID token keeps the sign-in's (OIDC Core §12.2).
+      const held: HeldTokens = rest.idToken !== undefined || previous?.idToken === undefined
+        ? { ...rest, boundTo: grant }
+        : { ...rest, idToken: previous.idToken, idTokenClaims: previous.idTokenClaims, idTokenReport: previous.idTokenReport, boundTo: grant };
+      live.tokens = held;
       live.lastError = undefined;
+      if (cacheKey !== undefined) await this.#cache.write(id, cacheKey, held);
+      else await this.#cache.remove(id);
       this.#scheduler.succeeded(id);
-      const binding = bindingOf(tokens.idTokenClaims);
-      const updated = await this.#patchRecord(id, {
-        ...(storageLost ? { hasRefreshToken: false } : {}),
-        ...(tokens.expiresAt === undefined ? {} : { accessTokenExpiresAt: tokens.expiresAt }),
-        ...(binding ? { binding } : {}),
-        ...(tokens.scope ? { scopes: tokens.scope } : {}),
+      const idBinding = bindingOf(tokens.idTokenClaims);
+      const updated = await this.#patchRecord(id, (r) => {
+        const { refreshFailure: _cleared, ...kept } = r;
+        return {
+          ...kept,
+          ...(storageLost ? { hasRefreshToken: false } : {}),
+          ...(tokens.expiresAt === undefined ? {} : { accessTokenExpiresAt: tokens.expiresAt }),
+          ...(idBinding ? { binding: idBinding } : {}),
+          ...(tokens.scope ? { scopes: tokens.scope } : {}),
+        };
       });
       if (tokens.expiresAt !== undefined) this.#scheduler.planExpiry(id, tokens.expiresAt);
       return this.#view(updated);
     });
   }
 
+  /**
+   * Decides what a failed refresh means, records it, and returns the error to throw. Only the token
+   * endpoint's OAuth `invalid_grant` ends the session; the network and the keychain are retried with
+   * backoff; anything else (an answer that is not OAuth, another OAuth error, a refused ID token) keeps
+   * the refresh token and marks the session as failing, visible to every process, with no retry loop.
+   */
+  async #refreshFailed(record: SessionRecord, err: DeskError): Promise<DeskError> {
+    const live = this.#liveOf(record.id);
+    if (err.code === 'INVALID_GRANT') {
+      // The grant is gone: forget the token, ask for a sign-in, never retry in a loop.
+      if (record.hasRefreshToken) await this.#deps.secrets.delete(record.id).catch(() => undefined);
+      live.memoryGrant = undefined;
+      live.tokens = undefined;
+      const needed = new DeskError('SIGN_IN_NEEDED', `${err.message}`, { cause: err, oauthError: 'invalid_grant' });
+      await this.#markSignInNeeded(record.id, needed);
+      return needed;
+    }
+    live.lastError = err;
+    if (err.category === 'network' || err.category === 'keychain') {
+      this.#scheduler.planRetry(record.id);
+      return err;
+    }
+    if (isStuckFailure(err)) {
+      this.#scheduler.cancel(record.id);
+      const refreshFailure = { code: err.code, message: err.message.slice(0, 1000), at: this.#deps.now(), ...(err.status === undefined ? {} : { status: err.status }) };
+      await this.#patchRecord(record.id, (r) => ({ ...r, refreshFailure }));
+    }
+    return err;
+  }
+
   /** Keeps a refresh token to revoke later (in the keychain only); false when it cannot be kept. */
   async #oweRevocation(record: SessionRecord, refreshToken: string): Promise<boolean> {
     const account = `revoke.${record.id}`;
     try {
-      await this.#deps.secrets.set(account, this.#secretFor(record, refreshToken));
+      await this.#deps.secrets.set(account, this.#secretFor(record, refreshToken, undefined));
     } catch {
       return false; // the keychain cannot hold it: nothing is written anywhere else
     }
@@ -588,5 +786,11 @@ export class SessionService {
       revocations: [...doc.revocations.filter((r) => r.account !== account), { account, issuer: record.issuer, clientId: record.clientId, allowHttpLoopback: record.allowHttpLoopback, since: this.#deps.now() }],
     }));
     return true;
+  }
+
+  /** Drops an owed revocation: done, or its token is gone. */
+  async #forgetOwed(owed: OwedRevocation): Promise<void> {
+    await this.#deps.secrets.delete(owed.account);
+    await this.#updateIndex((doc) => ({ ...doc, revocations: doc.revocations.filter((r) => r.account !== owed.account) }));
   }
 }

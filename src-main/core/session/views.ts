@@ -2,8 +2,8 @@
  * Views: what a front may see of a session. Tokens appear masked; refresh tokens never appear.
  * @module
  */
-import type { MaskedToken, SessionStatus, SessionView } from '../contract.ts';
-import type { DeskError } from '../errors.ts';
+import type { ErrorView, MaskedToken, SessionStatus, SessionView } from '../contract.ts';
+import { ERROR_CODES, type DeskError, type ErrorCode } from '../errors.ts';
 import { fingerprint } from '../http/redact.ts';
 import type { JwtReport } from '../oauth/jwt-report.ts';
 import type { TokenSet } from '../oauth/tokens.ts';
@@ -36,15 +36,24 @@ export function maskReport(report: JwtReport | undefined): JwtReport | undefined
 /** Status from the record and the clock: expiry comes from the index, so every process agrees. */
 export function sessionStatus(record: SessionRecord, sessionOnly: boolean, now: number): SessionStatus {
   if (record.status === 'sign-in-needed') return 'sign-in-needed';
+  if (record.refreshFailure !== undefined) return 'refresh-failing';
   if (sessionOnly) return 'session-only';
   if (record.accessTokenExpiresAt !== undefined && record.accessTokenExpiresAt <= now) return 'expired';
   return 'active';
 }
 
+/** The persisted refresh failure as an error view, so every process shows why refreshing stopped. */
+function failureView(record: SessionRecord): ErrorView | undefined {
+  const f = record.refreshFailure;
+  if (f === undefined) return undefined;
+  const code = (f.code in ERROR_CODES ? f.code : 'REFRESH_FAILING') as ErrorCode;
+  return { code, message: f.message, ...(f.status === undefined ? {} : { status: f.status }) };
+}
+
 /** Builds the view of one session. */
 export function sessionView(input: {
   readonly record: SessionRecord;
-  readonly tokens: TokenSet | undefined;
+  readonly tokens: Omit<TokenSet, 'refreshToken'> | undefined;
   readonly sessionOnly: boolean;
   readonly refreshing: boolean;
   readonly lastError: DeskError | undefined;
@@ -70,6 +79,6 @@ export function sessionView(input: {
       : undefined,
     hasRefreshToken: record.hasRefreshToken || input.sessionOnly,
     refreshing: input.refreshing,
-    lastError: input.lastError?.toJSON(),
+    lastError: input.lastError?.toJSON() ?? failureView(record),
   };
 }

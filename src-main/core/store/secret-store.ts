@@ -14,6 +14,8 @@ export interface StoredSecret {
   readonly clientId: string;
   /** When this refresh token was stored, epoch milliseconds. */
   readonly createdAt: number;
+  /** The key of the session's encrypted token cache (base64url, 32 bytes); absent in entries written before it existed. */
+  readonly cacheKey?: string;
 }
 
 /** Whether the store can be used now. */
@@ -63,6 +65,9 @@ export interface SecretStore {
 /** Largest serialized entry in bytes (UTF-8): the Windows Credential Manager cap (CRED_MAX_CREDENTIAL_BLOB_SIZE). */
 export const MAX_ENTRY_BYTES = 2560;
 
+/** 32 bytes in base64url without padding. */
+const CACHE_KEY = /^[A-Za-z0-9_-]{43}$/;
+
 const SESSION_ID = /^[A-Za-z0-9_-][A-Za-z0-9._:-]{0,127}$/;
 
 /**
@@ -83,10 +88,11 @@ function nonEmptyString(value: unknown): value is string {
 export function toStoredSecret(value: unknown): StoredSecret | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const r = value as Record<string, unknown>;
-  const { v, refreshToken, issuer, clientId, createdAt } = r;
+  const { v, refreshToken, issuer, clientId, createdAt, cacheKey } = r;
   if (v !== 1 || !nonEmptyString(refreshToken) || !nonEmptyString(issuer) || !nonEmptyString(clientId)) return null;
   if (typeof createdAt !== 'number' || !Number.isSafeInteger(createdAt) || createdAt < 0) return null;
-  return { v, refreshToken, issuer, clientId, createdAt };
+  if (cacheKey !== undefined && (typeof cacheKey !== 'string' || !CACHE_KEY.test(cacheKey))) return null;
+  return { v, refreshToken, issuer, clientId, createdAt, ...(cacheKey === undefined ? {} : { cacheKey }) };
 }
 
 /**

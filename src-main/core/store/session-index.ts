@@ -6,12 +6,23 @@
 import { join } from 'node:path';
 import { VersionedStore, type DocumentType } from './versioned-store.ts';
 
-/** The ID token claims a refreshed ID token must keep (OIDC Core §12.2). */
+/** The ID token claims a refreshed ID token must keep (OIDC Core §12.2): every claim that check compares. */
 export interface IdTokenBinding {
   readonly iss: string;
   readonly sub: string;
   readonly aud: readonly string[];
+  /** The sign-in's `azp`; null when it had none; absent in records written before it was kept (then not compared). */
+  readonly azp?: string | null;
   readonly authTime?: number;
+}
+
+/** Why the last refresh failed in a way that retrying will not fix (not the network, not `invalid_grant`). */
+export interface RefreshFailure {
+  readonly code: string;
+  /** The message shown to the user: no token, a masked excerpt of the provider's answer at most. */
+  readonly message: string;
+  readonly status?: number;
+  readonly at: number;
 }
 
 /** One session, as stored. No token, code or secret is ever in here. */
@@ -32,6 +43,8 @@ export interface SessionRecord {
   /** True while a refresh token is believed to be in the keychain. */
   readonly hasRefreshToken: boolean;
   readonly binding?: IdTokenBinding;
+  /** Set while refreshing fails on an answer retrying will not change; a successful refresh or a new sign-in clears it. */
+  readonly refreshFailure?: RefreshFailure;
 }
 
 /** A revocation that failed on the network and is retried later; the token waits in the keychain. */
@@ -63,7 +76,14 @@ function parseRecord(v: unknown): SessionRecord | undefined {
   if (r.binding !== undefined) {
     const b = r.binding as Record<string, unknown>;
     if (typeof b !== 'object' || b === null || !str(b.iss) || !str(b.sub) || !Array.isArray(b.aud) || !b.aud.every(str)) return undefined;
-    binding = { iss: b.iss, sub: b.sub, aud: b.aud, ...(num(b.authTime) ? { authTime: b.authTime } : {}) };
+    if (b.azp !== undefined && b.azp !== null && !str(b.azp)) return undefined;
+    binding = { iss: b.iss, sub: b.sub, aud: b.aud, ...(b.azp === undefined ? {} : { azp: b.azp }), ...(num(b.authTime) ? { authTime: b.authTime } : {}) };
+  }
+  let refreshFailure: RefreshFailure | undefined;
+  if (r.refreshFailure !== undefined) {
+    const f = r.refreshFailure as Record<string, unknown>;
+    if (typeof f !== 'object' || f === null || !str(f.code) || typeof f.message !== 'string' || f.message.length > 4096 || !num(f.at)) return undefined;
+    refreshFailure = { code: f.code, message: f.message, at: f.at, ...(num(f.status) ? { status: f.status } : {}) };
   }
   return {
     id: r.id,
@@ -80,6 +100,7 @@ function parseRecord(v: unknown): SessionRecord | undefined {
     status: r.status,
     hasRefreshToken: r.hasRefreshToken === true,
     ...(binding ? { binding } : {}),
+    ...(refreshFailure ? { refreshFailure } : {}),
   };
 }
 

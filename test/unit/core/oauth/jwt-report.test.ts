@@ -245,6 +245,22 @@ test('auth_time within max_age passes', async () => {
   assert.equal(check(report, 'auth_time').result, 'pass');
 });
 
+for (const [name, authTime] of [['0', 0], ['before 2000', 946_684_799], ['in the future', NOW_S + 3600]] as const) {
+  test(`an implausible auth_time (${name}) is flagged, not shown as a plain date; with max_age it fails`, async () => {
+    const token = await sign(k1, idClaims({ auth_time: authTime }));
+    const plain = await buildJwtReport(token, ctx(server.cache()));
+    assert.equal(check(plain, 'auth_time').result, 'warn');
+    assert.equal(jwt(plain).valid, true, 'a warning alone does not refuse the token');
+    const bounded = await buildJwtReport(token, ctx(server.cache(), { maxAgeSeconds: 10 * 365 * 86_400 }));
+    assert.equal(check(bounded, 'auth_time').result, 'fail');
+  });
+}
+
+test('a plausible auth_time without max_age is shown, not flagged', async () => {
+  const token = await sign(k1, idClaims({ auth_time: NOW_S - 100 }));
+  assert.equal(check(await buildJwtReport(token, ctx(server.cache())), 'auth_time').result, 'not-applicable');
+});
+
 test('opaque tokens are reported as opaque, never verified', async () => {
   const jwks = server.cache();
   const payload = base64url.encode('{"sub":"x"}');

@@ -1,0 +1,146 @@
+/**
+ * The token cache shared by every process: a session's access and ID tokens in one AES-256-GCM encrypted
+ * file of the data directory (`tokens/<session>.json`), whose key is kept in the session's keychain entry.
+ * Nothing readable is on disk; a signed-out session's key is gone with its keychain entry.
+ * @module
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { lstat, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { IdTokenClaims } from '../oauth/id-token.ts';
+import type { JwtReport } from '../oauth/jwt-report.ts';
+import type { TokenSet } from '../oauth/tokens.ts';
+import { writeJsonFileAtomic } from '../store/json-file.ts';
+
+/** Where a token set was issued: a cached or live token is used only for the session's own issuer and client. */
+export interface TokenBinding {
+  readonly issuer: string;
+  readonly clientId: string;
+}
+
+/** The tokens a process keeps of a session (never a refresh token), with the issuer and client they belong to. */
+export type HeldTokens = Omit<TokenSet, 'refreshToken'> & { readonly refreshToken?: undefined; readonly boundTo: TokenBinding };
+
+/** Largest cache file read (a few tokens of at most tens of KiB each). */
+export const MAX_CACHE_FILE_BYTES = 256 * 1024;
+
+const FORMAT = 1;
+const KEY_BYTES = 32;
+
+/** A new random cache key, as kept in the keychain entry (base64url of 32 bytes). */
+export function newCacheKey(): string {
+  return randomBytes(KEY_BYTES).toString('base64url');
+}
+
+function keyBytes(key: string): Buffer | undefined {
+  const bytes = Buffer.from(key, 'base64url');
+  return bytes.length === KEY_BYTES ? bytes : undefined;
+}
+
+/** Binds the ciphertext to its session, issuer and client: a file copied onto another session does not open. */
+function additionalData(sessionId: string, binding: TokenBinding): Buffer {
+  return Buffer.from(['oidc-desk token cache', FORMAT, sessionId, binding.issuer, binding.clientId].join('\u0000'), 'utf8');
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optNumber = (v: unknown): v is number | undefined => v === undefined || (typeof v === 'number' && Number.isFinite(v));
+
+/** Narrows decrypted content to held tokens; undefined when the shape is wrong. */
+function parseHeld(value: unknown, binding: TokenBinding): HeldTokens | undefined {
+  if (!isRecord(value) || value['v'] !== FORMAT) return undefined;
+  const t = value;
+  if (typeof t['accessToken'] !== 'string' || t['accessToken'] === '' || typeof t['tokenType'] !== 'string') return undefined;
+  if (!optNumber(t['expiresAt']) || !optNumber(t['clockOffsetMs']) || typeof t['receivedAt'] !== 'number') return undefined;
+  const scope = t['scope'];
+  if (scope !== undefined && !(Array.isArray(scope) && scope.every((s) => typeof s === 'string'))) return undefined;
+  const idToken = t['idToken'];
+  const claims = t['idTokenClaims'];
+  const report = t['idTokenReport'];
+  if (idToken !== undefined && (typeof idToken !== 'string' || !isRecord(claims) || typeof claims['iss'] !== 'string' || typeof claims['sub'] !== 'string')) return undefined;
+  if (report !== undefined && !(isRecord(report) && (report['kind'] === 'jwt' || report['kind'] === 'opaque'))) return undefined;
+  return {
+    accessToken: t['accessToken'],
+    tokenType: t['tokenType'],
+    expiresAt: t['expiresAt'],
+    scope: scope as string[] | undefined,
+    idToken: idToken as string | undefined,
+    idTokenClaims: idToken === undefined ? undefined : claims as IdTokenClaims,
+    idTokenReport: idToken === undefined ? undefined : report as JwtReport | undefined,
+    receivedAt: t['receivedAt'],
+    clockOffsetMs: t['clockOffsetMs'],
+    boundTo: binding,
+  };
+}
+
+/** The encrypted per-session token files of one data directory. */
+export class TokenCache {
+  readonly #dir: string;
+
+  constructor(dataDir: string) {
+    this.#dir = join(dataDir, 'tokens');
+  }
+
+  #path(sessionId: string): string {
+    return join(this.#dir, `${sessionId}.json`);
+  }
+
+  /**
+   * The cached tokens of a session, or undefined when there are none or they cannot be trusted (wrong key,
+   * another session's or provider's file, tampered, not a regular file): an unusable file is removed.
+   */
+  async read(sessionId: string, key: string, binding: TokenBinding): Promise<HeldTokens | undefined> {
+    const path = this.#path(sessionId);
+    const info = await lstat(path).catch(() => undefined);
+    if (info === undefined) return undefined;
+    if (!info.isFile() || info.size > MAX_CACHE_FILE_BYTES) return undefined;
+    const held = this.#decrypt(await readFile(path, 'utf8').catch(() => ''), sessionId, key, binding);
+    if (held === undefined) await this.remove(sessionId);
+    return held;
+  }
+
+  #decrypt(text: string, sessionId: string, key: string, binding: TokenBinding): HeldTokens | undefined {
+    const secret = keyBytes(key);
+    if (secret === undefined) return undefined;
+    try {
+      const envelope: unknown = JSON.parse(text);
+      if (!isRecord(envelope) || envelope['v'] !== FORMAT) return undefined;
+      const { iv, tag, data } = envelope;
+      if (typeof iv !== 'string' || typeof tag !== 'string' || typeof data !== 'string') return undefined;
+      const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
+      decipher.setAAD(additionalData(sessionId, binding));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]);
+      return parseHeld(JSON.parse(plain.toString('utf8')), binding);
+    } catch {
+      return undefined; // not ours, tampered, or another key: never used
+    }
+  }
+
+  /** Writes a session's tokens, encrypted with `key` and bound to the session, issuer and client. */
+  async write(sessionId: string, key: string, held: HeldTokens): Promise<void> {
+    const secret = keyBytes(key);
+    if (secret === undefined) return;
+    const plain = {
+      v: FORMAT,
+      accessToken: held.accessToken,
+      tokenType: held.tokenType,
+      expiresAt: held.expiresAt,
+      scope: held.scope,
+      idToken: held.idToken,
+      idTokenClaims: held.idTokenClaims,
+      idTokenReport: held.idTokenReport,
+      receivedAt: held.receivedAt,
+      clockOffsetMs: held.clockOffsetMs,
+    };
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', secret, iv, { authTagLength: 16 });
+    cipher.setAAD(additionalData(sessionId, held.boundTo));
+    const data = Buffer.concat([cipher.update(JSON.stringify(plain), 'utf8'), cipher.final()]);
+    await writeJsonFileAtomic(this.#path(sessionId), { v: FORMAT, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), data: data.toString('base64url') });
+  }
+
+  /** Removes a session's cached tokens (sign-out, a lost grant). */
+  async remove(sessionId: string): Promise<void> {
+    await unlink(this.#path(sessionId)).catch(() => undefined);
+  }
+}

@@ -37,7 +37,7 @@ export type Command =
   | { readonly kind: 'profile-remove'; readonly name: string }
   | ({ readonly kind: 'login'; readonly profile: string } & LoginOptions)
   | { readonly kind: 'sessions'; readonly json: boolean }
-  | { readonly kind: 'token'; readonly session: string; readonly type: TokenType; readonly json: boolean }
+  | { readonly kind: 'token'; readonly session: string; readonly type: TokenType; readonly json: boolean; readonly minValidSeconds: number | undefined }
   | { readonly kind: 'inspect'; readonly target: string; readonly json: boolean }
   | { readonly kind: 'refresh'; readonly session: string; readonly json: boolean }
   | { readonly kind: 'userinfo'; readonly session: string; readonly json: boolean }
@@ -62,21 +62,37 @@ function usage(message: string): never {
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-/** parseArgs in strict mode, its errors turned into USAGE errors that name the command. */
+/** The options of a command as help shows them: `--json, --type <value>`. */
+function optionList(options: OptionSpec): string {
+  return Object.entries(options).map(([name, spec]) => `--${name}${spec.type === 'string' ? ' <value>' : ''}`).join(', ');
+}
+
+/**
+ * parseArgs in strict mode, its errors turned into USAGE errors that name the command. node's own
+ * message quotes what was typed (it may be a pasted token), so only an option of the command is named.
+ */
 function parseCommand(command: string, args: readonly string[], options: OptionSpec): { values: Values; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     return { values: values as Values, positionals };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    const text = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /'--data-dir'/.test(text)) {
+    const text = error instanceof Error ? error.message.split('\n')[0] ?? '' : '';
+    const quoted = /'--?([^' =]+)/.exec(text)?.[1];
+    const known = quoted !== undefined && Object.hasOwn(options, quoted) ? { name: `--${quoted}`, spec: options[quoted] } : undefined;
+    const help = `See "oidc-desk ${command} --help".`;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted === 'data-dir') {
       usage(`--data-dir is a global option: give it before the subcommand, e.g. "oidc-desk --data-dir <dir> ${command} ...".`);
     }
-    const option = /'(-{1,2}[^' ]+)/.exec(text)?.[1];
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') usage(`"${command}" has no option ${option ?? text}. See "oidc-desk ${command} --help".`);
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') usage(`${option ?? 'An option'} needs a value (use ${option ?? '--option'}=<value> for a value starting with "-").`);
-    usage(`${command}: ${text}`);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const list = Object.keys(options).length === 0 ? 'It takes no option but --help' : `Its options: ${optionList(options)}, --help`;
+      usage(`"${command}" has no such option. ${list}. A value starting with "-" goes after "--", e.g. oidc-desk ${command} -- <value>.`);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && known?.spec?.type === 'boolean') usage(`${known.name} takes no value. ${help}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && known !== undefined) {
+      usage(`${known.name} needs a value (use ${known.name}=<value> for a value starting with "-").`);
+    }
+    usage(`"${command}": these arguments cannot be read. ${help}`);
   }
 }
 
@@ -91,18 +107,14 @@ function flag(values: Values, name: string): boolean {
 
 function one(command: string, positionals: readonly string[], what: string): string {
   if (positionals.length === 0) usage(`"${command}" needs ${what}. See "oidc-desk ${command} --help".`);
-  if (positionals.length > 1) usage(`"${command}" takes one ${what.replace(/^(a|an|the) /, '')}; unexpected "${shorten(positionals[1] ?? '')}".`);
+  if (positionals.length > 1) usage(`"${command}" takes one ${what.replace(/^(a|an|the) /, '')}, not ${positionals.length} arguments. See "oidc-desk ${command} --help".`);
   const value = positionals[0] ?? '';
   if (value.length === 0) usage(`"${command}" needs ${what}.`);
   return value;
 }
 
 function none(command: string, positionals: readonly string[]): void {
-  if (positionals.length > 0) usage(`"${command}" takes no argument; unexpected "${shorten(positionals[0] ?? '')}".`);
-}
-
-function shorten(value: string): string {
-  return value.length > 40 ? `${value.slice(0, 40)}...` : value;
+  if (positionals.length > 0) usage(`"${command}" takes no argument besides its options. See "oidc-desk ${command} --help".`);
 }
 
 /** `--param key=value` pairs (repeat the option for each pair). */
@@ -110,20 +122,23 @@ export function parseParams(raw: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of raw) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) usage(`--param takes key=value, e.g. --param prompt=consent (got "${shorten(pair)}").`);
+    if (eq <= 0) usage('--param takes key=value, e.g. --param prompt=consent; one --param is not of that form.');
     const key = pair.slice(0, eq);
-    if (Object.hasOwn(out, key)) usage(`--param ${key} is given twice.`);
+    if (Object.hasOwn(out, key)) usage('Two --param options have the same key: give each key once.');
     out[key] = pair.slice(eq + 1);
   }
   return out;
 }
+
+/** The most `token --min-valid` may ask for: a day. */
+const MAX_MIN_VALID_SECONDS = 86_400;
 
 /** A positive number of seconds, at most {@link MAX_TIMEOUT_SECONDS}. */
 export function parseTimeout(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > MAX_TIMEOUT_SECONDS) {
-    usage(`--timeout takes a number of seconds between 1 and ${MAX_TIMEOUT_SECONDS} (got "${shorten(raw)}").`);
+    usage(`--timeout takes a number of seconds between 1 and ${MAX_TIMEOUT_SECONDS}.`);
   }
   return n;
 }
@@ -132,7 +147,7 @@ export function parseTimeout(raw: string | undefined): number | undefined {
 export function parsePort(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!/^\d{1,5}$/.test(raw) || n > 65_535) usage(`--port takes a port number from 0 (any free port) to 65535 (got "${shorten(raw)}").`);
+  if (!/^\d{1,5}$/.test(raw) || n > 65_535) usage('--port takes a port number from 0 (any free port) to 65535.');
   return n;
 }
 
@@ -259,8 +274,10 @@ function parseProfileCommand(args: readonly string[]): Command {
     if (flag(values, 'help')) return help('profile');
     return { kind: 'profile-remove', name: one('profile remove', positionals, 'a profile name') };
   }
-  usage(`Unknown "profile" subcommand "${shorten(sub)}": use add, list or remove.`);
+  usage('Unknown "profile" subcommand: use add, list or remove.');
 }
+
+const COMMANDS = ['profile', 'login', 'sessions', 'token', 'inspect', 'refresh', 'userinfo', 'logout', 'demo-idp', 'quickstart', 'help'] as const;
 
 function parseSubcommand(name: string, args: readonly string[]): Command {
   switch (name) {
@@ -280,12 +297,14 @@ function parseSubcommand(name: string, args: readonly string[]): Command {
       return { kind: 'sessions', json: flag(values, 'json') };
     }
     case 'token': {
-      const { values, positionals } = parseCommand('token', args, { type: { type: 'string' }, json: { type: 'boolean' } });
+      const { values, positionals } = parseCommand('token', args, { type: { type: 'string' }, json: { type: 'boolean' }, 'min-valid': { type: 'string' } });
       if (flag(values, 'help')) return help('token');
       const type = str(values, 'type') ?? 'access';
       if (type === 'refresh') usage('oidc-desk never prints a refresh token: it stays in the OS keychain. Use --type access or --type id.');
-      if (type !== 'access' && type !== 'id') usage(`--type is access or id (got "${shorten(type)}").`);
-      return { kind: 'token', session: one('token', positionals, 'a session id'), type, json: flag(values, 'json') };
+      if (type !== 'access' && type !== 'id') usage('--type is access or id.');
+      const minValid = str(values, 'min-valid');
+      if (minValid !== undefined && (!/^\d{1,6}$/.test(minValid) || Number(minValid) > MAX_MIN_VALID_SECONDS)) usage(`--min-valid takes a whole number of seconds from 0 to ${MAX_MIN_VALID_SECONDS}.`);
+      return { kind: 'token', session: one('token', positionals, 'a session id'), type, json: flag(values, 'json'), minValidSeconds: minValid === undefined ? undefined : Number(minValid) };
     }
     case 'inspect': {
       const { values, positionals } = parseCommand('inspect', args, { json: { type: 'boolean' } });
@@ -321,7 +340,7 @@ function parseSubcommand(name: string, args: readonly string[]): Command {
       return { kind: 'quickstart', dataDir: dataDir === undefined ? undefined : absoluteDir(dataDir), ...loginOptions(values) };
     }
     default:
-      usage(`Unknown command "${shorten(name)}". Run "oidc-desk --help" for the list.`);
+      usage(`Unknown command: the commands are ${COMMANDS.join(', ')}. Run "oidc-desk --help" for more.`);
   }
 }
 
@@ -352,7 +371,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
     } else if (arg === '--version' || arg === '-V') {
       return { dataDir, command: { kind: 'version' } };
     } else if (arg.startsWith('-')) {
-      usage(`Unknown global option "${shorten(arg)}". Global options (before the command): --data-dir <dir>.`);
+      usage('Unknown global option. Global options (before the command): --data-dir <dir>, --help, --version.');
     } else {
       break;
     }
@@ -365,6 +384,32 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
     return { dataDir: command.dataDir, command };
   }
   return { dataDir, command };
+}
+
+/**
+ * The values typed into a command (names, ids, a JWT, URLs, option values): an error never repeats them,
+ * since any of them may be a token pasted into the wrong place. The data directory is not among them.
+ */
+export function typedValues(command: Command): string[] {
+  const browser = (options: LoginOptions): readonly string[] => (options.browser.kind === 'command' ? options.browser.argv : []);
+  switch (command.kind) {
+    case 'profile-add': {
+      const origin = URL.canParse(command.issuer) ? new URL(command.issuer).origin : 'null';
+      return [
+        command.name, command.issuer, ...(origin === 'null' ? [] : [origin]), command.clientId, command.scope ?? '', command.redirect,
+        ...Object.entries(command.params).flat(),
+      ];
+    }
+    case 'profile-remove': return [command.name];
+    case 'login': return [command.profile, ...browser(command)];
+    case 'quickstart': return [...browser(command)];
+    case 'token':
+    case 'refresh':
+    case 'userinfo':
+    case 'logout': return [command.session];
+    case 'inspect': return [command.target];
+    default: return [];
+  }
 }
 
 /** Help texts, by topic; `undefined` = the overview. */
@@ -380,7 +425,7 @@ Commands:
   profile remove <name>
   login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
   sessions [--json]
-  token <session> [--type access|id] [--json]
+  token <session> [--type access|id] [--min-valid <seconds>] [--json]
   inspect <session|jwt> [--json]
   refresh <session> [--json]
   userinfo <session> [--json]
@@ -408,14 +453,17 @@ Repeat --param for each extra authorization parameter (e.g. --param prompt=conse
     login: `oidc-desk login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
 
 Signs in through the system browser with a loopback redirect and prints the new session id on stdout.
---browser-command runs <cmd> (split like a shell would, but run without one) with the authorization URL
-as its last argument; --no-open prints the URL on stderr instead. --timeout bounds the wait (exit 3).
+The system browser is opened through a redirect file only you can read, so the authorization URL is in
+no process's arguments. --browser-command runs <cmd> (split like a shell would, but run without one) with
+the authorization URL as its last argument; --no-open prints the URL on stderr instead. --timeout bounds
+the wait (exit 3).
 "login demo" starts the embedded demo provider when needed and keeps the "demo" profile pointed at it.`,
     sessions: 'oidc-desk sessions [--json]\n\nLists the sessions of the data directory (no network, no keychain).',
-    token: `oidc-desk token <session> [--type access|id] [--json]
+    token: `oidc-desk token <session> [--type access|id] [--min-valid <seconds>] [--json]
 
-Prints only the token (e.g. $(oidc-desk token s-1234abcd)). The access token is refreshed first when it is
-expired or expires within 60 s. A refresh token is never printed.`,
+Prints only the token (e.g. $(oidc-desk token s-1234abcd)), from the token cache shared with the desktop
+app while it is valid for at least 60 more seconds (--min-valid asks for more); otherwise it is refreshed
+first. A refresh token is never printed.`,
     inspect: `oidc-desk inspect <session|jwt> [--json]
 
 Prints the verification report of the session's ID token, or of a JWT given on the command line

@@ -1,6 +1,6 @@
 /** What `oidc-desk` writes: results on stdout (one token, one id, JSON or a table), progress and errors on stderr, every untrusted text made terminal-safe. */
 import type { Writable } from 'node:stream';
-import { isDeskError } from '../core/errors.ts';
+import { isDeskError, type ErrorCode } from '../core/errors.ts';
 import { humanizeDuration } from '../core/oauth/jwt-report.ts';
 
 /** The two streams the CLI writes to. */
@@ -16,7 +16,10 @@ function escapeControl(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
-/** Untrusted text (claims, provider messages) for a terminal: control characters shown escaped, length capped. */
+/**
+ * Untrusted text (issuers, names, claims, provider messages, anything read from the data directory) for a
+ * terminal: line breaks become spaces, other control characters are shown escaped, the length is capped.
+ */
 export function safeText(value: unknown, max = 2000): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const clean = text.replace(/\r?\n/g, ' ').replace(CONTROL, escapeControl);
@@ -46,46 +49,92 @@ export function relativeTime(ms: number, now: number): string {
 /** A copy of the claims with flow secrets (nonce, sid) masked: the core's rule for every front. */
 export { maskClaims } from '../core/session/views.ts';
 
-/** Writes to the CLI's streams. */
+/**
+ * The CLI's own words for errors about a value that was not found or is taken: the value came from the
+ * command line, so it is never named (it may be a pasted token), whatever the core's message says.
+ */
+const UNNAMED_VALUE_TEXT: Partial<Readonly<Record<ErrorCode, string>>> = {
+  SESSION_NOT_FOUND: 'There is no session with that id. List them with "oidc-desk sessions".',
+  PROFILE_NOT_FOUND: 'There is no profile with that name. List them with "oidc-desk profile list".',
+  PROFILE_EXISTS: 'A profile with that name exists already: choose another name, or remove that profile first.',
+};
+
+/** Typed values at least this long are taken out of an error wherever they appear; shorter ones where quoted. */
+const LONG_TYPED_VALUE = 12;
+
+/** What a typed value becomes in an error message. */
+export const TYPED_VALUE_PLACEHOLDER = '(the value given)';
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `text` with every value the user typed taken out: where it is quoted ("..."), and anywhere when long. */
+export function withoutTypedValues(text: string, typed: readonly string[]): string {
+  let out = text;
+  for (const value of [...typed].filter((v) => v.length > 0).sort((a, b) => b.length - a.length)) {
+    const quoted = new RegExp(`(["'])${escapeRegExp(value)}\\1`, 'g');
+    out = out.replace(quoted, TYPED_VALUE_PLACEHOLDER);
+    if (value.length >= LONG_TYPED_VALUE) out = out.replaceAll(value, TYPED_VALUE_PLACEHOLDER);
+  }
+  return out;
+}
+
+/** Writes to the CLI's streams; whatever a call site forgot, no raw control character reaches them. */
 export class Output {
   readonly #io: Io;
+  #typed: readonly string[] = [];
 
   constructor(io: Io) {
     this.#io = io;
   }
 
+  /** Values the user typed on the command line: an error never repeats them. */
+  neverEcho(values: readonly string[]): void {
+    this.#typed = values;
+  }
+
+  // Tabs and line breaks stay (tables, multi-line help); every other control character is shown escaped.
+  #write(stream: Writable, text: string): void {
+    stream.write(text.replace(CONTROL, escapeControl));
+  }
+
   /** One line of result on stdout. */
   data(line: string): void {
-    this.#io.stdout.write(`${line}\n`);
+    this.#write(this.#io.stdout, `${line}\n`);
   }
 
   /** A JSON document on stdout. */
   json(value: unknown): void {
-    this.#io.stdout.write(`${toJson(value)}\n`);
+    this.#write(this.#io.stdout, `${toJson(value)}\n`);
   }
 
   /** Progress or a confirmation on stderr. */
   info(text: string): void {
-    this.#io.stderr.write(`${text}\n`);
+    this.#write(this.#io.stderr, `${text}\n`);
   }
 
   /** A warning on stderr. */
   warn(text: string): void {
-    this.#io.stderr.write(`warning: ${text}\n`);
+    this.#write(this.#io.stderr, `warning: ${text}\n`);
   }
 
-  /** `error <CODE>: <message>` on stderr, plus the provider's own words when it gave any. */
+  /**
+   * `error <CODE>: <message>` on stderr, plus the provider's own words when it gave any. The message never
+   * repeats a typed value (see {@link UNNAMED_VALUE_TEXT}, {@link withoutTypedValues}).
+   */
   error(error: unknown): void {
     if (isDeskError(error)) {
-      this.#io.stderr.write(`error ${error.code}: ${safeText(error.message)}\n`);
+      const message = UNNAMED_VALUE_TEXT[error.code] ?? withoutTypedValues(error.message, this.#typed);
+      this.#write(this.#io.stderr, `error ${error.code}: ${safeText(message)}\n`);
       if (error.oauthError !== undefined) {
         const description = error.oauthErrorDescription === undefined ? '' : `: ${safeText(error.oauthErrorDescription, 300)}`;
-        this.#io.stderr.write(`  the provider said: ${safeText(error.oauthError, 100)}${description}\n`);
+        this.#write(this.#io.stderr, `  the provider said: ${safeText(error.oauthError, 100)}${description}\n`);
       }
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    this.#io.stderr.write(`error INTERNAL: ${safeText(message, 500)}\n`);
+    this.#write(this.#io.stderr, `error INTERNAL: ${safeText(withoutTypedValues(message, this.#typed), 500)}\n`);
   }
 
   /** Resolves once both streams have flushed what was written. */

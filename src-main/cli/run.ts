@@ -1,7 +1,8 @@
 /** The `oidc-desk` dispatcher: parses argv, builds the context, runs one command and turns any error into `error <CODE>: <message>` and its exit status. */
 import { readFileSync } from 'node:fs';
-import { helpText, parseArgv, type Command, type ParsedArgs } from './args.ts';
+import { helpText, parseArgv, typedValues, type Command, type ParsedArgs } from './args.ts';
 import { createContext, type CliContext } from './context.ts';
+import { removeRedirectFiles } from './browser.ts';
 import { EXIT, exitCodeFor, type ExitCode } from './exit-codes.ts';
 import { Output, type Io } from './output.ts';
 import { demoIdp } from './commands/demo-idp.ts';
@@ -65,6 +66,7 @@ export async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEn
     return { exitCode: exitCodeFor(error), keychainStuck: false };
   }
   const command = parsed.command;
+  out.neverEcho(typedValues(command));
   const timeoutSeconds = command.kind === 'login' || command.kind === 'quickstart' ? command.timeoutSeconds : undefined;
   const ctx = createContext({ dataDir: parsed.dataDir, env, out, flowTtlMs: flowTtlFor(timeoutSeconds) });
   let exitCode: ExitCode;
@@ -73,6 +75,9 @@ export async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEn
   } catch (error) {
     out.error(error);
     exitCode = exitCodeFor(error);
+  } finally {
+    // The command has ended, and with it any sign-in: its redirect file has served.
+    removeRedirectFiles();
   }
   await out.flush();
   return { exitCode, keychainStuck: ctx.keychainStuck };

@@ -37,7 +37,22 @@ export const SESSION_TABLE_HEADER = ['ID', 'PROFILE', 'SUBJECT', 'STATUS', 'EXPI
 /** One row of the `sessions` table. */
 export function sessionRow(view: SessionView, now: number): string[] {
   const expires = view.expiresAt === undefined ? '-' : `${isoTime(view.expiresAt) ?? '-'} (${relativeTime(view.expiresAt, now)})`;
-  return [view.id, view.profile, safeText(view.subject, 80), cliStatus(view), expires, safeText(view.displayName ?? '', 60)];
+  // Every text here comes from the session index, a file that may have been edited by hand.
+  return [safeText(view.id, 80), safeText(view.profile, 80), safeText(view.subject, 80), cliStatus(view), expires, safeText(view.displayName ?? '', 60)];
+}
+
+/**
+ * The line after a sign-in that names the account: display name and subject; the subject alone when the
+ * ID token gives no name; or, without an ID token, that the account is unknown and why.
+ */
+export function signedInText(view: SessionView): string {
+  const session = `with profile "${safeText(view.profile, 80)}": session ${safeText(view.id, 80)}.`;
+  if (view.idToken === undefined) {
+    return `Signed in ${session} The account is unknown: the provider sent no ID token (it sends one only for the "openid" scope), so no subject was verified.`;
+  }
+  const subject = safeText(view.subject, 200);
+  if (view.displayName === undefined) return `Signed in as ${subject} (subject; the ID token gives no name) ${session}`;
+  return `Signed in as ${safeText(view.displayName, 200)} (${subject}) ${session}`;
 }
 
 /** Aligns rows into columns (two spaces apart). */

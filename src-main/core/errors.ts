@@ -72,6 +72,7 @@ export const ERROR_CODES = {
   KEYCHAIN_ENTRY_CORRUPT: 'keychain',
   KEYCHAIN_FAILED: 'keychain',
   // anything else
+  BROWSER_HANDOFF_FAILED: 'protocol',
   INTERNAL: 'protocol',
 } as const;
 

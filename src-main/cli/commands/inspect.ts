@@ -16,6 +16,8 @@ type JwtKindReport = Extract<JwtReport, { kind: 'jwt' }>;
 export interface Inspection {
   readonly source: 'session' | 'jwt';
   readonly session: string | null;
+  /** The account: the session's subject, or a JWT's `sub` claim; null when the JWT has none. */
+  readonly subject: string | null;
   readonly profile: string | null;
   /** The issuer the token was checked against; null when no profile has the token's issuer. */
   readonly issuer: string | null;
@@ -33,6 +35,7 @@ export function inspectionJson(inspection: Inspection): Record<string, unknown> 
   return {
     source: inspection.source,
     session: inspection.session,
+    subject: inspection.subject,
     profile: inspection.profile,
     issuer: inspection.issuer,
     kind: report.kind,
@@ -55,11 +58,11 @@ export function renderInspection(inspection: Inspection, now: number): string[] 
   const verified = signatureVerified(report);
   const verdict = !report.valid ? 'INVALID: at least one check failed' : verified ? 'VALID: every check passed, signature verified' : 'UNVERIFIED: no check failed, but the signature was not verified';
   if (inspection.source === 'session') {
-    lines.push(`ID token of session ${inspection.session ?? '?'} (profile "${inspection.profile ?? '?'}", issuer ${inspection.issuer ?? '?'})`);
+    lines.push(`ID token of session ${safeText(inspection.session ?? '?', 80)} (profile "${safeText(inspection.profile ?? '?', 80)}", issuer ${safeText(inspection.issuer ?? '?')})`);
   } else {
     lines.push(inspection.profile === null
       ? 'JWT (its issuer matches no profile: checked for form and time only)'
-      : `JWT checked against profile "${inspection.profile}" (issuer ${inspection.issuer ?? '?'})`);
+      : `JWT checked against profile "${inspection.profile}" (issuer ${safeText(inspection.issuer ?? '?')})`);
   }
   lines.push(verdict, '', 'Header:');
   lines.push(...table(Object.entries(report.header).map(([k, v]) => [`  ${safeText(k, 40)}`, safeText(v, 200)])));
@@ -101,7 +104,7 @@ async function inspectSession(ctx: CliContext, id: string): Promise<Inspection> 
   const view: SessionView = service.view(id);
   const report = view.idToken?.report;
   if (report === undefined || report.kind !== 'jwt') throw new DeskError('JWT_MALFORMED', 'The session\'s ID token has no verification report.');
-  return { source: 'session', session: view.id, profile: view.profile, issuer: view.issuer, report };
+  return { source: 'session', session: view.id, subject: view.subject, profile: view.profile, issuer: view.issuer, report };
 }
 
 async function inspectJwt(ctx: CliContext, token: string): Promise<Inspection> {
@@ -146,7 +149,8 @@ async function inspectJwt(ctx: CliContext, token: string): Promise<Inspection> {
       ? 'The token is encrypted (JWE); only signed JWTs can be inspected.'
       : 'The argument is neither a session id nor a signed JWT (three base64url parts with a JSON header and JSON claims).');
   }
-  return { source: 'jwt', session: null, profile: profile?.name ?? null, issuer: profile?.issuer ?? null, report };
+  const sub = report.claims['sub'];
+  return { source: 'jwt', session: null, subject: typeof sub === 'string' ? sub : null, profile: profile?.name ?? null, issuer: profile?.issuer ?? null, report };
 }
 
 export async function inspect(ctx: CliContext, cmd: Extract<Command, { kind: 'inspect' }>): Promise<ExitCode> {

@@ -10,6 +10,7 @@ import { assertKeychainUsable, keychainService, type CliContext } from '../conte
 import { prepareDemoProfile } from '../demo.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { duration, safeText } from '../output.ts';
+import { signedInText } from '../views.ts';
 
 /** How long a failed `--browser-command` leaves for a callback it may have delivered just before failing. */
 const BROWSER_FAILURE_GRACE_MS = 3000;
@@ -31,7 +32,7 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
     const uri = profile.redirect.kind === 'custom-scheme' ? profile.redirect.uri : 'dev.oidcdesk:/callback';
     throw new DeskError('REDIRECT_UNSUPPORTED', `The profile "${profile.name}" redirects to ${uri}, which only the desktop app can receive. The CLI signs in with a loopback redirect: add a profile with --redirect loopback (the default), e.g. "oidc-desk profile add ${profile.name}-cli --issuer ${profile.issuer} --client-id ${safeText(profile.clientId, 100)}", and register http://127.0.0.1/callback at the provider.`);
   }
-  ctx.out.info(`Discovering ${profile.issuer} ...`);
+  ctx.out.info(`Discovering ${safeText(profile.issuer)} ...`);
   await service.providers.get(profile);
   assertKeychainUsable(await service.keychain(), keychainService(ctx.env));
 
@@ -73,8 +74,7 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
     const cause = view.lastError;
     throw new DeskError(cause?.code.startsWith('KEYCHAIN_') ? cause.code : 'KEYCHAIN_FAILED', `The sign-in worked, but the OS keychain did not take the refresh token${cause ? ` (${cause.message})` : ''}. The CLI keeps sessions only in the OS keychain, so this one was discarded and its tokens revoked.`);
   }
-  const who = view.displayName === undefined ? view.subject : `${view.displayName} (${view.subject})`;
-  ctx.out.info(`Signed in as ${safeText(who, 200)} with profile "${view.profile}": session ${view.id}.`);
+  ctx.out.info(signedInText(view));
   if (view.storage === 'none') {
     ctx.out.warn('The provider issued no refresh token (ask for the offline_access scope; some providers also need --param prompt=consent), so later commands cannot use this session: its tokens lived only in this command.');
   }

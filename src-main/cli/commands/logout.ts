@@ -10,18 +10,20 @@ export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'log
   const view = service.view(cmd.session);
   if (cmd.revoke) await ensureDemoForSession(ctx, view).catch(() => undefined);
   const result = await service.signOut(view.id, { revoke: cmd.revoke });
+  // The id comes from the index, a file another program could have written.
+  const shown = safeText(view.id, 80);
   if (result.revocationError !== undefined) {
     const e = result.revocationError;
     const what = result.tokens.refresh === 'refused' && result.tokens.access === 'refused' ? 'its tokens' : result.tokens.refresh === 'refused' ? 'its refresh token' : 'its access token';
-    ctx.out.warn(`Signed out of ${view.id} here, but ${what} could not be revoked: ${e.code}${e.status === undefined ? '' : ` (HTTP ${e.status})`}: ${safeText(e.message, 300)}${e.oauthErrorDescription === undefined ? '' : ` The provider said: ${safeText(e.oauthErrorDescription, 300)}`}`);
+    ctx.out.warn(`Signed out of ${shown} here, but ${what} could not be revoked: ${e.code}${e.status === undefined ? '' : ` (HTTP ${e.status})`}: ${safeText(e.message, 300)}${e.oauthErrorDescription === undefined ? '' : ` The provider said: ${safeText(e.oauthErrorDescription, 300)}`}`);
     ctx.out.warn('The token may still be valid at the provider until it expires; revoke the grant there (the provider\'s admin or account page) if it must stop working now.');
   }
   if (result.revocationPending) {
-    ctx.out.info(`Signed out of ${view.id}. Revocation pending: the provider could not be reached; the refresh token waits in the OS keychain and the next "oidc-desk logout" (or the desktop app) retries the revocation.`);
+    ctx.out.info(`Signed out of ${shown}. Revocation pending: the provider could not be reached; the refresh token waits in the OS keychain and the next "oidc-desk logout" (or the desktop app) retries the revocation.`);
   } else if (result.revoked) {
-    ctx.out.info(`Signed out of ${view.id}; its tokens were revoked at the provider.`);
+    ctx.out.info(`Signed out of ${shown}; its tokens were revoked at the provider.`);
   } else if (result.revocationError === undefined) {
-    ctx.out.info(`Signed out of ${view.id}${cmd.revoke ? ' (there was no token to revoke)' : '; nothing was revoked (--no-revoke)'}.`);
+    ctx.out.info(`Signed out of ${shown}${cmd.revoke ? ' (there was no token to revoke)' : '; nothing was revoked (--no-revoke)'}.`);
   }
   // Revocations still owed from earlier sign-outs: one attempt now.
   if (cmd.revoke && !result.revocationPending) {

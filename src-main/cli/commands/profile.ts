@@ -34,7 +34,7 @@ export async function profileAdd(ctx: CliContext, cmd: Extract<Command, { kind: 
     allowHttpLoopback: cmd.allowHttpLoopback,
     extraParams: cmd.params,
   });
-  ctx.out.info(`Added profile "${profile.name}": ${profile.issuer}, client ${safeText(profile.clientId, 100)}, ${redirectText(profile.redirect)} redirect. Sign in with: oidc-desk login ${profile.name}`);
+  ctx.out.info(`Added profile "${profile.name}": ${safeText(profile.issuer)}, client ${safeText(profile.clientId, 100)}, ${safeText(redirectText(profile.redirect))} redirect. Sign in with: oidc-desk login ${profile.name}`);
   return EXIT.OK;
 }
 
@@ -50,7 +50,11 @@ export async function profileList(ctx: CliContext, cmd: Extract<Command, { kind:
   }
   for (const p of profiles) {
     const params = Object.entries(p.extraParams).map(([k, v]) => `${k}=${v}`).join(' ');
-    ctx.out.data(`${p.name}\t${p.issuer}\tclient=${safeText(p.clientId, 100)}\tredirect=${redirectText(p.redirect)}\tscope="${p.scopes.join(' ')}"${p.allowHttpLoopback ? '\tallow-http-loopback' : ''}${params ? `\t${safeText(params, 300)}` : ''}`);
+    // profiles.json is in the data directory and may have been edited by hand: every field is shown escaped.
+    const fields = [p.name, safeText(p.issuer), `client=${safeText(p.clientId, 100)}`, `redirect=${safeText(redirectText(p.redirect))}`, `scope="${safeText(p.scopes.join(' '), 500)}"`];
+    if (p.allowHttpLoopback) fields.push('allow-http-loopback');
+    if (params) fields.push(safeText(params, 300));
+    ctx.out.data(fields.join('\t'));
   }
   return EXIT.OK;
 }

@@ -3,7 +3,7 @@ import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { ensureDemoForSession } from '../demo.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
-import { isoTime, relativeTime } from '../output.ts';
+import { isoTime, relativeTime, safeText } from '../output.ts';
 import { sessionJson } from '../views.ts';
 
 export async function refresh(ctx: CliContext, cmd: Extract<Command, { kind: 'refresh' }>): Promise<ExitCode> {
@@ -16,6 +16,6 @@ export async function refresh(ctx: CliContext, cmd: Extract<Command, { kind: 're
   }
   const expiry = view.expiresAt === undefined ? 'no expiry given' : `expires ${isoTime(view.expiresAt) ?? '?'} (${relativeTime(view.expiresAt, ctx.now())})`;
   const idToken = view.idToken === undefined ? 'no new ID token' : 'new ID token verified, same identity (OIDC Core §12.2)';
-  ctx.out.data(`Refreshed ${view.id}: new access token ${expiry}; ${idToken}.`);
+  ctx.out.data(`Refreshed ${safeText(view.id, 80)}: new access token ${expiry}; ${idToken}.`);
   return EXIT.OK;
 }

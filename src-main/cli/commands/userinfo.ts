@@ -18,7 +18,7 @@ export async function userinfo(ctx: CliContext, cmd: Extract<Command, { kind: 'u
   await ensureDemoForSession(ctx, service.view(cmd.session));
   const info = await service.userinfo(cmd.session);
   if (cmd.json) {
-    ctx.out.json({ session: info.sessionId, claims: info.claims, comparison: info.comparison });
+    ctx.out.json({ session: info.sessionId, subject: service.view(cmd.session).subject, claims: info.claims, comparison: info.comparison });
     return EXIT.OK;
   }
   const relation = new Map(info.comparison.map((c) => [c.claim, c.relation]));

@@ -94,8 +94,10 @@ test('parseTimeout and parsePort', () => {
 });
 
 test('token: access by default, id on request, refresh refused', () => {
-  assert.deepEqual(parseArgv(['token', 's-1']).command, { kind: 'token', session: 's-1', type: 'access', json: false });
-  assert.deepEqual(parseArgv(['token', 's-1', '--type', 'id', '--json']).command, { kind: 'token', session: 's-1', type: 'id', json: true });
+  assert.deepEqual(parseArgv(['token', 's-1']).command, { kind: 'token', session: 's-1', type: 'access', json: false, minValidSeconds: undefined });
+  assert.deepEqual(parseArgv(['token', 's-1', '--type', 'id', '--json']).command, { kind: 'token', session: 's-1', type: 'id', json: true, minValidSeconds: undefined });
+  assert.deepEqual(parseArgv(['token', 's-1', '--min-valid', '600']).command, { kind: 'token', session: 's-1', type: 'access', json: false, minValidSeconds: 600 });
+  for (const bad of ['-1', '1.5', 'soon', '86401']) assert.throws(() => parseArgv(['token', 's-1', '--min-valid', bad]), usage);
   assert.throws(() => parseArgv(['token', 's-1', '--type', 'refresh']), (e: unknown) => e instanceof DeskError && e.code === 'USAGE' && /never prints a refresh token/.test(e.message));
   assert.throws(() => parseArgv(['token', 's-1', '--type', 'other']), usage);
   assert.throws(() => parseArgv(['token']), usage);

@@ -113,11 +113,9 @@ describe('CLI end to end against Glewlwyd', { skip }, () => {
     assert.equal(claims['client_id'], g.clientId);
   });
 
-  it('token --type id: the ID token of the sign-in, although the refresh in this new process brought none', async (t) => {
+  it('token --type id: the ID token of the sign-in, in a new process', async (t) => {
     if (!prerequisite(t, id, 'login')) return;
     assert.ok(g);
-    // needs: keeping the previous ID token when a refresh response has none (OIDC Core §12.2); Glewlwyd never
-    // sends one on refresh, and this process had to refresh (access tokens live only in memory).
     const r = await cli.run(['token', id, '--type', 'id']);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /no ID token/i);
@@ -132,7 +130,6 @@ describe('CLI end to end against Glewlwyd', { skip }, () => {
   it('inspect <session>: the ID token verified check by check, auth_time 0 not held against it', async (t) => {
     if (!prerequisite(t, id, 'login')) return;
     assert.ok(g);
-    // needs: the previous ID token kept across the refresh (see token --type id).
     const report = await cli.json(['inspect', id]);
     assert.ok(isRecord(report));
     assert.equal(report['source'], 'session');
@@ -168,7 +165,7 @@ describe('CLI end to end against Glewlwyd', { skip }, () => {
   it('token --type id after the refresh, in a new process: still the ID token of the sign-in, never "no ID token"', async (t) => {
     if (!prerequisite(t, id, 'login')) return;
     assert.ok(g);
-    // needs: the previous ID token kept across refreshes (Glewlwyd sends no id_token on refresh).
+    // Glewlwyd sends no id_token on refresh: the sign-in's must be kept (main 9afd0d6 does).
     const r = await cli.run(['token', id, '--type', 'id']);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /no ID token/i);
@@ -182,7 +179,6 @@ describe('CLI end to end against Glewlwyd', { skip }, () => {
 
   it('inspect <session> after the refresh, in a new process: the same identity, still valid', async (t) => {
     if (!prerequisite(t, id, 'login')) return;
-    // needs: the previous ID token kept across refreshes.
     const report = await cli.json(['inspect', id]);
     assert.ok(isRecord(report));
     assert.equal(report['valid'], true);
@@ -199,7 +195,7 @@ describe('CLI end to end against Glewlwyd', { skip }, () => {
     assert.equal(info['claims']['sub'], sub);
     assert.equal(info['claims']['email'], g.user.email);
     assert.equal(info['claims']['name'], g.user.name);
-    // needs: the ID token kept across refreshes; without it every claim is "only-userinfo".
+    // Without the sign-in's ID token kept across refreshes every claim would be "only-userinfo".
     const comparison = info['comparison'];
     assert.ok(Array.isArray(comparison));
     const email = comparison.filter(isRecord).find((c) => c['claim'] === 'email');

@@ -419,7 +419,7 @@ export function helpText(topic: string | undefined): string {
 Usage: oidc-desk [--data-dir <dir>] <command> [options]
 
 Commands:
-  profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<custom-uri>]
+  profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<loopback-uri>|<custom-uri>]
                      [--allow-http-loopback] [--param key=value ...]
   profile list [--json]
   profile remove <name>
@@ -442,12 +442,14 @@ Environment:
 Exit codes: 0 success, 2 usage, 3 protocol or validation, 4 network, 5 keychain.
 Errors go to stderr as "error <CODE>: <message>".`;
   const topics: Record<string, string> = {
-    profile: `oidc-desk profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<custom-uri>] [--allow-http-loopback] [--param key=value ...]
+    profile: `oidc-desk profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<loopback-uri>|<custom-uri>] [--allow-http-loopback] [--param key=value ...]
 oidc-desk profile list [--json]
 oidc-desk profile remove <name>
 
 "profile add" stores the profile without contacting the provider. The redirect defaults to loopback
-(http://127.0.0.1:<free port>/callback). --scope defaults to "openid profile email offline_access".
+(http://127.0.0.1:<free port>/callback). For a provider that compares the port, fix it with a loopback URI:
+--redirect http://127.0.0.1:8765/callback (or http://[::1]:<port>/<path>; never localhost), registered
+exactly so. --scope defaults to "openid profile email offline_access".
 Repeat --param for each extra authorization parameter (e.g. --param prompt=consent).
 --allow-http-loopback allows an http issuer on 127.0.0.1/[::1]/localhost (local test providers).`,
     login: `oidc-desk login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]

@@ -1,11 +1,11 @@
-/** The CLI's composition root: the concrete adapters (OS keychain through keytar, the core HTTP client, the clock) and the session service over the data directory. */
+/** The CLI's composition root: the concrete adapters (OS keychain through keytar, the core HTTP client, the clock) and the session service over the data directory, whose start-up problems it reports on stderr. */
 import { DeskError } from '../core/errors.ts';
 import { createHttpClient } from '../core/http/client.ts';
 import { KEYCHAIN_SERVICE_ENV, defaultDataDir } from '../core/paths.ts';
 import { SessionService } from '../core/session/session-service.ts';
 import { DEFAULT_SERVICE, KeytarSecretStore } from '../core/store/keytar-secret-store.ts';
 import type { KeychainView } from '../core/contract.ts';
-import type { Output } from './output.ts';
+import { safeText, type Output } from './output.ts';
 
 /** Everything a command needs. */
 export interface CliContext {
@@ -15,7 +15,7 @@ export interface CliContext {
   readonly now: () => number;
   /** The keychain store (created on first use; keytar itself loads lazily). */
   secrets(): KeytarSecretStore;
-  /** The session service over the data directory (opened once). */
+  /** The session service over the data directory (opened once: the directory is checked, a start-up problem printed as a warning). */
   service(): Promise<SessionService>;
   /** True when a keychain call timed out and still holds a thread: the process must end by force. */
   readonly keychainStuck: boolean;
@@ -55,6 +55,10 @@ export function createContext(options: {
         fetch: createHttpClient(),
         now: Date.now,
         ...(options.flowTtlMs === undefined ? {} : { flowTtlMs: options.flowTtlMs }),
+      }).then((opened) => {
+        // Every command says it again until the user deals with it (a corrupt index kept aside).
+        if (opened.startupProblem !== undefined) options.out.warn(safeText(opened.startupProblem.message));
+        return opened;
       });
       return service;
     },

@@ -1,9 +1,9 @@
-/** The demo provider as the CLI uses it: `login demo` keeps the ready-made "demo" profile pointed at a running demo provider, and demo sessions start it again on use. */
+/** The demo provider as the CLI uses it: `login demo` keeps the ready-made "demo" profile pointed at a running demo provider, and a demo session is used only with the demo provider that issued it (started again when needed). */
 import type { SessionView } from '../core/contract.ts';
-import { isDeskError } from '../core/errors.ts';
+import { DeskError, isDeskError } from '../core/errors.ts';
 import type { Profile } from '../core/profile.ts';
 import {
-  DEMO_PROFILE_NAME, demoProfileInput, ensureDemoProvider, isManagedDemoProfile, readDemoState,
+  DEMO_PROFILE_NAME, demoPortTaken, demoProfileInput, ensureDemoProvider, hasDemoKeys, isManagedDemoProfile, isOwnDemoProvider, readDemoState,
 } from '../demo-idp/persistent.ts';
 import type { CliContext } from './context.ts';
 
@@ -30,13 +30,29 @@ export async function prepareDemoProfile(ctx: CliContext): Promise<Profile> {
 }
 
 /**
- * Before a command uses a session of the ready-made demo profile whose issuer is the demo provider's
- * recorded one, makes sure that provider runs (its keys and grants persist, so the session works on).
+ * Before a command uses a session of the ready-made demo profile (it would send the session's tokens to
+ * its issuer): makes sure the demo provider of this data directory answers at that issuer, starting it on
+ * its recorded port when needed. Fails, with nothing sent anywhere, when another program holds that port
+ * (DEMO_PORT_TAKEN) or when the demo provider has moved to another issuer since (SIGN_IN_NEEDED).
  */
 export async function ensureDemoForSession(ctx: CliContext, view: SessionView): Promise<void> {
-  if (view.profile !== DEMO_PROFILE_NAME) return;
+  if (!isManagedDemoProfile({ name: view.profile, clientId: view.clientId, issuer: view.issuer })) return;
+  // No demo provider ever ran for this data directory: a "demo" profile of the user's own.
+  if (!(await hasDemoKeys(ctx.dataDir))) return;
   const state = await readDemoState(ctx.dataDir);
-  if (state === undefined || state.issuer !== view.issuer) return;
-  const demo = await ensureDemoProvider({ dataDir: ctx.dataDir, env: ctx.env, onProgress: (t) => ctx.out.info(t) });
-  if (demo.started) ctx.out.info(`Demo provider running at ${demo.issuer} (pid ${demo.pid}); stop it with "oidc-desk demo-idp --stop".`);
+  if (state !== undefined && state.issuer === view.issuer) {
+    let demo;
+    try {
+      demo = await ensureDemoProvider({ dataDir: ctx.dataDir, env: ctx.env, onProgress: (t) => ctx.out.info(t) });
+    } catch (error) {
+      throw isDeskError(error, 'DEMO_PORT_TAKEN') ? demoPortTaken(state, 'use') : error;
+    }
+    if (demo.started) ctx.out.info(`Demo provider running at ${demo.issuer} (pid ${demo.pid}); stop it with "oidc-desk demo-idp --stop".`);
+    if (demo.issuer === view.issuer) return;
+  }
+  if (await isOwnDemoProvider(ctx.dataDir, view.issuer)) return;
+  if (state !== undefined && state.issuer === view.issuer) throw demoPortTaken(state, 'use');
+  throw new DeskError('SIGN_IN_NEEDED', `This demo session was issued by the demo provider at ${view.issuer}, but the demo provider of this data directory ${state === undefined ? 'has no issuer recorded' : `has moved to ${state.issuer}`}. `
+    + 'A demo session is refreshed only by the provider that issued it, so nothing was sent. '
+    + `Sign in again with "oidc-desk login demo", and remove this session with "oidc-desk logout ${view.id} --no-revoke".`);
 }

@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   REDIRECT_UNSUPPORTED: 'usage',
   SESSION_NOT_FOUND: 'usage',
   USAGE: 'usage',
+  /** The data directory, or a file in it, is a link, another user's, or writable by others: the user must fix it. */
+  DATA_DIR_INSECURE: 'usage',
   // protocol / validation: something received was invalid, or the provider said no
   DISCOVERY_FAILED: 'protocol',
   DISCOVERY_ISSUER_MISMATCH: 'protocol',
@@ -33,6 +35,7 @@ export const ERROR_CODES = {
   AUTHORIZATION_ERROR: 'protocol',
   FLOW_LIMIT: 'protocol',
   FLOW_TIMEOUT: 'protocol',
+  LOOPBACK_FLOODED: 'protocol',
   TOKEN_RESPONSE_INVALID: 'protocol',
   TOKEN_ERROR: 'protocol',
   INVALID_GRANT: 'protocol',
@@ -57,6 +60,7 @@ export const ERROR_CODES = {
   SESSION_BUSY: 'protocol',
   INDEX_CORRUPT: 'protocol',
   INDEX_NEWER_VERSION: 'protocol',
+  DATA_FILE_TOO_LARGE: 'protocol',
   // network: nothing (valid) came back in time
   HTTP_TIMEOUT: 'network',
   HTTP_NETWORK: 'network',
@@ -64,6 +68,8 @@ export const ERROR_CODES = {
   HTTP_REDIRECT: 'protocol',
   HTTP_STATUS: 'network',
   LOOPBACK_LISTEN_FAILED: 'network',
+  /** Another program holds the port of the demo provider's recorded issuer: nothing is sent there. */
+  DEMO_PORT_TAKEN: 'network',
   // keychain
   KEYCHAIN_UNAVAILABLE: 'keychain',
   KEYCHAIN_LOCKED: 'keychain',

@@ -4,6 +4,8 @@
  */
 import { DeskError } from './errors.ts';
 import { isReverseDomainScheme } from './deep-link.ts';
+import { assertExtraAuthorizationParams } from './oauth/authorize.ts';
+import { isOriginFormPath } from './oauth/loopback.ts';
 
 /** The app's own private-use URI scheme (RFC 8252 §7.1, reverse-domain form). */
 export const APP_SCHEME = 'dev.oidcdesk';
@@ -12,11 +14,25 @@ export const APP_REDIRECT_URI = `${APP_SCHEME}:/callback`;
 /** The app's post-logout redirect URI on its own scheme. */
 export const APP_POST_LOGOUT_REDIRECT_URI = `${APP_SCHEME}:/logout`;
 
-/** How the authorization response comes back to the app. */
+/**
+ * How the authorization response comes back to the app. A `loopback` redirect without `uri` listens on
+ * 127.0.0.1, a free port each time, path `/callback`; with `uri` (for providers that compare the port)
+ * it is exactly that URI, see {@link parseLoopbackRedirectUri}.
+ */
 export type RedirectMode =
   | { readonly kind: 'app-scheme' }
   | { readonly kind: 'custom-scheme'; readonly uri: string }
-  | { readonly kind: 'loopback' };
+  | { readonly kind: 'loopback'; readonly uri?: string };
+
+/** A fixed loopback redirect URI taken apart: what the listener binds and serves. */
+export interface LoopbackRedirect {
+  /** The URI exactly as registered at the provider and sent as `redirect_uri`. */
+  readonly uri: string;
+  /** The address to bind: an IP literal, never `localhost` (RFC 8252 §8.3). */
+  readonly host: '127.0.0.1' | '::1';
+  readonly port: number;
+  readonly path: string;
+}
 
 /** A validated profile. */
 export interface Profile {
@@ -28,16 +44,16 @@ export interface Profile {
   readonly redirect: RedirectMode;
   /** Allows an `http:` issuer, and only on a loopback host (local test providers). */
   readonly allowHttpLoopback: boolean;
-  /** Extra authorization request parameters (e.g. `prompt`, `resource`, Okta's `idp`). */
+  /** Extra authorization request parameters (e.g. `prompt`, `resource`, `max_age`, Okta's `idp`), checked by `assertExtraAuthorizationParams`. */
   readonly extraParams: Readonly<Record<string, string>>;
 }
 
-/** Parameters the engine sets itself; a profile may not override them. */
-const RESERVED_PARAMS = new Set([
-  'client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'request', 'request_uri',
-]);
-
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** True when `value` holds a C0 control character, DEL or a C1 control character (TAB, CR and LF included). */
+export function hasControlCharacters(value: string): boolean {
+  return /[\x00-\x1f\x7f-\x9f]/.test(value);
+}
 
 /** True when `host` (URL.hostname form) is a loopback address. */
 export function isLoopbackHost(host: string): boolean {
@@ -50,48 +66,84 @@ function fail(message: string, code: 'PROFILE_INVALID' | 'ISSUER_INVALID' | 'ISS
 
 /**
  * Checks an issuer identifier: an absolute https URL without query or fragment; `http:` only on a
- * loopback host and only when the profile allows it.
+ * loopback host and only when the profile allows it. Control characters are refused outright: the
+ * WHATWG URL parser would drop TAB/CR/LF silently, and the issuer is compared and shown as written.
+ * Error messages never echo the value (it may be a pasted secret).
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
 export function assertIssuer(value: unknown, allowHttpLoopback: boolean): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2048) fail('The issuer must be a URL such as https://dev-123.okta.com/oauth2/default.', 'ISSUER_INVALID');
+  if (hasControlCharacters(value)) fail('The issuer contains control characters (a tab, line break or terminal escape); copy it again from the provider.', 'ISSUER_INVALID');
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    fail(`The issuer "${value}" is not a valid URL. Use the full URL, e.g. https://dev-123.okta.com/oauth2/default.`, 'ISSUER_INVALID');
+    fail('The issuer is not a valid URL. Use the full URL, e.g. https://dev-123.okta.com/oauth2/default.', 'ISSUER_INVALID');
   }
   if (url.search || url.hash || value.includes('#') || value.includes('?')) fail('The issuer must not contain a query or fragment.', 'ISSUER_INVALID');
   if (url.username || url.password) fail('The issuer must not contain credentials.', 'ISSUER_INVALID');
   if (url.protocol === 'http:') {
-    if (!isLoopbackHost(url.hostname)) fail(`The issuer ${url.origin} uses http: only https is allowed for a remote provider.`, 'ISSUER_INSECURE');
-    if (!allowHttpLoopback) fail(`The issuer ${url.origin} uses http: allow http on loopback for this profile (--allow-http-loopback) to use a local provider.`, 'ISSUER_INSECURE');
+    if (!isLoopbackHost(url.hostname)) fail('The issuer uses http: only https is allowed for a remote provider.', 'ISSUER_INSECURE');
+    if (!allowHttpLoopback) fail('The issuer uses http: allow http on loopback for this profile (--allow-http-loopback) to use a local provider.', 'ISSUER_INSECURE');
   } else if (url.protocol !== 'https:') {
-    fail(`The issuer must be an https URL, not ${url.protocol}.`, 'ISSUER_INVALID');
+    fail('The issuer must be an https URL.', 'ISSUER_INVALID');
   }
   return value;
 }
 
 /**
  * Checks a custom-scheme redirect URI: a private-use scheme in reverse-domain form with a path,
- * e.g. `com.okta.dev-123:/callback`.
+ * e.g. `com.okta.dev-123:/callback`, without control characters. Error messages never echo the value.
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.1
  */
 export function assertCustomRedirectUri(value: unknown): string {
   if (typeof value !== 'string' || value.length > 2048) fail('The redirect URI must be text.', 'REDIRECT_SCHEME_INVALID');
+  if (hasControlCharacters(value)) fail('The redirect URI contains control characters (a tab, line break or terminal escape).', 'REDIRECT_SCHEME_INVALID');
   const colon = value.indexOf(':');
   const scheme = colon > 0 ? value.slice(0, colon) : '';
   if (!isReverseDomainScheme(scheme)) {
-    fail(`The redirect URI "${value}" does not use a private-use scheme in reverse-domain form (RFC 8252 §7.1), such as com.example.app:/callback. Use loopback or a scheme based on a domain you control (Okta suggests com.okta.<org>).`, 'REDIRECT_SCHEME_INVALID');
+    fail('The redirect URI does not use a private-use scheme in reverse-domain form (RFC 8252 §7.1), such as com.example.app:/callback. Use loopback or a scheme based on a domain you control (Okta suggests com.okta.<org>).', 'REDIRECT_SCHEME_INVALID');
   }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    fail(`The redirect URI "${value}" is not a valid URI.`, 'REDIRECT_SCHEME_INVALID');
+    fail('The redirect URI is not a valid URI.', 'REDIRECT_SCHEME_INVALID');
   }
   if (url.hash) fail('The redirect URI must not contain a fragment.', 'REDIRECT_SCHEME_INVALID');
   return value;
+}
+
+const FIXED_LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\]):([0-9]{1,5})(\/.*)$/;
+
+/**
+ * Checks a fixed loopback redirect URI, `http://127.0.0.1:<port><path>` or `http://[::1]:<port><path>`,
+ * for providers that compare the registered URI port included (RFC 8252 §7.3 says they should not).
+ * The port is 1-65535 written without leading zeros, the path is in origin form without dot segments,
+ * and there is no query, fragment or credentials, so the URI is sent exactly as written. `localhost`
+ * is refused (RFC 8252 §8.3). Error messages never echo the value (it may be a pasted secret).
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.3
+ */
+export function parseLoopbackRedirectUri(value: unknown): LoopbackRedirect {
+  const invalid = (why: string): never => fail(`The loopback redirect URI ${why}. Write it as http://127.0.0.1:<port>/<path>, e.g. http://127.0.0.1:8765/callback, or use "loopback" for a free port each time.`, 'REDIRECT_SCHEME_INVALID');
+  if (typeof value !== 'string' || value.length > 300) return invalid('must be text of at most 300 characters');
+  if (hasControlCharacters(value)) return invalid('contains control characters');
+  if (!/^http:\/\//.test(value)) return invalid('must start with http:// (in lower case)');
+  const authorityEnd = value.indexOf('/', 'http://'.length);
+  const authority = value.slice('http://'.length, authorityEnd === -1 ? undefined : authorityEnd);
+  if (authority.includes('@')) return invalid('must not contain credentials');
+  if (/^localhost(:|$)/i.test(authority)) return invalid('must use the IP literal 127.0.0.1 or [::1], not localhost (RFC 8252 §8.3)');
+  if (!/^(127\.0\.0\.1|\[::1\])(:|$)/.test(authority)) return invalid('must be on 127.0.0.1 or [::1]');
+  if (!authority.includes(':', authority.startsWith('[') ? authority.indexOf(']') : 0)) return invalid('needs a port: a fixed loopback redirect is for providers that compare the port');
+  if (value.includes('?') || value.includes('#')) return invalid('must not contain a query or fragment');
+  const match = FIXED_LOOPBACK.exec(value);
+  if (match === null) return invalid('needs a port of digits and an absolute path');
+  const [, hostText = '', portText = '', path = ''] = match;
+  const port = Number(portText);
+  if (!/^[1-9]/.test(portText) || port > 65535) return invalid('needs a port from 1 to 65535, without leading zeros');
+  if (!isOriginFormPath(path)) return invalid('needs a path of URL characters only, without dot segments (e.g. /callback)');
+  return { uri: value, host: hostText === '[::1]' ? '::1' : '127.0.0.1', port, path };
 }
 
 function assertName(value: unknown): string {
@@ -118,26 +170,16 @@ function assertRedirect(value: unknown): RedirectMode {
   if (value === 'loopback') return { kind: 'loopback' };
   if (typeof value === 'object' && value !== null && 'kind' in value) {
     const v = value as { kind: unknown; uri?: unknown };
-    if (v.kind === 'app-scheme' || v.kind === 'loopback') return { kind: v.kind };
+    if (v.kind === 'app-scheme') return { kind: 'app-scheme' };
+    if (v.kind === 'loopback') return v.uri === undefined ? { kind: 'loopback' } : { kind: 'loopback', uri: parseLoopbackRedirectUri(v.uri).uri };
     if (v.kind === 'custom-scheme') return { kind: 'custom-scheme', uri: assertCustomRedirectUri(v.uri) };
   }
   if (typeof value === 'string') {
-    if (/^https?:/i.test(value)) fail('A redirect on http(s) is not used: choose "loopback" (OIDC Desk picks 127.0.0.1 and a free port) or a custom scheme.', 'REDIRECT_SCHEME_INVALID');
+    if (/^https:/i.test(value)) fail('A redirect on https is not used: choose "loopback" (OIDC Desk picks 127.0.0.1 and a free port), a fixed http://127.0.0.1:<port>/<path>, or a custom scheme.', 'REDIRECT_SCHEME_INVALID');
+    if (/^http:/i.test(value)) return { kind: 'loopback', uri: parseLoopbackRedirectUri(value).uri };
     return { kind: 'custom-scheme', uri: assertCustomRedirectUri(value) };
   }
-  fail('The redirect must be "loopback", "app-scheme" or a custom-scheme URI.', 'REDIRECT_SCHEME_INVALID');
-}
-
-function assertExtraParams(value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) fail('Extra parameters must be name=value pairs.');
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(k) || typeof v !== 'string' || v.length > 2048) fail(`The extra parameter "${k}" is not a valid name=value pair.`);
-    if (RESERVED_PARAMS.has(k)) fail(`The parameter "${k}" is set by OIDC Desk itself and cannot be overridden.`);
-    out[k] = v;
-  }
-  return out;
+  fail('The redirect must be "loopback", a loopback URI http://127.0.0.1:<port>/<path>, "app-scheme" or a custom-scheme URI.', 'REDIRECT_SCHEME_INVALID');
 }
 
 /** Narrows untrusted input (IPC, argv, a profiles file) to a {@link Profile}, or throws a DeskError. */
@@ -146,7 +188,7 @@ export function parseProfile(input: unknown): Profile {
   const raw = input as Record<string, unknown>;
   const allowHttpLoopback = raw.allowHttpLoopback === true;
   const clientId = raw.clientId;
-  if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > 256 || /[\s\x00-\x1f]/.test(clientId)) {
+  if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > 256 || /\s/.test(clientId) || hasControlCharacters(clientId)) {
     fail('The client id is missing or invalid: copy it from the provider (in Okta: Applications > your Native app > Client ID).');
   }
   return {
@@ -156,6 +198,6 @@ export function parseProfile(input: unknown): Profile {
     scopes: assertScopes(raw.scopes ?? 'openid profile email offline_access'),
     redirect: assertRedirect(raw.redirect),
     allowHttpLoopback,
-    extraParams: assertExtraParams(raw.extraParams),
+    extraParams: assertExtraAuthorizationParams(raw.extraParams, 'PROFILE_INVALID'),
   };
 }

@@ -1,7 +1,8 @@
-/** A small file-backed oidc-provider adapter: grants, sessions and tokens of the demo provider in one JSON file (atomic writes, 0600) so they survive a restart. */
+/** A small file-backed oidc-provider adapter: grants, sessions and tokens of the demo provider in one JSON file (atomic writes, 0600, never through a link) so they survive a restart. */
 import { createHash } from 'node:crypto';
-import { readFile, rename } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { isDeskError } from '../core/errors.ts';
+import { readDataFile, setDataFileAside } from '../core/store/data-dir.ts';
 import { writeJsonFileAtomic } from '../core/store/json-file.ts';
 
 /** A stored oidc-provider model payload (plain JSON: oidc-provider serializes nothing else). */
@@ -38,6 +39,8 @@ const BEARER_MODELS: ReadonlySet<string> = new Set([
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
 
 const SCHEMA_VERSION = 1;
+/** Size cap of the store file: a demo provider's grants and tokens take a few kilobytes. */
+const MAX_STORE_BYTES = 16 * 1024 * 1024;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -88,20 +91,32 @@ export class FileAdapterStore {
     await this.#persist(false);
   }
 
+  /**
+   * Reads the file now (it is read on first use otherwise), so that a store that is not safe to read
+   * stops the provider before it serves anyone.
+   * @throws DeskError DATA_DIR_INSECURE for a link, another user's file, or one others may write.
+   */
+  async load(): Promise<void> {
+    await this.#load();
+  }
+
   async #load(): Promise<Map<string, Entry>> {
     if (this.#entries) return this.#entries;
     this.#loading ??= (async () => {
       let entries: Map<string, Entry> | undefined;
       try {
-        entries = parseEntries(JSON.parse(await readFile(this.path, 'utf8')));
+        const bytes = await readDataFile(this.path, { maxBytes: MAX_STORE_BYTES });
+        entries = bytes === undefined ? new Map() : parseEntries(JSON.parse(bytes.toString('utf8')));
         if (entries === undefined) throw new Error('unexpected content');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-          // Keep a damaged store aside and start empty: users sign in again, nothing is overwritten.
-          const aside = `${this.path}.corrupt-${new Date(this.#now()).toISOString().replaceAll(':', '-')}`;
-          await rename(this.path, aside).catch(() => undefined);
-          process.stderr.write(`demo-idp: ${basename(this.path)} could not be read; kept aside as ${basename(aside)}, starting empty\n`);
+        // Unsafe to read: refused, and asked again next time (never moved aside as if merely damaged).
+        if (isDeskError(error, 'DATA_DIR_INSECURE')) {
+          this.#loading = undefined;
+          throw error;
         }
+        // Keep a damaged store aside and start empty: users sign in again, nothing is overwritten.
+        const aside = await setDataFileAside(this.path, this.#now).catch(() => undefined);
+        process.stderr.write(`demo-idp: ${basename(this.path)} could not be read; ${aside === undefined ? '' : `kept aside as ${basename(aside)}, `}starting empty\n`);
         entries = new Map();
       }
       this.#entries = entries;

@@ -1,11 +1,12 @@
-/** The demo provider for first runs, kept in `<dataDir>/demo-idp/`: persistent signing keys and store, a recorded issuer and port, and start / ensure / stop functions any front can call. */
+/** The demo provider for first runs, kept in `<dataDir>/demo-idp/`: persistent signing keys and store, one recorded issuer and port it keeps, and start / ensure / stop functions any front can call. */
 import { spawn } from 'node:child_process';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { DeskError } from '../core/errors.ts';
+import { DeskError, isDeskError } from '../core/errors.ts';
 import type { Profile } from '../core/profile.ts';
+import { ensurePrivateDir, openDataFileForAppend, readDataFile, setDataFileAside } from '../core/store/data-dir.ts';
 import { isProcessAlive, withFileLock } from '../core/store/file-lock.ts';
 import { writeJsonFileAtomic } from '../core/store/json-file.ts';
 import { FileAdapterStore } from './file-adapter.ts';
@@ -24,6 +25,9 @@ export const DEMO_SCOPES = 'openid profile email offline_access';
 export const DEMO_ACCOUNTS: readonly { readonly username: string; readonly password: string }[] = DEMO_USERS.map((u) => ({ username: u.username, password: u.password }));
 
 const STATE_VERSION = 1;
+/** Size caps of the demo provider's small files (they hold a few hundred bytes to a few kilobytes). */
+const MAX_STATE_BYTES = 64 * 1024;
+const MAX_JWKS_BYTES = 1024 * 1024;
 
 /** The files of the demo provider in a data directory. */
 export function demoPaths(dataDir: string): { dir: string; jwks: string; store: string; state: string; log: string; lock: string } {
@@ -61,11 +65,16 @@ function parseState(value: unknown): DemoState | undefined {
   return { issuer, port, pid, startedAt };
 }
 
-/** The recorded state, or undefined when there is none (or it is unreadable). */
+/**
+ * The recorded state, or undefined when there is none (or it is damaged).
+ * @throws DeskError DATA_DIR_INSECURE when state.json is a link, another user's, or writable by others.
+ */
 export async function readDemoState(dataDir: string): Promise<DemoState | undefined> {
   try {
-    return parseState(JSON.parse(await readFile(demoPaths(dataDir).state, 'utf8')));
-  } catch {
+    const bytes = await readDataFile(demoPaths(dataDir).state, { maxBytes: MAX_STATE_BYTES });
+    return bytes === undefined ? undefined : parseState(JSON.parse(bytes.toString('utf8')));
+  } catch (error) {
+    if (isDeskError(error, 'DATA_DIR_INSECURE')) throw error;
     return undefined;
   }
 }
@@ -79,25 +88,32 @@ function isPrivateJwks(value: unknown): value is PrivateJwks {
     && value['keys'].every((k) => isRecord(k) && typeof k['kty'] === 'string' && typeof k['d'] === 'string' && typeof k['kid'] === 'string');
 }
 
+/** The private keys in `jwks.json`, undefined when missing or damaged (a secret file: 0600, no link). */
+async function readDemoJwks(dataDir: string): Promise<{ jwks: PrivateJwks | undefined; present: boolean }> {
+  let bytes: Buffer | undefined;
+  try {
+    bytes = await readDataFile(demoPaths(dataDir).jwks, { maxBytes: MAX_JWKS_BYTES, secret: true });
+  } catch (error) {
+    if (isDeskError(error, 'DATA_FILE_TOO_LARGE')) return { jwks: undefined, present: true };
+    throw error;
+  }
+  if (bytes === undefined) return { jwks: undefined, present: false };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  return { jwks: isPrivateJwks(parsed) ? parsed : undefined, present: true };
+}
+
 /** The signing keys of the demo provider: read from `jwks.json` (0600), generated on first use. */
 export async function loadOrCreateDemoJwks(dataDir: string): Promise<PrivateJwks> {
   const path = demoPaths(dataDir).jwks;
-  let text: string | undefined;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  if (text !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (isPrivateJwks(parsed)) return parsed;
-    const aside = `${path}.corrupt-${Date.now()}`;
-    await rename(path, aside);
+  const read = await readDemoJwks(dataDir);
+  if (read.jwks !== undefined) return read.jwks;
+  if (read.present) {
+    await setDataFileAside(path, Date.now);
     process.stderr.write(`demo-idp: jwks.json was not a private JWK Set; kept aside, new keys generated (sessions refresh onto them)\n`);
   }
   const jwks = await generateDemoJwks();
@@ -122,7 +138,7 @@ export function demoProfileInput(issuer: string): Record<string, unknown> {
  * True when a profile named "demo" is the ready-made one (client `oidc-desk` on a 127.0.0.1 http issuer),
  * which `login demo` may re-point at the running demo provider; a "demo" profile of the user's own is left alone.
  */
-export function isManagedDemoProfile(profile: Profile): boolean {
+export function isManagedDemoProfile(profile: Pick<Profile, 'name' | 'clientId' | 'issuer'>): boolean {
   return profile.name === DEMO_PROFILE_NAME && profile.clientId === DEMO_CLIENT_ID && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(profile.issuer);
 }
 
@@ -134,9 +150,13 @@ async function getJson(url: string, timeoutMs: number): Promise<unknown> {
 
 /**
  * True when `issuer` answers as the demo provider of this data directory: its metadata names the issuer
- * exactly and its JWKS publishes the keys of `jwks.json` (another data directory's provider has other keys).
+ * exactly and its JWKS publishes the keys of `jwks.json` (another program, or another data directory's
+ * provider, has other keys). Only metadata and keys are fetched: nothing is sent.
+ * @throws DeskError DATA_DIR_INSECURE when jwks.json is not safe to read.
  */
 export async function isOwnDemoProvider(dataDir: string, issuer: string, timeoutMs = 2000): Promise<boolean> {
+  const own = (await readDemoJwks(dataDir)).jwks;
+  if (own === undefined) return false;
   try {
     const metadata = await getJson(`${issuer}/.well-known/openid-configuration`, timeoutMs);
     if (!isRecord(metadata) || metadata['issuer'] !== issuer || typeof metadata['jwks_uri'] !== 'string') return false;
@@ -144,11 +164,38 @@ export async function isOwnDemoProvider(dataDir: string, issuer: string, timeout
     const published = await getJson(metadata['jwks_uri'], timeoutMs);
     if (!isRecord(published) || !Array.isArray(published['keys'])) return false;
     const kids = new Set(published['keys'].map((k) => (isRecord(k) ? k['kid'] : undefined)));
-    const own = JSON.parse(await readFile(demoPaths(dataDir).jwks, 'utf8')) as unknown;
-    return isPrivateJwks(own) && own.keys.every((k) => kids.has(k.kid));
+    return own.keys.every((k) => kids.has(k.kid));
   } catch {
     return false;
   }
+}
+
+/** True when a demo provider ever ran for this data directory (it has signing keys). */
+export async function hasDemoKeys(dataDir: string): Promise<boolean> {
+  return (await readDemoJwks(dataDir)).present;
+}
+
+/**
+ * DEMO_PORT_TAKEN for the recorded issuer: which port, that another program holds it, how to free it,
+ * and that `demo-idp --port` moves the demo provider to a new issuer whose old sessions need a new sign-in.
+ * `context` is `use` when a command was about to use a demo session (then it says that nothing was sent).
+ */
+export function demoPortTaken(state: Pick<DemoState, 'issuer' | 'port'>, context: 'start' | 'use'): DeskError {
+  const what = context === 'use'
+    ? 'held by another program that does not answer as this demo provider; no token was sent to it'
+    : 'held by another program, so the demo provider cannot start there (it keeps its issuer: demo sessions are refreshed only by the provider that issued them)';
+  return new DeskError('DEMO_PORT_TAKEN', `Port ${state.port} on 127.0.0.1, the issuer of this data directory's demo provider (${state.issuer}), is ${what}. `
+    + `Free the port (find the program with "lsof -i :${state.port}" or "ss -ltnp"), or move the demo provider to a new issuer with "oidc-desk demo-idp --port <n>" (0 = any free port); `
+    + 'demo sessions of the old issuer then need a new sign-in ("oidc-desk login demo").');
+}
+
+/** True when nothing listens on 127.0.0.1:`port` (bound for a moment, then released). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.once('error', () => resolvePort(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(true)));
+  });
 }
 
 /** The state of the demo provider running for this data directory (alive and answering as its own), or undefined. */
@@ -162,30 +209,37 @@ export async function runningDemoProvider(dataDir: string): Promise<DemoState | 
 export interface PersistentDemoProvider {
   readonly issuer: string;
   readonly port: number;
+  /** The issuer recorded before, when `port` moved the demo provider to a new one (its sessions need a new sign-in). */
+  readonly previousIssuer: string | undefined;
   /** Stops listening, flushes the store and records the stop. Idempotent. */
   close(): Promise<void>;
 }
 
-function preferredPorts(recorded: DemoState | undefined, env: NodeJS.ProcessEnv): number[] {
+/** Ports to try when no issuer is recorded yet: 9400 ({@link DEMO_PORT_ENV}), else any free port. */
+function firstRunPorts(env: NodeJS.ProcessEnv): number[] {
   const raw = env[DEMO_PORT_ENV];
   const fromEnv = raw !== undefined && /^\d{1,5}$/.test(raw) && Number(raw) <= 65_535 ? Number(raw) : undefined;
-  const ports = [recorded?.port, fromEnv ?? DEFAULT_DEMO_PORT, 0].filter((p): p is number => p !== undefined);
-  return [...new Set(ports)];
+  return [...new Set([fromEnv ?? DEFAULT_DEMO_PORT, 0])];
 }
 
 /**
  * Starts the demo provider in this process with the data directory's keys and store, and records its
- * issuer, port and pid in `state.json`. Without `port` it takes the recorded port (so the issuer and the
- * demo sessions bound to it stay the same), else 9400 ({@link DEMO_PORT_ENV}), else any free port.
- * With `port` it takes exactly that one (0 = any free port) and fails `LOOPBACK_LISTEN_FAILED` when busy.
+ * issuer, port and pid in `state.json`. Once an issuer is recorded, it starts on that port or fails
+ * DEMO_PORT_TAKEN (never on another port: the demo sessions point at that issuer, and whatever listens
+ * there would receive their refresh tokens). The first time, it takes 9400 ({@link DEMO_PORT_ENV}), else
+ * any free port. With `port` it takes exactly that one (0 = any free port), which moves the demo provider
+ * to a new issuer, and fails `LOOPBACK_LISTEN_FAILED` when busy.
  */
 export async function startPersistentDemoProvider(options: { readonly dataDir: string; readonly port?: number | undefined; readonly env?: NodeJS.ProcessEnv }): Promise<PersistentDemoProvider> {
   const dataDir = resolve(options.dataDir);
   const paths = demoPaths(dataDir);
-  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dataDir);
+  await ensurePrivateDir(paths.dir);
+  const recorded = await readDemoState(dataDir);
   const jwks = await loadOrCreateDemoJwks(dataDir);
   const store = new FileAdapterStore(paths.store);
-  const candidates = options.port !== undefined ? [options.port] : preferredPorts(await readDemoState(dataDir), options.env ?? process.env);
+  await store.load();
+  const candidates = options.port !== undefined ? [options.port] : recorded !== undefined ? [recorded.port] : firstRunPorts(options.env ?? process.env);
   let running: Awaited<ReturnType<typeof startDemoProvider>> | undefined;
   let lastError: unknown;
   for (const port of candidates) {
@@ -199,6 +253,7 @@ export async function startPersistentDemoProvider(options: { readonly dataDir: s
   }
   if (running === undefined) {
     const busy = (lastError as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+    if (busy && options.port === undefined && recorded !== undefined) throw demoPortTaken(recorded, 'start');
     throw new DeskError('LOOPBACK_LISTEN_FAILED', busy
       ? `Port ${candidates.at(-1) ?? '?'} on 127.0.0.1 is in use; choose another with --port (0 = any free port).`
       : `The demo provider could not start: ${lastError instanceof Error ? lastError.message : String(lastError)}`, { cause: lastError });
@@ -210,6 +265,7 @@ export async function startPersistentDemoProvider(options: { readonly dataDir: s
   return {
     issuer: started.issuer,
     port: started.port,
+    previousIssuer: recorded !== undefined && recorded.issuer !== started.issuer ? recorded.issuer : undefined,
     close: () => {
       closing ??= (async () => {
         await started.close().catch(() => undefined);
@@ -247,7 +303,7 @@ export interface EnsureDemoOptions {
 
 async function logTail(path: string): Promise<string> {
   try {
-    const text = await readFile(path, 'utf8');
+    const text = (await readDataFile(path, { maxBytes: 16 * 1024 * 1024 }))?.toString('utf8') ?? '';
     return text.split('\n').filter((l) => l.trim() !== '' && !/Unsupported runtime|in-memory adapter/.test(l)).slice(-5).join(' | ');
   } catch {
     return '';
@@ -257,18 +313,22 @@ async function logTail(path: string): Promise<string> {
 /**
  * The issuer of the demo provider of this data directory, starting it as a detached background process
  * (`oidc-desk --data-dir <dir> demo-idp`, output in `demo-idp/provider.log`) when none answers. Concurrent
- * callers share one start (a lock in the data directory). Fails `LOOPBACK_LISTEN_FAILED` when it cannot start.
+ * callers share one start (a lock in the data directory). Fails DEMO_PORT_TAKEN when another program holds
+ * the recorded port (nothing is started elsewhere), `LOOPBACK_LISTEN_FAILED` when it cannot start.
  */
 export async function ensureDemoProvider(options: EnsureDemoOptions): Promise<{ issuer: string; pid: number; started: boolean }> {
   const dataDir = resolve(options.dataDir);
   const paths = demoPaths(dataDir);
-  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dataDir);
+  await ensurePrivateDir(paths.dir);
   return withFileLock(paths.lock, async () => {
     const running = await runningDemoProvider(dataDir);
     if (running !== undefined && running.pid !== null) return { issuer: running.issuer, pid: running.pid, started: false };
+    const recorded = await readDemoState(dataDir);
+    if (recorded !== undefined && !(await portIsFree(recorded.port))) throw demoPortTaken(recorded, 'start');
     options.onProgress?.('Starting the demo provider in the background...');
     const command = options.command ?? defaultLaunchCommand();
-    const log = await open(paths.log, 'a', 0o600);
+    const log = await openDataFileForAppend(paths.log);
     let child;
     try {
       child = spawn(command.file, [...command.args, '--data-dir', dataDir, 'demo-idp'], {

@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertTerminalSafe, hostile } from '../harness/pasted-values.ts';
 import { FETCH_BROWSER, startScriptedIdp, type Script, type ScriptedIdp } from '../harness/scripted-idp.ts';
@@ -35,11 +35,21 @@ async function writeDataFile(dataDir: string, name: string, doc: unknown): Promi
 
 test('a hand-edited profiles.json and sessions.json: profile list, sessions, login, token, inspect, logout show their text escaped', async () => {
   const cli = await Cli.create();
-  const issuer = `https://127.0.0.1:${await closedPort()}/${hostile('issuer')}`;
+  // Control characters in an issuer, client id or redirect make the whole profiles file refused (kept aside,
+  // reported on every start, the report escaped); in a parameter value they are kept and shown escaped.
+  await writeDataFile(cli.dataDir, 'profiles.json', {
+    profiles: [{ name: 'hostile', issuer: `https://idp.example/${hostile('issuer')}`, clientId: 'client\u007f\u009b31m', scopes: ['openid'], redirect: `com.example.app:/cb${hostile('redirect')}` }],
+  });
+  const refused = safe(await cli.run(['profile', 'list', '--json']), 'profile list (a refused profiles file)');
+  assert.equal(refused.code, 0, refused.stderr);
+  assert.deepEqual(JSON.parse(refused.stdout), []);
+  assert.match(refused.stderr, /profiles\.json could not be used/);
+  for (const aside of (await readdir(cli.dataDir)).filter((f) => f.startsWith('profiles.json.corrupt-'))) await rm(join(cli.dataDir, aside));
+  const issuer = `https://127.0.0.1:${await closedPort()}`;
   await writeDataFile(cli.dataDir, 'profiles.json', {
     profiles: [
-      { name: 'hostile', issuer, clientId: 'client\u007f\u009b31m', scopes: ['openid'], redirect: 'loopback', extraParams: { prompt: hostile('param') } },
-      { name: 'hostile-app', issuer, clientId: 'client\u009b2J', scopes: ['openid'], redirect: `com.example.app:/cb${hostile('redirect')}` },
+      { name: 'hostile', issuer, clientId: 'client', scopes: ['openid'], redirect: 'loopback', extraParams: { prompt: hostile('param') } },
+      { name: 'hostile-app', issuer, clientId: 'client', scopes: ['openid'], redirect: 'com.example.app:/cb' },
     ],
   });
   const now = Date.now();
@@ -80,7 +90,8 @@ test('a hand-edited profiles.json and sessions.json: profile list, sessions, log
 
   const added = safe(await cli.run(['profile', 'add', 'typed', '--issuer', `https://idp.example/${hostile('typed')}`, '--client-id', 'c\u009b\u007f',
     '--redirect', `com.example.app:/cb${hostile('typed-redirect')}`, '--param', `prompt=${hostile('typed-param')}`]), 'profile add');
-  assert.equal(added.code, 0, added.stderr);
+  // Control characters in an issuer, client id or redirect are refused; the refusal repeats none of them.
+  assert.equal(added.code, 2, added.stderr);
 });
 
 // ---- a provider whose every text is hostile ----

@@ -7,9 +7,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readDemoState, stopDemoProvider } from '../../src-main/demo-idp/persistent.ts';
+import { openBrowser } from '../harness/browser.ts';
 import { startHostileIdp, type HostileIdp } from '../harness/hostile-idp.ts';
 import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
-import { recordSecrets } from '../harness/secrets-ledger.ts';
+import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 import {
   BROWSER_COMMAND, Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, closedPort, endCliRuns, introspectionActive, isRecord, revokeAtProvider,
 } from '../harness/cli-runner.ts';
@@ -249,7 +250,7 @@ test('inspect of a raw JWT: verified against the JWKS of the profile with its is
   }
 });
 
-test('a callback with a forged state ends the login at once with exit 3; no token request is made', { skip: KEYRING ? false : NO_KEYRING, timeout: 120_000 }, async () => {
+test('a callback with a forged state gets 400 and is counted; the real sign-in still completes; no token request for the forged one', { skip: KEYRING ? false : NO_KEYRING, timeout: 120_000 }, async () => {
   const cli = await localCli();
   const running = cli.start(['login', 'local', '--no-open', '--timeout', '90']);
   const match = await running.stderrMatching(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/\S+)$/m);
@@ -265,9 +266,22 @@ test('a callback with a forged state ends the login at once with exit 3; no toke
   forged.searchParams.set('state', 'forged-state-0123456789');
   forged.searchParams.set('iss', idp.issuer);
   const res = await fetch(forged, { signal: AbortSignal.timeout(10_000) });
-  await res.text();
-  assertFailed(await running.done, 3, 'CALLBACK_STATE_UNKNOWN');
-  assert.equal((await idp.counts())['token:authorization_code'], undefined, 'the token endpoint was never called');
+  assert.equal(res.status, 400);
+  assert.doesNotMatch(await res.text(), /forged/);
+  assert.equal((await idp.counts())['token:authorization_code'], undefined, 'no token request for the forged callback');
+  const browser = await openBrowser();
+  try {
+    const redirect = await browser.signIn(authorizationUrl.href, { username: DEMO_USERS[0]!.username, password: DEMO_USERS[0]!.password, redirectPrefix: redirectUri ?? '' });
+    recordSecrets(...redirectSecrets(redirect));
+  } finally {
+    await browser.close();
+  }
+  const r = await running.done;
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^s-[0-9a-f]{8}\n$/, 'the real sign-in completed');
+  assert.match(r.stderr, /^warning: 1 request reached the sign-in's loopback listener without its state and was refused/m);
+  assert.equal((await idp.counts())['token:authorization_code'], 1, 'exactly one token request: the real callback');
+  await cli.storedRefreshToken(r.stdout.trim());
 });
 
 test('an error= callback (consent denied) ends the login with exit 3; a browser command that fails ends it with exit 2', { skip: KEYRING ? false : NO_KEYRING, timeout: 120_000 }, async () => {

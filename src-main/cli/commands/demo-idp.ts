@@ -1,4 +1,4 @@
-/** `oidc-desk demo-idp`: the embedded demo provider in the foreground (issuer on stdout, Ctrl-C stops it), or `--stop` for the one running in the background. */
+/** `oidc-desk demo-idp`: the embedded demo provider in the foreground (issuer on stdout, Ctrl-C stops it) on its recorded issuer, or `--port` to move it; `--stop` for the one running in the background. */
 import { DeskError } from '../../core/errors.ts';
 import { DEMO_ACCOUNTS, runningDemoProvider, startPersistentDemoProvider, stopDemoProvider } from '../../demo-idp/persistent.ts';
 import { DEMO_CLIENT_ID } from '../../demo-idp/provider.ts';
@@ -7,6 +7,8 @@ import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 
 export async function demoIdp(ctx: CliContext, cmd: Extract<Command, { kind: 'demo-idp' }>): Promise<ExitCode> {
+  // Like every command: the data directory is checked, and its start-up problems are reported.
+  await ctx.service();
   if (cmd.stop) {
     const state = await runningDemoProvider(ctx.dataDir);
     const stopped = await stopDemoProvider({ dataDir: ctx.dataDir });
@@ -19,6 +21,9 @@ export async function demoIdp(ctx: CliContext, cmd: Extract<Command, { kind: 'de
   }
   const provider = await startPersistentDemoProvider({ dataDir: ctx.dataDir, port: cmd.port, env: ctx.env });
   ctx.out.data(provider.issuer);
+  if (provider.previousIssuer !== undefined) {
+    ctx.out.warn(`The demo provider moved from ${provider.previousIssuer} to ${provider.issuer}: demo sessions of ${provider.previousIssuer} need a new sign-in ("oidc-desk login demo").`);
+  }
   ctx.out.info(`OIDC Desk demo provider at ${provider.issuer} (client "${DEMO_CLIENT_ID}"; keys and grants in ${ctx.dataDir}/demo-idp).`);
   ctx.out.info(`Users: ${DEMO_ACCOUNTS.map((a) => `${a.username} / ${a.password}`).join(', ')}. Ctrl-C stops it.`);
   await new Promise<void>((resolve) => {

@@ -20,6 +20,12 @@ export function flowTtlFor(timeoutSeconds: number | undefined): number | undefin
   return timeoutSeconds === undefined ? undefined : Math.ceil(timeoutSeconds * 1000) + 2000;
 }
 
+/** Says on stderr how many requests reached the loopback listener without the sign-in's state (they were refused). */
+function reportStrays(ctx: CliContext, count: number): void {
+  if (count <= 0) return;
+  ctx.out.warn(`${count} request${count === 1 ? '' : 's'} reached the sign-in's loopback listener without its state and ${count === 1 ? 'was' : 'were'} refused (HTTP 400); they did not come from this sign-in's browser redirect. If you did not cause ${count === 1 ? 'it' : 'them'} (an old sign-in tab reloaded, for example), another program on this computer is probing the port.`);
+}
+
 /**
  * Signs in with a profile: discovery, a keychain check (the CLI needs one), the loopback listener, the
  * browser, the wait. Resolves with the stored session; rejects with a DeskError (FLOW_TIMEOUT, a callback
@@ -66,6 +72,7 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
+    reportStrays(ctx, started.strayRequests);
   }
 
   if (view.storage === 'session-only') {

@@ -1,4 +1,5 @@
 /** `oidc-desk logout <session>`: the keychain entry, the cached tokens and the session go first, then the tokens are revoked at the provider (RFC 7009) unless --no-revoke. */
+import { isDeskError } from '../../core/errors.ts';
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { ensureDemoForSession } from '../demo.ts';
@@ -8,10 +9,18 @@ import { safeText } from '../output.ts';
 export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'logout' }>): Promise<ExitCode> {
   const service = await ctx.service();
   const view = service.view(cmd.session);
-  if (cmd.revoke) await ensureDemoForSession(ctx, view).catch(() => undefined);
-  const result = await service.signOut(view.id, { revoke: cmd.revoke });
   // The id comes from the index, a file another program could have written.
   const shown = safeText(view.id, 80);
+  let revoke = cmd.revoke;
+  if (revoke) {
+    await ensureDemoForSession(ctx, view).catch((error: unknown) => {
+      // The demo session's issuer is not its demo provider any more: its tokens must not go there.
+      if (!isDeskError(error, 'DEMO_PORT_TAKEN') && !isDeskError(error, 'SIGN_IN_NEEDED')) return;
+      revoke = false;
+      ctx.out.warn(`The tokens of ${shown} are not revoked at the provider: ${safeText(error.message, 600)}`);
+    });
+  }
+  const result = await service.signOut(view.id, { revoke });
   if (result.revocationError !== undefined) {
     const e = result.revocationError;
     const what = result.tokens.refresh === 'refused' && result.tokens.access === 'refused' ? 'its tokens' : result.tokens.refresh === 'refused' ? 'its refresh token' : 'its access token';
@@ -23,10 +32,10 @@ export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'log
   } else if (result.revoked) {
     ctx.out.info(`Signed out of ${shown}; its tokens were revoked at the provider.`);
   } else if (result.revocationError === undefined) {
-    ctx.out.info(`Signed out of ${shown}${cmd.revoke ? ' (there was no token to revoke)' : '; nothing was revoked (--no-revoke)'}.`);
+    ctx.out.info(`Signed out of ${shown}${!cmd.revoke ? '; nothing was revoked (--no-revoke)' : revoke ? ' (there was no token to revoke)' : ' here only (see the warning above)'}.`);
   }
   // Revocations still owed from earlier sign-outs: one attempt now.
-  if (cmd.revoke && !result.revocationPending) {
+  if (revoke && !result.revocationPending) {
     const owed = await service.retryRevocations().catch(() => undefined);
     if (owed !== undefined && owed.pending > 0) ctx.out.info(`${owed.pending} earlier revocation${owed.pending === 1 ? ' is' : 's are'} still pending.`);
     for (const problem of owed?.problems ?? []) ctx.out.warn(`${problem.code}: ${safeText(problem.message, 300)}`);

@@ -5,9 +5,10 @@ import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { safeText } from '../output.ts';
 
-/** How a redirect is written in `profile list` and its JSON: "loopback", "app-scheme" or the custom URI. */
+/** How a redirect is written in `profile list` and its JSON: "loopback", "app-scheme", the fixed loopback URI or the custom URI. */
 export function redirectText(redirect: RedirectMode): string {
-  return redirect.kind === 'custom-scheme' ? redirect.uri : redirect.kind;
+  if (redirect.kind === 'app-scheme') return redirect.kind;
+  return redirect.uri ?? redirect.kind;
 }
 
 /** The `profile list --json` element (documented in docs/cli.md). */

@@ -4,6 +4,7 @@
  * flow by `state`, consumes it exactly once, and validates the response (RFC 9207 `iss`, errors).
  * @module
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { DeskError } from '../errors.ts';
 import { oauthErrorMessage } from './oauth-errors.ts';
@@ -59,10 +60,45 @@ function assertCallbackShape(raw: unknown, schemes: ReadonlySet<string>): URL {
   return url;
 }
 
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * True when the URL's query carries `state` exactly once and it equals `expected`, compared in
+ * constant time (digests of equal length, so neither content nor length leaks through timing). The
+ * loopback receiver uses it to tell the pending flow's callback from stray requests before anything
+ * is consumed. Never throws.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
+ */
+export function carriesState(url: string, expected: string): boolean {
+  if (typeof url !== 'string' || typeof expected !== 'string' || expected === '') return false;
+  const queryAt = url.indexOf('?');
+  if (queryAt === -1) return false;
+  const hashAt = url.indexOf('#', queryAt);
+  const all = new URLSearchParams(url.slice(queryAt + 1, hashAt === -1 ? undefined : hashAt)).getAll('state');
+  if (all.length !== 1) return false;
+  return timingSafeEqual(digest(all[0] ?? ''), digest(expected));
+}
+
 /** The part of a redirect URI a callback must match: scheme, authority and path. */
 function redirectTarget(uri: string): string {
   const u = new URL(uri);
   return `${u.protocol}//${u.host}${u.pathname}`;
+}
+
+/** Parameters that only an implicit or hybrid response carries: this app asks for `response_type=code` only. */
+const TOKEN_PARAMS = ['access_token', 'id_token', 'token_type', 'token', 'refresh_token', 'expires_in'] as const;
+
+/** The fragment's parameters (where implicit and hybrid responses put theirs); empty when there is none. */
+function fragmentParams(url: URL): URLSearchParams {
+  return new URLSearchParams(url.hash.slice(1));
+}
+
+/** True when the callback carries a token parameter in its query or its fragment. */
+function carriesTokens(url: URL): boolean {
+  const fragment = fragmentParams(url);
+  return TOKEN_PARAMS.some((name) => url.searchParams.has(name) || fragment.has(name));
 }
 
 function stateOf(url: URL): string | undefined {
@@ -70,6 +106,8 @@ function stateOf(url: URL): string | undefined {
   if (all.length > 1) throw new DeskError('CALLBACK_MALFORMED', 'The callback repeats the state parameter.');
   return all[0] === '' ? undefined : all[0];
 }
+
+const IMPLICIT_REFUSED = 'The callback carries tokens in the URL (an implicit or hybrid response); OIDC Desk asks for a code only, so it was refused and no token was used.';
 
 /** Turns a validation failure of a taken flow into a DeskError. */
 function responseError(error: unknown): DeskError {
@@ -86,9 +124,7 @@ function responseError(error: unknown): DeskError {
       ? 'The callback has no "iss" although the provider announces RFC 9207: it may come from another provider (mix-up attack) and was refused.'
       : 'The callback was issued by another provider than the one this sign-in started with (RFC 9207 "iss" differs) and was refused.');
   }
-  if (error instanceof oauth.UnsupportedOperationError) {
-    return new DeskError('CALLBACK_INVALID', 'The callback carries tokens in the URL (implicit or hybrid response); this sign-in expects a code.');
-  }
+  if (error instanceof oauth.UnsupportedOperationError) return new DeskError('CALLBACK_INVALID', IMPLICIT_REFUSED);
   if (error instanceof DeskError) return error;
   return new DeskError('CALLBACK_INVALID', `The callback was refused: ${error instanceof Error ? error.message.replaceAll('"', '') : 'invalid'}.`);
 }
@@ -115,14 +151,23 @@ export class CallbackRouter<F extends RoutableFlow> {
   async handle(raw: unknown): Promise<void> {
     const schemes = new Set([...this.#schemes()].map((s) => s.toLowerCase()));
     const url = assertCallbackShape(raw, schemes);
-    const state = stateOf(url);
-    if (state === undefined) throw new DeskError('CALLBACK_STATE_MISSING', 'The callback has no state: it does not belong to a sign-in of OIDC Desk and was refused.');
+    // oauth4webapi looks for id_token and token in the query only; an access_token, a token_type, or
+    // tokens in the fragment (where implicit responses put them, with their state) would pass it.
+    const tokens = carriesTokens(url);
+    const fragmentState = fragmentParams(url).getAll('state');
+    const state = stateOf(url) ?? (tokens && fragmentState.length === 1 && fragmentState[0] !== '' ? fragmentState[0] : undefined);
+    if (state === undefined) {
+      if (tokens) throw new DeskError('CALLBACK_INVALID', IMPLICIT_REFUSED);
+      throw new DeskError('CALLBACK_STATE_MISSING', 'The callback has no state: it does not belong to a sign-in of OIDC Desk and was refused.');
+    }
     const flow = this.#pending.take(state);
     if (flow === undefined) {
+      if (tokens) throw new DeskError('CALLBACK_INVALID', IMPLICIT_REFUSED);
       throw new DeskError('CALLBACK_STATE_UNKNOWN', 'The callback matches no waiting sign-in (unknown, already used or expired state). Start the sign-in again.');
     }
     let params: URLSearchParams;
     try {
+      if (tokens) throw new DeskError('CALLBACK_INVALID', IMPLICIT_REFUSED);
       if (redirectTarget(url.href) !== redirectTarget(flow.redirectUri)) {
         throw new DeskError('CALLBACK_INVALID', 'The callback arrived on another redirect URI than the sign-in used.');
       }

@@ -1,77 +1,95 @@
 /**
- * The RFC 8252 §7.3 loopback receiver: one short-lived HTTP listener on 127.0.0.1 that hands exactly one
- * authorization response to the callback router, answers with a static page, and closes.
+ * The RFC 8252 §7.3 loopback receiver: one short-lived HTTP listener on 127.0.0.1 (or [::1]) that hands
+ * exactly one authorization response (the one carrying the pending flow's state) to the callback router,
+ * answers stray requests with 400 and counts them, answers with static pages only, and closes.
  * @module
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { DeskError } from '../errors.ts';
+import { PAGE_ALREADY, PAGE_FAILED, PAGE_HEADERS, PAGE_OK, PAGE_STRAY, page } from './loopback-pages.ts';
 
 /** What the callback router made of the handed-over URL; only decides which static page is shown. */
 export type LoopbackOutcome = { ok: true } | { ok: false; code: string };
 
 /** Options of {@link startLoopbackReceiver}. */
 export interface LoopbackReceiverOptions {
+  /** The loopback address to bind (default `127.0.0.1`); never a name (RFC 8252 §8.3). */
+  readonly host?: LoopbackHost;
+  /** A fixed port (1-65535) for providers that compare it; absent or 0 = an ephemeral port. */
+  readonly port?: number;
   /** The redirect path, exactly as registered (default `/callback`). */
   readonly path?: string;
   /** How long the receiver waits for the callback before it closes by itself. */
   readonly timeoutMs: number;
+  /**
+   * True when a GET on the path carries the pending flow's `state` (exactly once, compared in constant
+   * time): only then is it the callback. Anything else is a stray: 400, counted, and the wait goes on.
+   * Must be cheap: it runs for every request on the path. A throw counts as false.
+   */
+  readonly isPendingCallback: (url: string) => boolean | Promise<boolean>;
   /** Receives the full callback URL (`http://127.0.0.1:PORT/path?query`), once at most. */
   readonly onCallback: (url: string) => Promise<LoopbackOutcome>;
 }
 
+/** How a receiver ended: the callback was handled, the timeout passed, too many strays came, or `close()`. */
+export type LoopbackEnd = 'callback' | 'timeout' | 'flooded' | 'closed';
+
 /** A listening loopback receiver. */
 export interface LoopbackReceiver {
-  /** `http://127.0.0.1:PORT/callback`: an IP literal, never `localhost` (RFC 8252 §8.3). */
+  /** `http://127.0.0.1:PORT/callback` (or `http://[::1]:PORT/path`): an IP literal, never `localhost` (RFC 8252 §8.3). */
   readonly redirectUri: string;
   readonly port: number;
-  /** How the receiver ended: a callback was handled, the timeout passed, or `close()` was called. */
-  readonly done: Promise<'callback' | 'timeout' | 'closed'>;
+  /** How the receiver ended. */
+  readonly done: Promise<LoopbackEnd>;
+  /** Requests on the callback path that were not the pending flow's callback (a number, nothing of their content). */
+  readonly strayRequests: number;
   /** Stops listening and drops every connection; safe to call more than once. */
   close(): Promise<void>;
 }
 
-/** The only address the receiver binds (RFC 8252 §7.3, §8.3): never 0.0.0.0, never `localhost`. */
+/** The default address the receiver binds (RFC 8252 §7.3, §8.3): never 0.0.0.0, never `localhost`. */
 export const LOOPBACK_HOST = '127.0.0.1';
+/** The addresses the receiver may bind: the IPv4 and IPv6 loopback literals, nothing else. */
+export type LoopbackHost = '127.0.0.1' | '::1';
 /** Default redirect path. */
 export const DEFAULT_LOOPBACK_PATH = '/callback';
 /** Longest request target accepted (SECURITY.md: callbacks over 8 KiB are refused unread). */
 export const MAX_LOOPBACK_URL_BYTES = 8 * 1024;
+/**
+ * Stray requests answered before the receiver gives up ("flooded"). A browser sends none or a few (an
+ * old callback reloaded); a hundred means a program on this computer is hammering the port, and the
+ * state cannot be guessed anyway (256 random bits), so stopping costs nothing but tells the user.
+ */
+export const MAX_LOOPBACK_STRAYS = 100;
+/** Open connections at once; more are dropped by the kernel-facing server, so a flood cannot exhaust descriptors. */
+export const MAX_LOOPBACK_CONNECTIONS = 32;
 
-const PAGE_OK = 'Signed in. You can close this tab and return to OIDC Desk.';
-const PAGE_FAILED = 'Sign-in did not complete. Return to OIDC Desk to see why.';
-const PAGE_ALREADY = 'This sign-in response was already received. Return to OIDC Desk.';
-
-function page(text: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>OIDC Desk</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;margin:4rem auto;max-width:32rem;padding:0 1rem;color:#222}</style>
-</head>
-<body>
-<p>${text}</p>
-</body>
-</html>
-`;
+/**
+ * True for an origin-form path (RFC 9110 §4.2.1 without query) of URL characters, with well-formed
+ * percent-encoding and no dot segments: the browser sends it back exactly as the provider was given it.
+ */
+export function isOriginFormPath(path: unknown): path is string {
+  return typeof path === 'string' && path.length <= 256
+    && /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(path)
+    && !/%(?![0-9A-Fa-f]{2})/.test(path)
+    && !path.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
 }
 
-/** Headers of every page the receiver sends: nothing loads, nothing is cached, nothing leaks by Referer. */
-const PAGE_HEADERS = {
-  'Content-Type': 'text/html; charset=utf-8',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-} as const;
+function isLoopbackHost(host: unknown): host is LoopbackHost {
+  return host === '127.0.0.1' || host === '::1';
+}
 
-function isValidPath(path: unknown): path is string {
-  // Origin-form path only: the redirect URI registered with the provider must match it exactly.
-  return typeof path === 'string' && /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(path) && path.length <= 256;
+/** Why listening failed, in words that name the fixed port when there is one. */
+function listenError(error: NodeJS.ErrnoException, hostLiteral: string, port: number): DeskError {
+  if (port !== 0 && error.code === 'EADDRINUSE') {
+    return new DeskError('LOOPBACK_LISTEN_FAILED', `Port ${port} on ${hostLiteral} is in use by another program, and this profile's redirect URI needs exactly that port. Stop the program that holds it, or change the profile's redirect (and its registration at the provider).`, { cause: error });
+  }
+  if (port !== 0 && error.code === 'EACCES') {
+    return new DeskError('LOOPBACK_LISTEN_FAILED', `This user may not listen on port ${port} on ${hostLiteral}, which the profile's redirect URI needs. Choose a port above 1023 for the redirect.`, { cause: error });
+  }
+  return new DeskError('LOOPBACK_LISTEN_FAILED', `Could not listen on ${hostLiteral}${port === 0 ? '' : `:${port}`} for the sign-in callback.`, { cause: error });
 }
 
 function isOutcome(value: unknown): value is LoopbackOutcome {
@@ -79,37 +97,51 @@ function isOutcome(value: unknown): value is LoopbackOutcome {
 }
 
 /**
- * Starts the loopback receiver on an ephemeral port of 127.0.0.1.
+ * Starts the loopback receiver on 127.0.0.1 (or [::1]), on an ephemeral port unless a fixed one is given.
  *
- * Only a GET on exactly `path` is handed to `onCallback`, and only the first one; other paths get 404,
- * other methods 405, request targets over 8 KiB 414, a Host other than the redirect URI's 421, all
- * without touching the flow. After the first callback is answered, or at the timeout, the listener
- * closes and every connection is dropped.
+ * Only a GET on exactly `path` that `isPendingCallback` accepts is handed to `onCallback`, and only the
+ * first one. On the path, a request without the pending state gets 400, another method 405, a repeat
+ * while the callback is handled 410: each is counted in `strayRequests` and the wait goes on, until
+ * {@link MAX_LOOPBACK_STRAYS} of them end it as `flooded`. Other paths get 404, request targets over
+ * 8 KiB 414, a Host other than the redirect URI's 421 (not counted). None of these touches the flow.
+ * After the callback is answered, at the timeout, or when flooded, the listener closes and every
+ * connection is dropped.
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
- * @throws DeskError `USAGE` for a bad path or timeout, `LOOPBACK_LISTEN_FAILED` when it cannot listen.
+ * @throws DeskError `USAGE` for a bad host, port, path or timeout; `LOOPBACK_LISTEN_FAILED` when it
+ * cannot listen (at once, naming the port, when a fixed port is taken).
  */
 export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Promise<LoopbackReceiver> {
+  const host: unknown = opts.host ?? LOOPBACK_HOST;
+  if (!isLoopbackHost(host)) throw new DeskError('USAGE', 'The loopback receiver binds 127.0.0.1 or ::1 only.');
+  const wantedPort: unknown = opts.port ?? 0;
+  if (typeof wantedPort !== 'number' || !Number.isInteger(wantedPort) || wantedPort < 0 || wantedPort > 65535) {
+    throw new DeskError('USAGE', 'The loopback port must be an integer from 1 to 65535 (or 0 for a free one).');
+  }
+  const hostLiteral = host === '::1' ? '[::1]' : host;
   const path: unknown = opts.path ?? DEFAULT_LOOPBACK_PATH;
-  if (!isValidPath(path)) throw new DeskError('USAGE', 'The loopback redirect path must be an absolute path without query or fragment.');
+  if (!isOriginFormPath(path)) throw new DeskError('USAGE', 'The loopback redirect path must be an absolute path without query or fragment.');
   if (typeof opts.timeoutMs !== 'number' || !Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) {
     throw new DeskError('USAGE', 'The loopback timeout must be a positive number of milliseconds.');
   }
-  const onCallback = opts.onCallback;
+  const { onCallback, isPendingCallback } = opts;
 
   // The request line shares Node's header size limit; the 8 KiB cap below is checked per request.
-  const server = createServer({ maxHeaderSize: 16 * 1024 });
+  // Short header/request timeouts: a connection that never finishes its request does not stay.
+  const server = createServer({ maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 15_000 });
+  server.maxConnections = MAX_LOOPBACK_CONNECTIONS;
   let port = 0;
   let consumed = false;
   let finished = false;
+  let strays = 0;
   // Armed once the port is known; shutdown() may run before that (listen failure).
   let timer: NodeJS.Timeout | undefined = undefined;
-  let resolveDone!: (how: 'callback' | 'timeout' | 'closed') => void;
-  const done = new Promise<'callback' | 'timeout' | 'closed'>((resolve) => {
+  let resolveDone!: (how: LoopbackEnd) => void;
+  const done = new Promise<LoopbackEnd>((resolve) => {
     resolveDone = resolve;
   });
   let closing: Promise<void> | undefined;
 
-  function shutdown(how: 'callback' | 'timeout' | 'closed'): Promise<void> {
+  function shutdown(how: LoopbackEnd): Promise<void> {
     if (!finished) {
       finished = true;
       resolveDone(how);
@@ -135,6 +167,23 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
     });
   }
 
+  /** Answers a request on the path that is not the callback; the wait goes on unless there were too many. */
+  async function stray(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): Promise<void> {
+    strays += 1;
+    const flooded = strays >= MAX_LOOPBACK_STRAYS && !consumed;
+    await send(res, status, page(text), flooded ? { ...extra, Connection: 'close' } : extra);
+    if (flooded) await shutdown('flooded');
+  }
+
+  /** True only when the predicate says so; it sees the request target, never the body. */
+  async function carriesPendingState(url: string): Promise<boolean> {
+    try {
+      return (await isPendingCallback(url)) === true;
+    } catch {
+      return false;
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = req.url ?? '';
     if (Buffer.byteLength(target) > MAX_LOOPBACK_URL_BYTES) {
@@ -142,7 +191,7 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
       return;
     }
     // DNS rebinding: a page on another name that resolves to 127.0.0.1 must not reach the flow.
-    if (req.headers.host !== `${LOOPBACK_HOST}:${port}`) {
+    if (req.headers.host !== `${hostLiteral}:${port}`) {
       await send(res, 421, page('Not found.'), { Connection: 'close' });
       return;
     }
@@ -152,19 +201,33 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
       await send(res, 404, page('Not found.'));
       return;
     }
-    if (req.method !== 'GET') {
-      await send(res, 405, page('Method not allowed.'), { Allow: 'GET' });
+    if (finished) {
+      await send(res, 410, page(PAGE_ALREADY), { Connection: 'close' });
       return;
     }
-    if (consumed || finished) {
+    if (req.method !== 'GET') {
+      await stray(res, 405, 'Method not allowed.', { Allow: 'GET' });
+      return;
+    }
+    const url = `http://${hostLiteral}:${port}${target}`;
+    const pending = await carriesPendingState(url);
+    if (finished) {
       await send(res, 410, page(PAGE_ALREADY), { Connection: 'close' });
+      return;
+    }
+    if (!pending) {
+      await stray(res, 400, PAGE_STRAY);
+      return;
+    }
+    if (consumed) {
+      await stray(res, 410, PAGE_ALREADY, { Connection: 'close' });
       return;
     }
     consumed = true;
     if (timer !== undefined) clearTimeout(timer);
     let ok = false;
     try {
-      const outcome: unknown = await onCallback(`http://${LOOPBACK_HOST}:${port}${target}`);
+      const outcome: unknown = await onCallback(url);
       ok = isOutcome(outcome) && outcome.ok;
     } catch {
       ok = false;
@@ -188,11 +251,11 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   });
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => {
-      reject(new DeskError('LOOPBACK_LISTEN_FAILED', 'Could not listen on 127.0.0.1 for the sign-in callback.', { cause: error }));
+    const onError = (error: NodeJS.ErrnoException): void => {
+      reject(listenError(error, hostLiteral, wantedPort));
     };
     server.once('error', onError);
-    server.listen({ host: LOOPBACK_HOST, port: 0, exclusive: true }, () => {
+    server.listen({ host, port: wantedPort, exclusive: true }, () => {
       server.off('error', onError);
       resolve();
     });
@@ -202,9 +265,9 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   });
 
   const address = server.address();
-  if (address === null || typeof address === 'string' || address.address !== LOOPBACK_HOST) {
+  if (address === null || typeof address === 'string' || address.address !== host || (wantedPort !== 0 && address.port !== wantedPort)) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    throw new DeskError('LOOPBACK_LISTEN_FAILED', 'The loopback listener is not bound to 127.0.0.1.');
+    throw new DeskError('LOOPBACK_LISTEN_FAILED', `The loopback listener is not bound to ${hostLiteral}${wantedPort === 0 ? '' : `:${wantedPort}`}.`);
   }
   port = address.port;
   timer = setTimeout(() => {
@@ -212,9 +275,12 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   }, opts.timeoutMs);
 
   return {
-    redirectUri: `http://${LOOPBACK_HOST}:${port}${path}`,
+    redirectUri: `http://${hostLiteral}:${port}${path}`,
     port,
     done,
+    get strayRequests() {
+      return strays;
+    },
     close: () => shutdown('closed'),
   };
 }

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { DeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
-import { APP_POST_LOGOUT_REDIRECT_URI, APP_REDIRECT_URI, APP_SCHEME, type Profile } from '../profile.ts';
+import { APP_POST_LOGOUT_REDIRECT_URI, APP_REDIRECT_URI, APP_SCHEME, parseLoopbackRedirectUri, type Profile } from '../profile.ts';
 import { buildAuthorizationRequest, type AuthorizationOptions } from './authorize.ts';
-import { CallbackRouter, type RoutableFlow } from './callback.ts';
+import { CallbackRouter, carriesState, type RoutableFlow } from './callback.ts';
 import { buildEndSessionRequest } from './end-session.ts';
 import { startLoopbackReceiver } from './loopback.ts';
 import { FLOW_TTL_MS, PendingFlows } from './pending.ts';
@@ -21,6 +21,8 @@ export interface SignInResult {
   readonly provider: ProviderContext;
   readonly redirectUri: string;
   readonly tokens: TokenSet;
+  /** Requests that reached the loopback listener without this sign-in's state (0 for other redirects). */
+  readonly strayRequests: number;
 }
 
 /** A sign-in waiting for the browser. */
@@ -32,6 +34,11 @@ export interface StartedSignIn {
   readonly redirectUri: string;
   /** Settles once: tokens verified, or a DeskError. */
   readonly result: Promise<SignInResult>;
+  /**
+   * Requests that reached the loopback listener without this sign-in's state and were refused (400),
+   * so far; final once `result` settled, whichever way. Only a count: nothing of their content is kept.
+   */
+  readonly strayRequests: number;
   /** Abandons the sign-in (its callback will then be refused). */
   cancel(): void;
 }
@@ -84,9 +91,17 @@ export class SignInEngine {
     });
     flowReady.catch(() => undefined);
     if (profile.redirect.kind === 'loopback') {
-      // The receiver hands its (single) request to the router; whatever the outcome, this flow ends.
+      // A fixed redirect URI binds exactly its address, port and path; a busy port fails here, before any browser.
+      const fixed = profile.redirect.uri === undefined ? undefined : parseLoopbackRedirectUri(profile.redirect.uri);
+      // Only a request carrying this flow's state reaches the router (and then ends the flow, whatever
+      // the outcome); any other local program's request is a counted stray that ends nothing.
       loopback = await startLoopbackReceiver({
+        ...(fixed === undefined ? {} : { host: fixed.host, port: fixed.port, path: fixed.path }),
         timeoutMs: this.#ttl,
+        isPendingCallback: async (url) => {
+          const own = await flowReady.catch(() => undefined);
+          return own !== undefined && carriesState(url, own.state);
+        },
         onCallback: async (url) => {
           receiverAnswering = true;
           let own: Flow;
@@ -151,6 +166,9 @@ export class SignInEngine {
       if (how === 'timeout') {
         this.#pending.take(request.state);
         finish({ error: new DeskError('FLOW_TIMEOUT', 'No answer from the browser in time; the sign-in was abandoned. Start it again.') });
+      } else if (how === 'flooded') {
+        this.#pending.take(request.state);
+        finish({ error: new DeskError('LOOPBACK_FLOODED', `${loopback?.strayRequests ?? 0} requests without this sign-in's state reached its loopback listener, so it stopped listening: another program on this computer is sending them. No token was requested. Start the sign-in again, and look for that program.`) });
       }
     });
 
@@ -171,8 +189,9 @@ export class SignInEngine {
             nonce: request.nonce,
             requireIdToken: profile.scopes.includes('openid'),
             now: this.#deps.now,
+            maxAgeSeconds: request.maxAge,
           });
-          finish({ ok: { profile, provider, redirectUri, tokens } });
+          finish({ ok: { profile, provider, redirectUri, tokens, strayRequests: loopback?.strayRequests ?? 0 } });
         } catch (error) {
           const err = error instanceof DeskError ? error : new DeskError('INTERNAL', 'The code exchange failed.', { cause: error });
           finish({ error: err });
@@ -199,6 +218,9 @@ export class SignInEngine {
       authorizationUrl: request.url.href,
       redirectUri,
       result: done,
+      get strayRequests() {
+        return loopback?.strayRequests ?? 0;
+      },
       cancel: () => flow.cancel(new DeskError('SIGN_IN_CANCELLED', 'Sign-in was cancelled.')),
     };
   }

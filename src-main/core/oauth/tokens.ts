@@ -34,6 +34,8 @@ interface ProcessInput {
   readonly process: (response: Response) => Promise<oauth.TokenEndpointResponse>;
   readonly nonce: string | undefined;
   readonly now: () => number;
+  /** The `max_age` of the authorization request, seconds: makes the report require a recent `auth_time`. */
+  readonly maxAgeSeconds?: number | undefined;
 }
 
 async function toTokenSet(input: ProcessInput): Promise<TokenSet> {
@@ -62,6 +64,7 @@ async function toTokenSet(input: ProcessInput): Promise<TokenSet> {
       jwks: input.ctx.jwks,
       ...(input.ctx.metadata.id_token_signing_alg_values_supported === undefined ? {} : { allowedAlgs: input.ctx.metadata.id_token_signing_alg_values_supported }),
       ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
+      ...(input.maxAgeSeconds === undefined ? {} : { maxAgeSeconds: input.maxAgeSeconds }),
       accessToken: result.access_token,
       now: input.now,
       skewSeconds: CLOCK_SKEW_SECONDS,
@@ -109,7 +112,9 @@ function tokenEndpointRefusal(error: unknown, response: Response, body: string):
 }
 
 /**
- * Exchanges an authorization code (validated callback parameters) for tokens.
+ * Exchanges an authorization code (validated callback parameters) for tokens. When the authorization
+ * request carried `max_age`, pass it as `maxAgeSeconds`: the ID token's `auth_time` check of the report
+ * then fails unless `auth_time` is present and no older than max_age plus the clock leeway.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponseValidation
  */
@@ -120,6 +125,7 @@ export async function exchangeCode(ctx: ProviderContext, input: {
   readonly nonce: string | undefined;
   readonly requireIdToken: boolean;
   readonly now: () => number;
+  readonly maxAgeSeconds?: number | undefined;
 }): Promise<TokenSet> {
   let response: Response;
   try {
@@ -132,6 +138,7 @@ export async function exchangeCode(ctx: ProviderContext, input: {
     response,
     nonce: input.nonce,
     now: input.now,
+    maxAgeSeconds: input.maxAgeSeconds,
     process: (r) => oauth.processAuthorizationCodeResponse(ctx.metadata, ctx.client, r, {
       expectedNonce: input.nonce ?? oauth.expectNoNonce,
       requireIdToken: input.requireIdToken,

@@ -19,9 +19,11 @@ import { SignInEngine, type SignInResult, type StartedSignIn } from '../oauth/si
 import { refreshTokens, type TokenSet } from '../oauth/tokens.ts';
 import { compareClaims, fetchUserinfo } from '../oauth/userinfo.ts';
 import type { Profile } from '../profile.ts';
+import { checkDataDir } from '../store/data-dir.ts';
 import { withFileLock } from '../store/file-lock.ts';
 import { ProfileStore } from '../store/profiles.ts';
 import type { SecretStore, StoredSecret } from '../store/secret-store.ts';
+import { corruptCopiesProblem } from '../store/startup-problems.ts';
 import { sessionIndexStore, type OwedRevocation, type SessionIndexDoc, type SessionRecord } from '../store/session-index.ts';
 import type { VersionedStore } from '../store/versioned-store.ts';
 import { assertBoundTo, bindingOf, displayNameOf, identityOf } from './bindings.ts';
@@ -160,17 +162,28 @@ export class SessionService {
    */
   startupProblem: ErrorView | undefined;
 
-  /** Opens the service: reads the index only (no keychain access, no network). */
+  /**
+   * Opens the service: checks the data directory (created 0700, else refused DATA_DIR_INSECURE when it
+   * is not safe), reads the index and profiles (no keychain access, no network), and sets
+   * `startupProblem` while a corrupt index or profiles file is kept aside.
+   */
   static async open(deps: SessionServiceDeps): Promise<SessionService> {
+    await checkDataDir(deps.dataDir);
     const index = sessionIndexStore(deps.dataDir, deps.now);
+    let doc: SessionIndexDoc;
     try {
-      return new SessionService(deps, index, await index.read());
+      doc = await index.read();
     } catch (error) {
       if (!isDeskError(error, 'INDEX_CORRUPT')) throw error;
-      const service = new SessionService(deps, index, await index.read());
-      service.startupProblem = error.toJSON();
-      return service;
+      doc = await index.read();
     }
+    const service = new SessionService(deps, index, doc);
+    // Read now so that a corrupt profiles file is set aside and reported at start, not at first use.
+    await service.profiles.list().catch((error: unknown) => {
+      if (!isDeskError(error, 'INDEX_CORRUPT') && !isDeskError(error, 'INDEX_NEWER_VERSION')) throw error;
+    });
+    service.startupProblem = (await corruptCopiesProblem(deps.dataDir))?.toJSON();
+    return service;
   }
 
   /** The data directory this service works in. */

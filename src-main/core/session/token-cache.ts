@@ -5,12 +5,11 @@
  * @module
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { lstat, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IdTokenClaims } from '../oauth/id-token.ts';
 import type { JwtReport } from '../oauth/jwt-report.ts';
 import type { TokenSet } from '../oauth/tokens.ts';
-import { writeJsonFileAtomic } from '../store/json-file.ts';
+import { readDataFile, removeDataFile, writeDataFileAtomic } from '../store/data-dir.ts';
 
 /** Where a token set was issued: a cached or live token is used only for the session's own issuer and client. */
 export interface TokenBinding {
@@ -86,14 +85,13 @@ export class TokenCache {
 
   /**
    * The cached tokens of a session, or undefined when there are none or they cannot be trusted (wrong key,
-   * another session's or provider's file, tampered, not a regular file): an unusable file is removed.
+   * another session's or provider's file, tampered): an unusable file is removed.
+   * @throws DeskError DATA_DIR_INSECURE (a link, another owner, readable by others), DATA_FILE_TOO_LARGE
    */
   async read(sessionId: string, key: string, binding: TokenBinding): Promise<HeldTokens | undefined> {
-    const path = this.#path(sessionId);
-    const info = await lstat(path).catch(() => undefined);
-    if (info === undefined) return undefined;
-    if (!info.isFile() || info.size > MAX_CACHE_FILE_BYTES) return undefined;
-    const held = this.#decrypt(await readFile(path, 'utf8').catch(() => ''), sessionId, key, binding);
+    const content = await readDataFile(this.#path(sessionId), { maxBytes: MAX_CACHE_FILE_BYTES, secret: true });
+    if (content === undefined) return undefined;
+    const held = this.#decrypt(content.toString('utf8'), sessionId, key, binding);
     if (held === undefined) await this.remove(sessionId);
     return held;
   }
@@ -136,11 +134,11 @@ export class TokenCache {
     const cipher = createCipheriv('aes-256-gcm', secret, iv, { authTagLength: 16 });
     cipher.setAAD(additionalData(sessionId, held.boundTo));
     const data = Buffer.concat([cipher.update(JSON.stringify(plain), 'utf8'), cipher.final()]);
-    await writeJsonFileAtomic(this.#path(sessionId), { v: FORMAT, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), data: data.toString('base64url') });
+    await writeDataFileAtomic(this.#path(sessionId), JSON.stringify({ v: FORMAT, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), data: data.toString('base64url') }));
   }
 
   /** Removes a session's cached tokens (sign-out, a lost grant). */
   async remove(sessionId: string): Promise<void> {
-    await unlink(this.#path(sessionId)).catch(() => undefined);
+    await removeDataFile(this.#path(sessionId));
   }
 }

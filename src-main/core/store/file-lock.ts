@@ -1,21 +1,38 @@
 /**
  * Cross-process locks in the data directory, so the desktop app and the CLI never redeem the same
  * rotating refresh token at once (a reused refresh token revokes the whole grant at most providers).
+ * A lock never blocks for long: its holder keeps it fresh while it works, and a lock left untouched
+ * for its stale window (30 s) is broken, whatever it says about its holder.
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeskError } from '../errors.ts';
+import { DeskError, isDeskError } from '../errors.ts';
+import { assertDataFileStats, ensurePrivateDir, lstatOrUndefined, readDataFile } from './data-dir.ts';
+
+/** A lock its holder has not touched for this long is abandoned (its holder died, hangs, or is not OIDC Desk). */
+export const LOCK_STALE_MS = 30_000;
+/** How long a waiter waits by default: longer than the stale window, so it sees a stale lock broken. */
+export const LOCK_TIMEOUT_MS = LOCK_STALE_MS + 15_000;
 
 /** Options of {@link withFileLock}. */
 export interface FileLockOptions {
-  /** Give up waiting after this long (default 30 s). */
+  /** Give up waiting (SESSION_BUSY) after this long; default {@link LOCK_TIMEOUT_MS}, or the stale window + 15 s. */
   readonly timeoutMs?: number;
-  /** A lock older than this is considered abandoned even if its pid exists (default 10 min). */
+  /** The stale window (default {@link LOCK_STALE_MS}); the holder refreshes its lock every third of it. Tests shorten it. */
   readonly staleMs?: number;
+  /** The clock for the lock's informational `at` field (staleness is judged by the file's own time). */
   readonly now?: () => number;
+}
+
+/** What the function run under a lock gets. */
+export interface HeldLock {
+  /** Aborted when the holder learns that its lock was broken (it hung for longer than the stale window). */
+  readonly signal: AbortSignal;
 }
 
 /** True when a process with this pid exists (also when it belongs to another user). */
@@ -28,70 +45,151 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** Nonces of the locks this process holds now: a lock naming this pid with another nonce is a dead process's whose pid we reuse. */
+const heldHere = new Set<string>();
+
+/** Fixed length of a lock's content, so the heartbeat rewrites it in place without truncating. */
+const CONTENT_BYTES = 160;
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+
+function lockContent(nonce: string, at: number): string {
+  return JSON.stringify({ pid: process.pid, nonce, at }).padEnd(CONTENT_BYTES, ' ');
+}
+
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.ino === b.ino && a.dev === b.dev;
+}
+
+/** What a waiter has seen of the current lock file, to notice one that nobody touches any more. */
+interface Sighting {
+  key: string;
+  since: number;
+}
+
 /**
- * Removes the lock when its holder is gone: its process no longer exists, or the lock is older than
- * `staleMs` (far longer than any refresh; it covers a pid reused by another program after a crash).
- * The lock's content is written before the lock appears (link), so it is never read half-written.
+ * True when the lock at `path` is abandoned: it names this process but is not held here (a pid reused),
+ * its process is gone, its file was not touched for `staleMs` (its holder refreshes it well within), or
+ * this waiter has seen it unchanged for `staleMs` (a time in the future, content that is no lock).
  */
-async function tryBreak(path: string, now: number, staleMs: number): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return; // released meanwhile
+async function isAbandoned(path: string, st: Stats, staleMs: number, sighting: Sighting): Promise<boolean> {
+  const key = `${st.dev}:${st.ino}:${st.mtimeMs}:${st.size}`;
+  if (sighting.key !== key) {
+    sighting.key = key;
+    sighting.since = performance.now();
+  } else if (performance.now() - sighting.since > staleMs) {
+    return true;
   }
-  let holder: { pid?: unknown; at?: unknown };
+  if (Date.now() - st.mtimeMs > staleMs) return true;
+  let holder: { pid?: unknown; nonce?: unknown } | null = null;
   try {
-    holder = JSON.parse(text) as { pid?: unknown; at?: unknown };
-  } catch {
-    holder = {};
+    const text = (await readDataFile(path, { maxBytes: 4096 }))?.toString('utf8') ?? '';
+    holder = JSON.parse(text) as { pid?: unknown; nonce?: unknown } | null;
+  } catch (error) {
+    if (isDeskError(error, 'DATA_DIR_INSECURE')) throw error;
   }
-  const pid = typeof holder.pid === 'number' ? holder.pid : undefined;
-  const at = typeof holder.at === 'number' ? holder.at : undefined;
-  const dead = pid !== undefined && pid !== process.pid && !isProcessAlive(pid);
-  const expired = at !== undefined ? now - at > staleMs : now - (await stat(path).then((s) => s.mtimeMs, () => now)) > staleMs;
-  if (!dead && !expired) return;
-  // Move the lock aside, then make sure it was the abandoned one: another waiter may have broken it
-  // and taken the lock in between, and that fresh lock must be put back.
-  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+  if (typeof holder !== 'object' || holder === null) return false;
+  const pid = typeof holder.pid === 'number' && Number.isInteger(holder.pid) && holder.pid > 0 ? holder.pid : undefined;
+  if (pid === process.pid) return !(typeof holder.nonce === 'string' && heldHere.has(holder.nonce));
+  return pid !== undefined && !isProcessAlive(pid);
+}
+
+/**
+ * Removes the abandoned lock `judged`: moves the file aside, then makes sure it was that one. Another
+ * waiter may have broken it and taken the lock in between; that fresh lock is put back.
+ */
+async function breakLock(path: string, judged: Stats): Promise<void> {
+  const aside = `${path}.${randomBytes(6).toString('hex')}.stale`;
   try {
     await rename(path, aside);
   } catch {
-    return;
+    return; // released or broken meanwhile
   }
-  const moved = await readFile(aside, 'utf8').catch(() => text);
-  if (moved !== text) await link(aside, path).catch(() => undefined);
+  const moved = await lstatOrUndefined(aside);
+  if (moved !== undefined && !sameFile(moved, judged)) await link(aside, path).catch(() => undefined);
   await unlink(aside).catch(() => undefined);
 }
 
-/** Runs `fn` while holding the lock file at `path` (created atomically with its content; removed afterwards). */
-export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
-  const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const staleMs = options.staleMs ?? 10 * 60_000;
-  const deadline = now() + timeoutMs;
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, JSON.stringify({ pid: process.pid, at: now() }), { mode: 0o600 });
+/** Creates the lock's file under a private temporary name, its content written before it becomes the lock. */
+async function createLockFile(temp: string, content: string): Promise<FileHandle> {
+  const handle = await open(temp, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
   try {
+    await handle.write(content, 0, 'utf8');
+    return handle;
+  } catch (error) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Runs `fn` while holding the lock file at `path`: created atomically with its content (link of a
+ * written file), refreshed every third of the stale window while `fn` runs, and removed afterwards only
+ * if it is still this holder's file.
+ * @throws DeskError SESSION_BUSY when the lock stays held past the timeout; DATA_DIR_INSECURE for a lock
+ * or directory that is a link, another user's, or writable by others.
+ */
+export async function withFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+  const now = options.now ?? Date.now;
+  const staleMs = options.staleMs ?? LOCK_STALE_MS;
+  const timeoutMs = options.timeoutMs ?? staleMs + 15_000;
+  const deadline = performance.now() + timeoutMs;
+  await ensurePrivateDir(dirname(path));
+  const nonce = randomBytes(12).toString('hex');
+  const temp = `${path}.${nonce}.tmp`;
+  const handle = await createLockFile(temp, lockContent(nonce, now()));
+  // Known here before it can become the lock, so no waiter of this process takes it for a reused pid's.
+  heldHere.add(nonce);
+  let mine: Stats;
+  try {
+    const sighting: Sighting = { key: '', since: 0 };
     for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
       try {
-        // link() fails with EEXIST when the lock is held: taking it and writing its content is one step.
+        // link() fails with EEXIST when the lock is held (also by a link, which it never follows).
         await link(temp, path);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        await tryBreak(path, now(), staleMs);
-        if (now() > deadline) throw new DeskError('SESSION_BUSY', 'Another OIDC Desk process is still working on this session; try again in a moment.');
-        await sleep(wait);
       }
+      const st = await lstatOrUndefined(path);
+      if (st !== undefined) {
+        assertDataFileStats(path, st);
+        if (await isAbandoned(path, st, staleMs, sighting)) await breakLock(path, st);
+      }
+      if (performance.now() > deadline) throw new DeskError('SESSION_BUSY', 'Another OIDC Desk process is still working on this session; try again in a moment.');
+      await sleep(wait);
     }
+    mine = await handle.stat();
+  } catch (error) {
+    heldHere.delete(nonce);
+    await handle.close();
+    throw error;
   } finally {
     await unlink(temp).catch(() => undefined);
   }
+
+  const lost = new AbortController();
+  // The heartbeat writes through this holder's own file handle: if the lock was broken meanwhile, it
+  // touches only the orphaned file, never the lock another process holds now.
+  const beat = async (): Promise<void> => {
+    const current = await lstatOrUndefined(path).catch(() => undefined);
+    if (current === undefined || !sameFile(current, mine)) {
+      lost.abort();
+      clearInterval(timer);
+      return;
+    }
+    await handle.write(lockContent(nonce, now()), 0, 'utf8').catch(() => undefined);
+  };
+  const timer = setInterval(() => void beat(), Math.max(Math.floor(staleMs / 3), 1));
+  timer.unref();
   try {
-    return await fn();
+    return await fn({ signal: lost.signal });
   } finally {
-    await unlink(path).catch(() => undefined);
+    clearInterval(timer);
+    heldHere.delete(nonce);
+    const current = await lstatOrUndefined(path).catch(() => undefined);
+    if (current !== undefined && sameFile(current, mine)) await unlink(path).catch(() => undefined);
+    else lost.abort();
+    await handle.close();
   }
 }

@@ -80,7 +80,7 @@ test('concurrent changes all reach the file', async () => {
 
 test('a damaged store is kept aside and the adapter starts empty', async () => {
   const { path, store } = await tempStore();
-  await writeFile(path, '{"schemaVersion":1,"entries":');
+  await writeFile(path, '{"schemaVersion":1,"entries":', { mode: 0o600 });
   const original = process.stderr.write;
   process.stderr.write = (() => true) as typeof process.stderr.write;
   try {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuthorizationServer, Client } from 'oauth4webapi';
-import { CallbackRouter, MAX_CALLBACK_URL_LENGTH, type RoutableFlow } from '../../../../src-main/core/oauth/callback.ts';
+import { CallbackRouter, MAX_CALLBACK_URL_LENGTH, carriesState, type RoutableFlow } from '../../../../src-main/core/oauth/callback.ts';
 import { PendingFlows } from '../../../../src-main/core/oauth/pending.ts';
 import type { DeskError } from '../../../../src-main/core/errors.ts';
 
@@ -80,5 +80,55 @@ test('oversized, badly encoded, foreign-scheme and non-string input is refused b
 test('a callback on another redirect path is refused', async () => {
   const { router, completed } = setup();
   await assert.rejects(router.handle(`dev.oidcdesk:/other?code=C&state=S1&iss=${iss}`), { code: 'CALLBACK_INVALID' });
+  assert.equal(completed.length, 0);
+});
+
+test('carriesState: exactly one state equal to the pending one, nothing else', () => {
+  const state = 'S1-abcdefghijklmnopqrstuvwxyz_0123456789';
+  const base = 'http://127.0.0.1:5000/callback';
+  assert.equal(carriesState(`${base}?code=C&state=${state}`, state), true);
+  assert.equal(carriesState(`${base}?state=${state}&code=C&iss=x`, state), true);
+  assert.equal(carriesState(`${base}?error=access_denied&state=${state}`, state), true);
+  for (const url of [
+    base,
+    `${base}?`,
+    `${base}?code=C`,
+    `${base}?error=access_denied`,
+    `${base}?code=C&state=`,
+    `${base}?code=C&state=${state}x`,
+    `${base}?code=C&state=${state.slice(1)}`,
+    `${base}?code=C&STATE=${state}`,
+    `${base}?code=C&state=${state}&state=${state}`,
+    `${base}?code=C&state=other&state=${state}`,
+    `${base}#state=${state}`,
+    `${base}?code=C#state=${state}`,
+  ]) {
+    assert.equal(carriesState(url, state), false, url);
+  }
+  assert.equal(carriesState(`${base}?state=`, ''), false, 'an empty expected state never matches');
+});
+
+test('a callback carrying tokens (implicit or hybrid response), in the query or in the fragment, is refused and fails its flow before any exchange', async () => {
+  for (const name of ['access_token', 'id_token', 'token_type', 'token', 'refresh_token']) {
+    for (const where of ['query', 'fragment', 'fragment-only'] as const) {
+      const { router, pending, completed, failed } = setup();
+      const url = where === 'query'
+        ? `dev.oidcdesk:/callback?code=C&state=S1&iss=${iss}&${name}=X`
+        : where === 'fragment'
+          ? `dev.oidcdesk:/callback?code=C&state=S1&iss=${iss}#${name}=X`
+          : `dev.oidcdesk:/callback#${name}=X&state=S1&iss=${iss}`;
+      await assert.rejects(router.handle(url), { code: 'CALLBACK_INVALID' }, `${name} in the ${where}`);
+      assert.equal(completed.length, 0, `${name} in the ${where}: no code exchange`);
+      assert.equal(pending.has('S1'), false, `${name} in the ${where}: the flow is discarded`);
+      assert.equal(failed[0]?.code, 'CALLBACK_INVALID', `${name} in the ${where}: the flow was told`);
+    }
+  }
+});
+
+test('tokens in the URL without any state are refused without touching a flow', async () => {
+  const { router, pending, completed } = setup();
+  await assert.rejects(router.handle('dev.oidcdesk:/callback#access_token=X&token_type=Bearer'), { code: 'CALLBACK_INVALID' });
+  await assert.rejects(router.handle('dev.oidcdesk:/callback?id_token=X'), { code: 'CALLBACK_INVALID' });
+  assert.equal(pending.has('S1'), true);
   assert.equal(completed.length, 0);
 });

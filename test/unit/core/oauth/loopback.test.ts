@@ -7,10 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import {
   startLoopbackReceiver,
+  MAX_LOOPBACK_STRAYS,
   MAX_LOOPBACK_URL_BYTES,
 } from '../../../../src-main/core/oauth/loopback.ts';
 import type { LoopbackOutcome, LoopbackReceiver } from '../../../../src-main/core/oauth/loopback.ts';
 import { isDeskError } from '../../../../src-main/core/errors.ts';
+import { freePort, holdPort } from '../../../harness/ports.ts';
 
 interface Reply {
   readonly status: number;
@@ -51,9 +53,19 @@ function tryConnect(host: string, port: number): Promise<string> {
   });
 }
 
+/** The state the tests' pending flow waits for. */
+const STATE = 'the-pending-state';
+
+/** Stands in for the sign-in's check: exactly one `state`, equal to STATE. */
+function carriesPendingState(url: string): boolean {
+  const all = new URL(url).searchParams.getAll('state');
+  return all.length === 1 && all[0] === STATE;
+}
+
 function recorder(outcome: LoopbackOutcome | (() => Promise<LoopbackOutcome>) = { ok: true }): {
   calls: string[];
   onCallback: (url: string) => Promise<LoopbackOutcome>;
+  isPendingCallback: (url: string) => boolean;
 } {
   const calls: string[] = [];
   return {
@@ -62,6 +74,7 @@ function recorder(outcome: LoopbackOutcome | (() => Promise<LoopbackOutcome>) = 
       calls.push(url);
       return typeof outcome === 'function' ? outcome() : outcome;
     },
+    isPendingCallback: carriesPendingState,
   };
 }
 
@@ -70,7 +83,7 @@ async function withReceiver(
   outcome?: LoopbackOutcome | (() => Promise<LoopbackOutcome>),
 ): Promise<void> {
   const rec = recorder(outcome);
-  const receiver = await startLoopbackReceiver({ timeoutMs: 60_000, onCallback: rec.onCallback });
+  const receiver = await startLoopbackReceiver({ timeoutMs: 60_000, ...rec });
   try {
     await fn(receiver, rec.calls);
   } finally {
@@ -82,7 +95,7 @@ test('listens only on 127.0.0.1, with an IP-literal redirect URI', async () => {
   const listen = mock.method(Server.prototype, 'listen');
   let receiver: LoopbackReceiver;
   try {
-    receiver = await startLoopbackReceiver({ timeoutMs: 60_000, onCallback: recorder().onCallback });
+    receiver = await startLoopbackReceiver({ timeoutMs: 60_000, ...recorder() });
   } finally {
     listen.mock.restore();
   }
@@ -131,22 +144,88 @@ test('a wrong path first gets 404 and leaves the flow consumable', async () => {
       assert.equal(reply.status, 404, target);
     }
     assert.deepEqual(calls, []);
-    const ok = await send(receiver.port, '/callback?code=abc&state=xyz');
+    assert.equal(receiver.strayRequests, 0, 'other paths are not strays of the callback');
+    const ok = await send(receiver.port, `/callback?code=abc&state=${STATE}`);
     assert.equal(ok.status, 200);
     assert.match(ok.body, /Signed in\. You can close this tab and return to OIDC Desk\./);
-    assert.deepEqual(calls, [`http://127.0.0.1:${receiver.port}/callback?code=abc&state=xyz`]);
+    assert.deepEqual(calls, [`http://127.0.0.1:${receiver.port}/callback?code=abc&state=${STATE}`]);
     assert.equal(await receiver.done, 'callback');
+  });
+});
+
+test('a request without the pending state gets 400, is counted, and the sign-in goes on waiting', async () => {
+  await withReceiver(async (receiver, calls) => {
+    const strays = [
+      '/callback', // no query at all
+      '/callback?',
+      '/callback?code=forged&state=wrong',
+      '/callback?error=access_denied', // an error without the state
+      '/callback?error=access_denied&state=wrong',
+      `/callback?code=forged&state=${STATE}&state=${STATE}`, // a repeated state
+      `/callback?code=forged&state=${STATE}&state=other`,
+      '/callback?code=forged&state=',
+      `/callback?code=forged&STATE=${STATE}`,
+      `/callback?code=forged&state=${STATE}x`,
+      `/callback?code=forged&state=${STATE.slice(0, -1)}`,
+      '/callback?code=%zz',
+    ];
+    for (const [i, target] of strays.entries()) {
+      const reply = await send(receiver.port, target);
+      assert.equal(reply.status, 400, target);
+      assert.match(reply.body, /not the sign-in response OIDC Desk is waiting for/);
+      assert.doesNotMatch(reply.body, /forged|wrong|access_denied|the-pending-state/);
+      assert.equal(receiver.strayRequests, i + 1);
+    }
+    assert.deepEqual(calls, [], 'no stray reached the callback handler');
+    assert.equal(await tryConnect('127.0.0.1', receiver.port), 'connected', 'still listening');
+    const ok = await send(receiver.port, `/callback?code=real&state=${STATE}`);
+    assert.equal(ok.status, 200);
+    assert.deepEqual(calls, [`http://127.0.0.1:${receiver.port}/callback?code=real&state=${STATE}`]);
+    assert.equal(await receiver.done, 'callback');
+    assert.equal(receiver.strayRequests, strays.length);
+  });
+});
+
+test('a stray check that throws counts as a stray, never as the callback', async () => {
+  const rec = recorder();
+  const receiver = await startLoopbackReceiver({
+    timeoutMs: 60_000,
+    onCallback: rec.onCallback,
+    isPendingCallback: (url) => {
+      if (url.includes('boom')) throw new Error('boom');
+      return carriesPendingState(url);
+    },
+  });
+  try {
+    assert.equal((await send(receiver.port, `/callback?boom=1&state=${STATE}`)).status, 400);
+    assert.equal(receiver.strayRequests, 1);
+    assert.equal((await send(receiver.port, `/callback?code=a&state=${STATE}`)).status, 200);
+    assert.equal(rec.calls.length, 1);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test(`a flood: after ${MAX_LOOPBACK_STRAYS} strays the receiver gives up ("flooded") and closes`, async () => {
+  await withReceiver(async (receiver, calls) => {
+    for (let i = 0; i < MAX_LOOPBACK_STRAYS; i += 1) {
+      assert.equal((await send(receiver.port, `/callback?code=c&state=guess-${i}`)).status, 400);
+    }
+    assert.equal(await receiver.done, 'flooded');
+    assert.equal(receiver.strayRequests, MAX_LOOPBACK_STRAYS);
+    assert.equal(await tryConnect('127.0.0.1', receiver.port), 'ECONNREFUSED');
+    assert.deepEqual(calls, []);
   });
 });
 
 test('a custom path is honoured exactly', async () => {
   const rec = recorder();
-  const receiver = await startLoopbackReceiver({ path: '/oauth2/cb', timeoutMs: 60_000, onCallback: rec.onCallback });
+  const receiver = await startLoopbackReceiver({ path: '/oauth2/cb', timeoutMs: 60_000, ...rec });
   try {
     assert.equal(receiver.redirectUri, `http://127.0.0.1:${receiver.port}/oauth2/cb`);
-    assert.equal((await send(receiver.port, '/callback?code=a')).status, 404);
-    assert.equal((await send(receiver.port, '/oauth2/cb?code=a')).status, 200);
-    assert.deepEqual(rec.calls, [`http://127.0.0.1:${receiver.port}/oauth2/cb?code=a`]);
+    assert.equal((await send(receiver.port, `/callback?code=a&state=${STATE}`)).status, 404);
+    assert.equal((await send(receiver.port, `/oauth2/cb?code=a&state=${STATE}`)).status, 200);
+    assert.deepEqual(rec.calls, [`http://127.0.0.1:${receiver.port}/oauth2/cb?code=a&state=${STATE}`]);
   } finally {
     await receiver.close();
   }
@@ -154,10 +233,10 @@ test('a custom path is honoured exactly', async () => {
 
 test('after the first callback the receiver closes; later requests never reach onCallback', async () => {
   await withReceiver(async (receiver, calls) => {
-    assert.equal((await send(receiver.port, '/callback?code=one&state=s')).status, 200);
+    assert.equal((await send(receiver.port, `/callback?code=one&state=${STATE}`)).status, 200);
     assert.equal(await receiver.done, 'callback');
     assert.equal(await tryConnect('127.0.0.1', receiver.port), 'ECONNREFUSED');
-    await assert.rejects(send(receiver.port, '/callback?code=two&state=s'), { code: 'ECONNREFUSED' });
+    await assert.rejects(send(receiver.port, `/callback?code=two&state=${STATE}`), { code: 'ECONNREFUSED' });
     assert.equal(calls.length, 1);
   });
 });
@@ -166,21 +245,22 @@ test('a second request while the first is still being handled is refused without
   let release!: (outcome: LoopbackOutcome) => void;
   const gate = new Promise<LoopbackOutcome>((resolve) => (release = resolve));
   await withReceiver(async (receiver, calls) => {
-    const first = send(receiver.port, '/callback?code=one&state=s');
+    const first = send(receiver.port, `/callback?code=one&state=${STATE}`);
     while (calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
-    const second = await send(receiver.port, '/callback?code=two&state=s');
+    const second = await send(receiver.port, `/callback?code=two&state=${STATE}`);
     assert.equal(second.status, 410);
     assert.doesNotMatch(second.body, /two/);
+    assert.equal(receiver.strayRequests, 1, 'the repeat is counted');
     release({ ok: true });
     assert.equal((await first).status, 200);
     assert.equal(await receiver.done, 'callback');
-    assert.deepEqual(calls, [`http://127.0.0.1:${receiver.port}/callback?code=one&state=s`]);
+    assert.deepEqual(calls, [`http://127.0.0.1:${receiver.port}/callback?code=one&state=${STATE}`]);
   }, () => gate);
 });
 
 test('the timeout closes the receiver without a callback', async () => {
   const rec = recorder();
-  const receiver = await startLoopbackReceiver({ timeoutMs: 20, onCallback: rec.onCallback });
+  const receiver = await startLoopbackReceiver({ timeoutMs: 20, ...rec });
   assert.equal(await receiver.done, 'timeout');
   assert.equal(await tryConnect('127.0.0.1', receiver.port), 'ECONNREFUSED');
   assert.deepEqual(rec.calls, []);
@@ -190,7 +270,7 @@ test('the timeout closes the receiver without a callback', async () => {
 
 test('close() ends the receiver as closed, and is idempotent', async () => {
   const rec = recorder();
-  const receiver = await startLoopbackReceiver({ timeoutMs: 60_000, onCallback: rec.onCallback });
+  const receiver = await startLoopbackReceiver({ timeoutMs: 60_000, ...rec });
   await receiver.close();
   await receiver.close();
   assert.equal(await receiver.done, 'closed');
@@ -200,7 +280,7 @@ test('close() ends the receiver as closed, and is idempotent', async () => {
 
 test('an oversized request URL gets 414 (or 431 past the header limit) without reaching onCallback', async () => {
   await withReceiver(async (receiver, calls) => {
-    const big = `/callback?code=abc&state=xyz&pad=${'a'.repeat(MAX_LOOPBACK_URL_BYTES)}`;
+    const big = `/callback?code=abc&state=${STATE}&pad=${'a'.repeat(MAX_LOOPBACK_URL_BYTES)}`;
     const reply = await send(receiver.port, big);
     assert.equal(reply.status, 414);
     assert.doesNotMatch(reply.body, /aaaa/);
@@ -209,7 +289,8 @@ test('an oversized request URL gets 414 (or 431 past the header limit) without r
     assert.ok(hugeReply.status === 431 || hugeReply.status === 'ECONNRESET', `got ${hugeReply.status}`);
     assert.deepEqual(calls, []);
     // Just under the cap still works.
-    const fits = `/callback?code=abc&pad=${'c'.repeat(MAX_LOOPBACK_URL_BYTES - '/callback?code=abc&pad='.length)}`;
+    const prefix = `/callback?code=abc&state=${STATE}&pad=`;
+    const fits = `${prefix}${'c'.repeat(MAX_LOOPBACK_URL_BYTES - prefix.length)}`;
     assert.equal((await send(receiver.port, fits)).status, 200);
     assert.equal(calls.length, 1);
   });
@@ -218,12 +299,13 @@ test('an oversized request URL gets 414 (or 431 past the header limit) without r
 test('other methods on the path get 405 without reaching onCallback', async () => {
   await withReceiver(async (receiver, calls) => {
     for (const method of ['POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS']) {
-      const reply = await send(receiver.port, '/callback?code=abc&state=xyz', { method });
+      const reply = await send(receiver.port, `/callback?code=abc&state=${STATE}`, { method });
       assert.equal(reply.status, 405, method);
       assert.equal(reply.headers.allow, 'GET');
     }
     assert.deepEqual(calls, []);
-    assert.equal((await send(receiver.port, '/callback?code=abc&state=xyz')).status, 200);
+    assert.equal(receiver.strayRequests, 5);
+    assert.equal((await send(receiver.port, `/callback?code=abc&state=${STATE}`)).status, 200);
     assert.equal(calls.length, 1);
   });
 });
@@ -231,30 +313,36 @@ test('other methods on the path get 405 without reaching onCallback', async () =
 test('a Host other than the redirect URI (DNS rebinding) is refused without consuming the flow', async () => {
   await withReceiver(async (receiver, calls) => {
     for (const host of ['evil.example', `localhost:${receiver.port}`, `evil.example:${receiver.port}`, '127.0.0.1']) {
-      assert.equal((await send(receiver.port, '/callback?code=abc', { host })).status, 421, host);
+      assert.equal((await send(receiver.port, `/callback?code=abc&state=${STATE}`, { host })).status, 421, host);
     }
     assert.deepEqual(calls, []);
-    assert.equal((await send(receiver.port, '/callback?code=abc')).status, 200);
+    assert.equal(receiver.strayRequests, 0, 'a foreign Host is not a stray of the callback path');
+    assert.equal((await send(receiver.port, `/callback?code=abc&state=${STATE}`)).status, 200);
   });
 });
 
 test('the reply page is static, hardened, and never echoes the input', async () => {
   const hostile = encodeURIComponent('<script>alert(1)</script>');
   await withReceiver(async (receiver) => {
-    const reply = await send(receiver.port, `/callback?code=SECRETCODE&state=STATEVAL&x=${hostile}`);
+    const stray = await send(receiver.port, `/callback?code=SECRETCODE&state=STATEVAL&x=${hostile}`);
+    assert.equal(stray.status, 400);
+    assert.doesNotMatch(stray.body, /SECRETCODE|STATEVAL|script|alert/);
+    assert.doesNotMatch(stray.body, /https?:|src=|href=/);
+    assert.equal(stray.headers['content-security-policy'], "default-src 'none'; style-src 'unsafe-inline'");
+    const reply = await send(receiver.port, `/callback?code=SECRETCODE&state=${STATE}&x=${hostile}`);
     assert.equal(reply.status, 200);
     assert.equal(reply.headers['content-security-policy'], "default-src 'none'; style-src 'unsafe-inline'");
     assert.equal(reply.headers['cache-control'], 'no-store');
     assert.equal(reply.headers['referrer-policy'], 'no-referrer');
     assert.match(String(reply.headers['content-type']), /^text\/html; charset=utf-8$/);
-    assert.doesNotMatch(reply.body, /SECRETCODE|STATEVAL|script|alert/);
+    assert.doesNotMatch(reply.body, /SECRETCODE|the-pending-state|script|alert/);
     assert.doesNotMatch(reply.body, /https?:|src=|href=/);
   });
 });
 
 test('a failed outcome shows the neutral failure page without the code', async () => {
   await withReceiver(async (receiver, calls) => {
-    const reply = await send(receiver.port, '/callback?error=access_denied&state=s');
+    const reply = await send(receiver.port, `/callback?error=access_denied&state=${STATE}`);
     assert.equal(reply.status, 200);
     assert.match(reply.body, /Sign-in did not complete\. Return to OIDC Desk to see why\./);
     assert.doesNotMatch(reply.body, /CALLBACK_STATE_UNKNOWN|access_denied/);
@@ -265,18 +353,81 @@ test('a failed outcome shows the neutral failure page without the code', async (
 
 test('an onCallback that throws shows the failure page and still closes', async () => {
   await withReceiver(async (receiver) => {
-    const reply = await send(receiver.port, '/callback?code=abc');
+    const reply = await send(receiver.port, `/callback?code=abc&state=${STATE}`);
     assert.match(reply.body, /Sign-in did not complete/);
     assert.equal(await receiver.done, 'callback');
   }, () => Promise.reject(new Error('router blew up')));
 });
 
 test('bad options are refused with USAGE', async () => {
-  const { onCallback } = recorder();
+  const { onCallback, isPendingCallback } = recorder();
   for (const path of ['callback', '/callback?x=1', '/callback#f', '', '/call back']) {
-    await assert.rejects(startLoopbackReceiver({ path, timeoutMs: 1000, onCallback }), (error: unknown) => isDeskError(error, 'USAGE'), path);
+    await assert.rejects(startLoopbackReceiver({ path, timeoutMs: 1000, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), path);
   }
   for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-    await assert.rejects(startLoopbackReceiver({ timeoutMs, onCallback }), (error: unknown) => isDeskError(error, 'USAGE'), String(timeoutMs));
+    await assert.rejects(startLoopbackReceiver({ timeoutMs, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), String(timeoutMs));
+  }
+});
+
+test('a fixed port and path: the redirect URI is exactly that, and the callback is received there', async () => {
+  const port = await freePort();
+  const rec = recorder();
+  const receiver = await startLoopbackReceiver({ port, path: '/oauth2/cb', timeoutMs: 60_000, ...rec });
+  try {
+    assert.equal(receiver.port, port);
+    assert.equal(receiver.redirectUri, `http://127.0.0.1:${port}/oauth2/cb`);
+    assert.equal((await send(port, `/oauth2/cb?code=a&state=${STATE}`)).status, 200);
+    assert.deepEqual(rec.calls, [`http://127.0.0.1:${port}/oauth2/cb?code=a&state=${STATE}`]);
+    assert.equal(await receiver.done, 'callback');
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('a fixed port held by another program fails at once with LOOPBACK_LISTEN_FAILED naming the port', async () => {
+  for (const host of ['127.0.0.1', '0.0.0.0']) {
+    const squatter = await holdPort(host);
+    try {
+      await assert.rejects(
+        startLoopbackReceiver({ port: squatter.port, timeoutMs: 60_000, ...recorder() }),
+        (error: unknown) => isDeskError(error, 'LOOPBACK_LISTEN_FAILED') && error.message.includes(`Port ${squatter.port} on 127.0.0.1 is in use`),
+        `held on ${host}`,
+      );
+    } finally {
+      await squatter.release();
+    }
+  }
+});
+
+const IPV6_LOOPBACK = await freePort('::1').then(() => true, () => false);
+
+test('[::1]: binds only the IPv6 loopback and takes only Host [::1]:PORT', { skip: IPV6_LOOPBACK ? false : 'this machine has no IPv6 loopback (::1)' }, async () => {
+  const port = await freePort('::1');
+  const rec = recorder();
+  const receiver = await startLoopbackReceiver({ host: '::1', port, timeoutMs: 60_000, ...rec });
+  try {
+    assert.equal(receiver.redirectUri, `http://[::1]:${port}/callback`);
+    assert.equal(await tryConnect('127.0.0.1', port), 'ECONNREFUSED');
+    assert.equal((await send(port, `/callback?code=a&state=${STATE}`, { address: '::1', host: `127.0.0.1:${port}` })).status, 421);
+    assert.equal((await send(port, `/callback?code=a&state=${STATE}`, { address: '::1', host: `localhost:${port}` })).status, 421);
+    assert.deepEqual(rec.calls, []);
+    assert.equal((await send(port, `/callback?code=a&state=${STATE}`, { address: '::1', host: `[::1]:${port}` })).status, 200);
+    assert.deepEqual(rec.calls, [`http://[::1]:${port}/callback?code=a&state=${STATE}`]);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('bad host or port options are refused with USAGE', async () => {
+  const { onCallback, isPendingCallback } = recorder();
+  for (const host of ['0.0.0.0', 'localhost', '::', '127.0.0.2']) {
+    // @ts-expect-error -- untyped input is exactly what is tested
+    await assert.rejects(startLoopbackReceiver({ host, timeoutMs: 1000, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), host);
+  }
+  for (const port of [-1, 65536, 1.5, Number.NaN]) {
+    await assert.rejects(startLoopbackReceiver({ port, timeoutMs: 1000, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), String(port));
+  }
+  for (const path of ['/a/../b', '/./b', '/%2e%2e/b', '/a%zz']) {
+    await assert.rejects(startLoopbackReceiver({ path, timeoutMs: 1000, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), path);
   }
 });

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { withFileLock } from '../../../../src-main/core/store/file-lock.ts';
+import { LOCK_STALE_MS, LOCK_TIMEOUT_MS, withFileLock } from '../../../../src-main/core/store/file-lock.ts';
 
 test('holders run one at a time', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-lock-'));
@@ -22,19 +23,18 @@ test('holders run one at a time', async () => {
 test('a lock left by a dead process is broken', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-lock-'));
   const path = join(dir, 'x.lock');
-  await writeFile(path, JSON.stringify({ pid: 2 ** 22 + 12345, at: Date.now() }));
+  await writeFile(path, JSON.stringify({ pid: 2 ** 22 + 12345, at: Date.now() }), { mode: 0o600 });
   assert.equal(await withFileLock(path, async () => 'ran', { timeoutMs: 2000 }), 'ran');
 });
 
 test('a live holder makes a waiter give up with SESSION_BUSY', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-lock-'));
   const path = join(dir, 'x.lock');
-  await writeFile(path, JSON.stringify({ pid: process.ppid, at: Date.now() }));
+  await writeFile(path, JSON.stringify({ pid: process.ppid, at: Date.now() }), { mode: 0o600 });
   await assert.rejects(withFileLock(path, async () => 'ran', { timeoutMs: 100 }), { code: 'SESSION_BUSY' });
 });
 
 test('6 processes taking the same lock 30 times each never hold it together', async () => {
-  const { spawn } = await import('node:child_process');
   const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-lock-'));
   const child = new URL('../../../harness/lock-child.ts', import.meta.url).pathname;
   const outputs = await Promise.all(Array.from({ length: 6 }, () => new Promise<string>((resolve, reject) => {
@@ -49,6 +49,136 @@ test('6 processes taking the same lock 30 times each never hold it together', as
 test('a lock whose content cannot be read yet is not taken for abandoned while it is fresh', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-lock-'));
   const path = join(dir, 'x.lock');
-  await writeFile(path, '');
+  await writeFile(path, '', { mode: 0o600 });
   await assert.rejects(withFileLock(path, async () => 'ran', { timeoutMs: 100 }), { code: 'SESSION_BUSY' });
+});
+
+// ---- locks that never block for long (SECURITY.md, "data dir": a lock is broken after its stale window) ----
+
+const LOCK_CHILD = new URL('../../../harness/lock-child.ts', import.meta.url).pathname;
+
+/** A lock-child process in `hold` mode, with its stdout lines. */
+function holder(path: string, staleMs: number, holdMs: number, marker: string) {
+  const proc = spawn(process.execPath, ['--import', 'tsx', LOCK_CHILD, 'hold', path, String(staleMs), String(holdMs), marker], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const waiters: { line: string; resolve: () => void }[] = [];
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    for (const w of [...waiters]) if (out.includes(w.line)) w.resolve();
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return {
+    proc,
+    output: () => out,
+    exited,
+    said: (line: string) => new Promise<void>((resolve, reject) => {
+      if (out.includes(line)) return resolve();
+      waiters.push({ line, resolve });
+      void exited.then(() => (out.includes(line) ? resolve() : reject(new Error(`lock child ended without "${line}": ${out}`))));
+    }),
+  };
+}
+
+/** Another program that lives while the test runs (its pid is live and not an OIDC Desk lock holder). */
+function otherProgram(): ChildProcess {
+  return spawn('sleep', ['60'], { stdio: 'ignore' });
+}
+
+async function lockDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'oidc-desk-lock-'));
+}
+
+test('a lock naming a live pid of another program and a far-future time is broken after its stale window', async () => {
+  const path = join(await lockDir(), 'x.lock');
+  const other = otherProgram();
+  try {
+    await writeFile(path, JSON.stringify({ pid: other.pid, at: Date.now() + 10 * 365 * 24 * 3600_000 }), { mode: 0o600 });
+    assert.equal(await withFileLock(path, async () => 'ran', { staleMs: 800, timeoutMs: 8000 }), 'ran');
+  } finally {
+    other.kill();
+  }
+});
+
+test('a lock with a far-future file time and unparseable content is broken after its stale window', async () => {
+  const path = join(await lockDir(), 'x.lock');
+  await writeFile(path, '\u0000not a lock', { mode: 0o600 });
+  const future = new Date(Date.now() + 10 * 365 * 24 * 3600_000);
+  await utimes(path, future, future);
+  assert.equal(await withFileLock(path, async () => 'ran', { staleMs: 800, timeoutMs: 8000 }), 'ran');
+});
+
+test('a lock naming this process that this process does not hold (its pid reused) is abandoned at once', async () => {
+  const path = join(await lockDir(), 'x.lock');
+  await writeFile(path, JSON.stringify({ pid: process.pid, nonce: 'from-a-process-long-gone', at: Date.now() }), { mode: 0o600 });
+  assert.equal(await withFileLock(path, async () => 'ran', { staleMs: 60_000, timeoutMs: 500 }), 'ran');
+});
+
+test('the default stale window is 30 s and waiters wait longer than it', async () => {
+  assert.equal(LOCK_STALE_MS, 30_000);
+  assert.ok(LOCK_TIMEOUT_MS > LOCK_STALE_MS, 'a waiter waits long enough to see a stale lock broken');
+  const other = otherProgram();
+  try {
+    const path = join(await lockDir(), 'x.lock');
+    const old = new Date(Date.now() - 31_000);
+    await writeFile(path, JSON.stringify({ pid: other.pid, at: old.getTime() }), { mode: 0o600 });
+    await utimes(path, old, old);
+    assert.equal(await withFileLock(path, async () => 'ran', { timeoutMs: 1000 }), 'ran', 'untouched for 31 s: stale');
+    const recent = new Date(Date.now() - 20_000);
+    await writeFile(path, JSON.stringify({ pid: other.pid, at: recent.getTime() }), { mode: 0o600 });
+    await utimes(path, recent, recent);
+    await assert.rejects(withFileLock(path, async () => 'ran', { timeoutMs: 300 }), { code: 'SESSION_BUSY' }, 'untouched for 20 s: still held');
+  } finally {
+    other.kill();
+  }
+});
+
+test('a hung holder (a stopped process) blocks others only for its stale window', { skip: process.platform === 'win32' }, async () => {
+  const dir = await lockDir();
+  const path = join(dir, 'x.lock');
+  const child = holder(path, 1000, 60_000, join(dir, 'marker'));
+  try {
+    await child.said('held');
+    child.proc.kill('SIGSTOP');
+    assert.equal(await withFileLock(path, async () => 'ran', { staleMs: 1000, timeoutMs: 15_000 }), 'ran');
+  } finally {
+    child.proc.kill('SIGKILL');
+    await child.exited;
+  }
+});
+
+test('a holder that works longer than the stale window keeps its lock fresh: nobody breaks it', async () => {
+  const dir = await lockDir();
+  const path = join(dir, 'x.lock');
+  const marker = join(dir, 'marker');
+  const child = holder(path, 2500, 6000, marker);
+  try {
+    await child.said('held');
+    await withFileLock(path, async () => {
+      // The holder writes the marker just before it releases: it must have finished its work.
+      assert.equal(await readFile(marker, 'utf8'), String(child.proc.pid), 'the lock was not taken from a working holder');
+    }, { staleMs: 2500, timeoutMs: 30_000 });
+    await child.said('released lost=false');
+  } finally {
+    child.proc.kill('SIGKILL');
+  }
+});
+
+test('a holder whose lock was broken (it hung) never removes the lock another process holds now', { skip: process.platform === 'win32' }, async () => {
+  const dir = await lockDir();
+  const path = join(dir, 'x.lock');
+  const child = holder(path, 1000, 3000, join(dir, 'marker'));
+  try {
+    await child.said('held');
+    child.proc.kill('SIGSTOP');
+    await withFileLock(path, async () => {
+      child.proc.kill('SIGCONT');
+      await child.said('released');
+      assert.match(child.output(), /released lost=true/, 'the resumed holder learnt that its lock was broken');
+      const content = JSON.parse(await readFile(path, 'utf8')) as { pid?: unknown };
+      assert.equal(content.pid, process.pid, 'the lock this process holds is still there');
+    }, { staleMs: 1000, timeoutMs: 15_000 });
+    await assert.rejects(stat(path), { code: 'ENOENT' }, 'released by its holder');
+  } finally {
+    child.proc.kill('SIGKILL');
+  }
 });

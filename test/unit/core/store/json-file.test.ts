@@ -26,7 +26,7 @@ test('the index is written atomically with mode 0600 and no temp file left', asy
 
 test('a corrupt index is reported and kept aside, never silently overwritten', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-index-'));
-  await writeFile(join(dir, 'sessions.json'), '{"schemaVersion":1,"sessions":[{"id":');
+  await writeFile(join(dir, 'sessions.json'), '{"schemaVersion":1,"sessions":[{"id":', { mode: 0o600 });
   const store = sessionIndexStore(dir, now);
   await assert.rejects(store.read(), { code: 'INDEX_CORRUPT' });
   const files = await readdir(dir);
@@ -38,14 +38,14 @@ test('a corrupt index is reported and kept aside, never silently overwritten', a
 
 test('a well-formed index with an invalid record is corrupt too', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-index-'));
-  await writeFile(join(dir, 'sessions.json'), JSON.stringify({ schemaVersion: 1, sessions: [{ ...record, status: 'weird' }] }));
+  await writeFile(join(dir, 'sessions.json'), JSON.stringify({ schemaVersion: 1, sessions: [{ ...record, status: 'weird' }] }), { mode: 0o600 });
   await assert.rejects(sessionIndexStore(dir, now).read(), { code: 'INDEX_CORRUPT' });
 });
 
 test('an index from a newer version is reported and left untouched', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-index-'));
   const newer = JSON.stringify({ schemaVersion: 99, sessions: 'new shape' });
-  await writeFile(join(dir, 'sessions.json'), newer);
+  await writeFile(join(dir, 'sessions.json'), newer, { mode: 0o600 });
   const store = sessionIndexStore(dir, now);
   await assert.rejects(store.read(), { code: 'INDEX_NEWER_VERSION' });
   await assert.rejects(store.update((d) => d), { code: 'INDEX_NEWER_VERSION' });
@@ -71,10 +71,10 @@ test('the session service starts with a corrupt index kept aside, and says so', 
   const { MemorySecretStore } = await import('../../../../src-main/core/store/memory-secret-store.ts');
   const { createHttpClient } = await import('../../../../src-main/core/http/client.ts');
   const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-index-'));
-  await writeFile(join(dir, 'sessions.json'), 'not json');
+  await writeFile(join(dir, 'sessions.json'), 'not json', { mode: 0o600 });
   const service = await SessionService.open({ dataDir: dir, secrets: new MemorySecretStore(), fetch: createHttpClient(), now });
   assert.equal(service.startupProblem?.code, 'INDEX_CORRUPT');
   assert.deepEqual(service.list(), []);
-  await writeFile(join(dir, 'sessions.json'), JSON.stringify({ schemaVersion: 2, sessions: [] }));
+  await writeFile(join(dir, 'sessions.json'), JSON.stringify({ schemaVersion: 2, sessions: [] }), { mode: 0o600 });
   await assert.rejects(SessionService.open({ dataDir: dir, secrets: new MemorySecretStore(), fetch: createHttpClient(), now }), { code: 'INDEX_NEWER_VERSION' });
 });

@@ -1,0 +1,277 @@
+/**
+ * The data directory, checked rather than trusted: it is created 0700, and every reader and writer of its
+ * files (index, profiles, locks, the demo provider's files, the token cache) goes through this module,
+ * which refuses a directory or file that another user owns or may write, never follows a symbolic link,
+ * and caps the size of what it reads. Another local user, or another program, must not be able to steer
+ * OIDC Desk through its files.
+ *
+ * For other code in the data directory: {@link readDataFile}, {@link writeDataFileAtomic} (text or bytes),
+ * {@link removeDataFile}, {@link openDataFileForAppend} and {@link ensurePrivateDir}. Paths are absolute;
+ * files live in the data directory or in one of its direct subdirectories, whose parent is checked on each
+ * access (the layout is never deeper).
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { constants, type Stats } from 'node:fs';
+import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { DeskError } from '../errors.ts';
+
+/** Mode of the data directory and its subdirectories. */
+export const PRIVATE_DIR_MODE = 0o700;
+/** Mode of every data file. */
+export const PRIVATE_FILE_MODE = 0o600;
+/** Size cap of the session index and the profiles file (thousands of sessions fit in far less). */
+export const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What OIDC Desk owns at the top of the data directory. The desktop app's data directory is also
+ * Electron's `userData`, where Chromium keeps files of its own (`SingletonLock` is a symbolic link by
+ * design): those are not OIDC Desk's to judge.
+ */
+const OWN_ENTRIES: readonly RegExp[] = [
+  /^(sessions|profiles)\.json(\.lock(\.[0-9a-f]+\.(tmp|stale))?|\.corrupt-.*)?$/,
+  /^\.(sessions|profiles)\.json\.[0-9a-f]+\.tmp$/,
+  /^(locks|demo-idp|tokens)$/,
+];
+
+// Windows has no POSIX modes or uids: there only symbolic links (and reparse points lstat reports as
+// links) and sizes are checked; the directory's ACL is the user's profile's.
+const POSIX = process.platform !== 'win32';
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+
+function quote(path: string): string {
+  return `'${path.replaceAll("'", "'\\''")}'`;
+}
+
+function insecure(path: string, why: string, fix: string): DeskError {
+  return new DeskError('DATA_DIR_INSECURE', `${path} ${why}, so another user or program could steer OIDC Desk through it; OIDC Desk refuses to use it. ${fix}`);
+}
+
+/**
+ * Throws DATA_DIR_INSECURE unless `st` (from lstat, or fstat of an open file) is a directory or regular
+ * file as expected, owned by this user, not writable by group or others (and, for `secret` files, not
+ * readable by them either).
+ */
+function assertSafe(path: string, st: Stats, kind: 'dir' | 'file', options: { secret?: boolean } = {}): void {
+  if (st.isSymbolicLink()) {
+    throw insecure(path, 'is a symbolic link', `OIDC Desk neither reads nor writes its files through links: look at it, then remove it (rm ${quote(path)}).`);
+  }
+  if (kind === 'dir' ? !st.isDirectory() : !st.isFile()) {
+    throw insecure(path, `is not a ${kind === 'dir' ? 'directory' : 'regular file'}`, `Look at it, then move it away.`);
+  }
+  if (!POSIX) return;
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid) {
+    throw insecure(path, `belongs to another user (uid ${st.uid}, this is uid ${uid})`, `Give it back to this user (as root: chown ${uid} ${quote(path)}), or use another data directory.`);
+  }
+  const forbidden = options.secret === true ? 0o077 : 0o022;
+  if ((st.mode & forbidden) !== 0) {
+    const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+    const what = options.secret === true ? 'can be read or written by other users' : 'can be written by other users';
+    throw insecure(path, `${what} (mode ${mode})`, `Fix it with: chmod ${kind === 'dir' ? '700' : '600'} ${quote(path)}`);
+  }
+}
+
+/** lstat, or undefined when nothing is at `path`. */
+export async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Checks what lstat found at a data file's path: a regular file (not a link), this user's, that others
+ * cannot write. For code that must handle a file by name without reading it (a lock being broken).
+ * @throws DeskError DATA_DIR_INSECURE.
+ */
+export function assertDataFileStats(path: string, st: Stats): void {
+  assertSafe(path, st, 'file');
+}
+
+/** Checks the directory holding a data file (a real directory of ours that no one else may write); false when it does not exist. */
+async function assertParentSafe(path: string): Promise<boolean> {
+  const dir = dirname(path);
+  const st = await lstatOrUndefined(dir);
+  if (st !== undefined) assertSafe(dir, st, 'dir');
+  return st !== undefined;
+}
+
+/**
+ * Creates the directory `path` (mode 0700, with missing parents) or checks the existing one: a real
+ * directory (not a symbolic link), owned by this user, not writable by others.
+ */
+export async function ensurePrivateDir(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+  assertSafe(path, await lstat(path), 'dir');
+}
+
+/**
+ * The start-up check of the data directory: creates it (0700) when missing, else checks it and OIDC
+ * Desk's own entries in it (the index and profiles, their locks and aside copies, `locks/`, `demo-idp/`,
+ * `tokens/` and their files). Neither the directory nor anything of OIDC Desk's in it may be a symbolic
+ * link (each access checks the directory it reads from without following links).
+ * @throws DeskError DATA_DIR_INSECURE naming the path and how to fix it.
+ */
+export async function checkDataDir(dataDir: string): Promise<void> {
+  await ensurePrivateDir(dataDir);
+  for (const name of await readdir(dataDir)) {
+    if (!OWN_ENTRIES.some((re) => re.test(name))) continue;
+    const path = join(dataDir, name);
+    const st = await lstatOrUndefined(path);
+    if (st === undefined) continue;
+    const kind = st.isDirectory() ? 'dir' : 'file';
+    assertSafe(path, st, kind);
+    if (kind !== 'dir') continue;
+    for (const inner of await readdir(path)) {
+      const innerPath = join(path, inner);
+      const innerSt = await lstatOrUndefined(innerPath);
+      if (innerSt !== undefined) assertSafe(innerPath, innerSt, innerSt.isDirectory() ? 'dir' : 'file');
+    }
+  }
+}
+
+/**
+ * Opens an existing data file without following a symbolic link and checks what was opened (fstat: a
+ * regular file of ours that others cannot write). Undefined when it does not exist.
+ */
+async function openChecked(path: string, flags: number, options: { secret?: boolean } = {}): Promise<FileHandle | undefined> {
+  if (!(await assertParentSafe(path))) return undefined;
+  // O_NOFOLLOW makes the kernel refuse a link; where it does not exist (Windows) lstat is the check.
+  if (O_NOFOLLOW === 0) {
+    const st = await lstatOrUndefined(path);
+    if (st === undefined) return undefined;
+    assertSafe(path, st, 'file', options);
+  }
+  let handle: FileHandle;
+  try {
+    handle = await open(path, flags | O_NOFOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP' || code === 'EMLINK') assertSafe(path, await lstat(path), 'file', options);
+    throw error;
+  }
+  try {
+    assertSafe(path, await handle.stat(), 'file', options);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  return handle;
+}
+
+/** Options of {@link readDataFile}. */
+export interface ReadDataFileOptions {
+  /** Refuse (DATA_FILE_TOO_LARGE) a file larger than this, before reading it. */
+  readonly maxBytes: number;
+  /** A file holding secrets (private keys, the token cache): others may not even read it. */
+  readonly secret?: boolean;
+}
+
+/**
+ * Reads a data file, or undefined when it does not exist.
+ * @throws DeskError DATA_DIR_INSECURE (a link, another owner, writable by others), DATA_FILE_TOO_LARGE.
+ */
+export async function readDataFile(path: string, options: ReadDataFileOptions): Promise<Buffer | undefined> {
+  const handle = await openChecked(path, constants.O_RDONLY, options);
+  if (handle === undefined) return undefined;
+  try {
+    const tooLarge = (): DeskError => new DeskError('DATA_FILE_TOO_LARGE', `${path} is larger than ${options.maxBytes} bytes, more than OIDC Desk ever writes there; it was not read.`);
+    const size = (await handle.stat()).size;
+    if (size > options.maxBytes) throw tooLarge();
+    // Read until the end but never more than one byte past the cap: a file that grows meanwhile is still refused.
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for (;;) {
+      const want = Math.min(Math.max(size - length, 4096), options.maxBytes + 1 - length);
+      const chunk = Buffer.alloc(want);
+      const { bytesRead } = await handle.read(chunk, 0, want, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      length += bytesRead;
+      if (length > options.maxBytes) throw tooLarge();
+    }
+    return Buffer.concat(chunks, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes a data file atomically with mode 0600 (temp file, fsync, rename, fsync of the directory):
+ * readers see the old or the new content, never a torn one. The directory is created (0700) when
+ * missing; an existing file in the way that is a link, another user's, or writable by others is
+ * refused rather than replaced.
+ */
+export async function writeDataFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  await ensurePrivateDir(dir);
+  const existing = await lstatOrUndefined(path);
+  if (existing !== undefined) assertSafe(path, existing, 'file');
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  // O_EXCL: a name someone else created (a link included) is never opened.
+  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, PRIVATE_FILE_MODE);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  // Persist the rename itself (POSIX); not possible on Windows, where it is not needed.
+  const dirHandle = await open(dir, 'r').catch(() => undefined);
+  await dirHandle?.sync().catch(() => undefined);
+  await dirHandle?.close();
+}
+
+/** Removes a data file (a link in its place is removed as a link, never followed). False when there was none. */
+export async function removeDataFile(path: string): Promise<boolean> {
+  if (!(await assertParentSafe(path))) return false;
+  try {
+    await unlink(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/**
+ * Moves a damaged data file aside as `<name>.corrupt-<time>` (never a link: those are refused before)
+ * so that nothing overwrites it; returns the new path.
+ */
+export async function setDataFileAside(path: string, now: () => number): Promise<string> {
+  await assertParentSafe(path);
+  assertSafe(path, await lstat(path), 'file');
+  const aside = `${path}.corrupt-${new Date(now()).toISOString().replaceAll(':', '-')}`;
+  await rename(path, aside);
+  return aside;
+}
+
+/** Opens a data file for appending (a log), creating it with mode 0600; never through a link. */
+export async function openDataFileForAppend(path: string): Promise<FileHandle> {
+  await ensurePrivateDir(dirname(path));
+  const existing = await openChecked(path, constants.O_WRONLY | constants.O_APPEND);
+  if (existing !== undefined) return existing;
+  try {
+    return await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, PRIVATE_FILE_MODE);
+  } catch (error) {
+    // Created meanwhile by another process: open what is there now, checked.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const handle = await openChecked(path, constants.O_WRONLY | constants.O_APPEND);
+    if (handle === undefined) throw error;
+    return handle;
+  }
+}

@@ -66,8 +66,6 @@ describe('CLI end to end against Glewlwyd', { skip }, () => {
 
   it('profile add with the one loopback redirect URI Glewlwyd has registered (fixed port)', async () => {
     assert.ok(g);
-    // needs: a fixed loopback port in profiles (`--redirect http://127.0.0.1:<port>/callback`); until then
-    // profile add refuses an http redirect with REDIRECT_SCHEME_INVALID (exit 2).
     const r = await cli.run(['profile', 'add', 'g', '--issuer', g.issuer, '--client-id', g.clientId, '--redirect', g.redirectUri, '--allow-http-loopback']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '');

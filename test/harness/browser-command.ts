@@ -4,8 +4,12 @@
  * Takes the authorization URL as its last argument, drives headless Chromium (test/harness/browser.ts)
  * through the demo provider's login (alice by default) and consent, and exits 0 once the loopback
  * redirect has been answered and loaded; exit 1 with a message otherwise. It prints nothing on stdout.
+ * With `--provider glewlwyd` it walks Glewlwyd's login app instead (test/harness/glewlwyd-browser.ts) as
+ * the user test/harness/glewlwyd.ts creates.
  */
 import { openBrowser } from './browser.ts';
+import { glewlwydSignIn } from './glewlwyd-browser.ts';
+import { GLEWLWYD_USER } from './glewlwyd.ts';
 import { DEMO_USERS } from '../../src-main/demo-idp/provider.ts';
 import { recordSecrets, redirectSecrets } from './secrets-ledger.ts';
 
@@ -29,8 +33,22 @@ function redirectPrefix(authorizationUrl: string): string {
 
 async function main(argv: readonly string[]): Promise<void> {
   const authorizationUrl = argv.at(-1);
-  if (authorizationUrl === undefined) fail('usage: browser-command.ts [--user <name>] [--deny] <authorization-url>');
+  if (authorizationUrl === undefined) fail('usage: browser-command.ts [--provider demo|glewlwyd] [--user <name>] [--deny] <authorization-url>');
   const options = argv.slice(0, -1);
+  const providerIndex = options.indexOf('--provider');
+  const provider = providerIndex === -1 ? 'demo' : options[providerIndex + 1];
+  if (provider === 'glewlwyd') {
+    if (options.includes('--deny') || options.includes('--user')) fail('--deny and --user are for the demo provider');
+    recordSecrets(new URL(authorizationUrl).searchParams.get('state'), new URL(authorizationUrl).searchParams.get('nonce'));
+    const redirect = await glewlwydSignIn(authorizationUrl, {
+      username: GLEWLWYD_USER.username,
+      password: GLEWLWYD_USER.password,
+      redirectPrefix: redirectPrefix(authorizationUrl),
+    });
+    recordSecrets(...redirectSecrets(redirect));
+    return;
+  }
+  if (provider !== 'demo') fail(`unknown provider ${String(provider)} (demo or glewlwyd)`);
   const userIndex = options.indexOf('--user');
   const username = userIndex === -1 ? process.env['OIDC_DESK_TEST_USER'] ?? 'alice' : options[userIndex + 1];
   const user = DEMO_USERS.find((u) => u.username === username);

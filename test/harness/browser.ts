@@ -15,7 +15,8 @@ export const CHROMIUM_ARGS: readonly string[] = [
 ];
 
 const DEFAULT_EXECUTABLE = '/usr/bin/chromium';
-const DEFAULT_TIMEOUT_MS = 15_000;
+/** Limit for every single wait of a browser agent, unless told otherwise. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
 
 export interface OpenBrowserOptions {
   /** Defaults to $OIDC_DESK_CHROMIUM or /usr/bin/chromium. */
@@ -84,7 +85,7 @@ function isHttp(prefix: string): boolean {
 }
 
 /** Rejects after `ms` with a message naming what was awaited. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`browser agent: timed out after ${ms} ms waiting for ${what}`)), ms);
@@ -98,14 +99,20 @@ async function errorPageText(page: Page): Promise<string> {
   return text.replace(/\s+/g, ' ').trim().slice(0, 500);
 }
 
-async function openSession(context: BrowserContext, authorizationUrl: string, opts: OpenAuthorizationOptions, defaultTimeout: number): Promise<AuthorizationSession> {
-  const timeoutMs = opts.timeoutMs ?? defaultTimeout;
-  const { redirectPrefix } = opts;
-  context.setDefaultTimeout(timeoutMs);
-  context.setDefaultNavigationTimeout(timeoutMs);
-  const page = await context.newPage();
+/** The redirect to the client, captured from the page's requests (see `captureRedirect`). */
+export interface RedirectCapture {
+  /** Resolves with the redirect request as soon as the browser makes it. */
+  readonly captured: Promise<Request>;
+  isCaptured(): boolean;
+  /**
+   * Resolves with the full redirect URL; for an http(s) (loopback) redirect only once the client's server
+   * answered and the page loaded, so the browser can be closed without cutting the callback short.
+   */
+  waitForRedirect(): Promise<string>;
+}
 
-  // Listen before the first navigation: the redirect can come at any step (even straight away).
+/** Starts watching `page` for the redirect to `redirectPrefix`; call it before the first navigation. */
+export function captureRedirect(page: Page, redirectPrefix: string, timeoutMs: number): RedirectCapture {
   let captured: Request | undefined;
   let onCaptured: ((r: Request) => void) | undefined;
   const capturedPromise = new Promise<Request>((resolve) => {
@@ -137,6 +144,18 @@ async function openSession(context: BrowserContext, authorizationUrl: string, op
     })();
     return redirectUrl;
   };
+  return { captured: capturedPromise, isCaptured: () => captured !== undefined, waitForRedirect };
+}
+
+async function openSession(context: BrowserContext, authorizationUrl: string, opts: OpenAuthorizationOptions, defaultTimeout: number): Promise<AuthorizationSession> {
+  const timeoutMs = opts.timeoutMs ?? defaultTimeout;
+  const { redirectPrefix } = opts;
+  context.setDefaultTimeout(timeoutMs);
+  context.setDefaultNavigationTimeout(timeoutMs);
+  const page = await context.newPage();
+
+  // Listen before the first navigation: the redirect can come at any step (even straight away).
+  const { captured: capturedPromise, isCaptured, waitForRedirect } = captureRedirect(page, redirectPrefix, timeoutMs);
 
   /** Waits for one of the given pages, the login-failed marker, the error page, or the redirect. */
   const nextStep = async (expected: readonly ('login' | 'consent')[], what: string): Promise<AuthorizationStep> => {
@@ -177,7 +196,7 @@ async function openSession(context: BrowserContext, authorizationUrl: string, op
   try {
     await page.goto(authorizationUrl, { waitUntil: 'commit', timeout: timeoutMs }).catch((err: unknown) => {
       // An immediate redirect to a private-use scheme aborts the navigation; that is a result, not a failure.
-      if (captured === undefined) throw err;
+      if (!isCaptured()) throw err;
     });
     const initialStep = await nextStep(['login', 'consent'], 'the login page');
     return {
@@ -210,19 +229,24 @@ async function openSession(context: BrowserContext, authorizationUrl: string, op
   }
 }
 
-/** Launches headless Chromium with the network-isolating flags. */
-export async function openBrowser(options: OpenBrowserOptions = {}): Promise<BrowserAgent> {
+/** Launches Debian's Chromium (headless unless told otherwise) with the network-isolating flags. */
+export async function launchChromium(options: OpenBrowserOptions = {}): Promise<Browser> {
   const executablePath = options.executablePath ?? process.env['OIDC_DESK_CHROMIUM'] ?? DEFAULT_EXECUTABLE;
   if (!existsSync(executablePath)) {
     throw new Error(`browser agent: no Chromium at ${executablePath} (apt-get install chromium)`);
   }
-  const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const browser: Browser = await chromium.launch({
+  return chromium.launch({
     executablePath,
     headless: options.headless ?? true,
     args: [...CHROMIUM_ARGS],
     timeout: 30_000,
   });
+}
+
+/** Launches headless Chromium with the network-isolating flags. */
+export async function openBrowser(options: OpenBrowserOptions = {}): Promise<BrowserAgent> {
+  const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const browser = await launchChromium(options);
   const open = (url: string, opts: OpenAuthorizationOptions): Promise<AuthorizationSession> =>
     browser.newContext().then((context) => openSession(context, url, opts, defaultTimeout));
 

@@ -49,7 +49,8 @@ export interface SessionView {
   readonly expiresAt: number | undefined;
   /** Present while this process holds an access token. */
   readonly accessToken: MaskedToken | undefined;
-  readonly idToken: (MaskedToken & { readonly claims: Readonly<Record<string, unknown>>; readonly report: JwtReport | undefined }) | undefined;
+  /** The ID token held (the sign-in's, or a newer one a refresh brought), with its report as verified when received. */
+  readonly idToken: (MaskedToken & { readonly claims: Readonly<Record<string, unknown>>; readonly report: JwtReport | undefined; readonly receivedAt: number }) | undefined;
   readonly hasRefreshToken: boolean;
   readonly refreshing: boolean;
   readonly lastError: ErrorView | undefined;

@@ -54,7 +54,9 @@ test('a hand-edited profiles.json and sessions.json: profile list, sessions, log
   });
   const now = Date.now();
   const record = { clientId: hostile('client'), subject: hostile('sub'), scopes: ['openid', hostile('scope')], createdAt: now, updatedAt: now, status: 'active', hasRefreshToken: false };
-  const hostileId = `s-${hostile('id')}`;
+  // A session id is a file name and a keychain account: one with control characters makes the index refused
+  // (covered in the data directory tests); the other fields carry the hostile text here.
+  const hostileId = 's-0000dead';
   await writeDataFile(cli.dataDir, 'sessions.json', {
     sessions: [
       { ...record, id: hostileId, profile: 'hostile', issuer },
@@ -86,7 +88,7 @@ test('a hand-edited profiles.json and sessions.json: profile list, sessions, log
   }
   const out = safe(await cli.run(['logout', hostileId, '--no-revoke']), 'logout');
   assert.equal(out.code, 0, out.stderr);
-  assert.match(out.stderr, /Signed out of s-id\\u001b/);
+  assert.match(out.stderr, /Signed out of s-0000dead/);
 
   const added = safe(await cli.run(['profile', 'add', 'typed', '--issuer', `https://idp.example/${hostile('typed')}`, '--client-id', 'c\u009b\u007f',
     '--redirect', `com.example.app:/cb${hostile('typed-redirect')}`, '--param', `prompt=${hostile('typed-param')}`]), 'profile add');

@@ -108,3 +108,37 @@ test('a revocation the provider refuses (401 to a public client) is reported as 
     await idp.stop();
   }
 });
+
+test('sign-out decides on the index as it is inside the lock: an issuer planted in the copy a process read at start gets nothing', async () => {
+  const { idp, service, secrets, view } = await setup((self) => refreshedBody(self, {}), { revocation: () => ({ status: 200, body: '' }) });
+  const evil = await bystander();
+  try {
+    const original = await readFile(join(service.dataDir, 'sessions.json'), 'utf8');
+    await editIndex(service.dataDir, (doc) => {
+      doc.sessions[0]!['issuer'] = evil.issuer;
+    });
+    const stale = await anotherProcess(service, secrets);
+    await writeFile(join(service.dataDir, 'sessions.json'), original);
+    const out = await stale.signOut(view.id);
+    assert.equal(requestsTo(evil), 0, 'the planted issuer received nothing');
+    assert.equal(out.tokens.refresh, 'revoked', 'revoked where the keychain entry says it was issued');
+    assert.ok((idp.counts['/revoke'] ?? 0) >= 1);
+  } finally {
+    await idp.stop();
+    await evil.stop();
+  }
+});
+
+test('sign-out when the keychain cannot be read: the session goes, and the token is reported as not revoked (never "nothing to revoke")', async () => {
+  const { idp, service, secrets, view } = await setup((self) => refreshedBody(self, {}), { revocation: () => ({ status: 200, body: '' }) });
+  try {
+    secrets.putRaw(view.id, JSON.stringify({ v: 7, future: true }));
+    const next = await anotherProcess(service, secrets);
+    const out = await next.signOut(view.id);
+    assert.equal(out.tokens.refresh, 'refused');
+    assert.equal(out.revocationError?.code, 'KEYCHAIN_FAILED');
+    assert.throws(() => next.view(view.id), { code: 'SESSION_NOT_FOUND' });
+  } finally {
+    await idp.stop();
+  }
+});

@@ -4,6 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createHttpClient } from '../../src-main/core/http/client.ts';
 import { SessionService } from '../../src-main/core/session/session-service.ts';
 import { DeskError } from '../../src-main/core/errors.ts';
@@ -116,11 +118,14 @@ test('sign-out while the provider is unreachable: local sign-out completes, revo
     assert.equal(out.revocationPending, true);
     assert.throws(() => service.view(view.id), { code: 'SESSION_NOT_FOUND' });
     assert.equal((await secrets.get(view.id)).kind, 'absent', 'the session entry was deleted first');
-    assert.equal((await secrets.get(`revoke.${view.id}`)).kind, 'found', 'the token to revoke waits in the keychain only');
+    const index = JSON.parse(await readFile(join(service.dataDir, 'sessions.json'), 'utf8')) as { revocations: { account: string }[] };
+    const account = index.revocations[0]?.account ?? '';
+    assert.match(account, new RegExp(`^revoke\\.${view.id}\\.`));
+    assert.equal((await secrets.get(account)).kind, 'found', 'the token to revoke waits in the keychain only');
     reachable = true;
     assert.equal((await service.retryRevocations()).pending, 0);
     assert.deepEqual(revoked, ['rt-0-abcdefgh']);
-    assert.equal((await secrets.get(`revoke.${view.id}`)).kind, 'absent');
+    assert.equal((await secrets.get(account)).kind, 'absent');
   } finally {
     await idp.stop();
   }

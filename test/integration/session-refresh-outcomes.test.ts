@@ -6,8 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createHttpClient } from '../../src-main/core/http/client.ts';
+import { SessionService } from '../../src-main/core/session/session-service.ts';
 import { anotherProcess, refreshedBody, setup } from '../harness/hostile-session.ts';
 
 test('a provider that puts azp in every ID token: the first refresh in a new process keeps the session (with and without the token cache)', async () => {
@@ -124,6 +126,77 @@ test('a refresh without an ID token keeps the sign-in\'s, in this process and in
     await rm(join(service.dataDir, 'tokens'), { recursive: true, force: true });
     const fourth = await anotherProcess(service, secrets);
     await assert.rejects(fourth.idToken(view.id), { code: 'ID_TOKEN_UNAVAILABLE' });
+  } finally {
+    await idp.stop();
+  }
+});
+
+for (const [name, reply] of [
+  ['a JSON body', (rt: string) => ({ status: 400, json: { detail: `refresh token ${rt} not accepted` } })],
+  ['a form body', (rt: string) => ({ status: 400, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `detail=${rt}` })],
+  ['an error_description', (rt: string) => ({ status: 400, json: { error: 'invalid_request', error_description: `bad token ${rt}` } })],
+  ['a token-like run of another token', () => ({ status: 400, json: { error: 'invalid_request', error_description: 'session eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ expired' } })],
+] as const) {
+  test(`a refusal that echoes the refresh token in ${name}: the token reaches no message, no view and no file`, async () => {
+    const { idp, service, secrets, view } = await setup((_self, form) => reply(form.get('refresh_token') ?? ''));
+    try {
+      const sent = 'rt-0-abcdefgh';
+      const error = await service.refresh(view.id).then(() => undefined, (e: unknown) => e as Error & { oauthErrorDescription?: string });
+      assert.ok(error !== undefined);
+      for (const text of [error.message, error.oauthErrorDescription ?? '', JSON.stringify(service.view(view.id)), await readFile(join(service.dataDir, 'sessions.json'), 'utf8')]) {
+        assert.ok(!text.includes(sent), `the refresh token is masked: ${text.slice(0, 200)}`);
+        assert.ok(!text.includes('c2lnbmF0dXJlLXNpZ25hdHVyZQ'), 'token-like text from the provider is masked');
+      }
+      assert.equal((await anotherProcess(service, secrets)).view(view.id).status, 'refresh-failing');
+    } finally {
+      await idp.stop();
+    }
+  });
+}
+
+test('a provider that cannot be reached for discovery: the refresh token is kept and a retry is planned', async () => {
+  const { idp, service, secrets, view } = await setup((self) => refreshedBody(self, {}));
+  const dataDir = service.dataDir;
+  await idp.stop();
+  const next = await anotherProcess({ dataDir } as never, secrets);
+  await assert.rejects(next.refresh(view.id), (e: unknown) => (e as { code?: string }).code === 'HTTP_NETWORK');
+  assert.equal(next.nextRefresh(view.id)?.attempt, 1, 'backing off, not given up');
+  assert.equal(next.view(view.id).lastError?.code, 'HTTP_NETWORK');
+  assert.equal((await secrets.get(view.id)).kind, 'found');
+});
+
+test('a scheduler in another process never refreshes a session whose refresh is failing', async () => {
+  const { idp, service, secrets, view } = await setup(() => ({ status: 400, body: '' }));
+  try {
+    await assert.rejects(service.refresh(view.id), { code: 'TOKEN_ENDPOINT_REFUSED' });
+    const before = idp.counts['/token'];
+    const other = await anotherProcess(service, secrets);
+    // What its scheduler would do shortly before expiry: refresh unless another process already did.
+    await assert.rejects(other.idToken(view.id).then(() => other.accessToken(view.id, 10 * 60)), { code: 'REFRESH_FAILING' });
+    assert.equal(idp.counts['/token'], before);
+  } finally {
+    await idp.stop();
+  }
+});
+
+test('an expired ID token: idToken refreshes once for a new one; when the provider sends none, the old one is kept and inspect shows it expired as a warning', async () => {
+  let clock = Date.now();
+  const { idp, service, secrets, view } = await setup(async (self) => {
+    const body = await refreshedBody(self, {});
+    delete (body.json as Record<string, unknown>).id_token;
+    return body;
+  });
+  try {
+    const signedIn = await service.idToken(view.id);
+    const later = await SessionService.open({ dataDir: service.dataDir, secrets, fetch: createHttpClient({ timeoutMs: 2000 }), now: () => clock, random: () => 0 });
+    clock += 3600_000;
+    const before = idp.counts['/token'] ?? 0;
+    assert.equal(await later.idToken(view.id), signedIn, 'the provider sent none: the sign-in\'s is kept');
+    assert.equal(idp.counts['/token'], before + 1, 'one refresh was tried for a new ID token');
+    const inspection = await later.inspect(view.id);
+    const exp = inspection.report.checks.find((c) => c.id === 'exp');
+    assert.equal(exp?.result, 'warn', 'expired since it was received: shown, not passed');
+    assert.equal(inspection.report.valid, true);
   } finally {
     await idp.stop();
   }

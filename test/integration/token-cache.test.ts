@@ -103,6 +103,7 @@ test('processes see each other\'s refreshes and sign-outs through the cache', as
 
   await app.signOut(view.id);
   await assert.rejects(stat(join(dataDir, 'tokens', `${view.id}.json`)), { code: 'ENOENT' }, 'a signed-out session leaves nothing in the cache');
+  await assert.rejects(cli.accessToken(view.id), { code: 'SESSION_NOT_FOUND' }, 'the process that held the token sees the sign-out too');
   const later = await open(dataDir, secrets);
   assert.throws(() => later.view(view.id), { code: 'SESSION_NOT_FOUND' });
 });

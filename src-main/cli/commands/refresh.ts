@@ -9,13 +9,16 @@ import { sessionJson } from '../views.ts';
 export async function refresh(ctx: CliContext, cmd: Extract<Command, { kind: 'refresh' }>): Promise<ExitCode> {
   const api = await ctx.api();
   await ensureDemoForSession(ctx, await ctx.call(api.getSession({ sessionId: cmd.session })));
+  const before = ctx.now();
   const view = await ctx.call(api.refreshSession({ sessionId: cmd.session }));
   if (cmd.json) {
     ctx.out.json(sessionJson(view));
     return EXIT.OK;
   }
   const expiry = view.expiresAt === undefined ? 'no expiry given' : `expires ${isoTime(view.expiresAt) ?? '?'} (${relativeTime(view.expiresAt, ctx.now())})`;
-  const idToken = view.idToken === undefined ? 'no new ID token' : 'new ID token verified, same identity (OIDC Core §12.2)';
+  const idToken = view.idToken === undefined ? 'no ID token'
+    : view.idToken.receivedAt >= before ? 'new ID token verified, same identity (OIDC Core §12.2)'
+    : 'the ID token of the sign-in is kept (the provider sent none with this refresh)';
   ctx.out.data(`Refreshed ${safeText(view.id, 80)}: new access token ${expiry}; ${idToken}.`);
   return EXIT.OK;
 }

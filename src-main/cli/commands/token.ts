@@ -11,6 +11,9 @@ export async function token(ctx: CliContext, cmd: Extract<Command, { kind: 'toke
   await ensureDemoForSession(ctx, view);
   // A refresh that fails throws before anything is printed: nothing from a rejected response reaches stdout.
   const token = await ctx.call(api.revealToken({ sessionId: view.id, type: cmd.type, ...(cmd.minValidSeconds === undefined ? {} : { minValiditySeconds: cmd.minValidSeconds }) }));
+  if (cmd.type === 'id' && token.expiresAt !== undefined && token.expiresAt <= ctx.now()) {
+    ctx.out.warn(`This ID token expired ${isoTime(token.expiresAt) ?? ''}: the provider sent no new one on refresh. It still says who signed in; sign in again for a fresh one.`);
+  }
   if (!cmd.json) {
     ctx.out.data(safeText(token.value, Number.POSITIVE_INFINITY));
     return EXIT.OK;

@@ -93,20 +93,35 @@ export function redactHeaders(headers: Headers): Record<string, string> {
   return out;
 }
 
-/** Runs of token-like characters long enough to be a secret (opaque tokens, JWT parts, codes). */
-const TOKEN_LIKE = /[A-Za-z0-9_~+/=.-]{24,}/g;
+/** Runs of token-like characters long enough to be a secret (opaque tokens, JWT parts, codes); not `/`, so paths and URLs stay. */
+const TOKEN_LIKE = /[A-Za-z0-9_~+=.-]{24,}/g;
+
+/**
+ * Untrusted text (a provider's error description, an excerpt of a body) with anything that may be a
+ * secret masked: every exact `secrets` value sent in the request, and every token-like run.
+ */
+export function maskSecretsIn(text: string, secrets: readonly string[] = []): string {
+  return replaceSecrets(text, secrets).replace(TOKEN_LIKE, (run) => (run.startsWith('***masked-') ? run : fingerprint(run)));
+}
+
+/** `text` with every exact `secrets` value replaced by its fingerprint (values shorter than 8 characters are left). */
+export function replaceSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join(fingerprint(secret));
+  return out;
+}
 
 /**
  * A short excerpt of an unexpected response body for an error or a status line: JSON and forms masked
- * field by field, any other text with its control characters and token-like runs masked, whitespace
- * collapsed, cut to `max` characters. For bodies that are not a protocol answer (an HTML page, an empty 400).
+ * field by field, then (like any other text) with control characters and token-like runs masked,
+ * whitespace collapsed, cut to `max` characters. For bodies that are not a protocol answer (an HTML
+ * page, an empty 400).
  */
 export function bodyExcerpt(body: string, contentType: string | null, max = 160): string {
   if (body.trim() === '') return '(empty body)';
   const trimmed = body.trimStart();
-  let text: string;
-  if (trimmed.startsWith('{') || trimmed.startsWith('[') || /^[\w.~+%-]+=[^\s]*$/.test(body)) text = redactBody(body, contentType);
-  else text = body.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(TOKEN_LIKE, (run) => fingerprint(run));
-  text = text.replace(/\s+/g, ' ').trim();
+  const structured = trimmed.startsWith('{') || trimmed.startsWith('[') || /^[\w.~+%-]+=[^\s]*$/.test(body);
+  const text = maskSecretsIn((structured ? redactBody(body, contentType) : body).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' '))
+    .replace(/\s+/g, ' ').trim();
   return text.length > max ? `${text.slice(0, max)}...` : text;
 }

@@ -386,6 +386,25 @@ function checkAuthTime(claims: Record<string, unknown>, ctx: JwtReportContext, t
 }
 
 /**
+ * A stored report (made when the token was received, `receivedAt`) with its time checks made again at
+ * `now`, so it shows the token as it is now. An ID token that has expired since it passed on receipt is a
+ * warning, not a failure: it still proves the sign-in, and not every provider sends a new one on refresh.
+ */
+export function reportAt(report: Extract<JwtReport, { kind: 'jwt' }>, ctx: { readonly now: () => number; readonly receivedAt: number; readonly skewSeconds?: number; readonly clockOffsetMs?: number | undefined }): Extract<JwtReport, { kind: 'jwt' }> {
+  const t = timeContext({ issuer: '', audience: '', now: ctx.now, skewSeconds: ctx.skewSeconds, clockOffsetMs: ctx.clockOffsetMs });
+  const passedOnReceipt = report.checks.some((c) => c.id === 'exp' && c.result === 'pass');
+  const checks = report.checks.map((c) => {
+    if (c.id === 'nbf') return checkNbf(report.claims, t);
+    if (c.id === 'iat') return checkIat(report.claims, t);
+    if (c.id !== 'exp') return c;
+    const now = checkExp(report.claims, t);
+    if (now.result !== 'fail' || !passedOnReceipt) return now;
+    return warn('exp', `${now.detail}; it was valid when received ${iso(Math.floor(ctx.receivedAt / 1000))} (the sign-in it proves stands; some providers send no new ID token on refresh)`);
+  });
+  return { ...report, checks, valid: checks.every((c) => c.result !== 'fail') };
+}
+
+/**
  * Builds the verification report of a token. Never throws for a bad token: every problem is a failed
  * check (JWKS fetch problems included, with their code). A token that is not a 3-part compact JWS with
  * JSON header and claims is `opaque`; a 5-part JWE is `opaque` and `encrypted`.

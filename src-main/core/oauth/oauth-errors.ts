@@ -4,6 +4,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import { DeskError, type ErrorCode } from '../errors.ts';
+import { maskSecretsIn } from '../http/redact.ts';
 
 /** Hints for OAuth error codes a user can act on; Okta's texts in mind. */
 const HINTS: Readonly<Record<string, string>> = {
@@ -16,10 +17,10 @@ const HINTS: Readonly<Record<string, string>> = {
   login_required: 'The user must sign in; try again without prompt=none.',
 };
 
-/** The message for an OAuth `error` value, with a hint when there is one. */
+/** The message for an OAuth `error` value, with a hint when there is one; anything token-like in the description is masked. */
 export function oauthErrorMessage(error: string, description: string | undefined): string {
   const hint = HINTS[error];
-  const said = `The provider answered "${error}"${description ? `: ${description.slice(0, 300)}` : ''}.`;
+  const said = `The provider answered "${maskSecretsIn(error.slice(0, 100))}"${description ? `: ${maskSecretsIn(description.slice(0, 300))}` : ''}.`;
   return hint ? `${said} ${hint}` : said;
 }
 
@@ -34,8 +35,8 @@ function codeForOAuthError(error: string): ErrorCode {
 export function oauthErrorResponse(error: string, description: string | undefined, status: number | undefined, cause: unknown): DeskError {
   return new DeskError(codeForOAuthError(error), oauthErrorMessage(error, description), {
     cause,
-    oauthError: error,
-    ...(description === undefined ? {} : { oauthErrorDescription: description }),
+    oauthError: maskSecretsIn(error.slice(0, 100)),
+    ...(description === undefined ? {} : { oauthErrorDescription: maskSecretsIn(description.slice(0, 1000)) }),
     ...(status === undefined ? {} : { status }),
   });
 }
@@ -73,8 +74,9 @@ export function mapOAuthError(error: unknown, fallback: ErrorCode): DeskError {
     if (isAlgRefusal(error)) {
       return new DeskError('ID_TOKEN_ALG_NOT_ALLOWED', 'The ID token is signed with an algorithm this client does not accept (none, a shared-secret HS algorithm, or one the provider does not announce).', { cause: error });
     }
-    if (error.code === oauth.RESPONSE_IS_NOT_CONFORM && error.cause instanceof Response) {
-      return new DeskError(fallback, `The server answered HTTP ${error.cause.status}, which is not a valid answer here.`, { cause: error, status: error.cause.status });
+    if (error.cause instanceof Response && error.cause.status >= 300) {
+      // A refusal without an OAuth error (no JSON, or an unexpected status): say what the server answered.
+      return new DeskError(fallback, `The server answered HTTP ${error.cause.status} without an OAuth error.`, { cause: error, status: error.cause.status });
     }
     const claimProblem = error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK;
     return new DeskError(claimProblem ? 'ID_TOKEN_INVALID' : fallback, `The provider's response was rejected: ${error.message.replaceAll('"', '')}.`, { cause: error });

@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import type {
   ErrorView, IntrospectionView, JwtInspection, KeychainView, RevocationOutcome, SessionEvent, SessionView, TokenValue, UserinfoView,
 } from '../contract.ts';
-import { DeskError, isDeskError } from '../errors.ts';
+import { DeskError, isDeskError, type ErrorCode } from '../errors.ts';
+import { replaceSecrets } from '../http/redact.ts';
 import type { FetchLike } from '../http/client.ts';
 import type { AuthorizationOptions } from '../oauth/authorize.ts';
 import { checkRefreshedIdToken } from '../oauth/id-token.ts';
+import { reportAt } from '../oauth/jwt-report.ts';
 import { ProviderDirectory, type ProviderContext } from '../oauth/provider-context.ts';
 import { introspectToken, revokeToken } from '../oauth/revocation.ts';
 import { FLOW_TTL_MS } from '../oauth/pending.ts';
@@ -44,6 +46,12 @@ export interface SessionServiceDeps {
   readonly random?: () => number;
   /** How long a sign-in waits for the browser (default 10 min). */
   readonly flowTtlMs?: number;
+  /**
+   * Called before any request that carries a token (refresh, userinfo, introspection, revocation, logout)
+   * with the provider and client it goes to; throws to send nothing. The demo provider's front uses it to
+   * make sure the provider at that address is really its own.
+   */
+  readonly beforeSend?: (target: TokenBinding) => Promise<void>;
 }
 
 /** What a sign-out did. */
@@ -75,6 +83,9 @@ export interface RevocationRetry {
 /** How often owed revocations are retried while the scheduler runs. */
 export const REVOCATION_RETRY_MS = 5 * 60_000;
 
+/** How long an access token without `expires_in` is used before a refresh (it may have expired long ago). */
+const UNSTATED_EXPIRY_MS = 5 * 60_000;
+
 /** Access tokens closer than this to expiry are refreshed before use (documented for `oidc-desk token`). */
 export const MIN_ACCESS_TOKEN_VALIDITY_S = 60;
 
@@ -101,11 +112,23 @@ interface Reuse {
 }
 
 /**
- * True for refresh failures a retry cannot fix (not the network, not the keychain, not `invalid_grant`):
- * the session is marked as failing and the scheduler leaves it alone until the user acts.
+ * Refresh failures on an answer of the provider that retrying will not change (not the network, not the
+ * keychain, not `invalid_grant`): the session is marked as failing and nothing retries it on its own.
  */
-function isStuckFailure(error: DeskError): boolean {
-  return error.category === 'protocol' && error.code !== 'INVALID_GRANT' && error.code !== 'SESSION_BINDING_MISMATCH' && error.code !== 'SIGN_IN_NEEDED';
+const STUCK_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'TOKEN_ENDPOINT_REFUSED', 'TOKEN_ERROR', 'INVALID_CLIENT', 'TOKEN_RESPONSE_INVALID', 'HTTP_REDIRECT', 'HTTP_BODY_TOO_LARGE',
+  'ID_TOKEN_INVALID', 'ID_TOKEN_SIGNATURE_INVALID', 'ID_TOKEN_ALG_NOT_ALLOWED', 'ID_TOKEN_KEY_NOT_FOUND', 'ID_TOKEN_CLAIMS_CHANGED', 'JWT_MALFORMED',
+  'DISCOVERY_FAILED', 'DISCOVERY_ISSUER_MISMATCH', 'ENDPOINT_NOT_SUPPORTED',
+]);
+
+/** The same error with the `secrets` that were sent masked wherever it might repeat them. */
+function maskedError(error: DeskError, secrets: readonly string[]): DeskError {
+  return new DeskError(error.code, replaceSecrets(error.message, secrets), {
+    cause: error,
+    ...(error.oauthError === undefined ? {} : { oauthError: replaceSecrets(error.oauthError, secrets) }),
+    ...(error.oauthErrorDescription === undefined ? {} : { oauthErrorDescription: replaceSecrets(error.oauthErrorDescription, secrets) }),
+    ...(error.status === undefined ? {} : { status: error.status }),
+  });
 }
 
 function refreshFailingError(record: SessionRecord): DeskError {
@@ -238,6 +261,8 @@ export class SessionService {
    * is failing is not refreshed here (`REFRESH_FAILING`): only an explicit refresh tries again.
    */
   async accessToken(id: unknown, minValiditySeconds = MIN_ACCESS_TOKEN_VALIDITY_S): Promise<string> {
+    // Another process may have signed out or replaced the session: answer from the index as it is now.
+    await this.reload();
     const record = this.#record(id);
     const minValidityMs = minValiditySeconds * 1000;
     const held = await this.#held(record);
@@ -254,12 +279,19 @@ export class SessionService {
    * refresh that brings none keeps the sign-in's (OIDC Core §12.2 allows that).
    */
   async idToken(id: unknown): Promise<string> {
+    await this.reload();
     const record = this.#record(id);
     let held = await this.#held(record);
-    if (held === undefined) {
-      if (record.refreshFailure !== undefined) throw refreshFailingError(record);
-      await this.#refreshShared(record.id, { seenAt: 0, minValidityMs: 0 });
+    const exp = held?.idTokenClaims?.exp;
+    const expired = typeof exp === 'number' && exp * 1000 <= this.#deps.now();
+    if ((held === undefined || expired) && record.refreshFailure === undefined) {
+      // No ID token here, or an expired one: one refresh (shared with any other caller) may bring a new one.
+      await this.#refreshShared(record.id, { seenAt: held?.receivedAt ?? 0, minValidityMs: 0 }).catch((error: unknown) => {
+        if (held === undefined) throw error;
+      });
       held = this.#live.get(record.id)?.tokens;
+    } else if (held === undefined) {
+      throw refreshFailingError(record);
     }
     if (held?.idToken !== undefined) return held.idToken;
     if (record.binding !== undefined) {
@@ -273,9 +305,12 @@ export class SessionService {
     const record = this.#record(id);
     await this.idToken(record.id);
     const view = this.#view(this.#record(record.id));
+    const held = this.#live.get(record.id)?.tokens;
     const report = view.idToken?.report;
-    if (report === undefined || report.kind !== 'jwt') throw new DeskError('JWT_MALFORMED', 'The session\'s ID token has no verification report.');
-    return { source: 'session', sessionId: view.id, subject: view.subject, profile: view.profile, issuer: view.issuer, report };
+    if (report === undefined || report.kind !== 'jwt' || held === undefined) throw new DeskError('JWT_MALFORMED', 'The session\'s ID token has no verification report.');
+    // The report as verified on receipt, its time checks made again now.
+    const now = reportAt(report, { now: this.#deps.now, receivedAt: held.idTokenReceivedAt ?? held.receivedAt, clockOffsetMs: held.clockOffsetMs });
+    return { source: 'session', sessionId: view.id, subject: view.subject, profile: view.profile, issuer: view.issuer, report: now };
   }
 
   /** The verification report of any JWT, checked against the profile of its issuer (see {@link inspectPastedJwt}). */
@@ -308,7 +343,9 @@ export class SessionService {
     if (which === 'access') {
       const held = await this.#held(record);
       if (held === undefined) throw new DeskError('SIGN_IN_NEEDED', 'This process holds no access token of that session to revoke.');
-      await revokeToken(await this.#provider(record), held.accessToken, 'access_token');
+      const ctx = await this.#providerOf(held.boundTo, record.allowHttpLoopback);
+      await this.#beforeSend(held.boundTo);
+      await revokeToken(ctx, held.accessToken, 'access_token');
       const live = this.#liveOf(record.id);
       const expired: HeldTokens = { ...held, expiresAt: this.#deps.now() };
       live.tokens = expired;
@@ -320,7 +357,9 @@ export class SessionService {
       await this.reload();
       const current = this.#record(record.id);
       const grant = await this.#grant(current);
-      await revokeToken(await this.#provider(current), grant.refreshToken, 'refresh_token');
+      const ctx = await this.#providerOf(grant, current.allowHttpLoopback);
+      await this.#beforeSend(grant);
+      await revokeToken(ctx, grant.refreshToken, 'refresh_token');
       if (current.hasRefreshToken) await this.#deps.secrets.delete(current.id);
       const live = this.#liveOf(current.id);
       live.memoryGrant = undefined;
@@ -339,6 +378,7 @@ export class SessionService {
     // The token first: its binding to this provider is checked before anything is sent there.
     const accessToken = await this.accessToken(record.id);
     const ctx = await this.#provider(record);
+    await this.#beforeSend(record);
     let claims: Record<string, unknown>;
     try {
       claims = await fetchUserinfo(ctx, accessToken, record.subject);
@@ -357,6 +397,7 @@ export class SessionService {
     if (which !== 'access' && which !== 'refresh') throw new DeskError('USAGE', 'Introspect the access or the refresh token.');
     const token = which === 'access' ? await this.accessToken(record.id) : (await this.#grant(record)).refreshToken;
     const ctx = await this.#provider(record);
+    await this.#beforeSend(record);
     const result = await introspectToken(ctx, token, which === 'access' ? 'access_token' : 'refresh_token');
     return { sessionId: record.id, token: which, ...result };
   }
@@ -371,48 +412,52 @@ export class SessionService {
   async signOut(id: unknown, options: { revoke?: boolean; endSession?: boolean } = {}): Promise<SignOutResult> {
     const record = this.#record(id);
     const live = this.#liveOf(record.id);
-    let bindingProblem: DeskError | undefined;
     // Under the session's lock: a refresh in any process finishes first, so the tokens read here are
     // the latest ones and no rotated token is written back after the entry is gone.
-    const { grant, held } = await this.#withSessionLock(record.id, async () => {
+    let keychainProblem: DeskError | undefined;
+    const { current, grant, held } = await this.#withSessionLock(record.id, async () => {
+      // Decide on the index as it is now: a copy read earlier may have named another provider.
       await this.reload();
-      const current = this.#doc.sessions.find((s) => s.id === record.id);
+      const now = this.#doc.sessions.find((s) => s.id === record.id) ?? record;
       let found: Grant | undefined;
       let tokens: HeldTokens | undefined;
-      if (current !== undefined) {
-        try {
-          found = await this.#grant(current, { markMissing: false });
-          tokens = await this.#held(current, found);
-        } catch (error) {
-          if (isDeskError(error, 'SESSION_BINDING_MISMATCH')) bindingProblem = error;
-        }
+      try {
+        found = await this.#grant(now, { markMissing: false });
+        tokens = await this.#held(now, found);
+      } catch (error) {
+        if (isDeskError(error, 'SESSION_BINDING_MISMATCH') || (isDeskError(error) && error.category === 'keychain')) keychainProblem = error;
       }
-      if (current?.hasRefreshToken) await this.#deps.secrets.delete(record.id);
+      if (now.hasRefreshToken) await this.#deps.secrets.delete(record.id);
       await this.#cache.remove(record.id);
       await this.#updateIndex((doc) => ({ ...doc, sessions: doc.sessions.filter((s) => s.id !== record.id) }));
-      return { grant: found, held: tokens ?? live.tokens };
+      return { current: now, grant: found, held: tokens ?? live.tokens };
     });
     this.#live.delete(record.id);
     this.#scheduler.cancel(record.id);
     this.#emit({ type: 'session-removed', sessionId: record.id });
-    const access = held !== undefined && held.boundTo.issuer === record.issuer && held.boundTo.clientId === record.clientId ? held : undefined;
+    // Tokens go only where their own binding says: the grant's (from the keychain), the held tokens'.
+    const access = held !== undefined && grant !== undefined && held.boundTo.issuer === grant.issuer && held.boundTo.clientId === grant.clientId ? held : undefined;
     const result: SignOutResult = { revoked: false, revocationPending: false, tokens: { refresh: 'none', access: 'none' } };
-    if (bindingProblem !== undefined) {
+    if (keychainProblem !== undefined) {
+      // The entry could not be read (a mismatch, a newer format, a keychain failure): it was not revoked.
       result.tokens.refresh = 'refused';
-      result.revocationError = bindingProblem.toJSON();
+      result.revocationError = keychainProblem.toJSON();
     }
     if (options.revoke !== false) {
-      await this.#revokeAll(record, grant, access?.accessToken, result);
+      await this.#revokeAll(current, grant, access?.accessToken, result);
       if (!result.revocationPending) {
         const earlier = await this.retryRevocations();
         if (earlier.pending > 0 || earlier.problems.length > 0) result.earlierRevocations = earlier;
       }
     }
-    if (options.endSession === true) result.endSession = { flowId: randomUUID(), ...this.engine.startEndSession(await this.#provider(record), access?.idToken) };
+    if (options.endSession === true) result.endSession = { flowId: randomUUID(), ...this.engine.startEndSession(await this.#provider(current), access?.idToken) };
     return result;
   }
 
-  /** Revokes what a sign-out leaves, each token on its own, and records the outcomes in `result`. */
+  /**
+   * Revokes what a sign-out leaves, each token on its own, at the provider and client of the grant (as the
+   * keychain entry names them), and records the outcomes in `result`.
+   */
   async #revokeAll(record: SessionRecord, grant: Grant | undefined, accessToken: string | undefined, result: SignOutResult): Promise<void> {
     const work: { which: 'refresh' | 'access'; token: string }[] = [];
     if (grant !== undefined) work.push({ which: 'refresh', token: grant.refreshToken });
@@ -427,14 +472,17 @@ export class SessionService {
         continue;
       }
       try {
-        ctx ??= await this.#provider(record);
+        if (ctx === undefined) {
+          ctx = grant === undefined ? await this.#provider(record) : await this.#providerOf(grant, record.allowHttpLoopback);
+          await this.#beforeSend(grant ?? record);
+        }
         await revokeToken(ctx, token, which === 'refresh' ? 'refresh_token' : 'access_token');
         result.tokens[which] = 'revoked';
       } catch (error) {
         const err = isDeskError(error) ? error : new DeskError('REVOCATION_FAILED', 'Revocation failed.', { cause: error });
         // One wait for an unreachable provider is enough: the other token is not tried after it.
         unreachable = err.category === 'network';
-        if (unreachable && which === 'refresh' && await this.#oweRevocation(record, token)) {
+        if (unreachable && which === 'refresh' && grant !== undefined && await this.#oweRevocation(grant, record, token)) {
           result.tokens.refresh = 'pending';
           result.revocationPending = true;
         } else if (unreachable && which === 'access') {
@@ -464,7 +512,8 @@ export class SessionService {
             problems.push(new DeskError('SESSION_BINDING_MISMATCH', 'A revocation waiting in the keychain is listed in the session index for another provider or client, so it was not sent. The data directory may have been changed by another program.').toJSON());
             continue;
           }
-          const ctx = await this.providers.get({ issuer: read.secret.issuer, clientId: read.secret.clientId, allowHttpLoopback: owed.allowHttpLoopback });
+          const ctx = await this.#providerOf(read.secret, owed.allowHttpLoopback);
+          await this.#beforeSend(read.secret);
           await revokeToken(ctx, read.secret.refreshToken, 'refresh_token');
         }
         await this.#forgetOwed(owed);
@@ -506,9 +555,13 @@ export class SessionService {
 
   // ---- internals ----
 
-  /** Runs `fn` holding the session's cross-process lock (refresh, sign-out, re-sign-in). */
-  #withSessionLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    return withFileLock(join(this.#deps.dataDir, 'locks', `${id}.lock`), fn, { now: this.#deps.now });
+  /**
+   * Runs `fn` holding the session's cross-process lock (refresh, sign-out, re-sign-in). `lost` is aborted
+   * when the lock was taken away meanwhile (this process stalled past the stale window): nothing may then
+   * send the session's refresh token, since another process may have redeemed it.
+   */
+  #withSessionLock<T>(id: string, fn: (lost: AbortSignal) => Promise<T>): Promise<T> {
+    return withFileLock(join(this.#deps.dataDir, 'locks', `${id}.lock`), (lock) => fn(lock.signal), { now: this.#deps.now });
   }
 
   #record(id: unknown): SessionRecord {
@@ -567,8 +620,20 @@ export class SessionService {
     return this.providers.get({ issuer: record.issuer, clientId: record.clientId, allowHttpLoopback: record.allowHttpLoopback });
   }
 
+  /** Lets the front refuse a request carrying a token before it goes to `target` (see SessionServiceDeps.beforeSend). */
+  async #beforeSend(target: TokenBinding): Promise<void> {
+    await this.#deps.beforeSend?.({ issuer: target.issuer, clientId: target.clientId });
+  }
+
+  /** The provider a grant (or held tokens) belongs to, as bound in the keychain: where its tokens may go. */
+  #providerOf(binding: TokenBinding, allowHttpLoopback: boolean): Promise<ProviderContext> {
+    return this.providers.get({ issuer: binding.issuer, clientId: binding.clientId, allowHttpLoopback });
+  }
+
+  /** True when the access token has `minValidityMs` left; one without a stated expiry is trusted for a few minutes only. */
   #validFor(held: HeldTokens, minValidityMs: number): boolean {
-    return held.expiresAt === undefined || held.expiresAt - this.#deps.now() > minValidityMs;
+    const expiresAt = held.expiresAt ?? held.receivedAt + UNSTATED_EXPIRY_MS;
+    return expiresAt - this.#deps.now() > minValidityMs;
   }
 
   #secretFor(binding: TokenBinding, refreshToken: string, cacheKey: string | undefined): StoredSecret {
@@ -656,7 +721,7 @@ export class SessionService {
   async #createSession(result: SignInResult): Promise<SessionView> {
     const { profile, tokens } = result;
     const subject = tokens.idTokenClaims?.sub ?? 'unknown';
-    const existing = this.#doc.sessions.find((s) => s.profile === profile.name && s.subject === subject && s.issuer === profile.issuer && subject !== 'unknown');
+    const existing = this.#doc.sessions.find((s) => s.profile === profile.name && s.subject === subject && s.issuer === profile.issuer && s.clientId === profile.clientId && subject !== 'unknown');
     const id = existing?.id ?? `s-${randomBytes(4).toString('hex')}`;
     return this.#withSessionLock(id, () => this.#storeSession(id, existing, result));
   }
@@ -670,7 +735,7 @@ export class SessionService {
     const live = this.#liveOf(id);
     const binding: TokenBinding = { issuer: profile.issuer, clientId: profile.clientId };
     const { refreshToken, ...rest } = tokens;
-    const held: HeldTokens = { ...rest, boundTo: binding };
+    const held: HeldTokens = { ...rest, boundTo: binding, ...(rest.idToken === undefined ? {} : { idTokenReceivedAt: rest.receivedAt }) };
     live.tokens = held;
     live.lastError = undefined;
     const cacheKey = newCacheKey();
@@ -700,12 +765,14 @@ export class SessionService {
     await this.#updateIndex((doc) => ({ ...doc, sessions: [...doc.sessions.filter((s) => s.id !== id), record] }));
     if (tokens.expiresAt !== undefined) this.#scheduler.planExpiry(id, tokens.expiresAt);
     if (previous?.kind === 'found' && previous.secret.refreshToken !== refreshToken) {
+      // The replaced grant is revoked where it was issued (the entry names its own issuer and client).
       const old = previous.secret.refreshToken;
-      if (previous.secret.issuer === record.issuer && previous.secret.clientId === record.clientId) {
-        await revokeToken(result.provider, old, 'refresh_token').catch(async (error: unknown) => {
-          if (isDeskError(error) && error.category === 'network') await this.#oweRevocation(record, old);
+      const oldBinding: TokenBinding = { issuer: previous.secret.issuer, clientId: previous.secret.clientId };
+      await this.#providerOf(oldBinding, record.allowHttpLoopback)
+        .then((ctx) => revokeToken(ctx, old, 'refresh_token'))
+        .catch(async (error: unknown) => {
+          if (isDeskError(error) && error.category === 'network') await this.#oweRevocation(oldBinding, record, old);
         });
-      }
     }
     const view = this.#view(record);
     this.#emit({ type: existing ? 'session-updated' : 'session-added', session: view });
@@ -737,25 +804,33 @@ export class SessionService {
    * `reuse.seenAt` and left in the cache is taken instead, with no request.
    */
   async #refreshOnce(id: string, reuse: Reuse | undefined): Promise<SessionView> {
-    return this.#withSessionLock(id, async () => {
+    return this.#withSessionLock(id, async (lost) => {
       // Another process may have rotated the token, refreshed or signed out: decide on the current state.
       await this.reload();
       const record = this.#record(id);
       if (record.status === 'sign-in-needed') throw new DeskError('SIGN_IN_NEEDED', 'This session needs a new sign-in.');
+      // A session whose refresh fails is refreshed only when the user asks (never by a scheduler or a reuse).
+      if (record.refreshFailure !== undefined && reuse !== undefined) throw refreshFailingError(record);
       const live = this.#liveOf(id);
-      const grant = await this.#grant(record);
-      if (live.memoryGrant === undefined && grant.cacheKey !== undefined) {
-        const cached = await this.#cache.read(id, grant.cacheKey, grant);
-        if (cached !== undefined && (live.tokens === undefined || cached.receivedAt > live.tokens.receivedAt)) live.tokens = cached;
-        if (cached !== undefined && reuse !== undefined && cached.receivedAt > reuse.seenAt && this.#validFor(cached, reuse.minValidityMs)) {
-          return this.#view(record);
-        }
-      }
-      const previous = live.tokens;
-      const ctx = await this.providers.get({ issuer: grant.issuer, clientId: grant.clientId, allowHttpLoopback: record.allowHttpLoopback });
       let tokens: TokenSet;
+      let grant: Grant;
+      let previous: HeldTokens | undefined;
+      let sent: string | undefined;
       try {
-        tokens = await refreshTokens(ctx, { refreshToken: grant.refreshToken, now: this.#deps.now });
+        grant = await this.#grant(record);
+        if (live.memoryGrant === undefined && grant.cacheKey !== undefined) {
+          const cached = await this.#cache.read(id, grant.cacheKey, grant);
+          if (cached !== undefined && (live.tokens === undefined || cached.receivedAt > live.tokens.receivedAt)) live.tokens = cached;
+          if (cached !== undefined && reuse !== undefined && cached.receivedAt > reuse.seenAt && this.#validFor(cached, reuse.minValidityMs)) {
+            return this.#view(record);
+          }
+        }
+        previous = live.tokens;
+        const ctx = await this.#providerOf(grant, record.allowHttpLoopback);
+        await this.#beforeSend(grant);
+        if (lost.aborted) throw new DeskError('SESSION_BUSY', 'This process lost the session\'s lock while it waited (it was stalled); the refresh token was not sent. Try again.');
+        sent = grant.refreshToken;
+        tokens = await refreshTokens(ctx, { refreshToken: sent, now: this.#deps.now });
         if (tokens.idTokenClaims !== undefined) {
           if (previous?.idTokenClaims !== undefined) checkRefreshedIdToken(previous.idTokenClaims, tokens.idTokenClaims);
           else if (record.binding !== undefined) {
@@ -764,7 +839,7 @@ export class SessionService {
           }
         }
       } catch (error) {
-        throw await this.#refreshFailed(record, isDeskError(error) ? error : new DeskError('INTERNAL', 'Refresh failed.', { cause: error }));
+        throw await this.#refreshFailed(record, isDeskError(error) ? error : new DeskError('INTERNAL', 'Refresh failed.', { cause: error }), sent);
       }
       // Rotation: the new refresh token reaches the keychain before anything else uses it.
       let storageLost = false;
@@ -784,8 +859,8 @@ export class SessionService {
       const { refreshToken: _rotated, ...rest } = tokens;
       // A refresh without an ID token keeps the sign-in's (OIDC Core §12.2).
       const held: HeldTokens = rest.idToken !== undefined || previous?.idToken === undefined
-        ? { ...rest, boundTo: grant }
-        : { ...rest, idToken: previous.idToken, idTokenClaims: previous.idTokenClaims, idTokenReport: previous.idTokenReport, boundTo: grant };
+        ? { ...rest, boundTo: grant, ...(rest.idToken === undefined ? {} : { idTokenReceivedAt: rest.receivedAt }) }
+        : { ...rest, idToken: previous.idToken, idTokenClaims: previous.idTokenClaims, idTokenReport: previous.idTokenReport, idTokenReceivedAt: previous.idTokenReceivedAt ?? previous.receivedAt, boundTo: grant };
       live.tokens = held;
       live.lastError = undefined;
       if (cacheKey !== undefined) await this.#cache.write(id, cacheKey, held);
@@ -813,8 +888,10 @@ export class SessionService {
    * backoff; anything else (an answer that is not OAuth, another OAuth error, a refused ID token) keeps
    * the refresh token and marks the session as failing, visible to every process, with no retry loop.
    */
-  async #refreshFailed(record: SessionRecord, err: DeskError): Promise<DeskError> {
+  async #refreshFailed(record: SessionRecord, failure: DeskError, sent: string | undefined): Promise<DeskError> {
     const live = this.#liveOf(record.id);
+    // The provider's words may echo what was sent: mask it (and anything token-like) before it is shown or stored.
+    const err = sent === undefined ? failure : maskedError(failure, [sent]);
     if (err.code === 'INVALID_GRANT') {
       // The grant is gone: forget the token, ask for a sign-in, never retry in a loop.
       if (record.hasRefreshToken) await this.#deps.secrets.delete(record.id).catch(() => undefined);
@@ -829,7 +906,7 @@ export class SessionService {
       this.#scheduler.planRetry(record.id);
       return err;
     }
-    if (isStuckFailure(err)) {
+    if (STUCK_FAILURES.has(err.code)) {
       this.#scheduler.cancel(record.id);
       const refreshFailure = { code: err.code, message: err.message.slice(0, 1000), at: this.#deps.now(), ...(err.status === undefined ? {} : { status: err.status }) };
       await this.#patchRecord(record.id, (r) => ({ ...r, refreshFailure }));
@@ -837,17 +914,20 @@ export class SessionService {
     return err;
   }
 
-  /** Keeps a refresh token to revoke later (in the keychain only); false when it cannot be kept. */
-  async #oweRevocation(record: SessionRecord, refreshToken: string): Promise<boolean> {
-    const account = `revoke.${record.id}`;
+  /**
+   * Keeps a refresh token to revoke later at the provider and client it was issued for (in the keychain
+   * only, one entry per owed token); false when it cannot be kept.
+   */
+  async #oweRevocation(binding: TokenBinding, record: SessionRecord, refreshToken: string): Promise<boolean> {
+    const account = `revoke.${record.id}.${randomBytes(4).toString('hex')}`;
     try {
-      await this.#deps.secrets.set(account, this.#secretFor(record, refreshToken, undefined));
+      await this.#deps.secrets.set(account, this.#secretFor(binding, refreshToken, undefined));
     } catch {
       return false; // the keychain cannot hold it: nothing is written anywhere else
     }
     await this.#updateIndex((doc) => ({
       ...doc,
-      revocations: [...doc.revocations.filter((r) => r.account !== account), { account, issuer: record.issuer, clientId: record.clientId, allowHttpLoopback: record.allowHttpLoopback, since: this.#deps.now() }],
+      revocations: [...doc.revocations, { account, issuer: binding.issuer, clientId: binding.clientId, allowHttpLoopback: record.allowHttpLoopback, since: this.#deps.now() }],
     }));
     return true;
   }

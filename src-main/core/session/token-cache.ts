@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { IdTokenClaims } from '../oauth/id-token.ts';
 import type { JwtReport } from '../oauth/jwt-report.ts';
 import type { TokenSet } from '../oauth/tokens.ts';
+import { DeskError } from '../errors.ts';
 import { readDataFile, removeDataFile, writeDataFileAtomic } from '../store/data-dir.ts';
 
 /** Where a token set was issued: a cached or live token is used only for the session's own issuer and client. */
@@ -17,8 +18,12 @@ export interface TokenBinding {
   readonly clientId: string;
 }
 
-/** The tokens a process keeps of a session (never a refresh token), with the issuer and client they belong to. */
-export type HeldTokens = Omit<TokenSet, 'refreshToken'> & { readonly refreshToken?: undefined; readonly boundTo: TokenBinding };
+/**
+ * The tokens a process keeps of a session (never a refresh token), with the issuer and client they
+ * belong to, and when the ID token was received (it may be older than the access token: a refresh
+ * without an ID token keeps the sign-in's).
+ */
+export type HeldTokens = Omit<TokenSet, 'refreshToken'> & { readonly boundTo: TokenBinding; readonly idTokenReceivedAt?: number | undefined };
 
 /** Largest cache file read (a few tokens of at most tens of KiB each). */
 export const MAX_CACHE_FILE_BYTES = 256 * 1024;
@@ -49,7 +54,7 @@ function parseHeld(value: unknown, binding: TokenBinding): HeldTokens | undefine
   if (!isRecord(value) || value['v'] !== FORMAT) return undefined;
   const t = value;
   if (typeof t['accessToken'] !== 'string' || t['accessToken'] === '' || typeof t['tokenType'] !== 'string') return undefined;
-  if (!optNumber(t['expiresAt']) || !optNumber(t['clockOffsetMs']) || typeof t['receivedAt'] !== 'number') return undefined;
+  if (!optNumber(t['expiresAt']) || !optNumber(t['clockOffsetMs']) || !optNumber(t['idTokenReceivedAt']) || typeof t['receivedAt'] !== 'number') return undefined;
   const scope = t['scope'];
   if (scope !== undefined && !(Array.isArray(scope) && scope.every((s) => typeof s === 'string'))) return undefined;
   const idToken = t['idToken'];
@@ -67,6 +72,7 @@ function parseHeld(value: unknown, binding: TokenBinding): HeldTokens | undefine
     idTokenReport: idToken === undefined ? undefined : report as JwtReport | undefined,
     receivedAt: t['receivedAt'],
     clockOffsetMs: t['clockOffsetMs'],
+    idTokenReceivedAt: t['idTokenReceivedAt'],
     boundTo: binding,
   };
 }
@@ -85,15 +91,14 @@ export class TokenCache {
 
   /**
    * The cached tokens of a session, or undefined when there are none or they cannot be trusted (wrong key,
-   * another session's or provider's file, tampered): an unusable file is removed.
+   * another session's or provider's file, tampered). An unusable file is left for the next write to
+   * replace: this read may run outside the session's lock, while another process writes a new one.
    * @throws DeskError DATA_DIR_INSECURE (a link, another owner, readable by others), DATA_FILE_TOO_LARGE
    */
   async read(sessionId: string, key: string, binding: TokenBinding): Promise<HeldTokens | undefined> {
     const content = await readDataFile(this.#path(sessionId), { maxBytes: MAX_CACHE_FILE_BYTES, secret: true });
     if (content === undefined) return undefined;
-    const held = this.#decrypt(content.toString('utf8'), sessionId, key, binding);
-    if (held === undefined) await this.remove(sessionId);
-    return held;
+    return this.#decrypt(content.toString('utf8'), sessionId, key, binding);
   }
 
   #decrypt(text: string, sessionId: string, key: string, binding: TokenBinding): HeldTokens | undefined {
@@ -117,7 +122,7 @@ export class TokenCache {
   /** Writes a session's tokens, encrypted with `key` and bound to the session, issuer and client. */
   async write(sessionId: string, key: string, held: HeldTokens): Promise<void> {
     const secret = keyBytes(key);
-    if (secret === undefined) return;
+    if (secret === undefined) throw new DeskError('INTERNAL', 'The token cache key of this session is malformed.');
     const plain = {
       v: FORMAT,
       accessToken: held.accessToken,
@@ -129,6 +134,7 @@ export class TokenCache {
       idTokenReport: held.idTokenReport,
       receivedAt: held.receivedAt,
       clockOffsetMs: held.clockOffsetMs,
+      idTokenReceivedAt: held.idTokenReceivedAt,
     };
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', secret, iv, { authTagLength: 16 });

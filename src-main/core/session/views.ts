@@ -53,7 +53,7 @@ function failureView(record: SessionRecord): ErrorView | undefined {
 /** Builds the view of one session. */
 export function sessionView(input: {
   readonly record: SessionRecord;
-  readonly tokens: Omit<TokenSet, 'refreshToken'> | undefined;
+  readonly tokens: (Omit<TokenSet, 'refreshToken'> & { readonly idTokenReceivedAt?: number | undefined }) | undefined;
   readonly sessionOnly: boolean;
   readonly refreshing: boolean;
   readonly lastError: DeskError | undefined;
@@ -75,7 +75,7 @@ export function sessionView(input: {
     expiresAt: tokens?.expiresAt ?? record.accessTokenExpiresAt,
     accessToken: tokens ? maskToken(tokens.accessToken) : undefined,
     idToken: tokens?.idToken !== undefined && tokens.idTokenClaims !== undefined
-      ? { ...maskToken(tokens.idToken), claims: maskClaims(tokens.idTokenClaims), report: maskReport(tokens.idTokenReport) }
+      ? { ...maskToken(tokens.idToken), claims: maskClaims(tokens.idTokenClaims), report: maskReport(tokens.idTokenReport), receivedAt: tokens.idTokenReceivedAt ?? tokens.receivedAt }
       : undefined,
     hasRefreshToken: record.hasRefreshToken || input.sessionOnly,
     refreshing: input.refreshing,

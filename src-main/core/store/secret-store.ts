@@ -70,12 +70,17 @@ const CACHE_KEY = /^[A-Za-z0-9_-]{43}$/;
 
 const SESSION_ID = /^[A-Za-z0-9_-][A-Za-z0-9._:-]{0,127}$/;
 
+/** True for a session id as OIDC Desk writes it into file names and keychain accounts (see {@link assertSessionId}). */
+export function isSessionId(value: unknown): value is string {
+  return typeof value === 'string' && SESSION_ID.test(value) && !value.startsWith('.');
+}
+
 /**
  * Checks a session id used as the keychain account: 1-128 characters of `A-Z a-z 0-9 _ - . :`, not starting
  * with `.` (the store keeps `.`-prefixed accounts for itself). Throws `USAGE` otherwise.
  */
 export function assertSessionId(sessionId: unknown): asserts sessionId is string {
-  if (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId)) {
+  if (!isSessionId(sessionId)) {
     throw new DeskError('USAGE', 'Invalid session id for the keychain: 1-128 characters of A-Z a-z 0-9 _ - . : expected.');
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { join } from 'node:path';
+import { isSessionId } from './secret-store.ts';
 import { VersionedStore, type DocumentType } from './versioned-store.ts';
 
 /** The ID token claims a refreshed ID token must keep (OIDC Core §12.2): every claim that check compares. */
@@ -69,7 +70,8 @@ const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinit
 function parseRecord(v: unknown): SessionRecord | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const r = v as Record<string, unknown>;
-  if (!str(r.id) || !str(r.profile) || !str(r.issuer) || !str(r.clientId) || !str(r.subject)) return undefined;
+  // The id names the session's keychain entry, cache file and lock file: no path separator, no control character.
+  if (!isSessionId(r.id) || !str(r.profile) || !str(r.issuer) || !str(r.clientId) || !str(r.subject)) return undefined;
   if (!Array.isArray(r.scopes) || !r.scopes.every(str) || !num(r.createdAt) || !num(r.updatedAt)) return undefined;
   if (r.status !== 'active' && r.status !== 'sign-in-needed') return undefined;
   let binding: IdTokenBinding | undefined;

@@ -32,6 +32,10 @@ export interface DeskDeps {
   readonly httpTimeoutMs?: number;
   /** The demo provider's state, when the front runs one. */
   readonly demo?: DemoProviderPort;
+  /** Called before any request carrying a token, with where it goes; throws to send nothing (see SessionServiceDeps). */
+  readonly beforeSend?: (target: { readonly issuer: string; readonly clientId: string }) => Promise<void>;
+  /** Announce what other processes change in the data directory (long-running fronts: the desktop app, browser mode). */
+  readonly watch?: boolean;
 }
 
 /** An open desk: the API for every front, and the operations only a host performs. */
@@ -68,8 +72,10 @@ export async function openDesk(deps: DeskDeps): Promise<Desk> {
     now,
     ...(deps.random === undefined ? {} : { random: deps.random }),
     ...(deps.flowTtlMs === undefined ? {} : { flowTtlMs: deps.flowTtlMs }),
+    ...(deps.beforeSend === undefined ? {} : { beforeSend: deps.beforeSend }),
   });
   const api = new DeskApiService(service, deps.demo);
+  const unwatch = deps.watch === true ? service.watchIndex() : () => undefined;
   return {
     api,
     dataDir: deps.dataDir,
@@ -83,6 +89,9 @@ export async function openDesk(deps: DeskDeps): Promise<Desk> {
       }
     },
     startScheduler: () => service.startScheduler(),
-    close: () => service.close(),
+    close: () => {
+      unwatch();
+      service.close();
+    },
   };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type {
   ErrorView, IntrospectionView, JwtInspection, KeychainView, RevocationOutcome, SessionEvent, SessionView, TokenValue, UserinfoView,
@@ -233,6 +234,51 @@ export class SessionService {
   /** Re-reads the index (another process may have changed it). */
   async reload(): Promise<void> {
     this.#doc = await this.#index.read();
+  }
+
+  /**
+   * Watches the data directory for index changes made by other processes (the CLI signing in or out
+   * while the desktop app runs) and announces them as session events. Returns the stop function.
+   */
+  watchIndex(): () => void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(this.#deps.dataDir, { persistent: false }, (_event, name) => {
+        if (name !== 'sessions.json') return;
+        clearTimeout(timer);
+        // An atomic write is a burst of events: look once it settled.
+        timer = setTimeout(() => void this.#syncFromDisk(), 50);
+      });
+    } catch {
+      return () => undefined; // no watching on this file system: fronts still see changes on their next action
+    }
+    watcher.on('error', () => undefined);
+    return () => {
+      clearTimeout(timer);
+      watcher.close();
+    };
+  }
+
+  /** Re-reads the index and announces what another process added, changed or removed. */
+  async #syncFromDisk(): Promise<void> {
+    const before = new Map(this.#doc.sessions.map((r) => [r.id, r]));
+    try {
+      await this.reload();
+    } catch {
+      return; // a damaged index is reported at the next start; the view stays as it was
+    }
+    for (const record of this.#doc.sessions) {
+      const old = before.get(record.id);
+      before.delete(record.id);
+      if (old === undefined) this.#emit({ type: 'session-added', session: this.#view(record) });
+      else if (JSON.stringify(old) !== JSON.stringify(record)) this.#emit({ type: 'session-updated', session: this.#view(record) });
+    }
+    for (const id of before.keys()) {
+      this.#live.delete(id);
+      this.#scheduler.cancel(id);
+      this.#emit({ type: 'session-removed', sessionId: id });
+    }
   }
 
   /**

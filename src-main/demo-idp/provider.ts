@@ -1,4 +1,4 @@
-/** Builds the configured oidc-provider instance behind the embedded demo IdP and the test IdP, with its own pages and a request counter. */
+/** Builds the configured oidc-provider instance behind the embedded demo IdP and the test IdP, with its own pages. */
 import { createHash, timingSafeEqual, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
@@ -44,9 +44,6 @@ export interface DemoProviderOptions {
    */
   readonly adapter?: (model: string) => unknown;
 }
-
-/** Request counts keyed by route (`authorization`, `token:authorization_code`, `userinfo`, ...). */
-export type RequestCounts = Record<string, number>;
 
 /** The minimal Koa context surface this module touches. */
 export interface KoaContextLike {
@@ -114,14 +111,11 @@ async function loadProvider(): Promise<ProviderConstructor> {
   return mod.default;
 }
 
-/** A built demo provider: the oidc-provider instance plus its request counter. */
+/** A built demo provider: the oidc-provider instance (a Koa application) and its users. */
 export interface DemoProvider {
   readonly provider: OidcProviderLike;
   readonly issuer: string;
   readonly users: readonly DemoUser[];
-  /** A snapshot of the counters. */
-  counts(): RequestCounts;
-  resetCounts(): void;
 }
 
 export const DEMO_CLIENT_ID = 'oidc-desk';
@@ -348,22 +342,10 @@ async function handleInteraction(provider: OidcProviderLike, users: readonly Dem
   }
 }
 
-/** The counter key of a request oidc-provider routed, e.g. `token:refresh_token`; undefined for unrouted paths. */
-function routeKey(ctx: KoaContextLike): string | undefined {
-  const oidc = ctx.oidc;
-  const route = oidc?.route;
-  if (typeof route !== 'string' || route.length === 0) return undefined;
-  if (route === 'token') {
-    const grantType = oidc?.params?.['grant_type'];
-    return `token:${typeof grantType === 'string' && grantType.length > 0 ? grantType : 'unknown'}`;
-  }
-  return route;
-}
-
 /**
  * Builds an oidc-provider instance for `issuer` with the demo users, the native client, PKCE S256
  * required, refresh-token rotation, revocation, introspection, userinfo and RP-initiated logout,
- * self-contained login/consent/logout/error pages and a per-route request counter.
+ * and self-contained login/consent/logout/error pages.
  * @see https://www.rfc-editor.org/rfc/rfc8252 (native apps), RFC 7636 (PKCE), RFC 9207 (`iss`)
  */
 export async function createDemoProvider(options: DemoProviderOptions): Promise<DemoProvider> {
@@ -376,7 +358,6 @@ export async function createDemoProvider(options: DemoProviderOptions): Promise<
   const clients = options.clients ?? [DEMO_CLIENT];
   const ttl = { ...DEFAULT_TTL, ...options.ttl };
   const jwks = options.jwks ?? await generateDemoJwks();
-  const counts = new Map<string, number>();
 
   const configuration: Record<string, unknown> = {
     ...(options.adapter ? { adapter: options.adapter } : {}),
@@ -466,24 +447,8 @@ export async function createDemoProvider(options: DemoProviderOptions): Promise<
   });
 
   provider.use(async (ctx, next) => {
-    if (await handleInteraction(provider, users, ctx)) {
-      counts.set('interaction', (counts.get('interaction') ?? 0) + 1);
-      return;
-    }
-    try {
-      await next();
-    } finally {
-      // Read after the route ran: oidc-provider has parsed the body into ctx.oidc.params by then.
-      const key = routeKey(ctx);
-      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
+    if (!(await handleInteraction(provider, users, ctx))) await next();
   });
 
-  return {
-    provider,
-    issuer,
-    users,
-    counts: () => Object.fromEntries(counts),
-    resetCounts: () => counts.clear(),
-  };
+  return { provider, issuer, users };
 }

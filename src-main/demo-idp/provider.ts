@@ -3,19 +3,9 @@ import { createHash, timingSafeEqual, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import type { JWK } from 'jose';
+import { DEMO_CLIENT, DEMO_USERS, type DemoClient, type DemoUser } from './demo-data.ts';
 
-/** A demo account: `username`/`password` for the login page, the rest become ID token / userinfo claims. */
-export interface DemoUser {
-  readonly sub: string;
-  readonly username: string;
-  readonly password: string;
-  readonly name: string;
-  readonly email: string;
-  readonly emailVerified: boolean;
-}
-
-/** Client metadata as oidc-provider takes it (RFC 7591 names, snake_case). */
-export type DemoClient = Readonly<Record<string, unknown>> & { readonly client_id: string };
+export { DEMO_CLIENT, DEMO_CLIENT_ID, DEMO_LOOPBACK_REDIRECT_URI, DEMO_REDIRECT_URI, DEMO_USERS, type DemoClient, type DemoUser } from './demo-data.ts';
 
 /** Lifetimes in seconds. */
 export interface DemoTtl {
@@ -117,27 +107,6 @@ export interface DemoProvider {
   readonly issuer: string;
   readonly users: readonly DemoUser[];
 }
-
-export const DEMO_CLIENT_ID = 'oidc-desk';
-export const DEMO_REDIRECT_URI = 'dev.oidcdesk:/callback';
-export const DEMO_LOOPBACK_REDIRECT_URI = 'http://127.0.0.1/callback';
-
-export const DEMO_USERS: readonly DemoUser[] = Object.freeze([
-  { sub: 'user-alice', username: 'alice', password: 'alice-password', name: 'Alice Example', email: 'alice@example.com', emailVerified: true },
-  { sub: 'user-bob', username: 'bob', password: 'bob-password', name: 'Bob Example', email: 'bob@example.com', emailVerified: false },
-]);
-
-/** The native public client (RFC 8252): private-use scheme and loopback redirects, PKCE, no secret. */
-export const DEMO_CLIENT: DemoClient = Object.freeze({
-  client_id: DEMO_CLIENT_ID,
-  client_name: 'OIDC Desk',
-  application_type: 'native',
-  token_endpoint_auth_method: 'none',
-  grant_types: ['authorization_code', 'refresh_token'],
-  response_types: ['code'],
-  redirect_uris: [DEMO_REDIRECT_URI, DEMO_LOOPBACK_REDIRECT_URI],
-  post_logout_redirect_uris: ['dev.oidcdesk:/logout', 'http://127.0.0.1/logout'],
-});
 
 export const DEFAULT_TTL: Required<DemoTtl> = Object.freeze({
   accessToken: 300,

@@ -1,6 +1,7 @@
 /** The `oidc-desk` dispatcher: parses argv, builds the context, runs one command and turns any error into `error <CODE>: <message>` and its exit status. */
 import { readFileSync } from 'node:fs';
 import { helpText, parseArgv, typedValues, type Command, type ParsedArgs } from './args.ts';
+import type * as CommandModules from './command-modules.ts';
 import type { CliContext } from './context.ts';
 import { EXIT, exitCodeFor, type ExitCode } from './exit-codes.ts';
 import { Output, type Io } from './output.ts';
@@ -15,34 +16,39 @@ function version(): string {
   }
 }
 
-/** The commands that may hand a sign-in to a browser (through a redirect file, removed when they end). */
-const OPENS_A_BROWSER: ReadonlySet<Command['kind']> = new Set(['login', 'quickstart']);
+/** The loaded command modules and the context they run in. */
+interface Loaded {
+  readonly commands: typeof CommandModules;
+  readonly ctx: CliContext;
+}
 
 /**
- * Runs one command. Each command's module, and the composition root with the core behind it, is loaded
- * only when that command runs (the built CLI has one chunk per lazily loaded part): `--version` and
- * `help` load neither, and no command loads what only another one uses.
+ * Runs one command. `--version` and `help` answer at once; any other command first loads the command
+ * modules with the core behind them (`load`, a dynamic import: one chunk of the built CLI).
  */
-async function dispatch(command: Command, out: Output, openContext: () => Promise<CliContext>): Promise<ExitCode> {
+async function dispatch(command: Command, out: Output, load: () => Promise<Loaded>): Promise<ExitCode> {
+  if (command.kind === 'help') {
+    out.data(helpText(command.topic));
+    return EXIT.OK;
+  }
+  if (command.kind === 'version') {
+    out.data(`oidc-desk ${version()}`);
+    return EXIT.OK;
+  }
+  const { commands: c, ctx } = await load();
   switch (command.kind) {
-    case 'help':
-      out.data(helpText(command.topic));
-      return EXIT.OK;
-    case 'version':
-      out.data(`oidc-desk ${version()}`);
-      return EXIT.OK;
-    case 'profile-add': return (await import('./commands/profile.ts')).profileAdd(await openContext(), command);
-    case 'profile-list': return (await import('./commands/profile.ts')).profileList(await openContext(), command);
-    case 'profile-remove': return (await import('./commands/profile.ts')).profileRemove(await openContext(), command);
-    case 'login': return (await import('./commands/login.ts')).login(await openContext(), command);
-    case 'sessions': return (await import('./commands/sessions.ts')).sessions(await openContext(), command);
-    case 'token': return (await import('./commands/token.ts')).token(await openContext(), command);
-    case 'inspect': return (await import('./commands/inspect.ts')).inspect(await openContext(), command);
-    case 'refresh': return (await import('./commands/refresh.ts')).refresh(await openContext(), command);
-    case 'userinfo': return (await import('./commands/userinfo.ts')).userinfo(await openContext(), command);
-    case 'logout': return (await import('./commands/logout.ts')).logout(await openContext(), command);
-    case 'demo-idp': return (await import('./commands/demo-idp.ts')).demoIdp(await openContext(), command);
-    case 'quickstart': return (await import('./commands/quickstart.ts')).quickstart(await openContext(), command);
+    case 'profile-add': return c.profileAdd(ctx, command);
+    case 'profile-list': return c.profileList(ctx, command);
+    case 'profile-remove': return c.profileRemove(ctx, command);
+    case 'login': return c.login(ctx, command);
+    case 'sessions': return c.sessions(ctx, command);
+    case 'token': return c.token(ctx, command);
+    case 'inspect': return c.inspect(ctx, command);
+    case 'refresh': return c.refresh(ctx, command);
+    case 'userinfo': return c.userinfo(ctx, command);
+    case 'logout': return c.logout(ctx, command);
+    case 'demo-idp': return c.demoIdp(ctx, command);
+    case 'quickstart': return c.quickstart(ctx, command);
   }
 }
 
@@ -65,26 +71,24 @@ export async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEn
   const command = parsed.command;
   out.neverEcho(typedValues(command));
   const timeoutSeconds = command.kind === 'login' || command.kind === 'quickstart' ? command.timeoutSeconds : undefined;
-  let ctx: CliContext | undefined;
-  const openContext = async (): Promise<CliContext> => {
-    if (ctx === undefined) {
-      const { createContext } = await import('./context.ts');
-      const flowTtlMs = timeoutSeconds === undefined ? undefined : (await import('./commands/login.ts')).flowTtlFor(timeoutSeconds);
-      ctx = createContext({ dataDir: parsed.dataDir, env, out, flowTtlMs });
+  let loaded: Loaded | undefined;
+  const load = async (): Promise<Loaded> => {
+    if (loaded === undefined) {
+      const commands = await import('./command-modules.ts');
+      loaded = { commands, ctx: commands.createContext({ dataDir: parsed.dataDir, env, out, flowTtlMs: commands.flowTtlFor(timeoutSeconds) }) };
     }
-    return ctx;
+    return loaded;
   };
   let exitCode: ExitCode;
   try {
-    exitCode = await dispatch(command, out, openContext);
+    exitCode = await dispatch(command, out, load);
   } catch (error) {
     out.error(error);
     exitCode = exitCodeFor(error);
   } finally {
-    // The command has ended, and with it any sign-in: its redirect file has served. Only a sign-in opens
-    // a browser, so only then is the browser module (and node:child_process) loaded to clean up.
-    if (OPENS_A_BROWSER.has(command.kind)) (await import('./browser.ts')).removeRedirectFiles();
+    // The command has ended, and with it any sign-in: its redirect file has served.
+    loaded?.commands.removeRedirectFiles();
   }
   await out.flush();
-  return { exitCode, keychainStuck: ctx?.keychainStuck === true };
+  return { exitCode, keychainStuck: loaded?.ctx.keychainStuck === true };
 }

@@ -3,7 +3,9 @@
  * measured in the same rounds (timings on a shared machine are noisy; ratios in one run are not):
  * `--version`, `sessions` over a data directory listing 20 sessions, and `token <session>` answered from
  * the token cache (a real sign-in against the local provider first, its refresh token and cache key in the
- * real keychain). Also which heavy packages each command loaded (test/harness/module-trace.mjs).
+ * real keychain). Also the CPU time each run used (user + system, from the shell's `times`: steadier than
+ * wall time when other programs compete for the cores) and which heavy packages each command loaded
+ * (test/harness/module-trace.mjs).
  * Budgets: `--version` and `sessions` at most 1.5x, `token` at most 2x. No assertion: it prints a table
  * and writes bench/results/cli-start.json.
  * Run: npm run bench -- cli-start   (builds first; inside a D-Bus session with gnome-keyring for `token`)
@@ -40,6 +42,15 @@ function runOnce(c: Case, extraEnv: NodeJS.ProcessEnv = {}): number {
   return ms;
 }
 
+/** CPU time (user + system, ms) of one run of a case, as bash's `times` reports it for its children. */
+function cpuOnce(c: Case): number {
+  const r = spawnSync('bash', ['-c', '"$0" "$@" >/dev/null 2>&1 || exit 9; times', process.execPath, ...c.argv], { env: c.env, encoding: 'utf8' });
+  const children = r.stdout.trim().split('\n').at(-1) ?? '';
+  const times = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60_000 + Number(m[2]) * 1000);
+  if (r.status !== 0 || times.length !== 2) throw new Error(`${c.name}: no CPU time (${r.status ?? r.signal})`);
+  return (times[0] ?? 0) + (times[1] ?? 0);
+}
+
 /** The npm packages (of HEAVY) a case loads, from one traced run. */
 async function heavyPackagesLoaded(c: Case): Promise<string[]> {
   const trace = join(await mkdtemp(join(tmpdir(), 'oidc-desk-trace-')), 'modules.txt');
@@ -72,8 +83,10 @@ try {
 
   // Rounds interleave the cases, so a slow moment of the machine hits all of them alike.
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  const cpu = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (const c of cases) runOnce(c); // warm the file system cache
   for (let round = 0; round < runs; round++) for (const c of cases) samples.get(c.name)?.push(runOnce(c));
+  for (let round = 0; round < runs; round++) for (const c of cases) cpu.get(c.name)?.push(cpuOnce(c));
   if (idp !== undefined) {
     await idp.resetCounts();
     runOnce(cases.at(-1)!);
@@ -82,20 +95,24 @@ try {
   }
 
   const base = summarize(samples.get('node -e 0') ?? []).median;
+  const cpuBase = summarize(cpu.get('node -e 0') ?? []).median;
   const results = [];
   for (const c of cases) {
     const s = summarize(samples.get(c.name) ?? []);
     const ratio = s.median / base;
+    const cpuMedian = summarize(cpu.get(c.name) ?? []).median;
     results.push({
       command: c.name, medianMs: Number(s.median.toFixed(1)), p95Ms: Number(s.p95.toFixed(1)), ratio: Number(ratio.toFixed(2)),
+      cpuMedianMs: Number(cpuMedian.toFixed(1)), cpuRatio: Number((cpuMedian / cpuBase).toFixed(2)),
       budget: c.budget ?? null, withinBudget: c.budget === undefined ? null : ratio <= c.budget,
       heavyPackagesLoaded: c.budget === undefined ? [] : await heavyPackagesLoaded(c),
     });
   }
-  console.log(`CLI start, built JavaScript (dist/cli), median of ${runs} runs each, ratio to "node -e 0" in the same run:`);
-  printTable(['command', 'median ms', 'p95 ms', 'ratio', 'budget', 'ok', 'heavy packages loaded'], results.map((r) => [
+  console.log(`CLI start, built JavaScript (dist/cli), median of ${runs} runs each, ratio to "node -e 0" in the same rounds (budgets on wall time):`);
+  printTable(['command', 'median ms', 'p95 ms', 'ratio', 'budget', 'ok', 'CPU ms', 'CPU ratio', 'heavy packages loaded'], results.map((r) => [
     r.command, r.medianMs, r.p95Ms, `${r.ratio.toFixed(2)}x`, r.budget === null ? '' : `${r.budget}x`,
-    r.withinBudget === null ? '' : r.withinBudget ? 'yes' : 'NO', r.heavyPackagesLoaded.join(' ') || (r.budget === null ? '' : '-'),
+    r.withinBudget === null ? '' : r.withinBudget ? 'yes' : 'NO', r.cpuMedianMs, `${r.cpuRatio.toFixed(2)}x`,
+    r.heavyPackagesLoaded.join(' ') || (r.budget === null ? '' : '-'),
   ]));
   if (skippedToken !== undefined) console.log(`(oidc-desk token: skipped, ${skippedToken})`);
   const out = join(ROOT, 'bench', 'results', 'cli-start.json');

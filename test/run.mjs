@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The one test command (`npm test`): type-check, lint with the layer rule, then every test layer
-// (unit, integration, e2e) under node's test runner; ends with `N passed, N failed, N skipped`.
+// The one test command (`npm test`): type-check, lint with the layer rule, build the CLI (the e2e tests run
+// bin/oidc-desk.mjs, which runs dist/cli/, as users do), then every test layer (unit, integration, e2e)
+// under node's test runner; ends with `N passed, N failed, N skipped`.
 //
 // Keychain tests need a Secret Service: when dbus-run-session and gnome-keyring-daemon are installed
 // (.ci/run installs them), the test layer runs inside a private D-Bus session with an unlocked keyring
@@ -11,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
+import { inKeyringSession, keyringAvailable } from '../scripts/keyring-session.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -39,16 +41,14 @@ function findTests(dir) {
   return out.sort();
 }
 
-function which(bin) {
-  return spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).status === 0;
-}
-
 if (!only || only === 'static') {
   step('type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   step('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
 }
 
 if (!only || only === 'tests') {
+  // Always from the current sources: an edit to src-main is what the e2e tests run.
+  step('build', process.execPath, ['scripts/build.mjs']);
   let files = findTests(join(root, 'test'));
   if (filters.length > 0) files = files.filter((f) => filters.some((p) => f.includes(p)));
   const workDir = mkdtempSync(join(tmpdir(), 'oidc-desk-test-'));
@@ -66,12 +66,7 @@ if (!only || only === 'tests') {
   delete env.WAYLAND_DISPLAY;
   let cmd = process.execPath;
   let cmdArgs = nodeArgs;
-  if (process.env.OIDC_DESK_NO_KEYRING !== '1' && which('dbus-run-session') && which('gnome-keyring-daemon')) {
-    const quoted = [process.execPath, ...nodeArgs].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-    cmd = 'dbus-run-session';
-    cmdArgs = ['--', 'sh', '-c',
-      `printf %s oidc-desk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; export OIDC_DESK_TEST_KEYRING=1; exec ${quoted}`];
-  }
+  if (keyringAvailable()) ({ cmd, args: cmdArgs } = inKeyringSession([process.execPath, ...nodeArgs]));
   console.log(`\n== tests: ${files.length} files${cmd === 'dbus-run-session' ? ' (inside a private D-Bus session with gnome-keyring)' : ''}`);
   // Every secret a test saw issued goes to the ledger; all output of the run is kept to grep for them.
   const ledger = join(workDir, 'secrets-ledger.txt');

@@ -1,20 +1,10 @@
 /** The `oidc-desk` dispatcher: parses argv, builds the context, runs one command and turns any error into `error <CODE>: <message>` and its exit status. */
 import { readFileSync } from 'node:fs';
 import { helpText, parseArgv, typedValues, type Command, type ParsedArgs } from './args.ts';
-import { createContext, type CliContext } from './context.ts';
-import { removeRedirectFiles } from './browser.ts';
+import type * as CommandModules from './command-modules.ts';
+import type { CliContext } from './context.ts';
 import { EXIT, exitCodeFor, type ExitCode } from './exit-codes.ts';
 import { Output, type Io } from './output.ts';
-import { demoIdp } from './commands/demo-idp.ts';
-import { inspect } from './commands/inspect.ts';
-import { flowTtlFor, login } from './commands/login.ts';
-import { logout } from './commands/logout.ts';
-import { profileAdd, profileList, profileRemove } from './commands/profile.ts';
-import { quickstart } from './commands/quickstart.ts';
-import { refresh } from './commands/refresh.ts';
-import { sessions } from './commands/sessions.ts';
-import { token } from './commands/token.ts';
-import { userinfo } from './commands/userinfo.ts';
 
 function version(): string {
   try {
@@ -26,26 +16,39 @@ function version(): string {
   }
 }
 
-function dispatch(ctx: CliContext, command: Command): Promise<ExitCode> {
+/** The loaded command modules and the context they run in. */
+interface Loaded {
+  readonly commands: typeof CommandModules;
+  readonly ctx: CliContext;
+}
+
+/**
+ * Runs one command. `--version` and `help` answer at once; any other command first loads the command
+ * modules with the core behind them (`load`, a dynamic import: one chunk of the built CLI).
+ */
+async function dispatch(command: Command, out: Output, load: () => Promise<Loaded>): Promise<ExitCode> {
+  if (command.kind === 'help') {
+    out.data(helpText(command.topic));
+    return EXIT.OK;
+  }
+  if (command.kind === 'version') {
+    out.data(`oidc-desk ${version()}`);
+    return EXIT.OK;
+  }
+  const { commands: c, ctx } = await load();
   switch (command.kind) {
-    case 'help':
-      ctx.out.data(helpText(command.topic));
-      return Promise.resolve(EXIT.OK);
-    case 'version':
-      ctx.out.data(`oidc-desk ${version()}`);
-      return Promise.resolve(EXIT.OK);
-    case 'profile-add': return profileAdd(ctx, command);
-    case 'profile-list': return profileList(ctx, command);
-    case 'profile-remove': return profileRemove(ctx, command);
-    case 'login': return login(ctx, command);
-    case 'sessions': return sessions(ctx, command);
-    case 'token': return token(ctx, command);
-    case 'inspect': return inspect(ctx, command);
-    case 'refresh': return refresh(ctx, command);
-    case 'userinfo': return userinfo(ctx, command);
-    case 'logout': return logout(ctx, command);
-    case 'demo-idp': return demoIdp(ctx, command);
-    case 'quickstart': return quickstart(ctx, command);
+    case 'profile-add': return c.profileAdd(ctx, command);
+    case 'profile-list': return c.profileList(ctx, command);
+    case 'profile-remove': return c.profileRemove(ctx, command);
+    case 'login': return c.login(ctx, command);
+    case 'sessions': return c.sessions(ctx, command);
+    case 'token': return c.token(ctx, command);
+    case 'inspect': return c.inspect(ctx, command);
+    case 'refresh': return c.refresh(ctx, command);
+    case 'userinfo': return c.userinfo(ctx, command);
+    case 'logout': return c.logout(ctx, command);
+    case 'demo-idp': return c.demoIdp(ctx, command);
+    case 'quickstart': return c.quickstart(ctx, command);
   }
 }
 
@@ -68,17 +71,24 @@ export async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEn
   const command = parsed.command;
   out.neverEcho(typedValues(command));
   const timeoutSeconds = command.kind === 'login' || command.kind === 'quickstart' ? command.timeoutSeconds : undefined;
-  const ctx = createContext({ dataDir: parsed.dataDir, env, out, flowTtlMs: flowTtlFor(timeoutSeconds) });
+  let loaded: Loaded | undefined;
+  const load = async (): Promise<Loaded> => {
+    if (loaded === undefined) {
+      const commands = await import('./command-modules.ts');
+      loaded = { commands, ctx: commands.createContext({ dataDir: parsed.dataDir, env, out, flowTtlMs: commands.flowTtlFor(timeoutSeconds) }) };
+    }
+    return loaded;
+  };
   let exitCode: ExitCode;
   try {
-    exitCode = await dispatch(ctx, command);
+    exitCode = await dispatch(command, out, load);
   } catch (error) {
     out.error(error);
     exitCode = exitCodeFor(error);
   } finally {
     // The command has ended, and with it any sign-in: its redirect file has served.
-    removeRedirectFiles();
+    loaded?.commands.removeRedirectFiles();
   }
   await out.flush();
-  return { exitCode, keychainStuck: ctx.keychainStuck };
+  return { exitCode, keychainStuck: loaded?.ctx.keychainStuck === true };
 }

@@ -1,6 +1,4 @@
 /** The demo provider for first runs, kept in `<dataDir>/demo-idp/`: persistent signing keys and store, one recorded issuer and port it keeps, and start / ensure / stop functions any front can call. */
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +8,10 @@ import type { Profile } from '../core/profile.ts';
 import { ensurePrivateDir, openDataFileForAppend, readDataFile, setDataFileAside } from '../core/store/data-dir.ts';
 import { isProcessAlive, withFileLock } from '../core/store/file-lock.ts';
 import { writeJsonFileAtomic } from '../core/store/json-file.ts';
+import { DEMO_CLIENT_ID, DEMO_USERS } from './demo-data.ts';
 import { FileAdapterStore } from './file-adapter.ts';
-import { DEMO_CLIENT_ID, DEMO_USERS, generateDemoJwks, type PrivateJwks } from './provider.ts';
-import { startDemoProvider } from './server.ts';
+import type { PrivateJwks } from './provider.ts';
+import type { RunningDemoProvider } from './server.ts';
 
 /** The demo provider's preferred port when it has none recorded. */
 export const DEFAULT_DEMO_PORT = 9400;
@@ -117,6 +116,8 @@ export async function loadOrCreateDemoJwks(dataDir: string): Promise<PrivateJwks
     await setDataFileAside(path, Date.now);
     process.stderr.write(`demo-idp: jwks.json was not a private JWK Set; kept aside, new keys generated (sessions refresh onto them)\n`);
   }
+  // The provider's module (jose, and oidc-provider behind it) loads only when a provider is made.
+  const { generateDemoJwks } = await import('./provider.ts');
   const jwks = await generateDemoJwks();
   await writeJsonFileAtomic(path, jwks);
   return jwks;
@@ -191,7 +192,8 @@ export function demoPortTaken(state: Pick<DemoState, 'issuer' | 'port'>, context
 }
 
 /** True when nothing listens on 127.0.0.1:`port` (bound for a moment, then released). */
-function portIsFree(port: number): Promise<boolean> {
+async function portIsFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
   return new Promise((resolvePort) => {
     const server = createServer();
     server.once('error', () => resolvePort(false));
@@ -241,7 +243,9 @@ export async function startPersistentDemoProvider(options: { readonly dataDir: s
   const store = new FileAdapterStore(paths.store);
   await store.load();
   const candidates = options.port !== undefined ? [options.port] : recorded !== undefined ? [recorded.port] : firstRunPorts(options.env ?? process.env);
-  let running: Awaited<ReturnType<typeof startDemoProvider>> | undefined;
+  // oidc-provider and the rest of the provider load only here: other commands use this module too.
+  const { startDemoProvider } = await import('./server.ts');
+  let running: RunningDemoProvider | undefined;
   let lastError: unknown;
   for (const port of candidates) {
     try {
@@ -285,7 +289,10 @@ export interface DemoLaunchCommand {
   readonly args: readonly string[];
 }
 
-/** The CLI launcher, run with this Node: `node bin/oidc-desk.mjs --data-dir <dir> demo-idp`. */
+/**
+ * The CLI launcher, run with this Node: `node bin/oidc-desk.mjs --data-dir <dir> demo-idp`. The path holds
+ * from the source (src-main/demo-idp/) and from the built CLI (dist/cli/): both two levels below the root.
+ */
 export function defaultLaunchCommand(): DemoLaunchCommand {
   return { file: process.execPath, args: [fileURLToPath(new URL('../../bin/oidc-desk.mjs', import.meta.url))] };
 }
@@ -329,6 +336,8 @@ export async function ensureDemoProvider(options: EnsureDemoOptions): Promise<{ 
     if (recorded !== undefined && !(await portIsFree(recorded.port))) throw demoPortTaken(recorded, 'start');
     options.onProgress?.('Starting the demo provider in the background...');
     const command = options.command ?? defaultLaunchCommand();
+    // Loaded here only: the commands that import this module mostly never start a process.
+    const { spawn } = await import('node:child_process');
     const log = await openDataFileForAppend(paths.log);
     let child;
     try {

@@ -1,21 +1,11 @@
-/** Builds the configured oidc-provider instance behind the embedded demo IdP and the test IdP, with its own pages and a request counter. */
+/** Builds the configured oidc-provider instance behind the embedded demo IdP and the test IdP, with its own pages. */
 import { createHash, timingSafeEqual, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import type { JWK } from 'jose';
+import { DEMO_CLIENT, DEMO_USERS, type DemoClient, type DemoUser } from './demo-data.ts';
 
-/** A demo account: `username`/`password` for the login page, the rest become ID token / userinfo claims. */
-export interface DemoUser {
-  readonly sub: string;
-  readonly username: string;
-  readonly password: string;
-  readonly name: string;
-  readonly email: string;
-  readonly emailVerified: boolean;
-}
-
-/** Client metadata as oidc-provider takes it (RFC 7591 names, snake_case). */
-export type DemoClient = Readonly<Record<string, unknown>> & { readonly client_id: string };
+export { DEMO_CLIENT, DEMO_CLIENT_ID, DEMO_LOOPBACK_REDIRECT_URI, DEMO_REDIRECT_URI, DEMO_USERS, type DemoClient, type DemoUser } from './demo-data.ts';
 
 /** Lifetimes in seconds. */
 export interface DemoTtl {
@@ -44,9 +34,6 @@ export interface DemoProviderOptions {
    */
   readonly adapter?: (model: string) => unknown;
 }
-
-/** Request counts keyed by route (`authorization`, `token:authorization_code`, `userinfo`, ...). */
-export type RequestCounts = Record<string, number>;
 
 /** The minimal Koa context surface this module touches. */
 export interface KoaContextLike {
@@ -114,36 +101,12 @@ async function loadProvider(): Promise<ProviderConstructor> {
   return mod.default;
 }
 
-/** A built demo provider: the oidc-provider instance plus its request counter. */
+/** A built demo provider: the oidc-provider instance (a Koa application) and its users. */
 export interface DemoProvider {
   readonly provider: OidcProviderLike;
   readonly issuer: string;
   readonly users: readonly DemoUser[];
-  /** A snapshot of the counters. */
-  counts(): RequestCounts;
-  resetCounts(): void;
 }
-
-export const DEMO_CLIENT_ID = 'oidc-desk';
-export const DEMO_REDIRECT_URI = 'dev.oidcdesk:/callback';
-export const DEMO_LOOPBACK_REDIRECT_URI = 'http://127.0.0.1/callback';
-
-export const DEMO_USERS: readonly DemoUser[] = Object.freeze([
-  { sub: 'user-alice', username: 'alice', password: 'alice-password', name: 'Alice Example', email: 'alice@example.com', emailVerified: true },
-  { sub: 'user-bob', username: 'bob', password: 'bob-password', name: 'Bob Example', email: 'bob@example.com', emailVerified: false },
-]);
-
-/** The native public client (RFC 8252): private-use scheme and loopback redirects, PKCE, no secret. */
-export const DEMO_CLIENT: DemoClient = Object.freeze({
-  client_id: DEMO_CLIENT_ID,
-  client_name: 'OIDC Desk',
-  application_type: 'native',
-  token_endpoint_auth_method: 'none',
-  grant_types: ['authorization_code', 'refresh_token'],
-  response_types: ['code'],
-  redirect_uris: [DEMO_REDIRECT_URI, DEMO_LOOPBACK_REDIRECT_URI],
-  post_logout_redirect_uris: ['dev.oidcdesk:/logout', 'http://127.0.0.1/logout'],
-});
 
 export const DEFAULT_TTL: Required<DemoTtl> = Object.freeze({
   accessToken: 300,
@@ -348,22 +311,10 @@ async function handleInteraction(provider: OidcProviderLike, users: readonly Dem
   }
 }
 
-/** The counter key of a request oidc-provider routed, e.g. `token:refresh_token`; undefined for unrouted paths. */
-function routeKey(ctx: KoaContextLike): string | undefined {
-  const oidc = ctx.oidc;
-  const route = oidc?.route;
-  if (typeof route !== 'string' || route.length === 0) return undefined;
-  if (route === 'token') {
-    const grantType = oidc?.params?.['grant_type'];
-    return `token:${typeof grantType === 'string' && grantType.length > 0 ? grantType : 'unknown'}`;
-  }
-  return route;
-}
-
 /**
  * Builds an oidc-provider instance for `issuer` with the demo users, the native client, PKCE S256
  * required, refresh-token rotation, revocation, introspection, userinfo and RP-initiated logout,
- * self-contained login/consent/logout/error pages and a per-route request counter.
+ * and self-contained login/consent/logout/error pages.
  * @see https://www.rfc-editor.org/rfc/rfc8252 (native apps), RFC 7636 (PKCE), RFC 9207 (`iss`)
  */
 export async function createDemoProvider(options: DemoProviderOptions): Promise<DemoProvider> {
@@ -376,7 +327,6 @@ export async function createDemoProvider(options: DemoProviderOptions): Promise<
   const clients = options.clients ?? [DEMO_CLIENT];
   const ttl = { ...DEFAULT_TTL, ...options.ttl };
   const jwks = options.jwks ?? await generateDemoJwks();
-  const counts = new Map<string, number>();
 
   const configuration: Record<string, unknown> = {
     ...(options.adapter ? { adapter: options.adapter } : {}),
@@ -466,24 +416,8 @@ export async function createDemoProvider(options: DemoProviderOptions): Promise<
   });
 
   provider.use(async (ctx, next) => {
-    if (await handleInteraction(provider, users, ctx)) {
-      counts.set('interaction', (counts.get('interaction') ?? 0) + 1);
-      return;
-    }
-    try {
-      await next();
-    } finally {
-      // Read after the route ran: oidc-provider has parsed the body into ctx.oidc.params by then.
-      const key = routeKey(ctx);
-      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
+    if (!(await handleInteraction(provider, users, ctx))) await next();
   });
 
-  return {
-    provider,
-    issuer,
-    users,
-    counts: () => Object.fromEntries(counts),
-    resetCounts: () => counts.clear(),
-  };
+  return { provider, issuer, users };
 }

@@ -1,4 +1,4 @@
-/** Starts the demo provider (src-main/demo-idp/server.ts) as a child process for tests, with its test-only counters. */
+/** Starts the demo provider as a child process for tests (test/harness/counting-idp.ts: the product's provider plus test-only request counters). */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -6,13 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { READY_PREFIX } from '../../src-main/demo-idp/server.ts';
-import type { DemoClient, DemoTtl, DemoUser, PrivateJwks, RequestCounts } from '../../src-main/demo-idp/provider.ts';
+import type { DemoClient, DemoTtl, DemoUser, PrivateJwks } from '../../src-main/demo-idp/provider.ts';
 
-export type { DemoClient, DemoTtl, DemoUser, PrivateJwks, RequestCounts };
+export type { DemoClient, DemoTtl, DemoUser, PrivateJwks };
 export { generateDemoJwks, DEMO_CLIENT, DEMO_CLIENT_ID, DEMO_USERS, DEMO_REDIRECT_URI, DEMO_LOOPBACK_REDIRECT_URI } from '../../src-main/demo-idp/provider.ts';
 
-const SERVER_ENTRY = fileURLToPath(new URL('../../src-main/demo-idp/server.ts', import.meta.url));
+/** Request counts keyed by route (`authorization`, `token:authorization_code`, `userinfo`, `interaction`, ...). */
+export type RequestCounts = Record<string, number>;
+
+/** The line the test IdP prints on stdout once it listens, followed by `{"issuer":"http://127.0.0.1:NNNN"}`. */
+export const READY_PREFIX = 'OIDC_DESK_TEST_IDP_READY';
+
+const SERVER_ENTRY = fileURLToPath(new URL('./counting-idp.ts', import.meta.url));
 
 /** Known-harmless oidc-provider notices, kept off the test output. */
 const BENIGN = [
@@ -48,7 +53,7 @@ function waitForExit(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Spawns the demo provider with `OIDC_DESK_IDP_TEST_ADMIN=1` and resolves once it prints its ready line. */
+/** Spawns the test IdP (the demo provider with its request counters) and resolves once it prints its ready line. */
 export async function startTestIdp(opts: StartTestIdpOptions = {}): Promise<TestIdp> {
   const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-idp-'));
   const args = ['--import', 'tsx', SERVER_ENTRY, '--port', String(opts.port ?? 0)];
@@ -69,10 +74,7 @@ export async function startTestIdp(opts: StartTestIdpOptions = {}): Promise<Test
   if (opts.ttl?.idToken !== undefined) args.push('--id-token-ttl', String(opts.ttl.idToken));
   if (opts.ttl?.refreshToken !== undefined) args.push('--refresh-token-ttl', String(opts.ttl.refreshToken));
 
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, OIDC_DESK_IDP_TEST_ADMIN: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = waitForExit(child);
   let stderrTail = '';
   createInterface({ input: child.stderr }).on('line', (line) => {

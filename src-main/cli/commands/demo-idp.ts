@@ -1,7 +1,7 @@
 /** `oidc-desk demo-idp`: the embedded demo provider in the foreground (issuer on stdout, Ctrl-C stops it) on its recorded issuer, or `--port` to move it; `--stop` for the one running in the background. */
 import { DeskError } from '../../core/errors.ts';
 import { DEMO_ACCOUNTS, runningDemoProvider, startPersistentDemoProvider, stopDemoProvider } from '../../demo-idp/persistent.ts';
-import { DEMO_CLIENT_ID } from '../../demo-idp/provider.ts';
+import { DEMO_CLIENT_ID } from '../../demo-idp/demo-data.ts';
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';

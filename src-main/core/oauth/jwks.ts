@@ -3,7 +3,7 @@
  * on an unknown key (rotation), and used to find the public key(s) for a JWS header.
  * @module
  */
-import { createLocalJWKSet, errors, type CryptoKey, type JSONWebKeySet, type LocalJWKSet } from 'jose';
+import type { CryptoKey, JSONWebKeySet, LocalJWKSet } from 'jose';
 import { DeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
 
@@ -136,6 +136,8 @@ export class JwksCache {
     try {
       return [await snapshot.resolver({ alg: header.alg, ...(header.kid === undefined ? {} : { kid: header.kid }) })];
     } catch (error) {
+      // jose is loaded on first use (not at start-up): see jwt-report.ts.
+      const { errors } = await import('jose');
       if (error instanceof errors.JWKSNoMatchingKey) return [];
       if (error instanceof errors.JWKSMultipleMatchingKeys) {
         const keys: CryptoKey[] = [];
@@ -165,6 +167,7 @@ export class JwksCache {
       throw new DeskError('DISCOVERY_FAILED', `The provider's JWKS (${this.#origin}) is not JSON.`, { cause });
     }
     assertJwks(body, this.#origin);
+    const { createLocalJWKSet } = await import('jose');
     let resolver: LocalJWKSet;
     try {
       resolver = createLocalJWKSet(body);

@@ -5,9 +5,16 @@
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { base64url, compactVerify, errors } from 'jose';
+import type * as Jose from 'jose';
 import { isDeskError, type ErrorCode } from '../errors.ts';
 import type { JwksCache, JwksKeyMatch } from './jwks.ts';
+
+/** jose, loaded by the first report that needs it: a command that reports on no token (`oidc-desk sessions`, `token` from the cache) never loads its ~45 modules. */
+let joseModule: Promise<typeof Jose> | undefined;
+function loadJose(): Promise<typeof Jose> {
+  joseModule ??= import('jose');
+  return joseModule;
+}
 
 /** The algorithms a public client can verify: asymmetric signatures only. */
 export const ASYMMETRIC_JWS_ALGS: readonly string[] = [
@@ -93,7 +100,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
+function decodeJsonObject(segment: string, base64url: typeof Jose.base64url): Record<string, unknown> | undefined {
   if (!SEGMENT.test(segment)) return undefined;
   try {
     const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(base64url.decode(segment)));
@@ -208,7 +215,7 @@ function checkAlg(header: Record<string, unknown>, ctx: JwtReportContext): { che
   };
 }
 
-async function checkSignature(token: string, header: Record<string, unknown>, alg: string | undefined, ctx: JwtReportContext): Promise<JwtCheck> {
+async function checkSignature(token: string, header: Record<string, unknown>, alg: string | undefined, ctx: JwtReportContext, { compactVerify, errors }: typeof Jose): Promise<JwtCheck> {
   if (alg === undefined) return fail('signature', 'not verified: the alg is not allowed (see alg)', 'ID_TOKEN_ALG_NOT_ALLOWED');
   if (ctx.jwks === undefined) {
     return fail('signature', 'not verified: no JWKS is available (the provider publishes no jwks_uri)', 'ID_TOKEN_SIGNATURE_INVALID');
@@ -343,7 +350,7 @@ function checkNonce(claims: Record<string, unknown>, ctx: JwtReportContext): Jwt
   return pass('nonce', 'matches the one sent with the authorization request');
 }
 
-function checkAtHash(claims: Record<string, unknown>, alg: string | undefined, ctx: JwtReportContext): JwtCheck {
+function checkAtHash(claims: Record<string, unknown>, alg: string | undefined, ctx: JwtReportContext, base64url: typeof Jose.base64url): JwtCheck {
   const atHash = claims['at_hash'];
   if (atHash === undefined) return notApplicable('at_hash', 'no at_hash claim (optional in the code flow)');
   if (typeof atHash !== 'string') return fail('at_hash', 'at_hash is not a string');
@@ -417,8 +424,9 @@ export async function buildJwtReport(token: string, ctx: JwtReportContext): Prom
   if (parts.length === 5 && parts.every((p) => SIGNATURE_SEGMENT.test(p))) return { kind: 'opaque', length: token.length, encrypted: true };
   if (parts.length !== 3) return { kind: 'opaque', length: token.length };
   const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
-  const header = decodeJsonObject(headerPart);
-  const claims = decodeJsonObject(payloadPart);
+  const jose = await loadJose();
+  const header = decodeJsonObject(headerPart, jose.base64url);
+  const claims = decodeJsonObject(payloadPart, jose.base64url);
   if (header === undefined || claims === undefined || !SIGNATURE_SEGMENT.test(signaturePart)) {
     return { kind: 'opaque', length: token.length };
   }
@@ -427,7 +435,7 @@ export async function buildJwtReport(token: string, ctx: JwtReportContext): Prom
   const { check: algCheck, alg } = checkAlg(header, ctx);
   const checks: JwtCheck[] = [
     algCheck,
-    await checkSignature(token, header, alg, ctx),
+    await checkSignature(token, header, alg, ctx, jose),
     checkTyp(header),
     checkIss(claims, ctx),
     checkSub(claims),
@@ -437,7 +445,7 @@ export async function buildJwtReport(token: string, ctx: JwtReportContext): Prom
     checkNbf(claims, t),
     checkIat(claims, t),
     checkNonce(claims, ctx),
-    checkAtHash(claims, alg, ctx),
+    checkAtHash(claims, alg, ctx, jose.base64url),
     checkAuthTime(claims, ctx, t),
   ];
   return {

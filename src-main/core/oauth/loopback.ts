@@ -4,7 +4,6 @@
  * answers stray requests with 400 and counts them, answers with static pages only, and closes.
  * @module
  */
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { DeskError } from '../errors.ts';
@@ -125,6 +124,8 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   }
   const { onCallback, isPendingCallback } = opts;
 
+  // node:http (with net, stream, dns behind it) loads for a sign-in only, not for every command.
+  const { createServer } = await import('node:http');
   // The request line shares Node's header size limit; the 8 KiB cap below is checked per request.
   // Short header/request timeouts: a connection that never finishes its request does not stay.
   const server = createServer({ maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 15_000 });

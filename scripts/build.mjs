@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Builds the `oidc-desk` command: src-main (cli, core, demo-idp) bundled by esbuild into dist/cli/ as ESM
+// for Node 20, one chunk per lazily imported part; every npm package stays external (loaded from node_modules).
+//
+// Layout: dist/cli/main.js is the entry (run by bin/oidc-desk.mjs) and every chunk sits beside it, two
+// directories below the package root like the sources under src-main/<dir>/, so that a
+// `new URL('../../package.json', import.meta.url)` in the sources means the same file once built.
+// dist/cli/ is this script's alone (it empties it); the rest of dist/ is left to the desktop build.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outdir = 'dist/cli';
+
+rmSync(new URL(`../${outdir}`, import.meta.url), { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { main: 'src-main/cli/main.ts' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  chunkNames: '[name]-[hash]',
+  // No minification: a stack trace of a bug report should name our functions.
+  minify: false,
+  legalComments: 'none',
+  metafile: process.argv.includes('--metafile'),
+  logLevel: 'warning',
+});
+if (result.metafile) {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(new URL(`../${outdir}/meta.json`, import.meta.url), JSON.stringify(result.metafile, null, 1));
+}

@@ -1,0 +1,149 @@
+/**
+ * The test IdP process (started by test/harness/idp.ts): the product's demo provider with per-route
+ * request counters and the test-only routes that read them (`GET /__admin/counts`, `POST /__admin/counts/reset`).
+ * None of this is in the shipped demo provider.
+ *
+ * `node --import tsx test/harness/counting-idp.ts [--port N] [--jwks-file F] [--config-file F]
+ *   [--access-token-ttl S] [--id-token-ttl S] [--refresh-token-ttl S]`; prints `READY_PREFIX {"issuer":...}` once it listens.
+ */
+import { readFile } from 'node:fs/promises';
+import { createDemoProvider, type DemoClient, type DemoUser, type KoaContextLike, type PrivateJwks } from '../../src-main/demo-idp/provider.ts';
+import { serveOnLoopback } from '../../src-main/demo-idp/server.ts';
+import { READY_PREFIX, type RequestCounts } from './idp.ts';
+
+/** The login/consent pages the demo provider serves itself (before oidc-provider's router). */
+const INTERACTION_PATH = /^\/interaction\/[A-Za-z0-9_-]{1,128}(?:\/(?:login|confirm|abort))?$/;
+
+/** The counter key of a request oidc-provider routed, e.g. `token:refresh_token`; undefined for unrouted paths. */
+function routeKey(ctx: KoaContextLike): string | undefined {
+  const oidc = ctx.oidc;
+  const route = oidc?.route;
+  if (typeof route !== 'string' || route.length === 0) return undefined;
+  if (route === 'token') {
+    const grantType = oidc?.params?.['grant_type'];
+    return `token:${typeof grantType === 'string' && grantType.length > 0 ? grantType : 'unknown'}`;
+  }
+  return route;
+}
+
+function argValue(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  if (i === -1) return undefined;
+  const value = argv[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
+  return value;
+}
+
+function intArg(argv: readonly string[], name: string): number | undefined {
+  const raw = argValue(argv, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
+  return n;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function readJson(path: string): Promise<unknown> {
+  return JSON.parse(await readFile(path, 'utf8')) as unknown;
+}
+
+function assertJwks(value: unknown): asserts value is PrivateJwks {
+  if (!isRecord(value) || !Array.isArray(value['keys']) || !value['keys'].every(isRecord)) {
+    throw new Error('--jwks-file must hold a JWK Set: {"keys":[...]}');
+  }
+}
+
+/** `{ users?, clients? }` from --config-file; shapes are checked loosely, oidc-provider validates clients. */
+function parseConfig(value: unknown): { users?: DemoUser[]; clients?: DemoClient[] } {
+  if (!isRecord(value)) throw new Error('--config-file must hold a JSON object');
+  const out: { users?: DemoUser[]; clients?: DemoClient[] } = {};
+  if (value['users'] !== undefined) {
+    const users = value['users'];
+    if (!Array.isArray(users) || !users.every((u) => isRecord(u)
+      && ['sub', 'username', 'password', 'name', 'email'].every((k) => typeof u[k] === 'string')
+      && typeof u['emailVerified'] === 'boolean')) {
+      throw new Error('config users must be DemoUser objects');
+    }
+    out.users = users as DemoUser[];
+  }
+  if (value['clients'] !== undefined) {
+    const clients = value['clients'];
+    if (!Array.isArray(clients) || !clients.every((c) => isRecord(c) && typeof c['client_id'] === 'string')) {
+      throw new Error('config clients must be client metadata objects with client_id');
+    }
+    out.clients = clients as DemoClient[];
+  }
+  return out;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const jwksFile = argValue(argv, '--jwks-file');
+  const configFile = argValue(argv, '--config-file');
+  let jwks: PrivateJwks | undefined;
+  if (jwksFile !== undefined) {
+    const value = await readJson(jwksFile);
+    assertJwks(value);
+    jwks = value;
+  }
+  const config = configFile === undefined ? {} : parseConfig(await readJson(configFile));
+  const ttl: { accessToken?: number; idToken?: number; refreshToken?: number } = {};
+  const accessToken = intArg(argv, '--access-token-ttl');
+  const idToken = intArg(argv, '--id-token-ttl');
+  const refreshToken = intArg(argv, '--refresh-token-ttl');
+  if (accessToken !== undefined) ttl.accessToken = accessToken;
+  if (idToken !== undefined) ttl.idToken = idToken;
+  if (refreshToken !== undefined) ttl.refreshToken = refreshToken;
+
+  const counts = new Map<string, number>();
+  const count = (key: string): void => void counts.set(key, (counts.get(key) ?? 0) + 1);
+  const running = await serveOnLoopback(intArg(argv, '--port') ?? 0, async (issuer) => {
+    const demo = await createDemoProvider({
+      issuer,
+      ...(jwks ? { jwks } : {}),
+      ...(config.users ? { users: config.users } : {}),
+      ...(config.clients ? { clients: config.clients } : {}),
+      ttl,
+    });
+    // Before callback(): oidc-provider composes its middleware there. Read after the route ran, when
+    // oidc-provider has parsed the body into ctx.oidc.params.
+    demo.provider.use(async (ctx, next) => {
+      try {
+        await next();
+      } finally {
+        const key = routeKey(ctx);
+        if (key !== undefined) count(key);
+      }
+    });
+    const providerHandler = demo.provider.callback();
+    return (req, res) => {
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      if (path === '/__admin/counts' && req.method === 'GET') {
+        const body: RequestCounts = Object.fromEntries(counts);
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+        return;
+      }
+      if (path === '/__admin/counts/reset' && req.method === 'POST') {
+        counts.clear();
+        res.writeHead(204).end();
+        return;
+      }
+      if (INTERACTION_PATH.test(path)) count('interaction');
+      providerHandler(req, res);
+    };
+  });
+
+  const stop = (): void => {
+    running.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.stdout.write(`${READY_PREFIX} ${JSON.stringify({ issuer: running.issuer })}\n`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`test-idp: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,6 +1,7 @@
 /** `oidc-desk inspect <session|jwt>`: the per-check verification report of a session's ID token, or of a JWT given on the command line (verified against its issuer's JWKS when a profile has that issuer). */
 import type { SessionView } from '../../core/contract.ts';
 import { DeskError } from '../../core/errors.ts';
+import { decodeJwt } from '../../core/oauth/jwt-decode.ts';
 import { buildJwtReport, type JwtCheck, type JwtReport } from '../../core/oauth/jwt-report.ts';
 import { CLOCK_SKEW_SECONDS } from '../../core/oauth/provider-context.ts';
 import type { Command } from '../args.ts';
@@ -76,17 +77,6 @@ export function renderInspection(inspection: Inspection, now: number): string[] 
   return lines;
 }
 
-/** The base64url JSON object in a JWT segment, or undefined. */
-function decodeSegment(segment: string | undefined): Record<string, unknown> | undefined {
-  if (segment === undefined || !/^[A-Za-z0-9_-]+$/.test(segment)) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** True when `value` has the form of a compact JWS/JWE (dot-separated base64url parts). */
 export function looksLikeJwt(value: string): boolean {
   return /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){2,4}$/.test(value);
@@ -109,7 +99,7 @@ async function inspectSession(ctx: CliContext, id: string): Promise<Inspection> 
 
 async function inspectJwt(ctx: CliContext, token: string): Promise<Inspection> {
   const service = await ctx.service();
-  const claims = decodeSegment(token.split('.')[1]);
+  const claims = decodeJwt(token)?.claims;
   const iss = claims?.['iss'];
   const aud = claims?.['aud'];
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];

@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { base64url, compactVerify, errors } from 'jose';
 import { isDeskError, type ErrorCode } from '../errors.ts';
 import type { JwksCache, JwksKeyMatch } from './jwks.ts';
+import { decodeJwt, tokenFormat } from './jwt-decode.ts';
 
 /** The algorithms a public client can verify: asymmetric signatures only. */
 export const ASYMMETRIC_JWS_ALGS: readonly string[] = [
@@ -77,8 +78,6 @@ export interface JwtReportContext {
   readonly maxAgeSeconds?: number | undefined;
 }
 
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
-const SIGNATURE_SEGMENT = /^[A-Za-z0-9_-]*$/;
 /** Largest NumericDate (seconds) a JS Date can show. */
 const MAX_NUMERIC_DATE = 8.64e12;
 /** Hash of `at_hash` per alg: the SHA-2 of the alg; Ed25519 uses SHA-512 (OpenID errata). */
@@ -88,20 +87,6 @@ const AT_HASH_DIGEST: Readonly<Record<string, 'sha256' | 'sha384' | 'sha512'>> =
   RS512: 'sha512', PS512: 'sha512', ES512: 'sha512',
   EdDSA: 'sha512', Ed25519: 'sha512',
 };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
-  if (!SEGMENT.test(segment)) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(base64url.decode(segment)));
-    return isPlainObject(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A claim value for a detail string: JSON, shortened. Only for non-secret claims (iss, aud, azp, typ). */
 function show(value: unknown): string {
@@ -394,15 +379,9 @@ function checkAuthTime(claims: Record<string, unknown>, ctx: JwtReportContext, t
  * @see https://www.rfc-editor.org/rfc/rfc8725
  */
 export async function buildJwtReport(token: string, ctx: JwtReportContext): Promise<JwtReport> {
-  const parts = token.split('.');
-  if (parts.length === 5 && parts.every((p) => SIGNATURE_SEGMENT.test(p))) return { kind: 'opaque', length: token.length, encrypted: true };
-  if (parts.length !== 3) return { kind: 'opaque', length: token.length };
-  const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
-  const header = decodeJsonObject(headerPart);
-  const claims = decodeJsonObject(payloadPart);
-  if (header === undefined || claims === undefined || !SIGNATURE_SEGMENT.test(signaturePart)) {
-    return { kind: 'opaque', length: token.length };
-  }
+  const decoded = decodeJwt(token);
+  if (decoded === undefined) return tokenFormat(token) === 'jwe' ? { kind: 'opaque', length: token.length, encrypted: true } : { kind: 'opaque', length: token.length };
+  const { header, claims } = decoded;
 
   const t = timeContext(ctx);
   const { check: algCheck, alg } = checkAlg(header, ctx);

@@ -15,7 +15,7 @@ import { signedInText } from '../views.ts';
 /** How long a failed `--browser-command` leaves for a callback it may have delivered just before failing. */
 const BROWSER_FAILURE_GRACE_MS = 3000;
 
-/** The flow lifetime the session service needs for a `--timeout` (a little longer: the CLI's own timer ends it first). */
+/** The engine's default flow lifetime for a `--timeout` (each sign-in also gets exactly `--timeout` as its own deadline). */
 export function flowTtlFor(timeoutSeconds: number | undefined): number | undefined {
   return timeoutSeconds === undefined ? undefined : Math.ceil(timeoutSeconds * 1000) + 2000;
 }
@@ -42,16 +42,13 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
   await service.providers.get(profile);
   assertKeychainUsable(await service.keychain(), keychainService(ctx.env));
 
-  const { started, session } = await service.signIn(profile);
+  // --timeout is the sign-in's own deadline: its listener, its flow and its outcome end there together.
+  const { started, session } = await service.signIn(profile, options.timeoutSeconds === undefined ? {} : { timeoutMs: options.timeoutSeconds * 1000 });
   const waitMs = options.timeoutSeconds === undefined ? FLOW_TTL_MS : options.timeoutSeconds * 1000;
   ctx.out.info(`Waiting for the sign-in in the browser (redirect to ${started.redirectUri}; Ctrl-C cancels; gives up in ${duration(waitMs)}).`);
 
-  let timer: NodeJS.Timeout | undefined;
   let onSignal: (() => void) | undefined;
   const stopWaiting = new Promise<never>((_, reject) => {
-    if (options.timeoutSeconds !== undefined) {
-      timer = setTimeout(() => reject(new DeskError('FLOW_TIMEOUT', `No sign-in completed within ${duration(waitMs)} (--timeout); the sign-in was abandoned.`)), waitMs);
-    }
     onSignal = () => reject(new DeskError('SIGN_IN_CANCELLED', 'The sign-in was cancelled (interrupted).'));
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
@@ -67,7 +64,6 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
   } finally {
     // Whatever ended the wait, the flow ends too (a no-op once it completed): a late callback is refused.
     started.cancel();
-    clearTimeout(timer);
     if (onSignal) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

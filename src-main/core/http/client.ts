@@ -73,8 +73,13 @@ async function readCapped(response: Response, cap: number): Promise<Uint8Array<A
   return out;
 }
 
-function failure(error: unknown, url: string, timeoutMs: number): DeskError {
+function failure(error: unknown, url: string, timeoutMs: number, timeout: AbortSignal, callerSignal: AbortSignal | null | undefined): DeskError {
   if (error instanceof DeskError) return error;
+  // The caller's own signal (a sign-in's deadline or cancel) ended the request, not this client's timeout.
+  if (!timeout.aborted && callerSignal?.aborted === true) {
+    const reason: unknown = callerSignal.reason;
+    if (reason instanceof DeskError) return reason;
+  }
   const name = error instanceof Error ? error.name : '';
   const origin = (() => {
     try {
@@ -84,7 +89,8 @@ function failure(error: unknown, url: string, timeoutMs: number): DeskError {
     }
   })();
   if (name === 'TimeoutError') {
-    return new DeskError('HTTP_TIMEOUT', `${origin} did not answer within ${Math.round(timeoutMs / 1000)} s.`, { cause: error });
+    const within = timeout.aborted ? `within ${Math.round(timeoutMs / 1000)} s` : 'before the deadline of the operation';
+    return new DeskError('HTTP_TIMEOUT', `${origin} did not answer ${within}.`, { cause: error });
   }
   if (name === 'AbortError') return new DeskError('HTTP_NETWORK', `The request to ${origin} was cancelled.`, { cause: error });
   const detail = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
@@ -121,7 +127,7 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
       response = await baseFetch(url, { method, headers: requestHeaders, body: init.body ?? null, redirect: 'manual', signal });
       bytes = await readCapped(response, cap);
     } catch (error) {
-      const err = failure(error, url, timeoutMs);
+      const err = failure(error, url, timeoutMs, timeout, init.signal);
       options.log?.add({ ...logged, durationMs: now() - startedAt, errorCode: err.code });
       throw err;
     }

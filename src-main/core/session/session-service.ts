@@ -11,11 +11,10 @@ import type {
 } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
-import type { AuthorizationOptions } from '../oauth/authorize.ts';
 import { checkRefreshedIdToken } from '../oauth/id-token.ts';
 import { ProviderDirectory, type ProviderContext } from '../oauth/provider-context.ts';
 import { introspectToken, revokeToken } from '../oauth/revocation.ts';
-import { SignInEngine, type SignInResult, type StartedSignIn } from '../oauth/sign-in.ts';
+import { SignInEngine, type SignInOptions, type SignInResult, type StartedSignIn } from '../oauth/sign-in.ts';
 import { refreshTokens, type TokenSet } from '../oauth/tokens.ts';
 import { compareClaims, fetchUserinfo } from '../oauth/userinfo.ts';
 import type { Profile } from '../profile.ts';
@@ -225,7 +224,7 @@ export class SessionService {
    * Starts a sign-in for a profile. `session` resolves when the callback arrived and every token
    * check passed, and the new session is stored.
    */
-  async signIn(profile: Profile, options: AuthorizationOptions = {}): Promise<{ started: StartedSignIn; session: Promise<SessionView> }> {
+  async signIn(profile: Profile, options: SignInOptions = {}): Promise<{ started: StartedSignIn; session: Promise<SessionView> }> {
     const started = await this.engine.start(profile, options);
     const session = started.result.then((result) => this.#createSession(result));
     session.catch(() => undefined);

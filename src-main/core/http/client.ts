@@ -4,6 +4,7 @@
  * @module
  */
 import { DeskError } from '../errors.ts';
+import { currentExchangeContext } from './exchange-context.ts';
 import type { ExchangeLog } from './exchange-log.ts';
 import { redactBody, redactHeaders, redactUrl } from './redact.ts';
 
@@ -42,6 +43,14 @@ function bodyText(body: FetchInit['body']): string {
   if (typeof body === 'string') return body;
   if (body instanceof URLSearchParams) return body.toString();
   return '[binary body]';
+}
+
+/** Bytes of a request body as sent, when the client can tell without reading a stream. */
+function bodyBytes(body: FetchInit['body']): number | undefined {
+  if (body === undefined || body === null) return 0;
+  if (typeof body === 'string' || body instanceof URLSearchParams) return Buffer.byteLength(body.toString());
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength;
+  return undefined;
 }
 
 async function readCapped(response: Response, cap: number): Promise<Uint8Array<ArrayBuffer>> {
@@ -114,12 +123,16 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     const startedAt = now();
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const context = currentExchangeContext();
+    const requestBytes = bodyBytes(init.body);
     const logged = {
       startedAt,
       method,
       url: redactUrl(url),
       requestHeaders: redactHeaders(requestHeaders),
       requestBody: redactBody(bodyText(init.body), requestHeaders.get('content-type')),
+      ...(requestBytes === undefined ? {} : { requestBytes }),
+      ...(context === undefined ? {} : { context }),
     };
     let response: Response;
     let bytes: Uint8Array<ArrayBuffer>;
@@ -135,8 +148,10 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     options.log?.add({
       ...logged,
       status: response.status,
+      statusText: response.statusText,
       responseHeaders: redactHeaders(response.headers),
       responseBody: redactBody(new TextDecoder().decode(bytes), contentType),
+      responseBytes: bytes.byteLength,
       durationMs: now() - startedAt,
     });
     if (response.status >= 300 && response.status < 400) {

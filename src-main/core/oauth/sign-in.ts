@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
+import { withExchangeContext } from '../http/exchange-context.ts';
 import { APP_POST_LOGOUT_REDIRECT_URI, APP_REDIRECT_URI, APP_SCHEME, parseLoopbackRedirectUri, type Profile } from '../profile.ts';
 import { buildAuthorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from './authorize.ts';
 import { CallbackRouter, carriesState, type RoutableFlow } from './callback.ts';
@@ -98,9 +99,10 @@ export class SignInEngine {
   async start(profile: Profile, options: SignInOptions = {}): Promise<StartedSignIn> {
     const { timeoutMs, signal: outer, ...authorization } = options;
     const deadline = new Deadline(timeoutMs ?? this.#ttl, this.#deps.now, outer);
-    const provider = await this.providers.get(profile);
-    if (deadline.signal.aborted) throw deadline.error();
     const id = randomUUID();
+    // The sign-in's exchanges (discovery, JWKS, token) carry its id until the session it becomes takes them.
+    const provider = await withExchangeContext({ flowId: id }, () => this.providers.get(profile));
+    if (deadline.signal.aborted) throw deadline.error();
 
     let settled = false;
     let resolve!: (r: SignInResult) => void;
@@ -170,7 +172,7 @@ export class SignInEngine {
       client: provider.client,
       complete: async (params) => {
         try {
-          const tokens = await exchangeCode(provider, {
+          const tokens = await withExchangeContext({ flowId: id }, () => exchangeCode(provider, {
             params,
             redirectUri,
             codeVerifier: request.codeVerifier,
@@ -179,7 +181,7 @@ export class SignInEngine {
             now: this.#deps.now,
             maxAgeSeconds: request.maxAge,
             signal: deadline.signal,
-          });
+          }));
           finish({ ok: { flowId: id, profile, provider, redirectUri, tokens, strayRequests: loopback?.strayRequests ?? 0 } });
         } catch (error) {
           // Past the deadline, the sign-in already ended with its error; this is what the caller of the router sees.

@@ -8,7 +8,7 @@ export { removeRedirectFiles } from './browser.ts';
 export { createContext } from './context.ts';
 export { demoIdp } from './commands/demo-idp.ts';
 export { inspect } from './commands/inspect.ts';
-export { flowTtlFor, login } from './commands/login.ts';
+export { login } from './commands/login.ts';
 export { logout } from './commands/logout.ts';
 export { profileAdd, profileList, profileRemove } from './commands/profile.ts';
 export { quickstart } from './commands/quickstart.ts';

@@ -33,8 +33,6 @@ export function createContext(options: {
   readonly dataDir: string | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly out: Output;
-  /** How long a sign-in may wait for the browser (`login --timeout`); default the core's 10 min. */
-  readonly flowTtlMs?: number | undefined;
 }): CliContext {
   const dataDir = options.dataDir ?? defaultDataDir(options.env);
   let secrets: KeytarSecretStore | undefined;
@@ -46,7 +44,6 @@ export function createContext(options: {
       secrets,
       // The demo provider's module is loaded only when its state is asked for.
       demo: { state: async () => (await import('./demo.ts')).demoProviderPort(dataDir).state() },
-      ...(options.flowTtlMs === undefined ? {} : { flowTtlMs: options.flowTtlMs }),
     }).then(async (opened) => {
       // Every command says it again until the user deals with it (a corrupt index kept aside).
       const problems = await opened.api.startupProblems();

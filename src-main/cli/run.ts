@@ -70,12 +70,11 @@ export async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEn
   }
   const command = parsed.command;
   out.neverEcho(typedValues(command));
-  const timeoutSeconds = command.kind === 'login' || command.kind === 'quickstart' ? command.timeoutSeconds : undefined;
   let loaded: Loaded | undefined;
   const load = async (): Promise<Loaded> => {
     if (loaded === undefined) {
       const commands = await import('./command-modules.ts');
-      loaded = { commands, ctx: commands.createContext({ dataDir: parsed.dataDir, env, out, flowTtlMs: commands.flowTtlFor(timeoutSeconds) }) };
+      loaded = { commands, ctx: commands.createContext({ dataDir: parsed.dataDir, env, out }) };
     }
     return loaded;
   };

@@ -227,7 +227,8 @@ export interface DeskApi {
   updateProfile(input: { readonly name: string; readonly profile: ProfileInput }): Promise<Result<ProfileView>>;
   removeProfile(input: { readonly name: string }): Promise<Result<null>>;
 
-  startSignIn(input: { readonly profile: string; readonly options?: SignInOptions }): Promise<Result<SignInStart>>;
+  /** Starts a sign-in that waits for the browser at most `timeoutSeconds` (default 10 minutes). */
+  startSignIn(input: { readonly profile: string; readonly options?: SignInOptions; readonly timeoutSeconds?: number }): Promise<Result<SignInStart>>;
   cancelSignIn(input: { readonly flowId: string }): Promise<Result<null>>;
 
   listSessions(): Promise<Result<readonly SessionView[]>>;

@@ -2,7 +2,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeskApi, ErrorView, SessionView, SignInStart } from '../../core/contract.ts';
 import { DeskError, fromErrorView } from '../../core/errors.ts';
-import { FLOW_TTL_MS } from '../../core/oauth/pending.ts';
 import { DEMO_PROFILE_NAME } from '../../demo-idp/persistent.ts';
 import type { Command, LoginOptions } from '../args.ts';
 import { openAuthorizationUrl } from '../browser.ts';
@@ -14,11 +13,6 @@ import { signedInText } from '../views.ts';
 
 /** How long a failed `--browser-command` leaves for a callback it may have delivered just before failing. */
 const BROWSER_FAILURE_GRACE_MS = 3000;
-
-/** The flow lifetime the session service needs for a `--timeout` (a little longer: the CLI's own timer ends it first). */
-export function flowTtlFor(timeoutSeconds: number | undefined): number | undefined {
-  return timeoutSeconds === undefined ? undefined : Math.ceil(timeoutSeconds * 1000) + 2000;
-}
 
 /** Says on stderr how many requests reached the loopback listener without the sign-in's state (they were refused). */
 function reportStrays(ctx: CliContext, count: number): void {
@@ -86,7 +80,8 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
   const waiter = outcomeOf(api);
   let started: SignInStart;
   try {
-    started = await ctx.call(api.startSignIn({ profile: profile.name }));
+    // --timeout is the sign-in's own deadline: its listener, its flow and its outcome end there together.
+    started = await ctx.call(api.startSignIn({ profile: profile.name, ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }) }));
   } catch (error) {
     waiter.stop();
     throw error;
@@ -97,15 +92,10 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
     throw fromErrorView(o.error ?? { code: 'INTERNAL', message: 'The sign-in ended without an outcome.' });
   });
   session.catch(() => undefined);
-  const waitMs = options.timeoutSeconds === undefined ? FLOW_TTL_MS : options.timeoutSeconds * 1000;
-  ctx.out.info(`Waiting for the sign-in in the browser (redirect to ${started.redirectUri}; Ctrl-C cancels; gives up in ${duration(waitMs)}).`);
+  ctx.out.info(`Waiting for the sign-in in the browser (redirect to ${started.redirectUri}; Ctrl-C cancels; gives up in ${duration(started.expiresAt - ctx.now())}).`);
 
-  let timer: NodeJS.Timeout | undefined;
   let onSignal: (() => void) | undefined;
   const stopWaiting = new Promise<never>((_, reject) => {
-    if (options.timeoutSeconds !== undefined) {
-      timer = setTimeout(() => reject(new DeskError('FLOW_TIMEOUT', `No sign-in completed within ${duration(waitMs)} (--timeout); the sign-in was abandoned.`)), waitMs);
-    }
     onSignal = () => reject(new DeskError('SIGN_IN_CANCELLED', 'The sign-in was cancelled (interrupted).'));
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
@@ -121,7 +111,6 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
   } finally {
     // Whatever ended the wait, the flow ends too (refused once it completed): a late callback is refused.
     await api.cancelSignIn({ flowId: started.flowId });
-    clearTimeout(timer);
     if (onSignal) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

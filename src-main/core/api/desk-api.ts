@@ -96,16 +96,16 @@ export class DeskApiService implements DeskApi {
   }
 
   startSignIn(input: unknown) {
-    return this.#run('startSignIn', input, async ({ profile: name, options }): Promise<SignInStart> => {
+    return this.#run('startSignIn', input, async ({ profile: name, options, timeoutSeconds }): Promise<SignInStart> => {
       const profile = await this.#service.profiles.get(name);
-      const { started, session, expiresAt } = await this.#service.signIn(profile, options ?? {});
+      const { started, session } = await this.#service.signIn(profile, { ...options, ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }) });
       const flowId = started.id;
       this.#flows.set(flowId, started);
       session.then(
         (view) => this.#emit({ type: 'sign-in-completed', flowId, session: view, strayRequests: started.strayRequests }),
         (error: unknown) => this.#emit({ type: 'sign-in-failed', flowId, error: errorView(error), strayRequests: started.strayRequests }),
       ).finally(() => this.#flows.delete(flowId));
-      return { flowId, profile: profile.name, authorizationUrl: started.authorizationUrl, redirectUri: started.redirectUri, expiresAt };
+      return { flowId, profile: profile.name, authorizationUrl: started.authorizationUrl, redirectUri: started.redirectUri, expiresAt: started.expiresAt };
     });
   }
 

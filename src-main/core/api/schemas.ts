@@ -51,7 +51,11 @@ export const OPERATION_SCHEMAS = {
   addProfile: v.strictObject({ profile: ProfileInput }),
   updateProfile: v.strictObject({ name: ProfileName, profile: ProfileInput }),
   removeProfile: v.strictObject({ name: ProfileName }),
-  startSignIn: v.strictObject({ profile: ProfileName, options: v.exactOptional(SignInOptions) }),
+  startSignIn: v.strictObject({
+    profile: ProfileName,
+    options: v.exactOptional(SignInOptions),
+    timeoutSeconds: v.exactOptional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(86_400))),
+  }),
   cancelSignIn: v.strictObject({ flowId: text(64) }),
   listSessions: NoInput,
   getSession: v.strictObject({ sessionId: SessionId }),

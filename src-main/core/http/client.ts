@@ -4,6 +4,7 @@
  * @module
  */
 import { DeskError } from '../errors.ts';
+import { currentExchangeContext } from './exchange-context.ts';
 import type { ExchangeLog } from './exchange-log.ts';
 import { redactBody, redactHeaders, redactUrl } from './redact.ts';
 
@@ -44,6 +45,14 @@ function bodyText(body: FetchInit['body']): string {
   return '[binary body]';
 }
 
+/** Bytes of a request body as sent, when the client can tell without reading a stream. */
+function bodyBytes(body: FetchInit['body']): number | undefined {
+  if (body === undefined || body === null) return 0;
+  if (typeof body === 'string' || body instanceof URLSearchParams) return Buffer.byteLength(body.toString());
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength;
+  return undefined;
+}
+
 async function readCapped(response: Response, cap: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > cap) {
@@ -73,8 +82,13 @@ async function readCapped(response: Response, cap: number): Promise<Uint8Array<A
   return out;
 }
 
-function failure(error: unknown, url: string, timeoutMs: number): DeskError {
+function failure(error: unknown, url: string, timeoutMs: number, timeout: AbortSignal, callerSignal: AbortSignal | null | undefined): DeskError {
   if (error instanceof DeskError) return error;
+  // The caller's own signal (a sign-in's deadline or cancel) ended the request, not this client's timeout.
+  if (!timeout.aborted && callerSignal?.aborted === true) {
+    const reason: unknown = callerSignal.reason;
+    if (reason instanceof DeskError) return reason;
+  }
   const name = error instanceof Error ? error.name : '';
   const origin = (() => {
     try {
@@ -84,7 +98,8 @@ function failure(error: unknown, url: string, timeoutMs: number): DeskError {
     }
   })();
   if (name === 'TimeoutError') {
-    return new DeskError('HTTP_TIMEOUT', `${origin} did not answer within ${Math.round(timeoutMs / 1000)} s.`, { cause: error });
+    const within = timeout.aborted ? `within ${Math.round(timeoutMs / 1000)} s` : 'before the deadline of the operation';
+    return new DeskError('HTTP_TIMEOUT', `${origin} did not answer ${within}.`, { cause: error });
   }
   if (name === 'AbortError') return new DeskError('HTTP_NETWORK', `The request to ${origin} was cancelled.`, { cause: error });
   const detail = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
@@ -108,12 +123,16 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     const startedAt = now();
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const context = currentExchangeContext();
+    const requestBytes = bodyBytes(init.body);
     const logged = {
       startedAt,
       method,
       url: redactUrl(url),
       requestHeaders: redactHeaders(requestHeaders),
       requestBody: redactBody(bodyText(init.body), requestHeaders.get('content-type')),
+      ...(requestBytes === undefined ? {} : { requestBytes }),
+      ...(context === undefined ? {} : { context }),
     };
     let response: Response;
     let bytes: Uint8Array<ArrayBuffer>;
@@ -121,7 +140,7 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
       response = await baseFetch(url, { method, headers: requestHeaders, body: init.body ?? null, redirect: 'manual', signal });
       bytes = await readCapped(response, cap);
     } catch (error) {
-      const err = failure(error, url, timeoutMs);
+      const err = failure(error, url, timeoutMs, timeout, init.signal);
       options.log?.add({ ...logged, durationMs: now() - startedAt, errorCode: err.code });
       throw err;
     }
@@ -129,8 +148,10 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     options.log?.add({
       ...logged,
       status: response.status,
+      statusText: response.statusText,
       responseHeaders: redactHeaders(response.headers),
       responseBody: redactBody(new TextDecoder().decode(bytes), contentType),
+      responseBytes: bytes.byteLength,
       durationMs: now() - startedAt,
     });
     if (response.status >= 300 && response.status < 400) {

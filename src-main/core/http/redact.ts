@@ -19,13 +19,26 @@ export function fingerprint(secret: string): string {
   return `***masked-${createHash('sha256').update(secret).digest('hex').slice(0, 8)}`;
 }
 
-/** Masks secret parameters of a URL's query and fragment. Unparseable input is masked whole. */
+/** Stands in for the base of a path-absolute reference (a relative Location), never shown. */
+const RELATIVE_BASE = 'http://relative.invalid';
+
+/**
+ * Masks secret parameters of a URL's query and fragment; a path-absolute reference (`/path?query`)
+ * stays one. Other unparseable input is masked whole.
+ */
 export function redactUrl(url: string): string {
   let parsed: URL;
+  let relative = false;
   try {
     parsed = new URL(url);
   } catch {
-    return fingerprint(url);
+    if (!url.startsWith('/') || url.startsWith('//')) return fingerprint(url);
+    try {
+      parsed = new URL(url, RELATIVE_BASE);
+      relative = true;
+    } catch {
+      return fingerprint(url);
+    }
   }
   const maskParams = (params: URLSearchParams): string => {
     const out = new URLSearchParams();
@@ -35,7 +48,7 @@ export function redactUrl(url: string): string {
   if (parsed.search) parsed.search = maskParams(parsed.searchParams);
   if (parsed.hash.length > 1) parsed.hash = maskParams(new URLSearchParams(parsed.hash.slice(1)));
   if (parsed.password) parsed.password = 'masked';
-  return parsed.toString();
+  return relative ? parsed.toString().slice(RELATIVE_BASE.length) : parsed.toString();
 }
 
 /** Masks secret values in a form body (`application/x-www-form-urlencoded`). */
@@ -79,12 +92,16 @@ export function redactBody(body: string, contentType: string | null): string {
   return `[${body.length} bytes${type ? `, ${type}` : ''}]`;
 }
 
-/** Headers as a plain object with secret values masked. */
+/** Headers whose value is a URL: a redirect may carry a code, a state or a token in it. */
+const URL_HEADERS: ReadonlySet<string> = new Set(['location', 'content-location']);
+
+/** Headers as a plain object with secret values masked (URL-valued headers as {@link redactUrl} does). */
 export function redactHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
     const lower = name.toLowerCase();
-    if (!SECRET_HEADERS.has(lower)) out[lower] = value;
+    if (URL_HEADERS.has(lower)) out[lower] = redactUrl(value);
+    else if (!SECRET_HEADERS.has(lower)) out[lower] = value;
     else if (lower === 'authorization' || lower === 'proxy-authorization') {
       const [scheme, ...rest] = value.split(' ');
       out[lower] = rest.length > 0 ? `${scheme} ${fingerprint(rest.join(' '))}` : fingerprint(value);

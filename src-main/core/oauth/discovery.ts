@@ -12,6 +12,19 @@ import { mapOAuthError } from './oauth-errors.ts';
 /** The discovered metadata (oauth4webapi's validated `AuthorizationServer`). */
 export type ServerMetadata = oauth.AuthorizationServer;
 
+/** Which metadata document answered: OpenID Connect Discovery 1.0, or RFC 8414 (OAuth 2.0 metadata). */
+export interface MetadataSource {
+  readonly document: 'openid-discovery' | 'rfc8414';
+  /** The URL it was fetched from. */
+  readonly url: string;
+}
+
+/** Validated metadata and where it came from. */
+export interface Discovered {
+  readonly metadata: ServerMetadata;
+  readonly source: MetadataSource;
+}
+
 /** Options for {@link discover}. */
 export interface DiscoveryOptions {
   readonly fetch: FetchLike;
@@ -19,13 +32,19 @@ export interface DiscoveryOptions {
   readonly allowHttp: boolean;
 }
 
-async function attempt(issuer: URL, algorithm: 'oidc' | 'oauth2', options: DiscoveryOptions): Promise<ServerMetadata> {
+async function attempt(issuer: URL, algorithm: 'oidc' | 'oauth2', options: DiscoveryOptions): Promise<Discovered> {
+  let url = '';
   const response = await oauth.discoveryRequest(issuer, {
     algorithm,
-    [oauth.customFetch]: options.fetch,
+    // oauth4webapi builds the well-known URL (appended for OIDC, inserted for RFC 8414); keep the one it used.
+    [oauth.customFetch]: (input, init) => {
+      url = input;
+      return options.fetch(input, init);
+    },
     [oauth.allowInsecureRequests]: options.allowHttp,
   });
-  return oauth.processDiscoveryResponse(issuer, response);
+  const metadata = await oauth.processDiscoveryResponse(issuer, response);
+  return { metadata, source: { document: algorithm === 'oidc' ? 'openid-discovery' : 'rfc8414', url } };
 }
 
 /**
@@ -36,21 +55,22 @@ async function attempt(issuer: URL, algorithm: 'oidc' | 'oauth2', options: Disco
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.3
  */
-export async function discover(issuer: string, options: DiscoveryOptions): Promise<ServerMetadata> {
+export async function discover(issuer: string, options: DiscoveryOptions): Promise<Discovered> {
   const url = new URL(issuer);
-  let metadata: ServerMetadata;
+  let discovered: Discovered;
   try {
-    metadata = await attempt(url, 'oidc', options);
+    discovered = await attempt(url, 'oidc', options);
   } catch (first) {
     if (!(first instanceof oauth.OperationProcessingError) || first.code !== oauth.RESPONSE_IS_NOT_CONFORM) {
       throw discoveryError(first, issuer);
     }
     try {
-      metadata = await attempt(url, 'oauth2', options);
+      discovered = await attempt(url, 'oauth2', options);
     } catch (second) {
       throw discoveryError(second, issuer);
     }
   }
+  const { metadata } = discovered;
   // oauth4webapi compares normalised URLs; the issuer must match character for character (OIDC
   // Discovery §4.3), because the same string is compared with `iss` in every token.
   if (metadata.issuer !== issuer) {
@@ -60,11 +80,11 @@ export async function discover(issuer: string, options: DiscoveryOptions): Promi
     throw new DeskError('DISCOVERY_FAILED', `The metadata of ${issuer} has no authorization or token endpoint.`);
   }
   assertEndpoints(metadata, options.allowHttp);
-  return metadata;
+  return discovered;
 }
 
 /** Metadata fields holding URLs the client calls or opens. */
-const ENDPOINTS = [
+export const ENDPOINTS = [
   'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'revocation_endpoint',
   'introspection_endpoint', 'end_session_endpoint', 'pushed_authorization_request_endpoint', 'device_authorization_endpoint',
 ] as const;

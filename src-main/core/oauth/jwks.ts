@@ -1,18 +1,31 @@
 /**
- * A provider's JSON Web Key Set, fetched through the core's HTTP client, kept in memory, refetched once
- * on an unknown key (rotation), and used to find the public key(s) for a JWS header.
+ * A provider's JSON Web Key Set: jose's remote JWKS set over the core's HTTP client, kept for a bounded
+ * time, refetched once on an unknown key (rotation), and used to find the public key(s) for a JWS header.
  * @module
  */
-import type { CryptoKey, JSONWebKeySet, LocalJWKSet } from 'jose';
+import type * as JoseModule from 'jose';
+import type { CryptoKey, RemoteJWKSet } from 'jose';
 import { DeskError } from '../errors.ts';
+
+type Jose = typeof JoseModule;
 import type { FetchLike } from '../http/client.ts';
+
+/** How long a fetched JWKS is used before it is fetched again (jose's `cacheMaxAge`). */
+export const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
+/**
+ * jose's own "refetch on a missing key" waits this long after a fetch (`cooldownDuration`); within it,
+ * the one refetch of {@link JwksCache.resolve} is asked for explicitly (`reload()` bypasses the cooldown).
+ */
+export const JWKS_COOLDOWN_MS = 30 * 1000;
 
 /** Options of {@link JwksCache}. */
 export interface JwksCacheOptions {
   /** The provider's `jwks_uri` from validated metadata. */
   readonly jwksUri: string;
-  /** The core's fetch (timeouts, size cap, no redirects); jose's own remote fetcher is never used. */
+  /** The core's fetch (timeouts, size cap, no redirects, exchange log); jose's own fetch is never used. */
   readonly fetch: FetchLike;
+  /** Lifetime of a fetched set (default {@link JWKS_MAX_AGE_MS}). */
+  readonly maxAgeMs?: number;
 }
 
 /** The JWS header parameters that select a key. */
@@ -29,16 +42,12 @@ export interface JwksKeyMatch {
   readonly refetched: boolean;
 }
 
-interface Snapshot {
-  readonly resolver: LocalJWKSet;
-}
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Narrows a parsed response body to a JWKS (`{ keys: [ {...}, ... ] }`), or says what is wrong. */
-function assertJwks(value: unknown, origin: string): asserts value is JSONWebKeySet {
+function assertJwks(value: unknown, origin: string): void {
   if (!isPlainObject(value)) {
     throw new DeskError('DISCOVERY_FAILED', `The provider's JWKS (${origin}) is not a JSON object; check jwks_uri in its metadata.`);
   }
@@ -57,24 +66,53 @@ function describeKid(kid: string | undefined): string {
 }
 
 /**
- * The JWKS of one provider. `resolve` fetches on first use; when no cached key matches a header it
- * refetches once right away (the provider may have rotated its keys) and tries again. Concurrent
- * fetches share one request.
+ * The JWKS of one provider. `resolve` fetches on first use and when the set is older than its lifetime;
+ * when no key of a set it already held matches a header, it refetches once right away (the provider may
+ * have rotated its keys) and tries again. Concurrent fetches share one request.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#RotateSigKeys
  * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
  */
 export class JwksCache {
   readonly jwksUri: string;
-  readonly #fetch: FetchLike;
   readonly #origin: string;
-  #snapshot: Snapshot | undefined;
-  #inflight: Promise<Snapshot> | undefined;
+  readonly #options: JwksCacheOptions;
+  #set: RemoteJWKSet | undefined;
+  #jose: Jose | undefined;
   #fetchCount = 0;
 
   constructor(options: JwksCacheOptions) {
-    this.jwksUri = new URL(options.jwksUri).href;
-    this.#origin = new URL(options.jwksUri).origin;
-    this.#fetch = options.fetch;
+    const url = new URL(options.jwksUri);
+    this.jwksUri = url.href;
+    this.#origin = url.origin;
+    this.#options = options;
+  }
+
+  /** jose and the remote set, made on first use: jose is not loaded at start-up (CLI start time). */
+  async #ready(): Promise<{ readonly set: RemoteJWKSet; readonly jose: Jose }> {
+    const jose = this.#jose ?? (this.#jose = await import('jose'));
+    const fetch = this.#options.fetch;
+    this.#set ??= jose.createRemoteJWKSet(new URL(this.jwksUri), {
+      cacheMaxAge: this.#options.maxAgeMs ?? JWKS_MAX_AGE_MS,
+      cooldownDuration: JWKS_COOLDOWN_MS,
+      // The core fetch's own timeout applies; jose's (a shorter default) would only race it.
+      [jose.customFetch]: async (input, init) => {
+        this.#fetchCount += 1;
+        const response = await fetch(input, { method: 'GET', headers: init.headers });
+        if (response.status !== 200) {
+          await response.body?.cancel().catch(() => undefined);
+          throw new DeskError('DISCOVERY_FAILED', `The provider's JWKS (${this.#origin}) answered HTTP ${response.status}; expected 200.`, { status: response.status });
+        }
+        let body: unknown;
+        try {
+          body = JSON.parse(await response.text());
+        } catch (cause) {
+          throw new DeskError('DISCOVERY_FAILED', `The provider's JWKS (${this.#origin}) is not JSON.`, { cause });
+        }
+        assertJwks(body, this.#origin);
+        return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+      },
+    });
+    return { set: this.#set, jose };
   }
 
   /** How many times the JWKS was requested (for tests and the exchange view). */
@@ -84,7 +122,7 @@ export class JwksCache {
 
   /** Whether a JWKS is held in memory. */
   get loaded(): boolean {
-    return this.#snapshot !== undefined;
+    return this.#set?.jwks() !== undefined;
   }
 
   /**
@@ -92,17 +130,12 @@ export class JwksCache {
    * fetch is under way share it.
    */
   async refresh(): Promise<void> {
-    await this.#refresh();
-  }
-
-  #refresh(): Promise<Snapshot> {
-    if (this.#inflight === undefined) {
-      const pending = this.#load().finally(() => {
-        if (this.#inflight === pending) this.#inflight = undefined;
-      });
-      this.#inflight = pending;
+    const { set, jose } = await this.#ready();
+    try {
+      await set.reload();
+    } catch (error) {
+      throw this.#fetchError(error, jose);
     }
-    return this.#inflight;
   }
 
   /**
@@ -111,33 +144,32 @@ export class JwksCache {
    * symmetric or unknown `alg`, and the HTTP or `DISCOVERY_FAILED` error when the JWKS cannot be had.
    */
   async resolve(header: JwsKeySelector): Promise<JwksKeyMatch> {
-    let snapshot = this.#snapshot;
-    let fresh = false;
-    if (snapshot === undefined) {
-      snapshot = await this.#refresh();
-      fresh = true;
-    }
-    let keys = await this.#match(snapshot, header);
-    let refetched = false;
-    // Rotation: the token may be signed by a key newer than our copy. A set fetched during this very
-    // call is already current, so it is not fetched twice.
-    if (keys.length === 0 && !fresh) {
-      snapshot = await this.#refresh();
+    const { set } = await this.#ready();
+    // A set fetched during this very call (none held yet, or expired) is current: not fetched twice.
+    const fetchedInCall = set.jwks() === undefined || !set.fresh;
+    const before = this.#fetchCount;
+    let keys = await this.#match(header);
+    // Past jose's cooldown, a miss makes jose refetch by itself within that lookup: that is the refetch.
+    let refetched = !fetchedInCall && this.#fetchCount !== before;
+    if (keys.length === 0 && !fetchedInCall) {
+      // Rotation: the token may be signed by a key newer than our copy. Within the cooldown jose does not
+      // refetch, so it is asked to; a fetch still under way (another caller's) is joined.
+      if (!refetched || set.reloading) await this.refresh();
       refetched = true;
-      keys = await this.#match(snapshot, header);
+      keys = await this.#match(header);
     }
     if (keys.length === 0) {
-      throw new DeskError('ID_TOKEN_KEY_NOT_FOUND', `The provider's JWKS has no key for ${describeKid(header.kid)} and alg ${header.alg}${refetched || fresh ? ', even freshly fetched' : ''}. The token was signed by a key this provider does not publish.`);
+      throw new DeskError('ID_TOKEN_KEY_NOT_FOUND', `The provider's JWKS has no key for ${describeKid(header.kid)} and alg ${header.alg}${refetched || fetchedInCall ? ', even freshly fetched' : ''}. The token was signed by a key this provider does not publish.`);
     }
     return { keys, refetched };
   }
 
-  async #match(snapshot: Snapshot, header: JwsKeySelector): Promise<CryptoKey[]> {
+  async #match(header: JwsKeySelector): Promise<CryptoKey[]> {
+    const { set, jose } = await this.#ready();
+    const { errors } = jose;
     try {
-      return [await snapshot.resolver({ alg: header.alg, ...(header.kid === undefined ? {} : { kid: header.kid }) })];
+      return [await set({ alg: header.alg, ...(header.kid === undefined ? {} : { kid: header.kid }) })];
     } catch (error) {
-      // jose is loaded on first use (not at start-up): see jwt-report.ts.
-      const { errors } = await import('jose');
       if (error instanceof errors.JWKSNoMatchingKey) return [];
       if (error instanceof errors.JWKSMultipleMatchingKeys) {
         const keys: CryptoKey[] = [];
@@ -147,35 +179,15 @@ export class JwksCache {
       if (error instanceof errors.JOSENotSupported) {
         throw new DeskError('ID_TOKEN_ALG_NOT_ALLOWED', `alg ${header.alg} cannot be verified with a public key from a JWKS.`, { cause: error });
       }
+      if (error instanceof DeskError || error instanceof errors.JWKSInvalid || error instanceof errors.JWKSTimeout) throw this.#fetchError(error, jose);
       throw new DeskError('DISCOVERY_FAILED', `The provider's JWKS key for ${describeKid(header.kid)} cannot be used: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
     }
   }
 
-  async #load(): Promise<Snapshot> {
-    this.#fetchCount += 1;
-    const response = await this.#fetch(this.jwksUri, {
-      method: 'GET',
-      headers: { accept: 'application/jwk-set+json, application/json' },
-    });
-    if (response.status !== 200) {
-      throw new DeskError('DISCOVERY_FAILED', `The provider's JWKS (${this.#origin}) answered HTTP ${response.status}; expected 200.`, { status: response.status });
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(await response.text());
-    } catch (cause) {
-      throw new DeskError('DISCOVERY_FAILED', `The provider's JWKS (${this.#origin}) is not JSON.`, { cause });
-    }
-    assertJwks(body, this.#origin);
-    const { createLocalJWKSet } = await import('jose');
-    let resolver: LocalJWKSet;
-    try {
-      resolver = createLocalJWKSet(body);
-    } catch (cause) {
-      throw new DeskError('DISCOVERY_FAILED', `The provider's JWKS (${this.#origin}) is malformed.`, { cause });
-    }
-    const snapshot: Snapshot = { resolver };
-    this.#snapshot = snapshot;
-    return snapshot;
+  /** A fetch failure as a DeskError: the core fetch's (HTTP_*, DISCOVERY_FAILED) as it is, jose's mapped. */
+  #fetchError(error: unknown, jose: Jose): DeskError {
+    if (error instanceof DeskError) return error;
+    if (error instanceof jose.errors.JWKSTimeout) return new DeskError('HTTP_TIMEOUT', `The provider's JWKS (${this.#origin}) did not answer in time.`, { cause: error });
+    return new DeskError('DISCOVERY_FAILED', `The provider's JWKS (${this.#origin}) is malformed.`, { cause: error });
   }
 }

@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type * as Jose from 'jose';
 import { isDeskError, type ErrorCode } from '../errors.ts';
 import type { JwksCache, JwksKeyMatch } from './jwks.ts';
+import { decodeJwt, tokenFormat } from './jwt-decode.ts';
 
 /** jose, loaded by the first report that needs it: a command that reports on no token (`oidc-desk sessions`, `token` from the cache) never loads its ~45 modules. */
 let joseModule: Promise<typeof Jose> | undefined;
@@ -84,8 +85,6 @@ export interface JwtReportContext {
   readonly maxAgeSeconds?: number | undefined;
 }
 
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
-const SIGNATURE_SEGMENT = /^[A-Za-z0-9_-]*$/;
 /** Largest NumericDate (seconds) a JS Date can show. */
 const MAX_NUMERIC_DATE = 8.64e12;
 /** Hash of `at_hash` per alg: the SHA-2 of the alg; Ed25519 uses SHA-512 (OpenID errata). */
@@ -95,20 +94,6 @@ const AT_HASH_DIGEST: Readonly<Record<string, 'sha256' | 'sha384' | 'sha512'>> =
   RS512: 'sha512', PS512: 'sha512', ES512: 'sha512',
   EdDSA: 'sha512', Ed25519: 'sha512',
 };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function decodeJsonObject(segment: string, base64url: typeof Jose.base64url): Record<string, unknown> | undefined {
-  if (!SEGMENT.test(segment)) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(base64url.decode(segment)));
-    return isPlainObject(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A claim value for a detail string: JSON, shortened. Only for non-secret claims (iss, aud, azp, typ). */
 function show(value: unknown): string {
@@ -420,16 +405,10 @@ export function reportAt(report: Extract<JwtReport, { kind: 'jwt' }>, ctx: { rea
  * @see https://www.rfc-editor.org/rfc/rfc8725
  */
 export async function buildJwtReport(token: string, ctx: JwtReportContext): Promise<JwtReport> {
-  const parts = token.split('.');
-  if (parts.length === 5 && parts.every((p) => SIGNATURE_SEGMENT.test(p))) return { kind: 'opaque', length: token.length, encrypted: true };
-  if (parts.length !== 3) return { kind: 'opaque', length: token.length };
-  const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
+  const decoded = decodeJwt(token);
+  if (decoded === undefined) return tokenFormat(token) === 'jwe' ? { kind: 'opaque', length: token.length, encrypted: true } : { kind: 'opaque', length: token.length };
+  const { header, claims } = decoded;
   const jose = await loadJose();
-  const header = decodeJsonObject(headerPart, jose.base64url);
-  const claims = decodeJsonObject(payloadPart, jose.base64url);
-  if (header === undefined || claims === undefined || !SIGNATURE_SEGMENT.test(signaturePart)) {
-    return { kind: 'opaque', length: token.length };
-  }
 
   const t = timeContext(ctx);
   const { check: algCheck, alg } = checkAlg(header, ctx);

@@ -20,8 +20,11 @@ export interface LoopbackReceiverOptions {
   readonly port?: number;
   /** The redirect path, exactly as registered (default `/callback`). */
   readonly path?: string;
-  /** How long the receiver waits for the callback before it closes by itself. */
-  readonly timeoutMs: number;
+  /**
+   * The sign-in's deadline: when it aborts before the callback arrived, the receiver closes (`timeout`
+   * when its reason is a TimeoutError, else `closed`). A callback already being handled is answered first.
+   */
+  readonly signal: AbortSignal;
   /**
    * True when a GET on the path carries the pending flow's `state` (exactly once, compared in constant
    * time): only then is it the callback. Anything else is a stray: 400, counted, and the wait goes on.
@@ -32,7 +35,7 @@ export interface LoopbackReceiverOptions {
   readonly onCallback: (url: string) => Promise<LoopbackOutcome>;
 }
 
-/** How a receiver ended: the callback was handled, the timeout passed, too many strays came, or `close()`. */
+/** How a receiver ended: the callback was handled, the deadline passed, too many strays came, or `close()` or a cancel. */
 export type LoopbackEnd = 'callback' | 'timeout' | 'flooded' | 'closed';
 
 /** A listening loopback receiver. */
@@ -103,10 +106,10 @@ function isOutcome(value: unknown): value is LoopbackOutcome {
  * while the callback is handled 410: each is counted in `strayRequests` and the wait goes on, until
  * {@link MAX_LOOPBACK_STRAYS} of them end it as `flooded`. Other paths get 404, request targets over
  * 8 KiB 414, a Host other than the redirect URI's 421 (not counted). None of these touches the flow.
- * After the callback is answered, at the timeout, or when flooded, the listener closes and every
- * connection is dropped.
+ * After the callback is answered, when the deadline signal aborts, or when flooded, the listener closes
+ * and every connection is dropped.
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
- * @throws DeskError `USAGE` for a bad host, port, path or timeout; `LOOPBACK_LISTEN_FAILED` when it
+ * @throws DeskError `USAGE` for a bad host, port, path or signal; `LOOPBACK_LISTEN_FAILED` when it
  * cannot listen (at once, naming the port, when a fixed port is taken).
  */
 export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Promise<LoopbackReceiver> {
@@ -119,9 +122,8 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   const hostLiteral = host === '::1' ? '[::1]' : host;
   const path: unknown = opts.path ?? DEFAULT_LOOPBACK_PATH;
   if (!isOriginFormPath(path)) throw new DeskError('USAGE', 'The loopback redirect path must be an absolute path without query or fragment.');
-  if (typeof opts.timeoutMs !== 'number' || !Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) {
-    throw new DeskError('USAGE', 'The loopback timeout must be a positive number of milliseconds.');
-  }
+  if (!((opts.signal as unknown) instanceof AbortSignal)) throw new DeskError('USAGE', 'The loopback receiver needs the sign-in\'s deadline signal.');
+  const signal = opts.signal;
   const { onCallback, isPendingCallback } = opts;
 
   // node:http (with net, stream, dns behind it) loads for a sign-in only, not for every command.
@@ -134,8 +136,6 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   let consumed = false;
   let finished = false;
   let strays = 0;
-  // Armed once the port is known; shutdown() may run before that (listen failure).
-  let timer: NodeJS.Timeout | undefined = undefined;
   let resolveDone!: (how: LoopbackEnd) => void;
   const done = new Promise<LoopbackEnd>((resolve) => {
     resolveDone = resolve;
@@ -147,13 +147,20 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
       finished = true;
       resolveDone(how);
     }
-    if (timer !== undefined) clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
     closing ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
       // Browsers keep sockets alive; without this, close() waits for them.
       server.closeAllConnections();
     });
     return closing;
+  }
+
+  /** The deadline ended the sign-in: stop waiting, unless the callback is being answered (it closes after). */
+  function onAbort(): void {
+    if (consumed) return;
+    const reason: unknown = signal.reason;
+    void shutdown(reason instanceof Error && reason.name === 'TimeoutError' ? 'timeout' : 'closed');
   }
 
   function send(res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): Promise<void> {
@@ -225,7 +232,6 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
       return;
     }
     consumed = true;
-    if (timer !== undefined) clearTimeout(timer);
     let ok = false;
     try {
       const outcome: unknown = await onCallback(url);
@@ -271,9 +277,8 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
     throw new DeskError('LOOPBACK_LISTEN_FAILED', `The loopback listener is not bound to ${hostLiteral}${wantedPort === 0 ? '' : `:${wantedPort}`}.`);
   }
   port = address.port;
-  timer = setTimeout(() => {
-    if (!consumed) void shutdown('timeout');
-  }, opts.timeoutMs);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
 
   return {
     redirectUri: `http://${hostLiteral}:${port}${path}`,

@@ -1,20 +1,26 @@
 /**
- * What the core knows about one provider for one client: its validated metadata, its JWKS cache and
- * the oauth4webapi client object. Discovery runs once per issuer and is shared by every session.
+ * What the core knows about one provider for one client: its validated metadata, its JWKS and the
+ * oauth4webapi client object. Discovery is cached per (issuer, client) for a bounded time and shared by
+ * every session.
  * @module
  */
 import * as oauth from 'oauth4webapi';
 import type { FetchLike } from '../http/client.ts';
-import { discover, type ServerMetadata } from './discovery.ts';
+import { discover, type MetadataSource, type ServerMetadata } from './discovery.ts';
 import { JwksCache } from './jwks.ts';
 
 /** Clock leeway for every time check on tokens (documented: at most 60 s). */
 export const CLOCK_SKEW_SECONDS = 60;
 
+/** How long discovered metadata is used before it is fetched again: a long-running app sees a provider's changes. */
+export const DISCOVERY_TTL_MS = 60 * 60 * 1000;
+
 /** A discovered provider as a client sees it. */
 export interface ProviderContext {
   readonly issuer: string;
   readonly metadata: ServerMetadata;
+  /** Which metadata document answered, and its URL. */
+  readonly metadataSource: MetadataSource;
   readonly client: oauth.Client;
   readonly jwks: JwksCache | undefined;
   readonly allowHttp: boolean;
@@ -22,37 +28,73 @@ export interface ProviderContext {
   readonly requestOptions: { [oauth.customFetch]: FetchLike; [oauth.allowInsecureRequests]: boolean };
 }
 
-/** Caches discovery per (issuer, client). */
+/** What identifies a provider context: the profile's issuer, client and loopback permission. */
+export interface ProviderKey {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly allowHttpLoopback: boolean;
+}
+
+/** Options of {@link ProviderDirectory}. */
+export interface ProviderDirectoryOptions {
+  /** Clock, ms (default Date.now). */
+  readonly now?: () => number;
+  /** Lifetime of a discovery (default {@link DISCOVERY_TTL_MS}). */
+  readonly ttlMs?: number;
+}
+
+interface Entry {
+  readonly promise: Promise<ProviderContext>;
+  /** Set once discovery succeeded. */
+  expiresAt: number | undefined;
+}
+
+/** Caches discovery per (issuer, client) for {@link DISCOVERY_TTL_MS}; a failed discovery is not kept. */
 export class ProviderDirectory {
   readonly #fetch: FetchLike;
-  readonly #cache = new Map<string, Promise<ProviderContext>>();
+  readonly #now: () => number;
+  readonly #ttlMs: number;
+  readonly #cache = new Map<string, Entry>();
 
-  constructor(fetch: FetchLike) {
+  constructor(fetch: FetchLike, options: ProviderDirectoryOptions = {}) {
     this.#fetch = fetch;
+    this.#now = options.now ?? Date.now;
+    this.#ttlMs = options.ttlMs ?? DISCOVERY_TTL_MS;
   }
 
-  /** The provider context for a profile; discovery happens on first use. */
-  get(input: { issuer: string; clientId: string; allowHttpLoopback: boolean }): Promise<ProviderContext> {
+  /**
+   * The provider context for a profile: discovered on first use and again once its lifetime is over
+   * (or at once with `fresh`). Concurrent calls share one discovery.
+   */
+  get(input: ProviderKey, options: { readonly fresh?: boolean } = {}): Promise<ProviderContext> {
     const key = `${input.issuer}\n${input.clientId}\n${input.allowHttpLoopback}`;
-    let entry = this.#cache.get(key);
-    if (entry === undefined) {
-      entry = this.#load(input);
-      this.#cache.set(key, entry);
-      // A failed discovery is not cached: the next attempt tries again.
-      entry.catch(() => this.#cache.delete(key));
-    }
-    return entry;
+    const cached = this.#cache.get(key);
+    // An entry still being discovered has no expiry yet: it is shared, even with a `fresh` caller.
+    const usable = cached !== undefined && (cached.expiresAt === undefined || (options.fresh !== true && this.#now() < cached.expiresAt));
+    if (usable) return cached.promise;
+    const entry: Entry = { promise: this.#load(input), expiresAt: undefined };
+    this.#cache.set(key, entry);
+    entry.promise.then(
+      () => {
+        entry.expiresAt = this.#now() + this.#ttlMs;
+      },
+      () => {
+        if (this.#cache.get(key) === entry) this.#cache.delete(key);
+      },
+    );
+    return entry.promise;
   }
 
-  async #load(input: { issuer: string; clientId: string; allowHttpLoopback: boolean }): Promise<ProviderContext> {
+  async #load(input: ProviderKey): Promise<ProviderContext> {
     const allowHttp = input.allowHttpLoopback && input.issuer.startsWith('http:');
-    const metadata = await discover(input.issuer, { fetch: this.#fetch, allowHttp });
+    const { metadata, source } = await discover(input.issuer, { fetch: this.#fetch, allowHttp });
     let jwks: JwksCache | undefined;
     // discover() has checked every endpoint's scheme and host.
     if (metadata.jwks_uri !== undefined) jwks = new JwksCache({ jwksUri: metadata.jwks_uri, fetch: this.#fetch });
     return {
       issuer: input.issuer,
       metadata,
+      metadataSource: source,
       client: { client_id: input.clientId, token_endpoint_auth_method: 'none', [oauth.clockTolerance]: CLOCK_SKEW_SECONDS },
       jwks,
       allowHttp,

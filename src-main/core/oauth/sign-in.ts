@@ -1,28 +1,41 @@
 /**
  * Sign-in orchestration: discovery, the authorization request, the wait for the callback (custom
- * scheme through the router, or a loopback receiver of its own), the code exchange and ID token checks.
+ * scheme through the router, or a loopback receiver of its own), the code exchange and ID token checks,
+ * all bound to the sign-in's one deadline.
  * @module
  */
 import { randomUUID } from 'node:crypto';
 import { DeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
+import { withExchangeContext } from '../http/exchange-context.ts';
 import { APP_POST_LOGOUT_REDIRECT_URI, APP_REDIRECT_URI, APP_SCHEME, parseLoopbackRedirectUri, type Profile } from '../profile.ts';
-import { buildAuthorizationRequest, type AuthorizationOptions } from './authorize.ts';
+import { buildAuthorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from './authorize.ts';
 import { CallbackRouter, carriesState, type RoutableFlow } from './callback.ts';
+import { Deadline } from './deadline.ts';
 import { buildEndSessionRequest } from './end-session.ts';
-import { startLoopbackReceiver } from './loopback.ts';
+import { startLoopbackReceiver, type LoopbackReceiver } from './loopback.ts';
 import { FLOW_TTL_MS, PendingFlows } from './pending.ts';
 import { ProviderDirectory, type ProviderContext } from './provider-context.ts';
 import { exchangeCode, type TokenSet } from './tokens.ts';
 
 /** The outcome of a completed sign-in. */
 export interface SignInResult {
+  /** The sign-in's id (`StartedSignIn.id`): its exchanges carry it until they are assigned to a session. */
+  readonly flowId: string;
   readonly profile: Profile;
   readonly provider: ProviderContext;
   readonly redirectUri: string;
   readonly tokens: TokenSet;
   /** Requests that reached the loopback listener without this sign-in's state (0 for other redirects). */
   readonly strayRequests: number;
+}
+
+/** Options of one sign-in: the authorization request's, and its deadline. */
+export interface SignInOptions extends AuthorizationOptions {
+  /** How long the sign-in may wait, ms (default: the engine's `flowTtlMs`, 10 min); at most a day. */
+  readonly timeoutMs?: number;
+  /** Ends the sign-in when aborted: with the reason when it is a DeskError, else `SIGN_IN_CANCELLED`. */
+  readonly signal?: AbortSignal;
 }
 
 /** A sign-in waiting for the browser. */
@@ -32,6 +45,8 @@ export interface StartedSignIn {
   /** Open this in the system browser. */
   readonly authorizationUrl: string;
   readonly redirectUri: string;
+  /** The deadline, ms since the epoch (engine clock): then the sign-in ends with `FLOW_TIMEOUT`. */
+  readonly expiresAt: number;
   /** Settles once: tokens verified, or a DeskError. */
   readonly result: Promise<SignInResult>;
   /**
@@ -39,13 +54,12 @@ export interface StartedSignIn {
    * so far; final once `result` settled, whichever way. Only a count: nothing of their content is kept.
    */
   readonly strayRequests: number;
-  /** Abandons the sign-in (its callback will then be refused). */
+  /** Abandons the sign-in now (`SIGN_IN_CANCELLED`; its callback will then be refused). */
   cancel(): void;
 }
 
 interface Flow extends RoutableFlow {
   readonly id: string;
-  cancel(error: DeskError): void;
 }
 
 /** Dependencies of {@link SignInEngine}. */
@@ -54,9 +68,12 @@ export interface SignInDeps {
   readonly now: () => number;
   /** Shared discovery cache (the session service passes its own). */
   readonly providers?: ProviderDirectory;
-  /** How long a flow waits for its callback (default 10 min). */
+  /** How long a flow waits for its callback unless the sign-in says otherwise (default 10 min). */
   readonly flowTtlMs?: number;
 }
+
+/** Why a sign-in ended after the fact: its deadline's signal is aborted with this once it settled. */
+const SETTLED = new DeskError('SIGN_IN_CANCELLED', 'The sign-in has ended.');
 
 /** Runs authorization code + PKCE sign-ins for any number of profiles at once. */
 export class SignInEngine {
@@ -64,81 +81,28 @@ export class SignInEngine {
   /** The single entry for callbacks arriving by deep link (custom schemes). */
   readonly router: CallbackRouter<Flow>;
   readonly #deps: SignInDeps;
-  readonly #pending: PendingFlows<Flow>;
+  readonly #pending = new PendingFlows<Flow>();
   readonly #ttl: number;
 
   constructor(deps: SignInDeps) {
     this.#deps = deps;
     this.#ttl = deps.flowTtlMs ?? FLOW_TTL_MS;
-    this.providers = deps.providers ?? new ProviderDirectory(deps.fetch);
-    this.#pending = new PendingFlows<Flow>({ now: deps.now, ttlMs: this.#ttl });
+    this.providers = deps.providers ?? new ProviderDirectory(deps.fetch, { now: deps.now });
     this.router = new CallbackRouter(this.#pending, () => this.#schemes());
   }
 
-  /** Starts a sign-in: discovery, then an authorization URL for the system browser. */
-  async start(profile: Profile, options: AuthorizationOptions = {}): Promise<StartedSignIn> {
-    const provider = await this.providers.get(profile);
+  /**
+   * Starts a sign-in: discovery, then an authorization URL for the system browser. From here on one
+   * deadline (the timeout, `cancel()`, the caller's signal) ends everything the sign-in holds: its
+   * pending flow, its loopback listener, a code exchange under way, and `result`.
+   */
+  async start(profile: Profile, options: SignInOptions = {}): Promise<StartedSignIn> {
+    const { timeoutMs, signal: outer, ...authorization } = options;
+    const deadline = new Deadline(timeoutMs ?? this.#ttl, this.#deps.now, outer);
     const id = randomUUID();
-    let loopback: Awaited<ReturnType<typeof startLoopbackReceiver>> | undefined;
-    // While the receiver handles its request it must stay open to answer; it closes itself afterwards.
-    let receiverAnswering = false;
-    let redirectUri: string;
-    // The loopback receiver exists before the flow (the flow needs its port): a request that arrives
-    // in between waits until the flow is registered, or fails if setting it up failed.
-    let registered!: { resolve: (f: Flow) => void; reject: (e: unknown) => void };
-    const flowReady = new Promise<Flow>((resolve, reject) => {
-      registered = { resolve, reject };
-    });
-    flowReady.catch(() => undefined);
-    if (profile.redirect.kind === 'loopback') {
-      // A fixed redirect URI binds exactly its address, port and path; a busy port fails here, before any browser.
-      const fixed = profile.redirect.uri === undefined ? undefined : parseLoopbackRedirectUri(profile.redirect.uri);
-      // Only a request carrying this flow's state reaches the router (and then ends the flow, whatever
-      // the outcome); any other local program's request is a counted stray that ends nothing.
-      loopback = await startLoopbackReceiver({
-        ...(fixed === undefined ? {} : { host: fixed.host, port: fixed.port, path: fixed.path }),
-        timeoutMs: this.#ttl,
-        isPendingCallback: async (url) => {
-          const own = await flowReady.catch(() => undefined);
-          return own !== undefined && carriesState(url, own.state);
-        },
-        onCallback: async (url) => {
-          receiverAnswering = true;
-          let own: Flow;
-          try {
-            own = await flowReady;
-          } catch {
-            return { ok: false, code: 'CALLBACK_STATE_UNKNOWN' };
-          }
-          try {
-            await this.router.handle(url);
-            return { ok: true };
-          } catch (error) {
-            const err = error instanceof DeskError ? error : new DeskError('CALLBACK_INVALID', 'The callback was refused.');
-            own.cancel(err);
-            return { ok: false, code: err.code };
-          }
-        },
-      });
-      redirectUri = loopback.redirectUri;
-    } else {
-      redirectUri = profile.redirect.kind === 'custom-scheme' ? profile.redirect.uri : APP_REDIRECT_URI;
-    }
-
-    let request: Awaited<ReturnType<typeof buildAuthorizationRequest>>;
-    try {
-      request = await buildAuthorizationRequest({
-        metadata: provider.metadata,
-        clientId: profile.clientId,
-        redirectUri,
-        scopes: profile.scopes,
-        options: { ...options, extraParams: { ...profile.extraParams, ...options.extraParams } },
-      });
-    } catch (error) {
-      registered.reject(error);
-      await loopback?.close();
-      throw error;
-    }
+    // The sign-in's exchanges (discovery, JWKS, token) carry its id until the session it becomes takes them.
+    const provider = await withExchangeContext({ flowId: id }, () => this.providers.get(profile));
+    if (deadline.signal.aborted) throw deadline.error();
 
     let settled = false;
     let resolve!: (r: SignInResult) => void;
@@ -149,40 +113,66 @@ export class SignInEngine {
     });
     // A rejection nobody awaits yet must not crash the process; callers still see it on `result`.
     done.catch(() => undefined);
+    let loopback: LoopbackReceiver | undefined;
     const finish = (outcome: { ok: SignInResult } | { error: DeskError }): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      if (!receiverAnswering) void loopback?.close();
+      deadline.signal.removeEventListener('abort', onDeadline);
+      // Whatever the outcome, the deadline is over: the pending flow and the listener follow it.
+      deadline.cancel('error' in outcome ? outcome.error : SETTLED);
       if ('ok' in outcome) resolve(outcome.ok);
       else reject(outcome.error);
     };
-    const timer = setTimeout(() => {
-      this.#pending.take(request.state);
-      finish({ error: new DeskError('FLOW_TIMEOUT', `No answer from the browser within ${Math.round(this.#ttl / 60000)} min; the sign-in was abandoned. Start it again.`) });
-    }, this.#ttl);
-    timer.unref?.();
-    void loopback?.done.then((how) => {
-      if (how === 'timeout') {
-        this.#pending.take(request.state);
-        finish({ error: new DeskError('FLOW_TIMEOUT', 'No answer from the browser in time; the sign-in was abandoned. Start it again.') });
-      } else if (how === 'flooded') {
-        this.#pending.take(request.state);
-        finish({ error: new DeskError('LOOPBACK_FLOODED', `${loopback?.strayRequests ?? 0} requests without this sign-in's state reached its loopback listener, so it stopped listening: another program on this computer is sending them. No token was requested. Start the sign-in again, and look for that program.`) });
-      }
+    const onDeadline = (): void => finish({ error: deadline.error() });
+    deadline.signal.addEventListener('abort', onDeadline, { once: true });
+
+    // The loopback receiver exists before the flow (the flow needs its port): a request that arrives
+    // in between waits until the flow is registered, or fails if setting it up failed.
+    let registered!: { resolve: (f: Flow) => void; reject: (e: unknown) => void };
+    const flowReady = new Promise<Flow>((res, rej) => {
+      registered = { resolve: res, reject: rej };
     });
+    flowReady.catch(() => undefined);
+
+    let request: AuthorizationRequest;
+    let redirectUri: string;
+    try {
+      if (profile.redirect.kind === 'loopback') {
+        loopback = await this.#startLoopback(profile.redirect.uri, deadline, flowReady);
+        redirectUri = loopback.redirectUri;
+        void loopback.done.then((how) => {
+          if (how === 'flooded') {
+            finish({ error: new DeskError('LOOPBACK_FLOODED', `${loopback?.strayRequests ?? 0} requests without this sign-in's state reached its loopback listener, so it stopped listening: another program on this computer is sending them. No token was requested. Start the sign-in again, and look for that program.`) });
+          }
+        });
+      } else {
+        redirectUri = profile.redirect.kind === 'custom-scheme' ? profile.redirect.uri : APP_REDIRECT_URI;
+      }
+      request = await buildAuthorizationRequest({
+        metadata: provider.metadata,
+        clientId: profile.clientId,
+        redirectUri,
+        scopes: profile.scopes,
+        options: { ...authorization, extraParams: { ...profile.extraParams, ...authorization.extraParams } },
+      });
+    } catch (error) {
+      registered.reject(error);
+      finish({ error: error instanceof DeskError ? error : new DeskError('INTERNAL', 'The sign-in could not start.', { cause: error }) });
+      await loopback?.close();
+      throw error;
+    }
 
     const flow: Flow = {
       kind: 'authorization',
       id,
       state: request.state,
-      createdAt: this.#deps.now(),
+      signal: deadline.signal,
       redirectUri,
       metadata: provider.metadata,
       client: provider.client,
       complete: async (params) => {
         try {
-          const tokens = await exchangeCode(provider, {
+          const tokens = await withExchangeContext({ flowId: id }, () => exchangeCode(provider, {
             params,
             redirectUri,
             codeVerifier: request.codeVerifier,
@@ -190,47 +180,83 @@ export class SignInEngine {
             requireIdToken: profile.scopes.includes('openid'),
             now: this.#deps.now,
             maxAgeSeconds: request.maxAge,
-          });
-          finish({ ok: { profile, provider, redirectUri, tokens, strayRequests: loopback?.strayRequests ?? 0 } });
+            signal: deadline.signal,
+          }));
+          finish({ ok: { flowId: id, profile, provider, redirectUri, tokens, strayRequests: loopback?.strayRequests ?? 0 } });
         } catch (error) {
+          // Past the deadline, the sign-in already ended with its error; this is what the caller of the router sees.
           const err = error instanceof DeskError ? error : new DeskError('INTERNAL', 'The code exchange failed.', { cause: error });
           finish({ error: err });
           throw err;
         }
       },
       fail: (error) => finish({ error }),
-      cancel: (error) => {
-        this.#pending.take(request.state);
-        finish({ error });
-      },
     };
     try {
+      // A deadline that passed while the listener or the request was prepared ends the sign-in here.
+      if (deadline.signal.aborted) throw deadline.error();
       this.#pending.add(flow);
     } catch (error) {
-      clearTimeout(timer);
       registered.reject(error);
+      finish({ error: error instanceof DeskError ? error : new DeskError('INTERNAL', 'The sign-in could not start.', { cause: error }) });
       await loopback?.close();
       throw error;
     }
+    deadline.signal.addEventListener('abort', () => this.#pending.take(request.state), { once: true });
     registered.resolve(flow);
     return {
       id,
       authorizationUrl: request.url.href,
       redirectUri,
+      expiresAt: deadline.expiresAt,
       result: done,
       get strayRequests() {
         return loopback?.strayRequests ?? 0;
       },
-      cancel: () => flow.cancel(new DeskError('SIGN_IN_CANCELLED', 'Sign-in was cancelled.')),
+      cancel: () => deadline.cancel(new DeskError('SIGN_IN_CANCELLED', 'Sign-in was cancelled.')),
     };
   }
 
   /**
+   * The loopback receiver of one sign-in, bound to its deadline. Only a request carrying the flow's
+   * state reaches the router (and then ends the flow, whatever the outcome); any other local program's
+   * request is a counted stray that ends nothing. A fixed redirect URI binds exactly its address, port
+   * and path; a busy port fails here, before any browser.
+   */
+  async #startLoopback(fixedUri: string | undefined, deadline: Deadline, flowReady: Promise<Flow>): Promise<LoopbackReceiver> {
+    const fixed = fixedUri === undefined ? undefined : parseLoopbackRedirectUri(fixedUri);
+    return startLoopbackReceiver({
+      ...(fixed === undefined ? {} : { host: fixed.host, port: fixed.port, path: fixed.path }),
+      signal: deadline.signal,
+      isPendingCallback: async (url) => {
+        const own = await flowReady.catch(() => undefined);
+        return own !== undefined && carriesState(url, own.state);
+      },
+      onCallback: async (url) => {
+        try {
+          await flowReady;
+        } catch {
+          return { ok: false, code: 'CALLBACK_STATE_UNKNOWN' };
+        }
+        try {
+          await this.router.handle(url);
+          return { ok: true };
+        } catch (error) {
+          const err = error instanceof DeskError ? error : new DeskError('CALLBACK_INVALID', 'The callback was refused.');
+          deadline.cancel(err);
+          return { ok: false, code: err.code };
+        }
+      },
+    });
+  }
+
+  /**
    * Starts an RP-initiated logout: returns the URL to open in the system browser; `result` settles
-   * when the browser comes back to our scheme with the same `state` (or the flow times out).
+   * when the browser comes back to our scheme with the same `state` (or the flow's deadline passes).
    */
   startEndSession(provider: ProviderContext, idTokenHint: string | undefined): { readonly url: string; readonly result: Promise<void> } {
     const request = buildEndSessionRequest({ metadata: provider.metadata, clientId: provider.client.client_id, idTokenHint, postLogoutRedirectUri: APP_POST_LOGOUT_REDIRECT_URI });
+    const deadline = new Deadline(this.#ttl, this.#deps.now);
     let resolve!: () => void;
     let reject!: (e: DeskError) => void;
     const result = new Promise<void>((res, rej) => {
@@ -238,27 +264,29 @@ export class SignInEngine {
       reject = rej;
     });
     result.catch(() => undefined);
-    const timer = setTimeout(() => {
-      this.#pending.take(request.state);
-      reject(new DeskError('FLOW_TIMEOUT', 'The browser did not come back from the provider\'s sign-out page in time.'));
-    }, this.#ttl);
-    timer.unref?.();
+    let settled = false;
     const settle = (error?: DeskError): void => {
-      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      deadline.cancel(error ?? SETTLED);
       if (error) reject(error);
       else resolve();
     };
+    deadline.signal.addEventListener('abort', () => {
+      this.#pending.take(request.state);
+      const error = deadline.error();
+      settle(error.code === 'FLOW_TIMEOUT' ? new DeskError('FLOW_TIMEOUT', 'The browser did not come back from the provider\'s sign-out page in time.') : error);
+    }, { once: true });
     this.#pending.add({
       kind: 'logout',
       id: randomUUID(),
       state: request.state,
-      createdAt: this.#deps.now(),
+      signal: deadline.signal,
       redirectUri: APP_POST_LOGOUT_REDIRECT_URI,
       metadata: provider.metadata,
       client: provider.client,
       complete: async () => settle(),
       fail: (error) => settle(error),
-      cancel: (error) => settle(error),
     });
     return { url: request.url.href, result };
   }

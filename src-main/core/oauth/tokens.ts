@@ -126,10 +126,15 @@ export async function exchangeCode(ctx: ProviderContext, input: {
   readonly requireIdToken: boolean;
   readonly now: () => number;
   readonly maxAgeSeconds?: number | undefined;
+  /** The sign-in's deadline: the token request is abandoned when it aborts. */
+  readonly signal?: AbortSignal | undefined;
 }): Promise<TokenSet> {
   let response: Response;
   try {
-    response = await oauth.authorizationCodeGrantRequest(ctx.metadata, ctx.client, oauth.None(), input.params, input.redirectUri, input.codeVerifier, ctx.requestOptions);
+    response = await oauth.authorizationCodeGrantRequest(ctx.metadata, ctx.client, oauth.None(), input.params, input.redirectUri, input.codeVerifier, {
+      ...ctx.requestOptions,
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    });
   } catch (error) {
     throw mapOAuthError(error, 'TOKEN_ERROR');
   }

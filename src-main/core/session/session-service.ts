@@ -13,13 +13,11 @@ import type {
 import { DeskError, isDeskError, type ErrorCode } from '../errors.ts';
 import { replaceSecrets } from '../http/redact.ts';
 import type { FetchLike } from '../http/client.ts';
-import type { AuthorizationOptions } from '../oauth/authorize.ts';
 import { checkRefreshedIdToken } from '../oauth/id-token.ts';
 import { reportAt } from '../oauth/jwt-report.ts';
 import { ProviderDirectory, type ProviderContext } from '../oauth/provider-context.ts';
 import { introspectToken, revokeToken } from '../oauth/revocation.ts';
-import { FLOW_TTL_MS } from '../oauth/pending.ts';
-import { SignInEngine, type SignInResult, type StartedSignIn } from '../oauth/sign-in.ts';
+import { SignInEngine, type SignInOptions, type SignInResult, type StartedSignIn } from '../oauth/sign-in.ts';
 import { refreshTokens, type TokenSet } from '../oauth/tokens.ts';
 import { compareClaims, fetchUserinfo } from '../oauth/userinfo.ts';
 import type { Profile } from '../profile.ts';
@@ -285,12 +283,11 @@ export class SessionService {
    * Starts a sign-in for a profile. `session` resolves when the callback arrived and every token
    * check passed, and the new session is stored.
    */
-  async signIn(profile: Profile, options: AuthorizationOptions = {}): Promise<{ started: StartedSignIn; session: Promise<SessionView>; expiresAt: number }> {
-    const expiresAt = this.#deps.now() + (this.#deps.flowTtlMs ?? FLOW_TTL_MS);
+  async signIn(profile: Profile, options: SignInOptions = {}): Promise<{ started: StartedSignIn; session: Promise<SessionView> }> {
     const started = await this.engine.start(profile, options);
     const session = started.result.then((result) => this.#createSession(result));
     session.catch(() => undefined);
-    return { started, session, expiresAt };
+    return { started, session };
   }
 
   /**

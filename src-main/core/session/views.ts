@@ -5,14 +5,14 @@
 import type { ErrorView, MaskedToken, SessionStatus, SessionView } from '../contract.ts';
 import { ERROR_CODES, type DeskError, type ErrorCode } from '../errors.ts';
 import { fingerprint } from '../http/redact.ts';
+import { decodeJwt } from '../oauth/jwt-decode.ts';
 import type { JwtReport } from '../oauth/jwt-report.ts';
 import type { TokenSet } from '../oauth/tokens.ts';
 import type { SessionRecord } from '../store/session-index.ts';
 
 /** A token without its value. */
 export function maskToken(token: string): MaskedToken {
-  const parts = token.split('.');
-  return { fingerprint: fingerprint(token), length: token.length, format: parts.length === 3 && parts.every((p) => p.length > 0) ? 'jwt' : 'opaque' };
+  return { fingerprint: fingerprint(token), length: token.length, format: decodeJwt(token) === undefined ? 'opaque' : 'jwt' };
 }
 
 /** Claims that are secrets of the sign-in itself (SECURITY.md: no nonce reaches a front). */

@@ -27,6 +27,11 @@ before(async () => {
       res.end();
       return;
     }
+    if (path === '/redirect-with-code') {
+      res.writeHead(302, { location: 'dev.oidcdesk:/callback?code=CODE-IN-LOCATION&state=STATE-IN-LOCATION&iss=x', 'content-location': '/x?access_token=AT-IN-CONTENT-LOCATION' });
+      res.end();
+      return;
+    }
     if (path === '/big') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('x'.repeat(2048));
@@ -127,4 +132,14 @@ test('bodies are masked by their shape, whatever content type the server claims'
   assert.ok(!redactBody('refresh_token=RT-IN-A-FORM&x=1', 'application/json').includes('RT-IN-A-FORM'));
   assert.equal(redactBody('opaque-secret-value', 'application/x-www-form-urlencoded'), '[19 bytes, application/x-www-form-urlencoded]');
   assert.ok(!redactBody('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln', 'text/plain').includes('eyJ'));
+});
+
+test('a redirect is logged with the secrets of its Location masked', async () => {
+  const log = new ExchangeLog();
+  const http = createHttpClient({ log });
+  await assert.rejects(http(`${base}/redirect-with-code`), { code: 'HTTP_REDIRECT' });
+  const text = JSON.stringify(log.entries());
+  for (const secret of ['CODE-IN-LOCATION', 'STATE-IN-LOCATION', 'AT-IN-CONTENT-LOCATION']) assert.ok(!text.includes(secret), `log must not contain ${secret}`);
+  assert.equal(log.entries()[0]?.responseHeaders?.['location'], `dev.oidcdesk:/callback?code=${fingerprint('CODE-IN-LOCATION')}&state=${fingerprint('STATE-IN-LOCATION')}&iss=x`);
+  assert.equal(log.entries()[0]?.responseHeaders?.['content-location'], `/x?access_token=${fingerprint('AT-IN-CONTENT-LOCATION')}`, 'a relative reference stays readable');
 });

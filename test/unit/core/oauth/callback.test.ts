@@ -9,13 +9,13 @@ const metadata: AuthorizationServer = { issuer: 'https://idp.example.com', autho
 const client: Client = { client_id: 'c1' };
 
 function setup(redirectUri = 'dev.oidcdesk:/callback') {
-  const pending = new PendingFlows<RoutableFlow>({ now: () => 0 });
+  const pending = new PendingFlows<RoutableFlow>();
   const completed: URLSearchParams[] = [];
   const failed: DeskError[] = [];
   const flow: RoutableFlow = {
     kind: 'authorization',
     state: 'S1',
-    createdAt: 0,
+    signal: new AbortController().signal,
     redirectUri,
     metadata,
     client,

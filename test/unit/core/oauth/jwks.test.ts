@@ -1,7 +1,9 @@
-import { test, before, after } from 'node:test';
+import { test, before, after, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeskError, type ErrorCode } from '../../../../src-main/core/errors.ts';
-import { JwksCache } from '../../../../src-main/core/oauth/jwks.ts';
+import { createHttpClient } from '../../../../src-main/core/http/client.ts';
+import { ExchangeLog } from '../../../../src-main/core/http/exchange-log.ts';
+import { JWKS_COOLDOWN_MS, JwksCache } from '../../../../src-main/core/oauth/jwks.ts';
 import { JwksServer, jwksOf, makeKey, type TestKey } from './jwt-fixtures.ts';
 
 let server: JwksServer;
@@ -186,4 +188,48 @@ test('refresh() coalesces with a lookup in flight', async () => {
   const cache = server.cache();
   await Promise.all([cache.refresh(), cache.refresh(), cache.resolve({ alg: 'RS256', kid: 'k1' })]);
   assert.equal(cache.fetchCount, 1);
+});
+
+test('the set has a lifetime: an expired set is fetched again before use (not counted as a rotation refetch)', async () => {
+  server.serve(jwksOf(k1));
+  const cache = new JwksCache({ jwksUri: server.url, fetch: createHttpClient({ timeoutMs: 5000 }), maxAgeMs: 0 });
+  const first = await cache.resolve({ alg: 'RS256', kid: 'k1' });
+  const second = await cache.resolve({ alg: 'RS256', kid: 'k1' });
+  assert.equal(cache.fetchCount, 2, 'a set older than its lifetime is not used');
+  assert.equal(first.refetched, false);
+  assert.equal(second.refetched, false);
+  // An expired set fetched during the call is current: an unknown kid is not fetched a second time.
+  await assert.rejects(cache.resolve({ alg: 'RS256', kid: 'nowhere' }), rejectsWith('ID_TOKEN_KEY_NOT_FOUND'));
+  assert.equal(cache.fetchCount, 3);
+});
+
+test('the JWKS request goes through the core fetch and is logged like any exchange', async () => {
+  server.serve(jwksOf(k1));
+  const log = new ExchangeLog();
+  const cache = new JwksCache({ jwksUri: server.url, fetch: createHttpClient({ timeoutMs: 5000, log }) });
+  await cache.resolve({ alg: 'RS256', kid: 'k1' });
+  const [entry] = log.entries();
+  assert.equal(entry?.url, server.url);
+  assert.equal(entry?.method, 'GET');
+  assert.equal(entry?.status, 200);
+});
+
+test('after jose\'s cooldown it refetches on an unknown kid by itself: still exactly one refetch', async () => {
+  // jose reads Date.now(); only the clock is mocked, the HTTP exchange is real.
+  mock.timers.enable({ apis: ['Date'], now: Date.now() });
+  try {
+    server.serve(jwksOf(k1));
+    const cache = server.cache();
+    await cache.resolve({ alg: 'RS256', kid: 'k1' });
+    mock.timers.tick(JWKS_COOLDOWN_MS + 1);
+    server.serve(jwksOf(k1, k2));
+    const match = await cache.resolve({ alg: 'RS256', kid: 'k2' });
+    assert.equal(match.refetched, true);
+    assert.equal(cache.fetchCount, 2);
+    mock.timers.tick(JWKS_COOLDOWN_MS + 1);
+    await assert.rejects(cache.resolve({ alg: 'RS256', kid: 'nowhere' }), rejectsWith('ID_TOKEN_KEY_NOT_FOUND'));
+    assert.equal(cache.fetchCount, 3);
+  } finally {
+    mock.timers.reset();
+  }
 });

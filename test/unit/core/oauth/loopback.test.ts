@@ -55,6 +55,8 @@ function tryConnect(host: string, port: number): Promise<string> {
 
 /** The state the tests' pending flow waits for. */
 const STATE = 'the-pending-state';
+/** A deadline that never passes (the test ends each receiver itself). */
+const NEVER = new AbortController().signal;
 
 /** Stands in for the sign-in's check: exactly one `state`, equal to STATE. */
 function carriesPendingState(url: string): boolean {
@@ -83,7 +85,7 @@ async function withReceiver(
   outcome?: LoopbackOutcome | (() => Promise<LoopbackOutcome>),
 ): Promise<void> {
   const rec = recorder(outcome);
-  const receiver = await startLoopbackReceiver({ timeoutMs: 60_000, ...rec });
+  const receiver = await startLoopbackReceiver({ signal: NEVER, ...rec });
   try {
     await fn(receiver, rec.calls);
   } finally {
@@ -95,7 +97,7 @@ test('listens only on 127.0.0.1, with an IP-literal redirect URI', async () => {
   const listen = mock.method(Server.prototype, 'listen');
   let receiver: LoopbackReceiver;
   try {
-    receiver = await startLoopbackReceiver({ timeoutMs: 60_000, ...recorder() });
+    receiver = await startLoopbackReceiver({ signal: NEVER, ...recorder() });
   } finally {
     listen.mock.restore();
   }
@@ -189,7 +191,7 @@ test('a request without the pending state gets 400, is counted, and the sign-in 
 test('a stray check that throws counts as a stray, never as the callback', async () => {
   const rec = recorder();
   const receiver = await startLoopbackReceiver({
-    timeoutMs: 60_000,
+    signal: NEVER,
     onCallback: rec.onCallback,
     isPendingCallback: (url) => {
       if (url.includes('boom')) throw new Error('boom');
@@ -220,7 +222,7 @@ test(`a flood: after ${MAX_LOOPBACK_STRAYS} strays the receiver gives up ("flood
 
 test('a custom path is honoured exactly', async () => {
   const rec = recorder();
-  const receiver = await startLoopbackReceiver({ path: '/oauth2/cb', timeoutMs: 60_000, ...rec });
+  const receiver = await startLoopbackReceiver({ path: '/oauth2/cb', signal: NEVER, ...rec });
   try {
     assert.equal(receiver.redirectUri, `http://127.0.0.1:${receiver.port}/oauth2/cb`);
     assert.equal((await send(receiver.port, `/callback?code=a&state=${STATE}`)).status, 404);
@@ -258,9 +260,9 @@ test('a second request while the first is still being handled is refused without
   }, () => gate);
 });
 
-test('the timeout closes the receiver without a callback', async () => {
+test('the deadline closes the receiver without a callback', async () => {
   const rec = recorder();
-  const receiver = await startLoopbackReceiver({ timeoutMs: 20, ...rec });
+  const receiver = await startLoopbackReceiver({ signal: AbortSignal.timeout(20), ...rec });
   assert.equal(await receiver.done, 'timeout');
   assert.equal(await tryConnect('127.0.0.1', receiver.port), 'ECONNREFUSED');
   assert.deepEqual(rec.calls, []);
@@ -268,9 +270,41 @@ test('the timeout closes the receiver without a callback', async () => {
   assert.equal(await receiver.done, 'timeout');
 });
 
+test('a deadline cancelled (not timed out) ends the receiver as closed; one aborted already, at once', async () => {
+  const rec = recorder();
+  const controller = new AbortController();
+  const receiver = await startLoopbackReceiver({ signal: controller.signal, ...rec });
+  controller.abort();
+  assert.equal(await receiver.done, 'closed');
+  assert.equal(await tryConnect('127.0.0.1', receiver.port), 'ECONNREFUSED');
+  const late = await startLoopbackReceiver({ signal: AbortSignal.abort(), ...rec });
+  assert.equal(await late.done, 'closed');
+  assert.deepEqual(rec.calls, []);
+});
+
+test('a deadline passing while the callback is handled: the callback is still answered, then the receiver closes', async () => {
+  const controller = new AbortController();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const rec = recorder(async () => {
+    controller.abort();
+    await gate;
+    return { ok: true };
+  });
+  const receiver = await startLoopbackReceiver({ signal: controller.signal, ...rec });
+  const reply = send(receiver.port, `/callback?code=abc&state=${STATE}`);
+  while (rec.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  release();
+  assert.equal((await reply).status, 200);
+  assert.equal(await receiver.done, 'callback');
+  assert.equal(await tryConnect('127.0.0.1', receiver.port), 'ECONNREFUSED');
+});
+
 test('close() ends the receiver as closed, and is idempotent', async () => {
   const rec = recorder();
-  const receiver = await startLoopbackReceiver({ timeoutMs: 60_000, ...rec });
+  const receiver = await startLoopbackReceiver({ signal: NEVER, ...rec });
   await receiver.close();
   await receiver.close();
   assert.equal(await receiver.done, 'closed');
@@ -362,17 +396,17 @@ test('an onCallback that throws shows the failure page and still closes', async 
 test('bad options are refused with USAGE', async () => {
   const { onCallback, isPendingCallback } = recorder();
   for (const path of ['callback', '/callback?x=1', '/callback#f', '', '/call back']) {
-    await assert.rejects(startLoopbackReceiver({ path, timeoutMs: 1000, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), path);
+    await assert.rejects(startLoopbackReceiver({ path, signal: NEVER, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), path);
   }
-  for (const timeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-    await assert.rejects(startLoopbackReceiver({ timeoutMs, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), String(timeoutMs));
+  for (const signal of [undefined, 1000, {}, { aborted: false }]) {
+    await assert.rejects(startLoopbackReceiver({ signal: signal as AbortSignal, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), String(signal));
   }
 });
 
 test('a fixed port and path: the redirect URI is exactly that, and the callback is received there', async () => {
   const port = await freePort();
   const rec = recorder();
-  const receiver = await startLoopbackReceiver({ port, path: '/oauth2/cb', timeoutMs: 60_000, ...rec });
+  const receiver = await startLoopbackReceiver({ port, path: '/oauth2/cb', signal: NEVER, ...rec });
   try {
     assert.equal(receiver.port, port);
     assert.equal(receiver.redirectUri, `http://127.0.0.1:${port}/oauth2/cb`);
@@ -389,7 +423,7 @@ test('a fixed port held by another program fails at once with LOOPBACK_LISTEN_FA
     const squatter = await holdPort(host);
     try {
       await assert.rejects(
-        startLoopbackReceiver({ port: squatter.port, timeoutMs: 60_000, ...recorder() }),
+        startLoopbackReceiver({ port: squatter.port, signal: NEVER, ...recorder() }),
         (error: unknown) => isDeskError(error, 'LOOPBACK_LISTEN_FAILED') && error.message.includes(`Port ${squatter.port} on 127.0.0.1 is in use`),
         `held on ${host}`,
       );
@@ -404,7 +438,7 @@ const IPV6_LOOPBACK = await freePort('::1').then(() => true, () => false);
 test('[::1]: binds only the IPv6 loopback and takes only Host [::1]:PORT', { skip: IPV6_LOOPBACK ? false : 'this machine has no IPv6 loopback (::1)' }, async () => {
   const port = await freePort('::1');
   const rec = recorder();
-  const receiver = await startLoopbackReceiver({ host: '::1', port, timeoutMs: 60_000, ...rec });
+  const receiver = await startLoopbackReceiver({ host: '::1', port, signal: NEVER, ...rec });
   try {
     assert.equal(receiver.redirectUri, `http://[::1]:${port}/callback`);
     assert.equal(await tryConnect('127.0.0.1', port), 'ECONNREFUSED');
@@ -422,12 +456,12 @@ test('bad host or port options are refused with USAGE', async () => {
   const { onCallback, isPendingCallback } = recorder();
   for (const host of ['0.0.0.0', 'localhost', '::', '127.0.0.2']) {
     // @ts-expect-error -- untyped input is exactly what is tested
-    await assert.rejects(startLoopbackReceiver({ host, timeoutMs: 1000, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), host);
+    await assert.rejects(startLoopbackReceiver({ host, signal: NEVER, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), host);
   }
   for (const port of [-1, 65536, 1.5, Number.NaN]) {
-    await assert.rejects(startLoopbackReceiver({ port, timeoutMs: 1000, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), String(port));
+    await assert.rejects(startLoopbackReceiver({ port, signal: NEVER, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), String(port));
   }
   for (const path of ['/a/../b', '/./b', '/%2e%2e/b', '/a%zz']) {
-    await assert.rejects(startLoopbackReceiver({ path, timeoutMs: 1000, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), path);
+    await assert.rejects(startLoopbackReceiver({ path, signal: NEVER, onCallback, isPendingCallback }), (error: unknown) => isDeskError(error, 'USAGE'), path);
   }
 });

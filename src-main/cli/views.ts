@@ -1,17 +1,6 @@
 /** How sessions read in the CLI: the `sessions --json` object (a documented contract) and the table line. */
-import type { SessionStatus, SessionView } from '../core/contract.ts';
+import type { SessionView } from '../core/contract.ts';
 import { isoTime, relativeTime, safeText } from './output.ts';
-
-/**
- * The status the CLI shows. A session whose refresh token is not in the keychain (the desktop app ran it
- * in session-only mode, or the provider issued none) lives only in the memory of the process that signed
- * in: for the CLI that is `session-only`, whatever its access token's expiry.
- */
-export function cliStatus(view: SessionView): SessionStatus {
-  if (view.status === 'sign-in-needed' || view.status === 'session-only') return view.status;
-  if (view.storage === 'none') return 'session-only';
-  return view.status;
-}
 
 /** One element of `sessions --json` (also the output of `refresh --json`). */
 export function sessionJson(view: SessionView): Record<string, unknown> {
@@ -23,7 +12,7 @@ export function sessionJson(view: SessionView): Record<string, unknown> {
     subject: view.subject,
     displayName: view.displayName ?? null,
     scopes: view.scopes,
-    status: cliStatus(view),
+    status: view.status,
     storage: view.storage,
     createdAt: isoTime(view.createdAt),
     updatedAt: isoTime(view.updatedAt),
@@ -38,7 +27,7 @@ export const SESSION_TABLE_HEADER = ['ID', 'PROFILE', 'SUBJECT', 'STATUS', 'EXPI
 export function sessionRow(view: SessionView, now: number): string[] {
   const expires = view.expiresAt === undefined ? '-' : `${isoTime(view.expiresAt) ?? '-'} (${relativeTime(view.expiresAt, now)})`;
   // Every text here comes from the session index, a file that may have been edited by hand.
-  return [safeText(view.id, 80), safeText(view.profile, 80), safeText(view.subject, 80), cliStatus(view), expires, safeText(view.displayName ?? '', 60)];
+  return [safeText(view.id, 80), safeText(view.profile, 80), safeText(view.subject, 80), view.status, expires, safeText(view.displayName ?? '', 60)];
 }
 
 /**

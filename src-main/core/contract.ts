@@ -5,7 +5,16 @@
  * @module
  */
 import type { ErrorCode } from './errors.ts';
+import type { Exchange } from './http/exchange-log.ts';
+import type { HarDocument } from './http/har.ts';
 import type { JwtReport } from './oauth/jwt-report.ts';
+import type { ProviderCheck } from './oauth/provider-check.ts';
+
+export type { HarDocument } from './http/har.ts';
+export type { ProviderCheck } from './oauth/provider-check.ts';
+
+/** One back-channel HTTP exchange of a session's timeline: method, URL, status, duration, headers and bodies, every secret masked. */
+export type TimelineEntry = Exchange;
 
 /** A session's state as fronts show it. */
 export type SessionStatus = 'active' | 'expired' | 'sign-in-needed' | 'refresh-failing' | 'session-only';
@@ -211,6 +220,8 @@ export interface DemoProviderView {
 /** A change every front hears about. */
 export type DeskEvent =
   | SessionEvent
+  | { readonly type: 'sign-in-started'; readonly flowId: string; readonly profile: string; readonly expiresAt: number }
+  | { readonly type: 'timeline'; readonly entry: TimelineEntry }
   | { readonly type: 'sign-in-completed'; readonly flowId: string; readonly session: SessionView; readonly strayRequests: number }
   | { readonly type: 'sign-in-failed'; readonly flowId: string; readonly error: ErrorView; readonly strayRequests: number }
   | { readonly type: 'end-session'; readonly flowId: string; readonly error?: ErrorView };
@@ -226,6 +237,12 @@ export interface DeskApi {
   /** Replaces the profile called `name` (which may get another name). */
   updateProfile(input: { readonly name: string; readonly profile: ProfileInput }): Promise<Result<ProfileView>>;
   removeProfile(input: { readonly name: string }): Promise<Result<null>>;
+  /**
+   * Discovery for an issuer and client (of a saved profile, or given), and what the provider announces that
+   * matters to a native client: PKCE S256, RFC 9207 `iss`, refresh, revocation, introspection, end session,
+   * device grant, PAR, DPoP.
+   */
+  checkProvider(input: { readonly profile: string } | { readonly issuer: string; readonly clientId: string; readonly allowHttpLoopback?: boolean }): Promise<Result<ProviderCheck>>;
 
   /** Starts a sign-in that waits for the browser at most `timeoutSeconds` (default 10 minutes). */
   startSignIn(input: { readonly profile: string; readonly options?: SignInOptions; readonly timeoutSeconds?: number }): Promise<Result<SignInStart>>;
@@ -244,6 +261,11 @@ export interface DeskApi {
   revealToken(input: { readonly sessionId: string; readonly type: 'access' | 'id'; readonly minValiditySeconds?: number }): Promise<Result<TokenValue>>;
   /** The report of a session's ID token (`sessionId`) or of any JWT (`token`), checked against the profile of its issuer. */
   inspectJwt(input: { readonly sessionId: string } | { readonly token: string }): Promise<Result<JwtInspection>>;
+
+  /** The session's back-channel exchanges made by this process (its sign-in included), masked, oldest first. */
+  sessionTimeline(input: { readonly sessionId: string }): Promise<Result<readonly TimelineEntry[]>>;
+  /** The same timeline as an HTTP Archive (HAR 1.2) document, still masked. */
+  exportHar(input: { readonly sessionId: string }): Promise<Result<HarDocument>>;
 
   keychainStatus(): Promise<Result<KeychainView>>;
   /** Problems found at start-up that the user must deal with (a damaged file kept aside, ...): shown on every start. */

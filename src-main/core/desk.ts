@@ -36,6 +36,8 @@ export interface DeskDeps {
   readonly beforeSend?: (target: { readonly issuer: string; readonly clientId: string }) => Promise<void>;
   /** Announce what other processes change in the data directory (long-running fronts: the desktop app, browser mode). */
   readonly watch?: boolean;
+  /** OIDC Desk's version, named in exports (HAR). */
+  readonly version?: string;
 }
 
 /** An open desk: the API for every front, and the operations only a host performs. */
@@ -73,8 +75,9 @@ export async function openDesk(deps: DeskDeps): Promise<Desk> {
     ...(deps.random === undefined ? {} : { random: deps.random }),
     ...(deps.flowTtlMs === undefined ? {} : { flowTtlMs: deps.flowTtlMs }),
     ...(deps.beforeSend === undefined ? {} : { beforeSend: deps.beforeSend }),
+    exchanges,
   });
-  const api = new DeskApiService(service, deps.demo);
+  const api = new DeskApiService(service, { demo: deps.demo, exchanges, version: deps.version ?? 'unknown' });
   const unwatch = deps.watch === true ? service.watchIndex() : () => undefined;
   return {
     api,

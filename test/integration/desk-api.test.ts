@@ -100,6 +100,15 @@ test('every operation answers plain data; sign-in completes through an event; no
     recordSecrets(access.value, idToken.value);
     assert.equal(value(await desk.api.inspectJwt({ sessionId: id })).source, 'session');
     assert.equal(value(await desk.api.inspectJwt({ token: idToken.value })).profile, 'local');
+    const check = value(await desk.api.checkProvider({ profile: 'local' }));
+    assert.equal(check.features.find((f) => f.id === 'pkce-s256')?.status, 'supported');
+    const timeline = value(await desk.api.sessionTimeline({ sessionId: id }));
+    assert.ok(timeline.some((e) => e.url.includes('/token')), 'the sign-in\'s code exchange is in the session\'s timeline');
+    const har = value(await desk.api.exportHar({ sessionId: id }));
+    assert.equal(har.log.version, '1.2');
+    assert.equal(har.log.entries.length, timeline.length);
+    assert.ok(events.some((e) => e.type === 'timeline' && e.entry.context?.sessionId === id), 'timeline entries arrive as events');
+    assert.ok(events.some((e) => e.type === 'sign-in-started' && e.flowId === started.flowId));
     value(await desk.api.keychainStatus());
     assert.deepEqual(value(await desk.api.startupProblems()), []);
     assert.deepEqual(value(await desk.api.demoProvider()), { running: false, issuer: null, pid: null });
@@ -128,6 +137,9 @@ test('every operation answers plain data; sign-in completes through an event; no
     for (const event of events) assert.deepStrictEqual(structuredClone(event), event);
     const everything = JSON.stringify([seen, events]);
     assert.ok(refreshToken.length > 0 && !everything.includes(refreshToken), 'no result or event carries the refresh token');
+    for (const secret of [access.value, idToken.value, ...redirectSecrets(redirect)]) {
+      assert.ok(!JSON.stringify([timeline, har]).includes(secret), 'the timeline and its HAR export are masked');
+    }
   } finally {
     desk.close();
   }

@@ -7,7 +7,10 @@ import type {
   DemoProviderView, DeskApi, DeskEvent, DeskOperation, ErrorView, JwtInspection, ProfileView, Result, SignInStart, SignOutView,
 } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
-import type { Profile } from '../profile.ts';
+import type { ExchangeLog } from '../http/exchange-log.ts';
+import { exchangesToHar } from '../http/har.ts';
+import { checkProvider } from '../oauth/provider-check.ts';
+import { assertIssuer, type Profile } from '../profile.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { parseInput, type OperationInput } from './schemas.ts';
 
@@ -38,18 +41,35 @@ export function profileView(profile: Profile): ProfileView {
 
 const NO_DEMO: DemoProviderPort = { state: async () => ({ running: false, issuer: null, pid: null }) };
 
+/** What the API is built from besides the session service. */
+export interface DeskApiDeps {
+  readonly demo?: DemoProviderPort | undefined;
+  /** The exchange log the core fetch writes to: the sessions' timelines. */
+  readonly exchanges: ExchangeLog;
+  /** OIDC Desk's version, named in HAR exports. */
+  readonly version: string;
+}
+
 /** The API of one open desk. */
 export class DeskApiService implements DeskApi {
   readonly #service: SessionService;
   readonly #demo: DemoProviderPort;
+  readonly #exchanges: ExchangeLog;
+  readonly #version: string;
   readonly #listeners = new Set<(event: DeskEvent) => void>();
   /** Sign-ins waiting for their browser, by flow id. */
   readonly #flows = new Map<string, { cancel(): void }>();
 
-  constructor(service: SessionService, demo: DemoProviderPort = NO_DEMO) {
+  constructor(service: SessionService, deps: DeskApiDeps) {
     this.#service = service;
-    this.#demo = demo;
+    this.#demo = deps.demo ?? NO_DEMO;
+    this.#exchanges = deps.exchanges;
+    this.#version = deps.version;
     service.subscribe((event) => this.#emit(event));
+    // A session's timeline grows in every front as its exchanges happen (those of no session stay out).
+    deps.exchanges.subscribe((entry) => {
+      if (entry.context?.sessionId !== undefined) this.#emit({ type: 'timeline', entry });
+    });
   }
 
   /** Narrows the input, runs the operation, and returns its outcome as plain data. */
@@ -95,12 +115,21 @@ export class DeskApiService implements DeskApi {
     });
   }
 
+  checkProvider(input: unknown) {
+    return this.#run('checkProvider', input, async (args) => {
+      if ('profile' in args) return checkProvider(this.#service.providers, await this.#service.profiles.get(args.profile));
+      const allowHttpLoopback = args.allowHttpLoopback === true;
+      return checkProvider(this.#service.providers, { issuer: assertIssuer(args.issuer, allowHttpLoopback), clientId: args.clientId, allowHttpLoopback });
+    });
+  }
+
   startSignIn(input: unknown) {
     return this.#run('startSignIn', input, async ({ profile: name, options, timeoutSeconds }): Promise<SignInStart> => {
       const profile = await this.#service.profiles.get(name);
       const { started, session } = await this.#service.signIn(profile, { ...options, ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }) });
       const flowId = started.id;
       this.#flows.set(flowId, started);
+      this.#emit({ type: 'sign-in-started', flowId, profile: profile.name, expiresAt: started.expiresAt });
       session.then(
         (view) => this.#emit({ type: 'sign-in-completed', flowId, session: view, strayRequests: started.strayRequests }),
         (error: unknown) => this.#emit({ type: 'sign-in-failed', flowId, error: errorView(error), strayRequests: started.strayRequests }),
@@ -166,6 +195,14 @@ export class DeskApiService implements DeskApi {
     return this.#run('inspectJwt', input, async (args): Promise<JwtInspection> => {
       return 'token' in args ? this.#service.inspectPasted(args.token) : this.#service.inspect(args.sessionId);
     });
+  }
+
+  sessionTimeline(input: unknown) {
+    return this.#run('sessionTimeline', input, ({ sessionId }) => this.#exchanges.entries({ sessionId: this.#service.view(sessionId).id }));
+  }
+
+  exportHar(input: unknown) {
+    return this.#run('exportHar', input, ({ sessionId }) => exchangesToHar(this.#exchanges.entries({ sessionId: this.#service.view(sessionId).id }), { version: this.#version }));
   }
 
   keychainStatus(input?: unknown) {

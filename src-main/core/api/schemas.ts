@@ -51,6 +51,10 @@ export const OPERATION_SCHEMAS = {
   addProfile: v.strictObject({ profile: ProfileInput }),
   updateProfile: v.strictObject({ name: ProfileName, profile: ProfileInput }),
   removeProfile: v.strictObject({ name: ProfileName }),
+  checkProvider: v.union([
+    v.strictObject({ profile: ProfileName }),
+    v.strictObject({ issuer: text(8192), clientId: text(8192), allowHttpLoopback: v.exactOptional(v.boolean()) }),
+  ]),
   startSignIn: v.strictObject({
     profile: ProfileName,
     options: v.exactOptional(SignInOptions),
@@ -70,6 +74,8 @@ export const OPERATION_SCHEMAS = {
     minValiditySeconds: v.exactOptional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(86_400))),
   }),
   inspectJwt: v.union([v.strictObject({ sessionId: SessionId }), v.strictObject({ token: v.pipe(v.string(), v.minLength(1), v.maxLength(64 * 1024)) })]),
+  sessionTimeline: v.strictObject({ sessionId: SessionId }),
+  exportHar: v.strictObject({ sessionId: SessionId }),
   keychainStatus: NoInput,
   startupProblems: NoInput,
   demoProvider: NoInput,

@@ -2,7 +2,7 @@
  * Views: what a front may see of a session. Tokens appear masked; refresh tokens never appear.
  * @module
  */
-import type { ErrorView, MaskedToken, SessionStatus, SessionView } from '../contract.ts';
+import type { ErrorView, MaskedToken, SecretStorage, SessionStatus, SessionView } from '../contract.ts';
 import { ERROR_CODES, type DeskError, type ErrorCode } from '../errors.ts';
 import { fingerprint } from '../http/redact.ts';
 import { decodeJwt } from '../oauth/jwt-decode.ts';
@@ -33,11 +33,15 @@ export function maskReport(report: JwtReport | undefined): JwtReport | undefined
   return report?.kind === 'jwt' ? { ...report, claims: maskClaims(report.claims) } : report;
 }
 
-/** Status from the record and the clock: expiry comes from the index, so every process agrees. */
-export function sessionStatus(record: SessionRecord, sessionOnly: boolean, now: number): SessionStatus {
+/**
+ * Status from the record, where its refresh token is, and the clock (expiry comes from the index, so every
+ * process agrees). A session whose refresh token is not in the keychain (kept in one process's memory,
+ * or never issued) lives only as long as the process holding its tokens: `session-only`.
+ */
+export function sessionStatus(record: SessionRecord, storage: SecretStorage, now: number): SessionStatus {
   if (record.status === 'sign-in-needed') return 'sign-in-needed';
   if (record.refreshFailure !== undefined) return 'refresh-failing';
-  if (sessionOnly) return 'session-only';
+  if (storage !== 'keychain') return 'session-only';
   if (record.accessTokenExpiresAt !== undefined && record.accessTokenExpiresAt <= now) return 'expired';
   return 'active';
 }
@@ -54,7 +58,7 @@ function failureView(record: SessionRecord): ErrorView | undefined {
 export function sessionView(input: {
   readonly record: SessionRecord;
   readonly tokens: (Omit<TokenSet, 'refreshToken'> & { readonly idTokenReceivedAt?: number | undefined }) | undefined;
-  readonly sessionOnly: boolean;
+  readonly storage: SecretStorage;
   readonly refreshing: boolean;
   readonly lastError: DeskError | undefined;
   readonly now: number;
@@ -68,8 +72,8 @@ export function sessionView(input: {
     subject: record.subject,
     displayName: record.displayName,
     scopes: tokens?.scope ?? record.scopes,
-    status: sessionStatus(record, input.sessionOnly, input.now),
-    storage: input.sessionOnly ? 'session-only' : record.hasRefreshToken ? 'keychain' : 'none',
+    status: sessionStatus(record, input.storage, input.now),
+    storage: input.storage,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     expiresAt: tokens?.expiresAt ?? record.accessTokenExpiresAt,
@@ -77,7 +81,7 @@ export function sessionView(input: {
     idToken: tokens?.idToken !== undefined && tokens.idTokenClaims !== undefined
       ? { ...maskToken(tokens.idToken), claims: maskClaims(tokens.idTokenClaims), report: maskReport(tokens.idTokenReport), receivedAt: tokens.idTokenReceivedAt ?? tokens.receivedAt }
       : undefined,
-    hasRefreshToken: record.hasRefreshToken || input.sessionOnly,
+    hasRefreshToken: input.storage !== 'none',
     refreshing: input.refreshing,
     lastError: input.lastError?.toJSON() ?? failureView(record),
   };

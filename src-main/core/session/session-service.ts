@@ -5,7 +5,7 @@
  * modules of their own; this one composes them.
  * @module
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type {
   ErrorView, IntrospectionView, JwtInspection, KeychainView, SessionEvent, SessionView, TokenValue, UserinfoView,
 } from '../contract.ts';
@@ -13,22 +13,22 @@ import { DeskError, isDeskError } from '../errors.ts';
 import { reportAt } from '../oauth/jwt-report.ts';
 import { ProviderDirectory } from '../oauth/provider-context.ts';
 import { introspectToken, revokeToken } from '../oauth/revocation.ts';
-import { SignInEngine, type SignInOptions, type SignInResult, type StartedSignIn } from '../oauth/sign-in.ts';
+import { SignInEngine, type SignInOptions, type StartedSignIn } from '../oauth/sign-in.ts';
 import { compareClaims, fetchUserinfo } from '../oauth/userinfo.ts';
 import type { Profile } from '../profile.ts';
 import { checkDataDir } from '../store/data-dir.ts';
 import { ProfileStore } from '../store/profiles.ts';
 import { corruptCopiesProblem } from '../store/startup-problems.ts';
-import { sessionIndexStore, type SessionIndexDoc, type SessionRecord } from '../store/session-index.ts';
-import { bindingOf, displayNameOf } from './bindings.ts';
-import { heldTokens, readGrant, storeGrant } from './grants.ts';
+import { sessionIndexStore, type SessionIndexDoc } from '../store/session-index.ts';
+import { heldTokens, readGrant } from './grants.ts';
 import { watchIndex } from './index-watch.ts';
 import { inspectPastedJwt } from './inspection.ts';
 import { Refresher, refreshFailingError } from './refresh.ts';
-import { oweRevocation, retryRevocations, revokeAll, type RevocationResult, type RevocationRetry } from './revocations.ts';
+import { retryRevocations, revokeAll, type RevocationResult, type RevocationRetry } from './revocations.ts';
 import { REFRESH_LEAD_MS, RefreshScheduler } from './scheduler.ts';
 import { SessionState, type Grant, type SessionServiceDeps } from './session-state.ts';
-import { TokenCache, newCacheKey, type HeldTokens, type TokenBinding } from './token-cache.ts';
+import { storeSignIn } from './store-session.ts';
+import { TokenCache, type HeldTokens } from './token-cache.ts';
 
 export type { SessionServiceDeps } from './session-state.ts';
 export type { RevocationRetry } from './revocations.ts';
@@ -149,7 +149,7 @@ export class SessionService {
    */
   async signIn(profile: Profile, options: SignInOptions = {}): Promise<{ started: StartedSignIn; session: Promise<SessionView> }> {
     const started = await this.engine.start(profile, options);
-    const session = started.result.then((result) => this.#createSession(result));
+    const session = started.result.then((result) => storeSignIn(this.#state, result));
     session.catch(() => undefined);
     return { started, session };
   }
@@ -408,69 +408,5 @@ export class SessionService {
   /** Stops timers; pending sign-ins are abandoned. */
   close(): void {
     this.stopScheduler();
-  }
-
-  async #createSession(result: SignInResult): Promise<SessionView> {
-    const { profile, tokens } = result;
-    const subject = tokens.idTokenClaims?.sub ?? 'unknown';
-    const existing = this.#state.doc.sessions.find((s) => s.profile === profile.name && s.subject === subject && s.issuer === profile.issuer && s.clientId === profile.clientId && subject !== 'unknown');
-    const id = existing?.id ?? `s-${randomBytes(4).toString('hex')}`;
-    // The sign-in's exchanges (discovery, token, JWKS) belong to the session's timeline from now on.
-    this.#state.deps.exchanges?.assign(result.flowId, id);
-    return this.#state.forSession(id, () => this.#state.withSessionLock(id, () => this.#storeSession(id, existing, result)));
-  }
-
-  /** Stores a signed-in session under `id` (new, or replacing `existing`); called holding its lock. */
-  async #storeSession(id: string, existing: SessionRecord | undefined, result: SignInResult): Promise<SessionView> {
-    const state = this.#state;
-    const { profile, tokens } = result;
-    const subject = tokens.idTokenClaims?.sub ?? 'unknown';
-    // Signing in again replaces the session's grant: the old refresh token is revoked, not left valid.
-    const previous = existing?.hasRefreshToken ? await state.deps.secrets.get(id).catch(() => undefined) : undefined;
-    const live = state.liveOf(id);
-    const binding: TokenBinding = { issuer: profile.issuer, clientId: profile.clientId };
-    const { refreshToken, ...rest } = tokens;
-    const held: HeldTokens = { ...rest, boundTo: binding, ...(rest.idToken === undefined ? {} : { idTokenReceivedAt: rest.receivedAt }) };
-    live.tokens = held;
-    live.lastError = undefined;
-    const cacheKey = newCacheKey();
-    let stored: 'keychain' | 'memory' | 'none' = 'none';
-    if (refreshToken !== undefined) stored = await storeGrant(state, id, binding, refreshToken, cacheKey);
-    if (stored === 'keychain') await state.cache.write(id, cacheKey, held);
-    else await state.cache.remove(id);
-    const now = state.now();
-    const idBinding = bindingOf(tokens.idTokenClaims);
-    const displayName = displayNameOf(tokens.idTokenClaims);
-    const record: SessionRecord = {
-      id,
-      profile: profile.name,
-      issuer: profile.issuer,
-      clientId: profile.clientId,
-      allowHttpLoopback: profile.allowHttpLoopback,
-      subject,
-      ...(displayName === undefined ? {} : { displayName }),
-      scopes: tokens.scope ?? profile.scopes,
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-      ...(tokens.expiresAt === undefined ? {} : { accessTokenExpiresAt: tokens.expiresAt }),
-      status: 'active',
-      hasRefreshToken: stored === 'keychain',
-      ...(idBinding ? { binding: idBinding } : {}),
-    };
-    await state.updateIndex((doc) => ({ ...doc, sessions: [...doc.sessions.filter((s) => s.id !== id), record] }));
-    if (tokens.expiresAt !== undefined) this.#scheduler.planExpiry(id, tokens.expiresAt);
-    if (previous?.kind === 'found' && previous.secret.refreshToken !== refreshToken) {
-      // The replaced grant is revoked where it was issued (the entry names its own issuer and client).
-      const old = previous.secret.refreshToken;
-      const oldBinding: TokenBinding = { issuer: previous.secret.issuer, clientId: previous.secret.clientId };
-      await state.providerOf(oldBinding, record.allowHttpLoopback)
-        .then((ctx) => revokeToken(ctx, old, 'refresh_token'))
-        .catch(async (error: unknown) => {
-          if (isDeskError(error) && error.category === 'network') await oweRevocation(state, oldBinding, record, old);
-        });
-    }
-    const view = state.view(record);
-    state.emit({ type: existing ? 'session-updated' : 'session-added', session: view });
-    return view;
   }
 }

@@ -43,7 +43,10 @@ export function createContext(options: {
       dataDir,
       secrets,
       // The demo provider's module is loaded only when its state is asked for.
-      demo: { state: async () => (await import('./demo.ts')).demoProviderPort(dataDir).state() },
+      demo: {
+        state: async () => (await import('./demo.ts')).demoProviderPort(dataDir, options.env).state(),
+        ensure: async () => (await import('./demo.ts')).demoProviderPort(dataDir, options.env).ensure(),
+      },
     }).then(async (opened) => {
       // Every command says it again until the user deals with it (a corrupt index kept aside).
       const problems = await opened.api.startupProblems();

@@ -7,13 +7,17 @@ import {
 } from '../demo-idp/persistent.ts';
 import type { CliContext } from './context.ts';
 
-/** The demo provider's state for the API (`demoProvider`): running and answering as this data directory's, or as last recorded. */
-export function demoProviderPort(dataDir: string): DemoProviderPort {
+/** The demo provider for the API: its state (running and answering as this data directory's, or as last recorded), and a start on demand in the background. */
+export function demoProviderPort(dataDir: string, env: NodeJS.ProcessEnv = process.env): DemoProviderPort {
   return {
     async state(): Promise<DemoProviderView> {
       const running = await runningDemoProvider(dataDir);
       if (running !== undefined) return { running: true, issuer: running.issuer, pid: running.pid };
       return { running: false, issuer: (await readDemoState(dataDir))?.issuer ?? null, pid: null };
+    },
+    async ensure() {
+      const demo = await ensureDemoProvider({ dataDir, env });
+      return { provider: { running: true, issuer: demo.issuer, pid: demo.pid }, profile: demoProfileInput(demo.issuer) };
     },
   };
 }

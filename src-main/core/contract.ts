@@ -271,6 +271,11 @@ export interface DeskApi {
   /** Problems found at start-up that the user must deal with (a damaged file kept aside, ...): shown on every start. */
   startupProblems(): Promise<Result<readonly ErrorView[]>>;
   demoProvider(): Promise<Result<DemoProviderView>>;
+  /**
+   * Makes sure the embedded demo provider runs (the host starts it on demand) and that the ready-made
+   * `demo` profile points at it: the first-run path, followed by `startSignIn({ profile: 'demo' })`.
+   */
+  ensureDemoProvider(): Promise<Result<{ readonly provider: DemoProviderView; readonly profile: ProfileView }>>;
 
   /** Subscribes to every change; returns the unsubscribe function. */
   subscribe(listener: (event: DeskEvent) => void): () => void;

@@ -4,7 +4,7 @@
  * @module
  */
 import type {
-  DemoProviderView, DeskApi, DeskEvent, DeskOperation, ErrorView, JwtInspection, ProfileView, Result, SignInStart, SignOutView,
+  DemoProviderView, DeskApi, DeskEvent, DeskOperation, ErrorView, JwtInspection, ProfileInput, ProfileView, Result, SignInStart, SignOutView,
 } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
 import type { ExchangeLog } from '../http/exchange-log.ts';
@@ -17,6 +17,8 @@ import { parseInput, type OperationInput } from './schemas.ts';
 /** What the API needs of the demo provider; the composition root supplies it (the core does not run it). */
 export interface DemoProviderPort {
   state(): Promise<DemoProviderView>;
+  /** Starts it when it does not run; returns its state and the profile input of the ready-made `demo` profile. */
+  ensure(): Promise<{ readonly provider: DemoProviderView; readonly profile: ProfileInput }>;
 }
 
 /** An error as a front receives it: a DeskError's view, or a neutral INTERNAL one (no raw text of unknown errors). */
@@ -39,7 +41,12 @@ export function profileView(profile: Profile): ProfileView {
   };
 }
 
-const NO_DEMO: DemoProviderPort = { state: async () => ({ running: false, issuer: null, pid: null }) };
+const NO_DEMO: DemoProviderPort = {
+  state: async () => ({ running: false, issuer: null, pid: null }),
+  ensure: async () => {
+    throw new DeskError('ENDPOINT_NOT_SUPPORTED', 'This front runs no demo provider.');
+  },
+};
 
 /** What the API is built from besides the session service. */
 export interface DeskApiDeps {
@@ -215,5 +222,18 @@ export class DeskApiService implements DeskApi {
 
   demoProvider(input?: unknown) {
     return this.#run('demoProvider', input, () => this.#demo.state());
+  }
+
+  ensureDemoProvider(input?: unknown) {
+    return this.#run('ensureDemoProvider', input, async () => {
+      const { provider, profile: wanted } = await this.#demo.ensure();
+      const profiles = this.#service.profiles;
+      const existing = (await profiles.list()).find((p) => p.name === wanted.name);
+      if (existing !== undefined && existing.issuer === wanted.issuer && existing.clientId === wanted.clientId) return { provider, profile: profileView(existing) };
+      // A "demo" profile the user made for another provider is not the ready-made one: it is left alone.
+      if (existing !== undefined && existing.clientId !== wanted.clientId) throw new DeskError('PROFILE_EXISTS', 'A profile named "demo" of your own exists already; rename it to use the demo provider.');
+      const profile = existing === undefined ? await profiles.add(wanted) : await profiles.update(wanted.name, wanted);
+      return { provider, profile: profileView(profile) };
+    });
   }
 }

@@ -79,6 +79,7 @@ export const OPERATION_SCHEMAS = {
   keychainStatus: NoInput,
   startupProblems: NoInput,
   demoProvider: NoInput,
+  ensureDemoProvider: NoInput,
 } as const satisfies Record<DeskOperation, v.GenericSchema>;
 
 /** Every operation a front may call, in a stable order (a preload or a browser-mode client exposes these). */

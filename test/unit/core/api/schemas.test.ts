@@ -29,6 +29,7 @@ const MALFORMED: Readonly<Record<DeskOperation, readonly unknown[]>> = {
   keychainStatus: [{ a: SECRET }],
   startupProblems: [{ a: 1 }],
   demoProvider: [7],
+  ensureDemoProvider: [{ port: 1 }],
 };
 
 for (const operation of DESK_OPERATIONS) {

@@ -1,0 +1,44 @@
+/** One session in the list: account, issuer, status, expiry, and switch / sign out. Re-renders only when its session or status changes. */
+import { memo } from 'react';
+import type { SessionView } from '../../src-main/core/contract.ts';
+import { Countdown } from '../components/countdown.tsx';
+import { StatusBadge } from '../components/status-badge.tsx';
+
+export type Props = {
+  readonly session: SessionView;
+  readonly current: boolean;
+  readonly onSignOut: (sessionId: string) => void;
+};
+
+/** The row; its account name links to the session's tokens. */
+export const SessionRow = memo(function SessionRow({ session, current, onSignOut }: Props) {
+  const account = session.displayName ?? session.subject;
+  const href = `#/sessions/${encodeURIComponent(session.id)}/tokens`;
+  return (
+    <tr className={current ? 'session-row session-row--current' : 'session-row'} aria-current={current ? 'true' : undefined} data-session={session.id}>
+      <th scope="row" className="wrap">
+        <a href={href}>{account}</a>
+        {session.displayName === undefined ? null : <span className="muted mono small wrap">{session.subject}</span>}
+      </th>
+      <td className="wrap mono small">{session.issuer}</td>
+      <td>
+        <StatusBadge session={session} />
+      </td>
+      <td>{session.expiresAt === undefined ? <span className="muted">unknown</span> : <Countdown until={session.expiresAt} precision="minute" pastPrefix="expired" />}</td>
+      <td>
+        <div className="actions">
+        {current ? (
+          <span className="muted">current</span>
+        ) : (
+          <a className="button button--small" href={href} aria-label={`Switch to ${account}`}>
+            Switch
+          </a>
+        )}
+        <button type="button" className="button button--small" onClick={() => onSignOut(session.id)} aria-label={`Sign out ${account}`}>
+          Sign out
+        </button>
+        </div>
+      </td>
+    </tr>
+  );
+});

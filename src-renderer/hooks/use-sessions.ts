@@ -1,5 +1,5 @@
 /** Every session, kept current: listed once, then updated by the session events of every front. */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { DeskEvent, ErrorView, SessionView } from '../../src-main/core/contract.ts';
 import { callOperation } from '../format/call.ts';
 import { useDesk } from './use-desk.ts';
@@ -53,7 +53,8 @@ export function useSessions(): Sessions {
     setById((map) => apply(map, change));
   });
 
-  useEffect(() => {
+  // Asked before the first paint rather than after it: the list is what the window is for.
+  useLayoutEffect(() => {
     let current = true;
     void callOperation(desk, 'listSessions', []).then((result) => {
       if (!current) return;

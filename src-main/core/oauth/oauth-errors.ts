@@ -89,3 +89,25 @@ export function mapOAuthError(error: unknown, fallback: ErrorCode): DeskError {
   }
   return new DeskError('INTERNAL', error instanceof Error ? error.message : 'Unexpected failure.', { cause: error });
 }
+
+/**
+ * What oauth4webapi's `validateAuthResponse` refused about RFC 9207 `iss`, read from the error's `code`
+ * and `cause` (the parameters it was given, and the value it expected), never from its message:
+ * `missing` when the provider announces the parameter and the response has none (or an empty one),
+ * `different` when it names another issuer than the discovered one, `undefined` for any other refusal.
+ * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
+ */
+export function issProblem(error: unknown, metadata: oauth.AuthorizationServer): 'missing' | 'different' | undefined {
+  if (!(error instanceof oauth.OperationProcessingError) || error.code !== oauth.INVALID_RESPONSE || !isRecord(error.cause)) return undefined;
+  const parameters = error.cause['parameters'];
+  if (!(parameters instanceof URLSearchParams)) return undefined;
+  const iss = parameters.getAll('iss');
+  if (iss.length > 1) return undefined;
+  const value = iss[0] ?? '';
+  if ('expected' in error.cause) {
+    // A value compared with an expectation: about iss when the issuer was expected and iss is not it.
+    return error.cause['expected'] === metadata.issuer && value !== '' && value !== metadata.issuer ? 'different' : undefined;
+  }
+  // Nothing expected: a response without iss where the provider announces it, or a JARM response.
+  return value === '' && metadata.authorization_response_iss_parameter_supported === true && !parameters.has('response') ? 'missing' : undefined;
+}

@@ -5,6 +5,7 @@
 import * as oauth from 'oauth4webapi';
 import { DeskError, type ErrorCode } from '../errors.ts';
 import { maskSecretsIn } from '../http/redact.ts';
+import { isRecord } from '../util.ts';
 
 /** Hints for OAuth error codes a user can act on; Okta's texts in mind. */
 const HINTS: Readonly<Record<string, string>> = {
@@ -39,10 +40,6 @@ export function oauthErrorResponse(error: string, description: string | undefine
     ...(description === undefined ? {} : { oauthErrorDescription: maskSecretsIn(description.slice(0, 1000)) }),
     ...(status === undefined ? {} : { status }),
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** oauth4webapi's refusal of a JWT `alg`: an `INVALID_RESPONSE` whose cause names the header and the expected algorithms. */

@@ -5,30 +5,19 @@
  * sign-in, after which (or at the deadline) the listener is closed; a flood of them ends nothing either.
  * Token requests are counted at the provider.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { createHttpClient } from '../../src-main/core/http/client.ts';
 import { SignInEngine, type StartedSignIn } from '../../src-main/core/oauth/sign-in.ts';
 import { parseProfile, type Profile } from '../../src-main/core/profile.ts';
-import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
-import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { DEMO_USERS } from '../harness/idp.ts';
+import { useLocalProvider } from '../harness/local-provider.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 
 const alice = DEMO_USERS[0]!;
-let idp: TestIdp;
-let browser: BrowserAgent;
-
-before(async () => {
-  idp = await startTestIdp();
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await idp?.stop();
-});
+const { idp, browser } = useLocalProvider();
 
 function profile(): Profile {
   return parseProfile({

@@ -10,9 +10,10 @@ import { readDemoState, stopDemoProvider } from '../../src-main/demo-idp/persist
 import { openBrowser } from '../harness/browser.ts';
 import { startHostileIdp, type HostileIdp } from '../harness/hostile-idp.ts';
 import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { freePort } from '../harness/ports.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 import {
-  BROWSER_COMMAND, Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, closedPort, endCliRuns, introspectionActive, isRecord, revokeAtProvider,
+  BROWSER_COMMAND, Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, endCliRuns, introspectionActive, isRecord, revokeAtProvider,
 } from '../harness/cli-runner.ts';
 
 let idp: TestIdp;
@@ -197,7 +198,7 @@ test('a custom-scheme profile: login refuses it (exit 2) until the desktop app c
 
 test('unreachable issuer: login exits 4', async () => {
   const cli = await Cli.create();
-  const issuer = `http://127.0.0.1:${await closedPort()}`;
+  const issuer = `http://127.0.0.1:${await freePort()}`;
   assert.equal((await cli.run(['profile', 'add', 'gone', '--issuer', issuer, '--client-id', 'c', '--allow-http-loopback'])).code, 0);
   assertFailed(await cli.run(['login', 'gone', '--no-open', '--timeout', '10']), 4, 'HTTP_NETWORK');
 });

@@ -143,11 +143,10 @@ test('demo provider: "login demo" starts it, makes the demo profile and signs in
     assert.equal(report['signatureVerified'], true);
     assert.equal(report['issuer'], state.issuer);
 
-    // Stop it; the next use of the demo session starts it again on the same issuer, with the same keys and grants.
+    // Stop it; the next request of the demo session starts it again on the same issuer, with the same keys and grants.
     assert.equal(await stopDemoProvider({ dataDir: cli.dataDir }), true);
-    const r = await cli.run(['token', id]);
+    const r = await cli.run(['refresh', id]);
     assert.equal(r.code, 0, r.stderr);
-    recordSecrets(r.stdout.trim());
     assert.match(r.stderr, /Starting the demo provider/);
     assert.equal((await readDemoState(cli.dataDir))?.issuer, state.issuer);
     const out = await cli.run(['logout', id]);

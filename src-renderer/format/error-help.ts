@@ -37,7 +37,6 @@ export const ERROR_HELP: Readonly<Record<Code, ErrorHelp>> = {
   AUTHORIZATION_ERROR: { title: 'The provider refused the sign-in', fix: 'Read what the provider said below. Often the redirect URI is not registered, the scope is not allowed, or the user is not assigned to the app.' },
   FLOW_LIMIT: { title: 'Too many sign-ins are waiting', fix: 'Finish or cancel one of the waiting sign-ins first.' },
   FLOW_TIMEOUT: { title: 'The sign-in timed out', fix: 'Nothing came back from the browser in time. ' + START_AGAIN },
-  LOOPBACK_FLOODED: { title: 'The sign-in listener got too many stray requests', fix: 'Something on this computer kept calling the sign-in’s loopback port. ' + START_AGAIN },
   TOKEN_RESPONSE_INVALID: { title: 'The provider’s token answer was not valid', fix: 'Nothing was stored. Check the provider’s configuration (run "Check provider").' },
   TOKEN_ERROR: { title: 'The provider refused to issue tokens', fix: 'Read what the provider said below, then check the app’s grant types and redirect URIs at the provider.' },
   INVALID_GRANT: { title: 'The provider refused the grant', fix: 'The code or refresh token is no longer valid (used, expired or revoked). Sign in again.' },

@@ -25,7 +25,7 @@ export type SignInOutcome =
 /** What {@link useSignIns} returns. */
 export interface SignIns {
   readonly waiting: readonly WaitingSignIn[];
-  /** Newest first; dismissed ones are gone. */
+  /** Newest first: the failures not dismissed, and the latest success. */
   readonly outcomes: readonly SignInOutcome[];
   /** The profile whose sign-in is being started, while `start` runs. */
   readonly starting: string | undefined;
@@ -66,7 +66,8 @@ export function useSignIns(): SignIns {
       : { flowId: event.flowId, ok: false, profile: profileOf.current.get(event.flowId), error: event.error };
     profileOf.current.delete(event.flowId);
     setWaiting((list) => list.filter((w) => w.flowId !== event.flowId));
-    setOutcomes((previous) => [outcome, ...previous.filter((o) => o.flowId !== event.flowId)].slice(0, OUTCOMES_KEPT));
+    // Failures stay until dismissed (up to a few); a success replaces the previous success.
+    setOutcomes((previous) => [outcome, ...previous.filter((o) => o.flowId !== event.flowId && !(outcome.ok && o.ok))].slice(0, OUTCOMES_KEPT));
   });
 
   const start = useCallback(async (profile: string) => {

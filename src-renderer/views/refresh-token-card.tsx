@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { SessionView } from '../../src-main/core/contract.ts';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
+import { useSessionCall } from '../hooks/use-session-call.ts';
 import { IntrospectionResult } from './introspection-result.tsx';
 
 export type Props = {
@@ -12,7 +13,7 @@ export type Props = {
 /** The card. */
 export function RefreshTokenCard({ session }: Props) {
   const introspect = useDeskCall('introspectToken');
-  const revoke = useDeskCall('revokeToken');
+  const revoke = useSessionCall('revokeToken');
   const [confirming, setConfirming] = useState(false);
   const held = session.hasRefreshToken;
   return (

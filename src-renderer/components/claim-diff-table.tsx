@@ -1,6 +1,7 @@
 /** What a refresh changed in the ID token's claims: added, removed and changed claims, before and after. */
 import type { ClaimChange } from '../format/claims.ts';
 import { claimText, claimTime } from '../format/claims.ts';
+import { LongText } from './long-text.tsx';
 
 export type Props = {
   readonly changes: readonly ClaimChange[];
@@ -11,7 +12,7 @@ function Value({ name, value }: { readonly name: string; readonly value: unknown
   const time = claimTime(name, value);
   return (
     <>
-      <span className="mono">{claimText(value)}</span>
+      <LongText className="mono" text={claimText(value)} />
       {time === undefined ? null : <span className="muted">{` (${time})`}</span>}
     </>
   );

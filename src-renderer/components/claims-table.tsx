@@ -1,5 +1,6 @@
 /** Claims as a table: name, value (as text, wrapping), and the readable time of time claims. */
 import { claimText, claimTime } from '../format/claims.ts';
+import { LongText } from './long-text.tsx';
 
 export type Props = {
   readonly claims: Readonly<Record<string, unknown>>;
@@ -29,7 +30,7 @@ export function ClaimsTable({ claims, caption }: Props) {
             <tr key={name}>
               <th scope="row" className="mono wrap">{name}</th>
               <td className="wrap">
-                <span className="mono">{claimText(value)}</span>
+                <LongText className="mono" text={claimText(value)} />
                 {time === undefined ? null : <span className="muted">{` (${time})`}</span>}
               </td>
             </tr>

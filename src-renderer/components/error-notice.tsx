@@ -1,6 +1,7 @@
 /** An error in plain words: what happened, what OIDC Desk and the provider said (as text), and the fix. */
 import type { ErrorView } from '../../src-main/core/contract.ts';
 import { errorHelp } from '../format/error-help.ts';
+import { LongText } from './long-text.tsx';
 
 export type Props = {
   readonly error: ErrorView;
@@ -18,11 +19,13 @@ export function ErrorNotice({ error, action, onDismiss }: Props) {
         {action === undefined ? '' : `${action}: `}
         {help.title}
       </p>
-      <p className="notice__message">{error.message}</p>
+      <p className="notice__message">
+        <LongText text={error.message} limit={2000} />
+      </p>
       {error.oauthError === undefined && error.oauthErrorDescription === undefined ? null : (
         <p className="notice__provider">
-          The provider said: <code>{error.oauthError ?? ''}</code>
-          {error.oauthErrorDescription === undefined ? null : <span className="wrap">{` ${error.oauthErrorDescription}`}</span>}
+          The provider said: <LongText className="mono" text={error.oauthError ?? ''} limit={200} />{' '}
+          {error.oauthErrorDescription === undefined ? null : <LongText className="wrap" text={error.oauthErrorDescription} limit={2000} />}
         </p>
       )}
       <p className="notice__fix">

@@ -1,4 +1,5 @@
-/** Any JSON value shown as indented text (never as markup), wrapping long values. */
+/** Any JSON value shown as indented text (never as markup), wrapping long values; a very long one on request. */
+import { LongText } from './long-text.tsx';
 
 export type Props = {
   readonly value: unknown;
@@ -15,7 +16,7 @@ export function JsonView({ value, label }: Props) {
   }
   return (
     <pre className="code-block" tabIndex={0} aria-label={label}>
-      {text}
+      <LongText text={text} limit={20_000} />
     </pre>
   );
 }

@@ -2,7 +2,9 @@
 import { useEffect, useRef } from 'react';
 import type { SessionView } from '../../src-main/core/contract.ts';
 import { ErrorNotice } from '../components/error-notice.tsx';
+import { LongText } from '../components/long-text.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
+import { clip } from '../format/clip.ts';
 import { formatDateTime } from '../format/time.ts';
 import { useRefreshChanges } from '../hooks/use-refresh-changes.ts';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
@@ -34,7 +36,7 @@ export function SessionDetail({ session, tab, onSignOut }: Props) {
   const refresh = useDeskCall('refreshSession');
   const changes = useRefreshChanges(session);
   const heading = useRef<HTMLHeadingElement>(null);
-  const account = session.displayName ?? session.subject;
+  const account = clip(session.displayName ?? session.subject, 300);
   const base = `#/sessions/${encodeURIComponent(session.id)}`;
 
   useEffect(() => {
@@ -47,7 +49,7 @@ export function SessionDetail({ session, tab, onSignOut }: Props) {
       <div className="session-detail__head">
         <div>
           <h2 id="session-detail-title" ref={heading} tabIndex={-1} className="wrap">
-            {account}
+            <bdi>{account}</bdi>
           </h2>
           <p className="muted">
             <StatusBadge session={session} /> {session.profile} · <span className="mono small wrap">{session.issuer}</span>
@@ -64,7 +66,9 @@ export function SessionDetail({ session, tab, onSignOut }: Props) {
       </div>
       <dl className="facts">
         <dt>Subject</dt>
-        <dd className="mono wrap">{session.subject}</dd>
+        <dd className="mono wrap">
+          <LongText text={session.subject} limit={300} />
+        </dd>
         <dt>Client id</dt>
         <dd className="mono wrap">{session.clientId}</dd>
         <dt>Scopes</dt>

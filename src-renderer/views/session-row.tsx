@@ -3,6 +3,7 @@ import { memo } from 'react';
 import type { SessionView } from '../../src-main/core/contract.ts';
 import { Countdown } from '../components/countdown.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
+import { clip } from '../format/clip.ts';
 
 export type Props = {
   readonly session: SessionView;
@@ -12,13 +13,15 @@ export type Props = {
 
 /** The row; its account name links to the session's tokens. */
 export const SessionRow = memo(function SessionRow({ session, current, onSignOut }: Props) {
-  const account = session.displayName ?? session.subject;
+  const account = clip(session.displayName ?? session.subject);
   const href = `#/sessions/${encodeURIComponent(session.id)}/tokens`;
   return (
     <tr className={current ? 'session-row session-row--current' : 'session-row'} aria-current={current ? 'true' : undefined} data-session={session.id}>
       <th scope="row" className="wrap">
-        <a href={href}>{account}</a>
-        {session.displayName === undefined ? null : <span className="muted mono small wrap">{session.subject}</span>}
+        <a href={href}>
+          <bdi>{account}</bdi>
+        </a>
+        {session.displayName === undefined ? null : <bdi className="muted mono small wrap block">{clip(session.subject)}</bdi>}
       </th>
       <td className="wrap mono small">{session.issuer}</td>
       <td>

@@ -1,5 +1,6 @@
 /** How a sign-in ended: the account signed in, or the error in plain words. */
 import { ErrorNotice } from '../components/error-notice.tsx';
+import { clip } from '../format/clip.ts';
 import type { SignInOutcome as Outcome } from '../hooks/use-sign-ins.ts';
 
 export type Props = {
@@ -16,7 +17,7 @@ export function SignInOutcome({ outcome, onDismiss }: Props) {
   return (
     <div className="notice notice--ok" role="status">
       <p>
-        Signed in as <strong className="wrap">{session.displayName ?? session.subject}</strong> with {session.profile}.{' '}
+        Signed in as <strong className="wrap"><bdi>{clip(session.displayName ?? session.subject)}</bdi></strong> with {session.profile}.{' '}
         <a href={`#/sessions/${encodeURIComponent(session.id)}/tokens`}>See the tokens</a>
       </p>
       <button type="button" className="button button--quiet" onClick={() => onDismiss(outcome.flowId)}>

@@ -2,6 +2,7 @@
 import type { SessionView, UserinfoClaimComparison } from '../../src-main/core/contract.ts';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { JsonView } from '../components/json-view.tsx';
+import { LongText } from '../components/long-text.tsx';
 import { claimText } from '../format/claims.ts';
 import { useDeskQuery } from '../hooks/use-desk-query.ts';
 
@@ -17,7 +18,7 @@ const RELATION_WORDS: Readonly<Record<UserinfoClaimComparison['relation'], strin
 };
 
 function Cell({ value }: { readonly value: unknown }) {
-  return value === undefined ? <span className="muted">—</span> : <span className="mono">{claimText(value)}</span>;
+  return value === undefined ? <span className="muted">—</span> : <LongText className="mono" text={claimText(value)} />;
 }
 
 /** The view: asks the userinfo endpoint when opened, and again on demand. */

@@ -178,7 +178,15 @@ export class DeskApp {
    * button, or the profile's Sign in button), follows the page's link to the provider, signs in and consents
    * there. Resolves with the new session's id once the window shows it (or with undefined when denied).
    */
-  async signIn(user: string, options: { readonly profile?: string; readonly consent?: 'approve' | 'deny'; readonly firstRun?: boolean } = {}): Promise<string | undefined> {
+  async signIn(user: string, options: {
+    readonly profile?: string;
+    readonly consent?: 'approve' | 'deny';
+    readonly firstRun?: boolean;
+    /** The provider shows no page and redirects back at once (a scripted test provider). */
+    readonly noPages?: boolean;
+    /** The sign-in is expected to fail: resolve once the provider sent the tab back. */
+    readonly fails?: boolean;
+  } = {}): Promise<string | undefined> {
     const page = this.page;
     const before = new Set((await this.sessions()).map((s) => s.id));
     await this.forgetProviderSession();
@@ -192,6 +200,10 @@ export class DeskApp {
     const link = page.locator('.sign-in-pending').last().getByRole('link', { name: /Open the sign-in page/ });
     const [provider] = await Promise.all([this.context.waitForEvent('page'), link.click()]);
     try {
+      if (options.noPages === true) {
+        await provider.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/, { waitUntil: 'load' });
+        return options.fails === true ? undefined : await this.newSessionShown(before);
+      }
       await provider.waitForLoadState('domcontentloaded');
       const step = await provider.locator('body[data-step]').getAttribute('data-step');
       if (step === 'login') {
@@ -206,16 +218,51 @@ export class DeskApp {
     } finally {
       await provider.close();
     }
-    if (options.consent === 'deny') return undefined;
-    // A sign-in started here opens its session's tokens.
-    const detail = page.locator('section.session-detail');
+    if (options.consent === 'deny' || options.fails === true) return undefined;
+    return this.newSessionShown(before);
+  }
+
+  /** A sign-in started here opens its session's tokens: waits for a session not in `before`, and its id. */
+  private async newSessionShown(before: ReadonlySet<string>): Promise<string> {
+    const page = this.page;
     await page.waitForFunction((known) => {
       const id = document.querySelector<HTMLElement>('section.session-detail')?.dataset['session'];
       return id !== undefined && !known.includes(id);
     }, [...before]);
-    const id = await detail.getAttribute('data-session');
+    const id = await page.locator('section.session-detail').getAttribute('data-session');
     assert.ok(id !== null && /^s-[0-9a-f]{8}$/.test(id), 'the new session is shown');
     return id;
+  }
+
+  /**
+   * Makes a profile in the profile editor as a person would: a preset, then the fields; Save. Resolves once
+   * the profile list shows it.
+   */
+  async addProfile(profile: {
+    readonly preset?: string;
+    readonly name: string;
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly scopes?: string;
+    readonly allowHttpLoopback?: boolean;
+    readonly redirect?: string;
+    readonly params?: string;
+  }): Promise<void> {
+    const page = this.page;
+    await this.goto(`#/profiles/new${profile.preset === undefined ? '' : `?preset=${profile.preset}`}`);
+    const form = page.locator('section.profile-editor form');
+    await form.getByLabel('Name', { exact: true }).fill(profile.name);
+    await form.getByLabel('Issuer', { exact: true }).fill(profile.issuer);
+    await form.getByLabel('Client id', { exact: true }).fill(profile.clientId);
+    if (profile.scopes !== undefined) await form.getByLabel('Scopes', { exact: true }).fill(profile.scopes);
+    if (profile.allowHttpLoopback === true) await form.getByLabel(/Allow an http issuer/).check();
+    if (profile.redirect !== undefined) {
+      await form.getByLabel(/^Another URI/).check();
+      await form.getByLabel('Redirect URI', { exact: true }).fill(profile.redirect);
+    }
+    if (profile.params !== undefined) await form.getByLabel('Extra authorization parameters').fill(profile.params);
+    await form.getByRole('button', { name: 'Save profile' }).click();
+    await page.locator(`table.profiles tr[data-profile="${profile.name}"]`).waitFor();
   }
 
   /**

@@ -62,7 +62,8 @@ export function ProfilesView({ profiles, route, go, onSignIn }: Props) {
     }
     return (
       <ProfileEditor
-        key={route.edit}
+        // Another profile or another preset is another form: its fields start afresh.
+        key={`${route.edit}\n${route.preset ?? ''}\n${route.scopes ?? ''}`}
         profile={editing}
         presetId={route.preset}
         scopes={route.scopes}

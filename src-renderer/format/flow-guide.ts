@@ -123,8 +123,7 @@ function scopesFor(answers: Answers): string {
   if (answers.need !== 'api') scopes.push('openid', 'profile', 'email');
   // Google gives refresh tokens for access_type=offline (its preset sets it), not for offline_access.
   if (answers.longLived === 'yes' && answers.provider !== 'google') scopes.push('offline_access');
-  // An API's own scopes are the person's to add; openid alone keeps a profile valid meanwhile.
-  if (scopes.length === 0) scopes.push('openid');
+  // An API's own scopes are the person's to add in the profile.
   return scopes.join(' ');
 }
 

@@ -91,7 +91,10 @@ function Result({ answers, go, onRestart }: { readonly answers: Answers; readonl
         {r.preset === undefined ? null : (
           <>
             <dt>Scopes</dt>
-            <dd className="mono" data-scopes={r.preset.scopes}>{r.preset.scopes}</dd>
+            <dd className="mono" data-scopes={r.preset.scopes}>
+              {r.preset.scopes}
+              {answers.need === 'identity' ? null : <span className="muted">{r.preset.scopes === '' ? 'your API’s scopes' : ' and your API’s scopes'}</span>}
+            </dd>
           </>
         )}
       </dl>

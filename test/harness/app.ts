@@ -65,6 +65,8 @@ export interface Violation {
 /** What {@link DeskApp.open} takes. */
 export interface AppOptions {
   readonly viewport?: { readonly width: number; readonly height: number };
+  /** Prepares the data directory before `oidc-desk ui` starts (e.g. a damaged file). */
+  readonly prepare?: (dataDir: string) => Promise<void>;
 }
 
 /** One browser-mode window over its own data directory and keychain service. */
@@ -89,6 +91,7 @@ export class DeskApp {
   static async open(options: AppOptions = {}): Promise<DeskApp> {
     await ensureRendererBuilt();
     const cli = await Cli.create();
+    await options.prepare?.(cli.dataDir);
     const ui = spawn(process.execPath, [BIN, '--data-dir', cli.dataDir, 'ui', '--no-open', '--port', '0'], {
       cwd: ROOT, env: cli.env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
     });

@@ -15,7 +15,8 @@ export function Countdown({ until, precision = 'second', pastPrefix }: Props) {
   const text = useClock((now) => formatCountdown(until, now, precision));
   const past = text.endsWith(' ago');
   return (
-    <time className={past ? 'countdown countdown--past' : 'countdown'} dateTime={isoDateTime(until)} title={formatDateTime(until)}>
+    // The exact time on hover where the countdown is by the second (lists count in minutes, by the hundred).
+    <time className={past ? 'countdown countdown--past' : 'countdown'} dateTime={isoDateTime(until)} title={precision === 'second' ? formatDateTime(until) : undefined}>
       {past && pastPrefix !== undefined ? `${pastPrefix} ${text}` : text}
     </time>
   );

@@ -2,7 +2,7 @@
 import type { SessionView } from '../../src-main/core/contract.ts';
 import { ClaimsTable } from '../components/claims-table.tsx';
 import { Countdown } from '../components/countdown.tsx';
-import { ErrorNotice } from '../components/error-notice.tsx';
+import { CallResult } from '../components/call-result.tsx';
 import { JsonView } from '../components/json-view.tsx';
 import { MaskedValue } from '../components/masked-value.tsx';
 import { decodeJwtParts } from '../format/claims.ts';
@@ -69,16 +69,12 @@ export function AccessTokenCard({ session }: Props) {
           Revoke access token
         </button>
       </div>
-      {introspect.state.status !== 'done' ? null : introspect.state.result.ok ? (
-        <IntrospectionResult result={introspect.state.result.value} />
-      ) : (
-        <ErrorNotice error={introspect.state.result.error} action="Introspection" onDismiss={introspect.reset} />
-      )}
-      {revoke.state.status !== 'done' ? null : revoke.state.result.ok ? (
-        <p className="notice notice--ok" role="status">The access token was revoked at the provider.</p>
-      ) : (
-        <ErrorNotice error={revoke.state.result.error} action="Revocation" onDismiss={revoke.reset} />
-      )}
+      <CallResult state={introspect.state} action="Introspection" onDismiss={introspect.reset}>
+        {(result) => <IntrospectionResult result={result} />}
+      </CallResult>
+      <CallResult state={revoke.state} action="Revocation" onDismiss={revoke.reset}>
+        {() => <p className="notice notice--ok" role="status">The access token was revoked at the provider.</p>}
+      </CallResult>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 /** The profile editor: presets with their setup at the provider, the fields with their messages, Save and "Check provider". */
 import { useState, type FormEvent } from 'react';
 import type { ErrorView, ProfileView } from '../../src-main/core/contract.ts';
+import { CallResult } from '../components/call-result.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field, fieldProps } from '../components/field.tsx';
 import { inBrowserMode, redirectToRegister } from '../format/host.ts';
@@ -168,11 +169,9 @@ export function ProfileEditor({ profile, presetId, scopes, onSaved, onCancel }: 
           </button>
         </div>
       </form>
-      {check.state.status !== 'done' ? null : check.state.result.ok ? (
-        <ProviderCheckView check={check.state.result.value} />
-      ) : (
-        <ErrorNotice error={check.state.result.error} action="Check provider" onDismiss={check.reset} />
-      )}
+      <CallResult state={check.state} action="Check provider" onDismiss={check.reset}>
+        {(result) => <ProviderCheckView check={result} />}
+      </CallResult>
     </section>
   );
 }

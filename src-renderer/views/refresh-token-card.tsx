@@ -1,7 +1,7 @@
 /** The refresh token: present or not and where it is kept, never its value; introspect and revoke (which ends the grant). */
 import { useState } from 'react';
 import type { SessionView } from '../../src-main/core/contract.ts';
-import { ErrorNotice } from '../components/error-notice.tsx';
+import { CallResult } from '../components/call-result.tsx';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
 import { useSessionCall } from '../hooks/use-session-call.ts';
 import { IntrospectionResult } from './introspection-result.tsx';
@@ -49,16 +49,12 @@ export function RefreshTokenCard({ session }: Props) {
           </button>
         )}
       </div>
-      {introspect.state.status !== 'done' ? null : introspect.state.result.ok ? (
-        <IntrospectionResult result={introspect.state.result.value} />
-      ) : (
-        <ErrorNotice error={introspect.state.result.error} action="Introspection" onDismiss={introspect.reset} />
-      )}
-      {revoke.state.status !== 'done' ? null : revoke.state.result.ok ? (
-        <p className="notice notice--ok" role="status">The refresh token was revoked. Sign in again to use this profile.</p>
-      ) : (
-        <ErrorNotice error={revoke.state.result.error} action="Revocation" onDismiss={revoke.reset} />
-      )}
+      <CallResult state={introspect.state} action="Introspection" onDismiss={introspect.reset}>
+        {(result) => <IntrospectionResult result={result} />}
+      </CallResult>
+      <CallResult state={revoke.state} action="Revocation" onDismiss={revoke.reset}>
+        {() => <p className="notice notice--ok" role="status">The refresh token was revoked. Sign in again to use this profile.</p>}
+      </CallResult>
     </section>
   );
 }

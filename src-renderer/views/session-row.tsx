@@ -11,16 +11,14 @@ export type Props = {
   readonly onSignOut: (sessionId: string) => void;
 };
 
-/** The row; its account name links to the session's tokens. */
+/** The row (kept lean: a list may hold hundreds); its account name links to the session's tokens. */
 export const SessionRow = memo(function SessionRow({ session, current, onSignOut }: Props) {
   const account = clip(session.displayName ?? session.subject);
   const href = `#/sessions/${encodeURIComponent(session.id)}/tokens`;
   return (
     <tr className={current ? 'session-row session-row--current' : 'session-row'} aria-current={current ? 'true' : undefined} data-session={session.id}>
       <th scope="row" className="wrap">
-        <a href={href}>
-          <bdi>{account}</bdi>
-        </a>
+        <a href={href} className="isolate">{account}</a>
         {session.displayName === undefined ? null : <bdi className="muted mono small wrap block">{clip(session.subject)}</bdi>}
       </th>
       <td className="wrap mono small">{session.issuer}</td>
@@ -28,8 +26,7 @@ export const SessionRow = memo(function SessionRow({ session, current, onSignOut
         <StatusBadge session={session} />
       </td>
       <td>{session.expiresAt === undefined ? <span className="muted">unknown</span> : <Countdown until={session.expiresAt} precision="minute" pastPrefix="expired" />}</td>
-      <td>
-        <div className="actions">
+      <td className="row-actions">
         {current ? (
           <span className="muted">current</span>
         ) : (
@@ -40,7 +37,6 @@ export const SessionRow = memo(function SessionRow({ session, current, onSignOut
         <button type="button" className="button button--small" onClick={() => onSignOut(session.id)} aria-label={`Sign out ${account}`}>
           Sign out
         </button>
-        </div>
       </td>
     </tr>
   );

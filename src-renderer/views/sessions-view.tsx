@@ -1,6 +1,7 @@
 /** The sessions view: waiting sign-ins and their outcomes, every profile with its sessions, and the detail of the chosen session. */
 import { useCallback, useMemo } from 'react';
 import type { ProfileView, SessionView } from '../../src-main/core/contract.ts';
+import { CallResult } from '../components/call-result.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
 import type { Profiles } from '../hooks/use-profiles.ts';
@@ -61,11 +62,9 @@ export function SessionsView({ sessions, profiles, signIns, sessionId, tab }: Pr
         {signIns.outcomes.map((outcome) => (
           <SignInOutcome key={outcome.flowId} outcome={outcome} onDismiss={signIns.dismiss} />
         ))}
-        {signOut.state.status !== 'done' ? null : signOut.state.result.ok ? (
-          <SignOutOutcome outcome={signOut.state.result.value} onDismiss={signOut.reset} />
-        ) : (
-          <ErrorNotice error={signOut.state.result.error} action="Sign-out" onDismiss={signOut.reset} />
-        )}
+        <CallResult state={signOut.state} action="Sign-out" onDismiss={signOut.reset}>
+          {(outcome) => <SignOutOutcome outcome={outcome} onDismiss={signOut.reset} />}
+        </CallResult>
       </div>
       {sessions.error === undefined ? null : <ErrorNotice error={sessions.error} action="Listing the sessions" />}
       {profiles.error === undefined ? null : <ErrorNotice error={profiles.error} action="Listing the profiles" />}

@@ -6,16 +6,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { DeskApp } from '../harness/app.ts';
-import { KEYRING, NO_KEYRING } from '../harness/cli-runner.ts';
-
-const CHROMIUM = process.env['OIDC_DESK_CHROMIUM'] ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) ? `needs Chromium at ${CHROMIUM}` : !KEYRING ? NO_KEYRING : false;
+import { APP_SKIP, DeskApp } from '../harness/app.ts';
 
 const PROVIDERS = ['okta-org', 'okta-custom', 'keycloak', 'entra', 'auth0', 'google', 'generic'] as const;
 
-describe('the flow guide', { skip, timeout: 300_000 }, () => {
+describe('the flow guide', { skip: APP_SKIP, timeout: 300_000 }, () => {
   let app: DeskApp;
 
   before(async () => {

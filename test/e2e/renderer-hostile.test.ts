@@ -7,13 +7,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { DeskApp } from '../harness/app.ts';
-import { KEYRING, NO_KEYRING } from '../harness/cli-runner.ts';
+import { APP_SKIP, DeskApp } from '../harness/app.ts';
 import { startScriptedIdp, type ScriptedIdp } from '../harness/scripted-idp.ts';
-
-const CHROMIUM = process.env['OIDC_DESK_CHROMIUM'] ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) ? `needs Chromium at ${CHROMIUM}` : !KEYRING ? NO_KEYRING : false;
 
 const MARKUP = '<img src=x onerror="document.title=\'pwned\'">';
 const RTL = '\u202Eevil.exe\u200F';
@@ -22,7 +17,7 @@ const LARGE = 'W'.repeat(700_000);
 /** A megabyte, in userinfo (also under the 1 MiB cap on answers). */
 const MEGABYTE = 'M'.repeat(1_000_000);
 
-describe('hostile claims and error text render as text', { skip, timeout: 300_000 }, () => {
+describe('hostile claims and error text render as text', { skip: APP_SKIP, timeout: 300_000 }, () => {
   let app: DeskApp;
   let idp: ScriptedIdp;
 

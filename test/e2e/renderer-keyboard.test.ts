@@ -6,16 +6,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeskApp } from '../harness/app.ts';
-import { KEYRING, NO_KEYRING } from '../harness/cli-runner.ts';
+import { APP_SKIP, DeskApp } from '../harness/app.ts';
 
-const CHROMIUM = process.env['OIDC_DESK_CHROMIUM'] ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) ? `needs Chromium at ${CHROMIUM}` : !KEYRING ? NO_KEYRING : false;
-
-describe('keyboard, focus and status', { skip, timeout: 300_000 }, () => {
+describe('keyboard, focus and status', { skip: APP_SKIP, timeout: 300_000 }, () => {
   let app: DeskApp;
 
   before(async () => {

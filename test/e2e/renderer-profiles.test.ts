@@ -6,13 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { DeskApp } from '../harness/app.ts';
-import { KEYRING, NO_KEYRING } from '../harness/cli-runner.ts';
+import { APP_SKIP, DeskApp } from '../harness/app.ts';
 import { startTestIdp, type TestIdp } from '../harness/idp.ts';
-
-const CHROMIUM = process.env['OIDC_DESK_CHROMIUM'] ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) ? `needs Chromium at ${CHROMIUM}` : !KEYRING ? NO_KEYRING : false;
 
 /** The redirect URI each preset asks to register. */
 const REGISTER: Readonly<Record<string, string>> = {
@@ -25,7 +20,7 @@ const REGISTER: Readonly<Record<string, string>> = {
   generic: 'http://127.0.0.1/callback',
 };
 
-describe('the profile editor', { skip, timeout: 300_000 }, () => {
+describe('the profile editor', { skip: APP_SKIP, timeout: 300_000 }, () => {
   let app: DeskApp;
   let idp: TestIdp;
 

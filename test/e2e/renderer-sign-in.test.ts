@@ -8,20 +8,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
-import { ACCOUNTS, DeskApp, parseEvents } from '../harness/app.ts';
-import { KEYRING, NO_KEYRING } from '../harness/cli-runner.ts';
+import { APP_SKIP, ACCOUNTS, DeskApp, parseEvents } from '../harness/app.ts';
 import { recordSecrets } from '../harness/secrets-ledger.ts';
-
-const CHROMIUM = process.env['OIDC_DESK_CHROMIUM'] ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) ? `needs Chromium at ${CHROMIUM}` : !KEYRING ? NO_KEYRING : false;
 
 const fingerprint = (secret: string): string => `***masked-${createHash('sha256').update(secret).digest('hex').slice(0, 8)}`;
 
-describe('the window through browser mode, signed in to the demo provider', { skip, timeout: 600_000 }, () => {
+describe('the window through browser mode, signed in to the demo provider', { skip: APP_SKIP, timeout: 600_000 }, () => {
   let app: DeskApp;
   let alice = '';
   let bob = '';

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, rm, stat, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +14,12 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { DeskEvent } from '../../src-main/core/contract.ts';
 import { launchChromium } from './browser.ts';
-import { BIN, Cli, ROOT, killGroup } from './cli-runner.ts';
+import { BIN, Cli, KEYRING, NO_KEYRING, ROOT, killGroup } from './cli-runner.ts';
 import { recordSecrets } from './secrets-ledger.ts';
+
+const CHROMIUM = process.env['OIDC_DESK_CHROMIUM'] ?? '/usr/bin/chromium';
+/** Why the window's tests cannot run here (no Chromium, no test keyring), or false when they can. */
+export const APP_SKIP: string | false = !existsSync(CHROMIUM) ? `needs Chromium at ${CHROMIUM}` : !KEYRING ? NO_KEYRING : false;
 
 /** Where the tests write their screenshots (`OIDC_DESK_SCREENSHOTS`, else a folder in the temporary directory). */
 export const SCREENSHOT_DIR = process.env['OIDC_DESK_SCREENSHOTS'] ?? join(tmpdir(), 'oidc-desk-screenshots');

@@ -1,7 +1,7 @@
 /** A profile with its sessions: who is signed in with it, and a sign-in button (refused in browser mode for a non-loopback redirect, with why). */
 import { memo } from 'react';
 import type { ProfileView, SessionView } from '../../src-main/core/contract.ts';
-import { inBrowserMode, usesLoopback } from '../format/host.ts';
+import { inBrowserMode, redirectToRegister, usesLoopback } from '../format/host.ts';
 import { SessionRow } from './session-row.tsx';
 
 export type Props = {
@@ -38,7 +38,7 @@ export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions
       </div>
       {blocked ? (
         <p id={`${headingId}-blocked`} className="note">
-          This profile’s redirect ({profile.redirect}) is a custom scheme, which a browser tab cannot receive. Sign in with it from the
+          This profile’s redirect, <code className="wrap">{redirectToRegister(profile.redirect)}</code>, is a custom scheme, which a browser tab cannot receive. Sign in with it from the
           desktop app, or give the profile a loopback redirect.
         </p>
       ) : null}

@@ -33,6 +33,8 @@ export function createContext(options: {
   readonly dataDir: string | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly out: Output;
+  /** Follow what other processes change in the data directory (a long-running command: browser mode). */
+  readonly watch?: boolean;
 }): CliContext {
   const dataDir = options.dataDir ?? defaultDataDir(options.env);
   let secrets: KeytarSecretStore | undefined;
@@ -42,6 +44,7 @@ export function createContext(options: {
     desk ??= openDesk({
       dataDir,
       secrets,
+      watch: options.watch === true,
       // The demo provider's module is loaded only when its state is asked for.
       demo: {
         state: async () => (await import('./demo.ts')).demoProviderPort(dataDir, options.env).state(),

@@ -39,6 +39,14 @@ export function testSecrets(): SecretStore {
   return memory;
 }
 
+/** Every server started here and not closed yet: {@link closeTestWebs} ends them (for a test file's `after`, when a test failed half-way). */
+const running = new Set<TestWeb>();
+
+/** Closes every server this file started that is still open. */
+export async function closeTestWebs(): Promise<void> {
+  await Promise.all([...running].map((w) => w.close()));
+}
+
 /** Opens a desk over a new data directory and starts a browser-mode server on it. */
 export async function startTestWeb(options: Omit<WebServerOptions, 'api'> = {}): Promise<TestWeb> {
   const dataDir = await mkdtemp(join(tmpdir(), 'oidc-desk-web-'));
@@ -46,17 +54,20 @@ export async function startTestWeb(options: Omit<WebServerOptions, 'api'> = {}):
   const desk = await openDesk({ dataDir, secrets, watch: true });
   const server = await startWebServer({ ...options, api: desk.api });
   recordSecrets(new URL(server.connectUrl).searchParams.get('token'));
-  return {
+  const web: TestWeb = {
     desk,
     server,
     dataDir,
     secrets,
     origin: server.origin,
     close: async () => {
+      running.delete(web);
       await server.close();
       desk.close();
     },
   };
+  running.add(web);
+  return web;
 }
 
 /** Headers of every response browser mode must carry. */
@@ -135,8 +146,8 @@ export interface EventStreamReader {
   readonly events: { readonly id: number; readonly event: DeskEvent }[];
   /** The raw text so far (heartbeat comments included). */
   text(): string;
-  /** Resolves with the first event (already received or to come) that `match` accepts. */
-  next(match: (e: DeskEvent) => boolean): Promise<DeskEvent>;
+  /** Resolves with the first event (already received or to come) that `match` accepts; rejects after `limitMs` (a safety net, not a timing assertion). */
+  next(match: (e: DeskEvent) => boolean, limitMs?: number): Promise<DeskEvent>;
   close(): void;
 }
 
@@ -188,10 +199,19 @@ export async function openEvents(origin: string, cookie: string | undefined, hea
     headers: res.headers,
     events,
     text: () => raw,
-    next: (match) => {
+    next: (match, limitMs = 30_000) => {
       const seen = events.find((e) => match(e.event));
       if (seen !== undefined) return Promise.resolve(seen.event);
-      return new Promise((resolve) => waiters.push({ match, resolve }));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.findIndex((w) => w.match === match), 1);
+          reject(new Error(`no matching event within ${limitMs} ms; got: ${events.map((e) => e.event.type).join(', ')}`));
+        }, limitMs);
+        waiters.push({ match, resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        } });
+      });
     },
     close: () => abort.abort(),
   };

@@ -17,7 +17,7 @@ import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
 import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 import {
-  assertSecurityHeaders, callApi, connect, openEvents, post, rawRequest, snapshot, startTestWeb, value, type TestWeb,
+  assertSecurityHeaders, callApi, closeTestWebs, connect, openEvents, post, rawRequest, snapshot, startTestWeb, value, type TestWeb,
 } from '../harness/web-server.ts';
 
 let idp: TestIdp;
@@ -54,7 +54,7 @@ before(async () => {
 });
 
 after(async () => {
-  await web?.close();
+  await closeTestWebs();
   await browser?.close();
   await idp?.stop();
 });

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { createRedirectFile, type RedirectFile } from '../core/browser-handoff.ts';
 import { DeskError } from '../core/errors.ts';
+import { errnoCode } from '../core/util.ts';
 import type { BrowserMode } from './args.ts';
 import { safeText, type Output } from './output.ts';
 
@@ -19,8 +20,7 @@ export function systemOpener(platform: NodeJS.Platform): { file: string; args: s
 }
 
 function errnoOf(error: unknown): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : 'error';
+  return errnoCode(error) ?? 'error';
 }
 
 function printUrl(out: Output, url: string): void {

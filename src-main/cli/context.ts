@@ -1,9 +1,10 @@
-/** The CLI's composition root: the concrete adapters (the OS keychain through keytar, the global fetch, the clock) handed to `openDesk()`, whose start-up problems it reports on stderr, and the one way commands call the API. */
+/** The CLI's composition root: the concrete adapters (the OS keychain through keytar, the global fetch behind the demo provider's guard, the clock) handed to `openDesk()`, whose start-up problems it reports on stderr, and the one way commands call the API. */
 import type { DeskApi, KeychainView, Result } from '../core/contract.ts';
 import { DeskError, fromErrorView } from '../core/errors.ts';
 import { openDesk, type Desk } from '../core/desk.ts';
 import { KEYCHAIN_SERVICE_ENV, defaultDataDir } from '../core/paths.ts';
 import { DEFAULT_SERVICE, KeytarSecretStore } from '../core/store/keytar-secret-store.ts';
+import type { DemoGuard } from '../demo-idp/guard.ts';
 import { safeText, type Output } from './output.ts';
 
 /** Everything a command needs. */
@@ -39,12 +40,18 @@ export function createContext(options: {
   const dataDir = options.dataDir ?? defaultDataDir(options.env);
   let secrets: KeytarSecretStore | undefined;
   let desk: Promise<Desk> | undefined;
+  // Loaded with the first request (a token answered from the cache makes none): see cliDemoGuard.
+  let guard: Promise<DemoGuard> | undefined;
+  const demoGuard = (): Promise<DemoGuard> => (guard ??= import('./demo.ts').then((m) => m.cliDemoGuard({ dataDir, env: options.env, out: options.out })));
   const open = (): Promise<Desk> => {
     secrets ??= new KeytarSecretStore({ service: keychainService(options.env) });
     desk ??= openDesk({
       dataDir,
       secrets,
       watch: options.watch === true,
+      // Tokens of a demo session go only to this data directory's own demo provider, which proves it first.
+      fetch: async (input, init) => (await demoGuard()).fetch(input, init),
+      beforeSend: async (target) => (await demoGuard()).beforeSend(target),
       // The demo provider's module is loaded only when its state is asked for.
       demo: {
         state: async () => (await import('./demo.ts')).demoProviderPort(dataDir, options.env).state(),

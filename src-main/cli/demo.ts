@@ -1,9 +1,9 @@
-/** The demo provider as the CLI uses it: `login demo` keeps the ready-made "demo" profile pointed at a running demo provider, and a demo session is used only with the demo provider that issued it (started again when needed). */
-import type { DemoProviderView, ProfileInput, ProfileView, SessionView } from '../core/contract.ts';
-import { DeskError, isDeskError } from '../core/errors.ts';
+/** The demo provider as the CLI uses it: `login demo` keeps the ready-made "demo" profile pointed at a running demo provider, and tokens of a demo session go only to the demo provider that issued it (started again when needed). */
+import type { DemoProviderView, ProfileInput, ProfileView } from '../core/contract.ts';
 import type { DemoProviderPort } from '../core/api/desk-api.ts';
+import { createDemoGuard, type DemoGuard } from '../demo-idp/guard.ts';
 import {
-  DEMO_PROFILE_NAME, demoPortTaken, demoProfileInput, ensureDemoProvider, hasDemoKeys, isManagedDemoProfile, isOwnDemoProvider, readDemoState, runningDemoProvider,
+  DEMO_PROFILE_NAME, demoProfileInput, ensureDemoProvider, isManagedDemoProfile, readDemoState, runningDemoProvider,
 } from '../demo-idp/persistent.ts';
 import type { CliContext } from './context.ts';
 
@@ -32,7 +32,7 @@ export async function prepareDemoProfile(ctx: CliContext): Promise<ProfileView> 
   const existing = (await ctx.call(api.listProfiles())).find((p) => p.name === DEMO_PROFILE_NAME);
   if (existing !== undefined && !isManagedDemoProfile(existing)) return existing;
   const demo = await ensureDemoProvider({ dataDir: ctx.dataDir, env: ctx.env, onProgress: (t) => ctx.out.info(t) });
-  if (demo.started) ctx.out.info(`Demo provider running at ${demo.issuer} (pid ${demo.pid}); stop it with "oidc-desk demo-idp --stop".`);
+  if (demo.started) ctx.out.info(startedText(demo));
   if (existing?.issuer === demo.issuer) return existing;
   const input: ProfileInput = demoProfileInput(demo.issuer);
   const profile = await ctx.call(existing === undefined ? api.addProfile({ profile: input }) : api.updateProfile({ name: DEMO_PROFILE_NAME, profile: input }));
@@ -41,29 +41,20 @@ export async function prepareDemoProfile(ctx: CliContext): Promise<ProfileView> 
 }
 
 /**
- * Before a command uses a session of the ready-made demo profile (it would send the session's tokens to
- * its issuer): makes sure the demo provider of this data directory answers at that issuer, starting it on
- * its recorded port when needed. Fails, with nothing sent anywhere, when another program holds that port
- * (DEMO_PORT_TAKEN) or when the demo provider has moved to another issuer since (SIGN_IN_NEEDED).
+ * The guard of this data directory's demo provider for the CLI's `openDesk()`: before anything carrying a
+ * token goes to a demo issuer (and before the core asks it for metadata), the demo provider there must prove
+ * it is this data directory's own; it is started in the background on its recorded port when nothing
+ * answers. A token answered from the cache sends nothing, so it needs none of this.
  */
-export async function ensureDemoForSession(ctx: CliContext, view: SessionView): Promise<void> {
-  if (!isManagedDemoProfile({ name: view.profile, clientId: view.clientId, issuer: view.issuer })) return;
-  // No demo provider ever ran for this data directory: a "demo" profile of the user's own.
-  if (!(await hasDemoKeys(ctx.dataDir))) return;
-  const state = await readDemoState(ctx.dataDir);
-  if (state !== undefined && state.issuer === view.issuer) {
-    let demo;
-    try {
-      demo = await ensureDemoProvider({ dataDir: ctx.dataDir, env: ctx.env, onProgress: (t) => ctx.out.info(t) });
-    } catch (error) {
-      throw isDeskError(error, 'DEMO_PORT_TAKEN') ? demoPortTaken(state, 'use') : error;
-    }
-    if (demo.started) ctx.out.info(`Demo provider running at ${demo.issuer} (pid ${demo.pid}); stop it with "oidc-desk demo-idp --stop".`);
-    if (demo.issuer === view.issuer) return;
-  }
-  if (await isOwnDemoProvider(ctx.dataDir, view.issuer)) return;
-  if (state !== undefined && state.issuer === view.issuer) throw demoPortTaken(state, 'use');
-  throw new DeskError('SIGN_IN_NEEDED', `This demo session was issued by the demo provider at ${view.issuer}, but the demo provider of this data directory ${state === undefined ? 'has no issuer recorded' : `has moved to ${state.issuer}`}. `
-    + 'A demo session is refreshed only by the provider that issued it, so nothing was sent. '
-    + `Sign in again with "oidc-desk login demo", and remove this session with "oidc-desk logout ${view.id} --no-revoke".`);
+export function cliDemoGuard(ctx: Pick<CliContext, 'dataDir' | 'env' | 'out'>): DemoGuard {
+  return createDemoGuard({
+    dataDir: ctx.dataDir,
+    env: ctx.env,
+    onProgress: (t) => ctx.out.info(t),
+    onStarted: (demo) => ctx.out.info(startedText(demo)),
+  });
+}
+
+function startedText(demo: { readonly issuer: string; readonly pid: number }): string {
+  return `Demo provider running at ${demo.issuer} (pid ${demo.pid}); stop it with "oidc-desk demo-idp --stop".`;
 }

@@ -2,6 +2,8 @@
 import type { Writable } from 'node:stream';
 import { isDeskError, type ErrorCode } from '../core/errors.ts';
 import { humanizeDuration } from '../core/oauth/jwt-report.ts';
+import { errnoCode } from '../core/util.ts';
+import { EXIT, type ExitCode } from './exit-codes.ts';
 
 /** The two streams the CLI writes to. */
 export interface Io {
@@ -158,4 +160,29 @@ export class Output {
       else stream.write('', () => resolve());
     })));
   }
+}
+
+/** What became of the writes to stdout, for the exit status. */
+export interface StreamWatch {
+  /** The exit status of a run that ended with `exitCode`: a success whose results could not all be written is not one. */
+  statusFor(exitCode: ExitCode): ExitCode;
+}
+
+/**
+ * Keeps write errors on the CLI's streams from crashing it with a stack trace. The reader of stdout going
+ * away (EPIPE: `oidc-desk sessions | head -1`) ends nothing and prints nothing, as with any filter: what
+ * is left to write has no reader, and the run ends with its usual status. Any other failure of stdout (a
+ * full disk, an I/O error) is said once on stderr as `error INTERNAL` and fails a run that would have
+ * succeeded. stderr carries only progress and diagnostics: its failures have nowhere to be reported.
+ */
+export function watchStreams(io: Io): StreamWatch {
+  let failed = false;
+  io.stdout.on('error', (error: unknown) => {
+    const code = errnoCode(error);
+    if (code === 'EPIPE' || failed) return;
+    failed = true;
+    io.stderr.write(`error INTERNAL: The results could not be written to stdout (${code ?? 'write error'}).\n`);
+  });
+  io.stderr.on('error', () => undefined);
+  return { statusFor: (exitCode) => (failed && exitCode === EXIT.OK ? EXIT.PROTOCOL : exitCode) };
 }

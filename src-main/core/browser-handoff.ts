@@ -14,6 +14,7 @@ import { lstat, mkdtemp, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DeskError } from './errors.ts';
+import { errnoCode, escapeHtml } from './util.ts';
 
 /** A redirect file waiting for the browser. */
 export interface RedirectFile {
@@ -23,11 +24,6 @@ export interface RedirectFile {
   readonly url: string;
   /** Removes the file and its directory. Synchronous (usable in an exit handler), idempotent, never throws. */
   remove(): void;
-}
-
-/** Text for an HTML attribute value or element content. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**
@@ -53,8 +49,8 @@ export function redirectPage(authorizationUrl: string): string {
 }
 
 function failed(what: string, cause: unknown): DeskError {
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  const why = typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? ` (${code})` : '';
+  const code = errnoCode(cause);
+  const why = code === undefined ? '' : ` (${code})`;
   return new DeskError('BROWSER_HANDOFF_FAILED', `Could not ${what} for the browser${why}.`, { cause });
 }
 

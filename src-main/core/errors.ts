@@ -35,7 +35,6 @@ export const ERROR_CODES = {
   AUTHORIZATION_ERROR: 'protocol',
   FLOW_LIMIT: 'protocol',
   FLOW_TIMEOUT: 'protocol',
-  LOOPBACK_FLOODED: 'protocol',
   TOKEN_RESPONSE_INVALID: 'protocol',
   TOKEN_ERROR: 'protocol',
   INVALID_GRANT: 'protocol',

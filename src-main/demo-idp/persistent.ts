@@ -10,6 +10,7 @@ import { isProcessAlive, withFileLock } from '../core/store/file-lock.ts';
 import { writeJsonFileAtomic } from '../core/store/json-file.ts';
 import { DEMO_CLIENT_ID, DEMO_USERS } from './demo-data.ts';
 import { FileAdapterStore } from './file-adapter.ts';
+import { proveDemoProvider } from './proof.ts';
 import type { PrivateJwks } from './provider.ts';
 import type { RunningDemoProvider } from './server.ts';
 
@@ -42,14 +43,23 @@ export function demoPaths(dataDir: string): { dir: string; jwks: string; store: 
   };
 }
 
-/** What `state.json` records: the last issuer and port, and the pid while it runs. */
+/** What `state.json` records: the last issuer and port, the issuers it had before, and the pid while it runs. */
 export interface DemoState {
   readonly issuer: string;
   readonly port: number;
   /** The provider's process while it runs; null after a clean stop. */
   readonly pid: number | null;
   readonly startedAt: number;
+  /**
+   * Issuers the demo provider had before `--port` moved it, newest first (at most {@link MAX_PREVIOUS_ISSUERS}):
+   * their sessions are demo sessions still, and nothing may be sent there any more.
+   */
+  readonly previousIssuers: readonly string[];
 }
+
+/** How many former issuers `state.json` keeps. */
+export const MAX_PREVIOUS_ISSUERS = 20;
+const DEMO_ISSUER = /^http:\/\/127\.0\.0\.1:\d{1,5}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -57,12 +67,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function parseState(value: unknown): DemoState | undefined {
   if (!isRecord(value) || value['schemaVersion'] !== STATE_VERSION) return undefined;
-  const { issuer, port, pid, startedAt } = value;
-  if (typeof issuer !== 'string' || !/^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(issuer)) return undefined;
+  const { issuer, port, pid, startedAt, previousIssuers } = value;
+  if (typeof issuer !== 'string' || !DEMO_ISSUER.test(issuer)) return undefined;
   if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port > 65_535) return undefined;
   if (pid !== null && (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0)) return undefined;
   if (typeof startedAt !== 'number') return undefined;
-  return { issuer, port, pid, startedAt };
+  // Absent in files written before it was kept.
+  if (previousIssuers !== undefined && (!Array.isArray(previousIssuers) || !previousIssuers.every((i) => typeof i === 'string' && DEMO_ISSUER.test(i)))) return undefined;
+  return { issuer, port, pid, startedAt, previousIssuers: (previousIssuers ?? []).slice(0, MAX_PREVIOUS_ISSUERS) };
 }
 
 /**
@@ -141,35 +153,19 @@ export function demoProfileInput(issuer: string): ProfileInput {
  * which `login demo` may re-point at the running demo provider; a "demo" profile of the user's own is left alone.
  */
 export function isManagedDemoProfile(profile: Pick<Profile, 'name' | 'clientId' | 'issuer'>): boolean {
-  return profile.name === DEMO_PROFILE_NAME && profile.clientId === DEMO_CLIENT_ID && /^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(profile.issuer);
-}
-
-async function getJson(url: string, timeoutMs: number): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return await res.json() as unknown;
+  return profile.name === DEMO_PROFILE_NAME && profile.clientId === DEMO_CLIENT_ID && DEMO_ISSUER.test(profile.issuer);
 }
 
 /**
- * True when `issuer` answers as the demo provider of this data directory: its metadata names the issuer
- * exactly and its JWKS publishes the keys of `jwks.json` (another program, or another data directory's
- * provider, has other keys). Only metadata and keys are fetched: nothing is sent.
+ * True when `issuer` answers as the demo provider of this data directory: it signs a fresh nonce, naming
+ * exactly `issuer`, with a private key of `jwks.json` (see proof.ts). What it publishes (metadata, JWKS) is
+ * not looked at: anyone can copy it. One GET of the challenge is sent, nothing else.
  * @throws DeskError DATA_DIR_INSECURE when jwks.json is not safe to read.
  */
 export async function isOwnDemoProvider(dataDir: string, issuer: string, timeoutMs = 2000): Promise<boolean> {
   const own = (await readDemoJwks(dataDir)).jwks;
   if (own === undefined) return false;
-  try {
-    const metadata = await getJson(`${issuer}/.well-known/openid-configuration`, timeoutMs);
-    if (!isRecord(metadata) || metadata['issuer'] !== issuer || typeof metadata['jwks_uri'] !== 'string') return false;
-    if (!metadata['jwks_uri'].startsWith(`${issuer}/`)) return false;
-    const published = await getJson(metadata['jwks_uri'], timeoutMs);
-    if (!isRecord(published) || !Array.isArray(published['keys'])) return false;
-    const kids = new Set(published['keys'].map((k) => (isRecord(k) ? k['kid'] : undefined)));
-    return own.keys.every((k) => kids.has(k.kid));
-  } catch {
-    return false;
-  }
+  return proveDemoProvider({ issuer, keys: own, timeoutMs });
 }
 
 /** True when a demo provider ever ran for this data directory (it has signing keys). */
@@ -265,7 +261,8 @@ export async function startPersistentDemoProvider(options: { readonly dataDir: s
   }
   const started = running;
   const startedAt = Date.now();
-  await writeDemoState(dataDir, { issuer: started.issuer, port: started.port, pid: process.pid, startedAt });
+  const previousIssuers = recorded === undefined ? [] : [recorded.issuer, ...recorded.previousIssuers].filter((i, n, all) => i !== started.issuer && all.indexOf(i) === n).slice(0, MAX_PREVIOUS_ISSUERS);
+  await writeDemoState(dataDir, { issuer: started.issuer, port: started.port, pid: process.pid, startedAt, previousIssuers });
   let closing: Promise<void> | undefined;
   return {
     issuer: started.issuer,

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import type { JWK } from 'jose';
 import { DEMO_CLIENT, DEMO_USERS, type DemoClient, type DemoUser } from './demo-data.ts';
+import { demoProofRoute } from './proof.ts';
 
 export { DEMO_CLIENT, DEMO_CLIENT_ID, DEMO_LOOPBACK_REDIRECT_URI, DEMO_REDIRECT_URI, DEMO_USERS, type DemoClient, type DemoUser } from './demo-data.ts';
 
@@ -314,7 +315,7 @@ async function handleInteraction(provider: OidcProviderLike, users: readonly Dem
 /**
  * Builds an oidc-provider instance for `issuer` with the demo users, the native client, PKCE S256
  * required, refresh-token rotation, revocation, introspection, userinfo and RP-initiated logout,
- * and self-contained login/consent/logout/error pages.
+ * self-contained login/consent/logout/error pages, and its proof of identity ({@link demoProofRoute}).
  * @see https://www.rfc-editor.org/rfc/rfc8252 (native apps), RFC 7636 (PKCE), RFC 9207 (`iss`)
  */
 export async function createDemoProvider(options: DemoProviderOptions): Promise<DemoProvider> {
@@ -415,6 +416,8 @@ export async function createDemoProvider(options: DemoProviderOptions): Promise<
     process.stderr.write(`demo-idp server_error: ${e.name}: ${e.message}\n`);
   });
 
+  // Its answer to "who are you?": a fresh nonce signed with its own key (see proof.ts).
+  provider.use(demoProofRoute(issuer, jwks));
   provider.use(async (ctx, next) => {
     if (!(await handleInteraction(provider, users, ctx))) await next();
   });

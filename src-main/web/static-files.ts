@@ -8,7 +8,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { escapeHtml } from '../core/browser-handoff.ts';
+import { escapeHtml } from '../core/util.ts';
 import { refuse } from './security-headers.ts';
 
 /** Where the client script is served. */

@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertTerminalSafe, hostile } from '../harness/pasted-values.ts';
-import { FETCH_BROWSER, startScriptedIdp, type Script, type ScriptedIdp } from '../harness/scripted-idp.ts';
-import { Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, closedPort, endCliRuns, isRecord, type CliRun } from '../harness/cli-runner.ts';
+import { freePort } from '../harness/ports.ts';
+import { startScriptedIdp, type Script, type ScriptedIdp } from '../harness/scripted-idp.ts';
+import { Cli, FETCH_BROWSER_COMMAND, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, endCliRuns, isRecord, type CliRun } from '../harness/cli-runner.ts';
 
 after(() => {
   endCliRuns();
@@ -45,7 +46,7 @@ test('a hand-edited profiles.json and sessions.json: profile list, sessions, log
   assert.deepEqual(JSON.parse(refused.stdout), []);
   assert.match(refused.stderr, /profiles\.json could not be used/);
   for (const aside of (await readdir(cli.dataDir)).filter((f) => f.startsWith('profiles.json.corrupt-'))) await rm(join(cli.dataDir, aside));
-  const issuer = `https://127.0.0.1:${await closedPort()}`;
+  const issuer = `https://127.0.0.1:${await freePort()}`;
   await writeDataFile(cli.dataDir, 'profiles.json', {
     profiles: [
       { name: 'hostile', issuer, clientId: 'client', scopes: ['openid'], redirect: 'loopback', extraParams: { prompt: hostile('param') } },
@@ -123,7 +124,7 @@ test('a provider with terminal control in its subject, claims, userinfo and erro
   idp.script = SCRIPT;
   const cli = await Cli.create();
   assert.equal((await cli.run(['profile', 'add', 'evil', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback', '--scope', 'openid profile offline_access'])).code, 0);
-  const login = safe(await cli.run(['login', 'evil', '--browser-command', FETCH_BROWSER, '--timeout', '60']), 'login');
+  const login = safe(await cli.run(['login', 'evil', '--browser-command', FETCH_BROWSER_COMMAND, '--timeout', '60']), 'login');
   assert.equal(login.code, 0, login.stderr);
   const id = login.stdout.trim();
   assert.match(id, SESSION_ID);
@@ -174,7 +175,7 @@ test('sign-in errors carrying a hostile error_description (token endpoint, error
   ];
   for (const [change, code] of cases) {
     idp.script = { ...SCRIPT, ...change };
-    const r = safe(await cli.run(['login', 'evil', '--browser-command', FETCH_BROWSER, '--timeout', '60']), `login (${code})`);
+    const r = safe(await cli.run(['login', 'evil', '--browser-command', FETCH_BROWSER_COMMAND, '--timeout', '60']), `login (${code})`);
     assertFailed(r, 3, code);
     assert.match(r.stderr, /the provider said: .*error_description\\u001b\[2J/, `${code}: the provider's words are shown, escaped`);
   }

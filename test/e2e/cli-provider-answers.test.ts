@@ -34,7 +34,7 @@ async function provider(behaviour: ProviderBehaviour = {}): Promise<HostileIdp> 
         if (behaviour.refresh) return behaviour.refresh(self, refreshes);
         return { json: { access_token: `at-refresh-${refreshes}-0123456789`, token_type: 'Bearer', expires_in: 300, refresh_token: `rt-${refreshes}-abcdefghij`, id_token: await self.signIdToken({ sub: 'alice', name: 'Alice', auth_time: 1_700_000_000, ...behaviour.claims }) } };
       }
-      const nonce = self.lastAuthorization?.get('nonce') ?? '';
+      const nonce = self.authorizationOf(form.get('code'))?.get('nonce') ?? '';
       return { json: { access_token: 'at-signin-0123456789', token_type: 'Bearer', expires_in: 300, refresh_token: 'rt-0-abcdefghij', id_token: await self.signIdToken({ sub: 'alice', name: 'Alice', nonce, auth_time: 1_700_000_000, ...behaviour.claims }) } };
     },
   });

@@ -5,8 +5,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FETCH_BROWSER, startScriptedIdp, type ScriptedIdp } from '../harness/scripted-idp.ts';
-import { Cli, KEYRING, NO_KEYRING, SESSION_ID, endCliRuns, isRecord } from '../harness/cli-runner.ts';
+import { startScriptedIdp, type ScriptedIdp } from '../harness/scripted-idp.ts';
+import { Cli, FETCH_BROWSER_COMMAND, KEYRING, NO_KEYRING, SESSION_ID, endCliRuns, isRecord } from '../harness/cli-runner.ts';
 
 let idp: ScriptedIdp;
 
@@ -21,7 +21,7 @@ after(async () => {
 
 async function signIn(cli: Cli, scope: string): Promise<{ id: string; stderr: string }> {
   assert.equal((await cli.run(['profile', 'add', 'p', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback', '--scope', scope])).code, 0);
-  const r = await cli.run(['login', 'p', '--browser-command', FETCH_BROWSER, '--timeout', '60']);
+  const r = await cli.run(['login', 'p', '--browser-command', FETCH_BROWSER_COMMAND, '--timeout', '60']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^s-[0-9a-f]{8}\n$/);
   return { id: r.stdout.trim(), stderr: r.stderr };

@@ -10,9 +10,10 @@ import { readDemoState, stopDemoProvider } from '../../src-main/demo-idp/persist
 import { openBrowser } from '../harness/browser.ts';
 import { startHostileIdp, type HostileIdp } from '../harness/hostile-idp.ts';
 import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { freePort } from '../harness/ports.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 import {
-  BROWSER_COMMAND, Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, closedPort, endCliRuns, introspectionActive, isRecord, revokeAtProvider,
+  BROWSER_COMMAND, Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, endCliRuns, introspectionActive, isRecord, revokeAtProvider,
 } from '../harness/cli-runner.ts';
 
 let idp: TestIdp;
@@ -142,11 +143,10 @@ test('demo provider: "login demo" starts it, makes the demo profile and signs in
     assert.equal(report['signatureVerified'], true);
     assert.equal(report['issuer'], state.issuer);
 
-    // Stop it; the next use of the demo session starts it again on the same issuer, with the same keys and grants.
+    // Stop it; the next request of the demo session starts it again on the same issuer, with the same keys and grants.
     assert.equal(await stopDemoProvider({ dataDir: cli.dataDir }), true);
-    const r = await cli.run(['token', id]);
+    const r = await cli.run(['refresh', id]);
     assert.equal(r.code, 0, r.stderr);
-    recordSecrets(r.stdout.trim());
     assert.match(r.stderr, /Starting the demo provider/);
     assert.equal((await readDemoState(cli.dataDir))?.issuer, state.issuer);
     const out = await cli.run(['logout', id]);
@@ -197,7 +197,7 @@ test('a custom-scheme profile: login refuses it (exit 2) until the desktop app c
 
 test('unreachable issuer: login exits 4', async () => {
   const cli = await Cli.create();
-  const issuer = `http://127.0.0.1:${await closedPort()}`;
+  const issuer = `http://127.0.0.1:${await freePort()}`;
   assert.equal((await cli.run(['profile', 'add', 'gone', '--issuer', issuer, '--client-id', 'c', '--allow-http-loopback'])).code, 0);
   assertFailed(await cli.run(['login', 'gone', '--no-open', '--timeout', '10']), 4, 'HTTP_NETWORK');
 });

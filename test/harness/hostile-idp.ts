@@ -3,9 +3,11 @@
  * responses, wrong metadata issuer, forged or mismatched ID tokens, userinfo for another subject).
  * It is a test double on purpose: every compliant behaviour is tested against oidc-provider.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, calculateJwkThumbprint, type JWK, type JWTPayload } from 'jose';
+import { recordSecrets } from './secrets-ledger.ts';
 
 /** A reply the test chooses; `hang` never answers. */
 export type HostileReply = { status?: number; headers?: Record<string, string>; body?: string; json?: unknown } | 'hang';
@@ -24,10 +26,13 @@ export interface HostileIdpOptions {
   /** Which metadata document it publishes: OpenID Discovery (default) or only RFC 8414. */
   discovery?: 'oidc' | 'oauth2';
   /**
-   * Serve `/authorize` as a provider that approves at once: a 302 back to the redirect URI with a code,
-   * the state and `iss`. Any HTTP client can then play the browser (`--browser-command`).
+   * Serve `/authorize` as a provider that approves at once: a 302 back to the redirect URI with a code
+   * (random, recorded as a secret), the state and `iss`. Any HTTP client can then play the browser
+   * (`FETCH_BROWSER_COMMAND` of test/harness/cli-runner.ts).
    */
   autoApprove?: boolean;
+  /** With `autoApprove`, asked at each authorization request: an `error=` to send back instead of a code. */
+  refuseAuthorization?: () => { error: string; description?: string } | undefined;
 }
 
 export interface HostileIdp {
@@ -35,8 +40,8 @@ export interface HostileIdp {
   readonly kid: string;
   /** Requests per path. */
   readonly counts: Record<string, number>;
-  /** The query of the last authorization request (`autoApprove`), e.g. its nonce. */
-  readonly lastAuthorization: URLSearchParams | undefined;
+  /** The query of the authorization request (`autoApprove`) that a code was issued for, e.g. its nonce. */
+  authorizationOf(code: string | null): URLSearchParams | undefined;
   /** Signs an ID token with the provider's RS256 key (claims default: iss, aud=clientId, iat/exp now). */
   signIdToken(claims: JWTPayload, options?: { clientId?: string; alg?: string; kid?: string }): Promise<string>;
   stop(): Promise<void>;
@@ -62,7 +67,7 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
   jwk.kid = kid;
   const counts: Record<string, number> = {};
   let issuer = '';
-  let lastAuthorization: URLSearchParams | undefined;
+  const authorizations = new Map<string, URLSearchParams>();
   const server: Server = createServer((req, res) => {
     void (async () => {
       const full = new URL(req.url ?? '/', 'http://x').pathname;
@@ -89,11 +94,19 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
       if (path === '/jwks') return send(res, { json: { keys: [jwk] } });
       if (path === '/authorize' && options.autoApprove) {
         const query = new URL(req.url ?? '/', 'http://x').searchParams;
-        lastAuthorization = query;
         const back = new URL(query.get('redirect_uri') ?? '');
-        back.searchParams.set('code', `c-${counts[full]}`);
         back.searchParams.set('state', query.get('state') ?? '');
         back.searchParams.set('iss', issuer);
+        const refused = options.refuseAuthorization?.();
+        if (refused === undefined) {
+          const code = `code-${randomBytes(24).toString('base64url')}`;
+          recordSecrets(code);
+          authorizations.set(code, query);
+          back.searchParams.set('code', code);
+        } else {
+          back.searchParams.set('error', refused.error);
+          if (refused.description !== undefined) back.searchParams.set('error_description', refused.description);
+        }
         res.writeHead(302, { location: back.href });
         return res.end();
       }
@@ -121,9 +134,7 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
     issuer,
     kid,
     counts,
-    get lastAuthorization() {
-      return lastAuthorization;
-    },
+    authorizationOf: (code) => (code === null ? undefined : authorizations.get(code)),
     async signIdToken(claims, o = {}) {
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({ iss: issuer, aud: o.clientId ?? 'oidc-desk', iat: now, exp: now + 300, ...claims })

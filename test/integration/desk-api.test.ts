@@ -4,7 +4,7 @@
  * back unchanged), sign-in outcomes arrive as events, a callback is delivered by the host, and no result
  * or event ever carries the refresh token.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,20 +14,11 @@ import { openDesk, type Desk } from '../../src-main/core/desk.ts';
 import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
 import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
 import type { SecretStore } from '../../src-main/core/store/secret-store.ts';
-import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
-import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { DEMO_USERS } from '../harness/idp.ts';
+import { useLocalProvider } from '../harness/local-provider.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 
-let idp: TestIdp;
-let browser: BrowserAgent;
-before(async () => {
-  idp = await startTestIdp();
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await idp?.stop();
-});
+const { idp, browser } = useLocalProvider();
 
 function keychain(): SecretStore {
   if (process.env['OIDC_DESK_TEST_KEYRING'] === '1') return new KeytarSecretStore({ service: `OIDC Desk api test ${process.pid}` });

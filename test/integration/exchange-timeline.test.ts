@@ -3,7 +3,7 @@
  * redirect): every exchange attributed to its sign-in, then to the session it became, and the HAR 1.2
  * export holding none of the tokens, code, verifier, state or nonce that crossed the wire.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHttpClient, type FetchLike } from '../../src-main/core/http/client.ts';
 import { withExchangeContext } from '../../src-main/core/http/exchange-context.ts';
@@ -12,24 +12,13 @@ import { exchangesToHar } from '../../src-main/core/http/har.ts';
 import { SignInEngine } from '../../src-main/core/oauth/sign-in.ts';
 import { refreshTokens } from '../../src-main/core/oauth/tokens.ts';
 import { parseProfile } from '../../src-main/core/profile.ts';
-import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
-import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { DEMO_USERS } from '../harness/idp.ts';
+import { useLocalProvider } from '../harness/local-provider.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 import { assertHar12 } from '../unit/core/http/har-spec.ts';
 
 const alice = DEMO_USERS[0]!;
-let idp: TestIdp;
-let browser: BrowserAgent;
-
-before(async () => {
-  idp = await startTestIdp();
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await idp?.stop();
-});
+const { idp, browser } = useLocalProvider();
 
 /** Every secret value that crossed the wire, read from the raw requests and responses under the core fetch. */
 const wire = new Set<string>();

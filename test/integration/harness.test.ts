@@ -9,6 +9,7 @@ import { openBrowser } from '../harness/browser.ts';
 import type { BrowserAgent } from '../harness/browser.ts';
 import { DEMO_CLIENT_ID, DEMO_REDIRECT_URI, generateDemoJwks, startTestIdp } from '../harness/idp.ts';
 import type { TestIdp } from '../harness/idp.ts';
+import { freePort } from '../harness/ports.ts';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 const client: oauth.Client = { client_id: DEMO_CLIENT_ID };
@@ -65,16 +66,6 @@ function startLoopback(): Promise<{ server: Server; redirectUri: string }> {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       resolve({ server, redirectUri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback` });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve, reject) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close((err) => (err ? reject(err) : resolve(port)));
     });
   });
 }

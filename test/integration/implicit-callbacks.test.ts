@@ -9,26 +9,21 @@ import assert from 'node:assert/strict';
 import { createHttpClient } from '../../src-main/core/http/client.ts';
 import { SignInEngine } from '../../src-main/core/oauth/sign-in.ts';
 import { parseProfile } from '../../src-main/core/profile.ts';
-import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
 import { startHostileIdp, type HostileIdp } from '../harness/hostile-idp.ts';
-import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { DEMO_USERS } from '../harness/idp.ts';
+import { useLocalProvider } from '../harness/local-provider.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 
 const TOKEN_PARAMS = ['access_token', 'id_token', 'token_type'] as const;
-let idp: TestIdp;
+const { idp, browser } = useLocalProvider();
 let hostile: HostileIdp;
-let browser: BrowserAgent;
 
 before(async () => {
-  idp = await startTestIdp();
   hostile = await startHostileIdp({ token: () => ({ status: 500, body: 'no token request is expected' }) });
-  browser = await openBrowser();
 });
 
 after(async () => {
-  await browser?.close();
   await hostile?.stop();
-  await idp?.stop();
 });
 
 test('local oidc-provider: a real code with an access_token or id_token added (query or fragment) is refused; no token request', async () => {

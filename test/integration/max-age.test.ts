@@ -4,31 +4,20 @@
  * verification report's code. Against the local oidc-provider (which honours max_age) through Chromium,
  * and against a misbehaving provider that omits auth_time or sends an old one.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHttpClient } from '../../src-main/core/http/client.ts';
 import type { AuthorizationOptions } from '../../src-main/core/oauth/authorize.ts';
 import { CLOCK_SKEW_SECONDS } from '../../src-main/core/oauth/provider-context.ts';
 import { SignInEngine, type SignInResult } from '../../src-main/core/oauth/sign-in.ts';
 import { parseProfile } from '../../src-main/core/profile.ts';
-import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
 import { startHostileIdp, type HostileIdp } from '../harness/hostile-idp.ts';
-import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { DEMO_USERS } from '../harness/idp.ts';
+import { useLocalProvider } from '../harness/local-provider.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 
 const alice = DEMO_USERS[0]!;
-let idp: TestIdp;
-let browser: BrowserAgent;
-
-before(async () => {
-  idp = await startTestIdp();
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await idp?.stop();
-});
+const { idp, browser } = useLocalProvider();
 
 function authTimeCheck(result: SignInResult): string | undefined {
   const report = result.tokens.idTokenReport;

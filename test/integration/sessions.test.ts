@@ -3,7 +3,7 @@
  * (the provider then refuses the old token), single-flight refresh, invalid_grant, userinfo,
  * introspection after revocation, and a restart over the same index and secret store.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,22 +17,13 @@ import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store
 import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
 import { parseProfile } from '../../src-main/core/profile.ts';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, openBrowser, type BrowserAgent } from '../harness/browser.ts';
-import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { CHROMIUM_ARGS } from '../harness/browser.ts';
+import { DEMO_USERS, startTestIdp } from '../harness/idp.ts';
+import { useLocalProvider } from '../harness/local-provider.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 
-let idp: TestIdp;
-let browser: BrowserAgent;
+const { idp, browser, signedIn } = useLocalProvider();
 const log = new ExchangeLog();
-
-before(async () => {
-  idp = await startTestIdp();
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await idp?.stop();
-});
 
 const realKeychain = process.env.OIDC_DESK_TEST_KEYRING === '1';
 const NO_KEYRING = 'no Secret Service here: run through npm test (dbus-run-session + gnome-keyring)';
@@ -56,18 +47,6 @@ async function openService(dataDir: string, secrets: SecretStore): Promise<Sessi
   const service = await SessionService.open({ dataDir, secrets, fetch: createHttpClient({ log }), now: Date.now });
   storeOf.set(service, secrets);
   return service;
-}
-
-async function signedIn(service: SessionService, user = DEMO_USERS[0]!) {
-  const profile = parseProfile({
-    name: 'local', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true,
-    scopes: 'openid profile email offline_access', extraParams: { prompt: 'consent' },
-  });
-  const { started, session } = await service.signIn(profile);
-  const redirect = await browser.signIn(started.authorizationUrl, { username: user.username, password: user.password, redirectPrefix: 'dev.oidcdesk:/callback' });
-  recordSecrets(...redirectSecrets(redirect));
-  await service.engine.router.handle(redirect);
-  return session;
 }
 
 /** The refresh token as stored in the keychain (no front can ever read it: the test reads the store itself). */

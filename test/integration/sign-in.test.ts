@@ -3,21 +3,20 @@
  * real browser (Chromium): custom scheme and loopback, and every callback case of SECURITY.md,
  * counting token requests at the provider.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeskError } from '../../src-main/core/errors.ts';
 import { createHttpClient } from '../../src-main/core/http/client.ts';
 import { ExchangeLog } from '../../src-main/core/http/exchange-log.ts';
 import { SignInEngine } from '../../src-main/core/oauth/sign-in.ts';
 import { parseProfile, type Profile } from '../../src-main/core/profile.ts';
-import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
-import { DEMO_CLIENT, DEMO_USERS, generateDemoJwks, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { DEMO_CLIENT, DEMO_USERS, generateDemoJwks, startTestIdp } from '../harness/idp.ts';
+import { useLocalProvider } from '../harness/local-provider.ts';
 import { freePort, holdPort } from '../harness/ports.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 
 const alice = DEMO_USERS[0]!;
-let idp: TestIdp;
-let browser: BrowserAgent;
+const { idp, browser } = useLocalProvider();
 const log = new ExchangeLog();
 
 function profile(overrides: Record<string, unknown> = {}): Profile {
@@ -41,16 +40,6 @@ async function authorize(url: string, redirectPrefix: string, consent: 'approve'
 async function tokenRequests(): Promise<number> {
   return (await idp.counts())['token:authorization_code'] ?? 0;
 }
-
-before(async () => {
-  idp = await startTestIdp();
-  browser = await openBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await idp?.stop();
-});
 
 describe('sign-in round trips', () => {
   test('custom scheme: discovery to verified tokens', async () => {

@@ -3,33 +3,22 @@
  * process answers from it with no request; nothing readable is on disk; processes see each other's
  * refreshes and sign-outs; a tampered or misplaced cache file is never used.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHttpClient } from '../../src-main/core/http/client.ts';
-import { parseProfile } from '../../src-main/core/profile.ts';
 import { SessionService } from '../../src-main/core/session/session-service.ts';
 import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
 import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
 import type { SecretStore } from '../../src-main/core/store/secret-store.ts';
-import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
 import { refreshedBody, setup } from '../harness/hostile-session.ts';
-import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
-import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
+import { DEMO_USERS } from '../harness/idp.ts';
+import { useLocalProvider } from '../harness/local-provider.ts';
+import { recordSecrets } from '../harness/secrets-ledger.ts';
 
-let idp: TestIdp;
-let browser: BrowserAgent;
-
-before(async () => {
-  idp = await startTestIdp();
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await idp?.stop();
-});
+const { idp, signedIn } = useLocalProvider();
 
 const realKeychain = process.env['OIDC_DESK_TEST_KEYRING'] === '1';
 let stores = 0;
@@ -44,18 +33,6 @@ function keychain(): SecretStore {
 
 function open(dataDir: string, secrets: SecretStore): Promise<SessionService> {
   return SessionService.open({ dataDir, secrets, fetch: createHttpClient(), now: Date.now });
-}
-
-async function signedIn(service: SessionService, user = DEMO_USERS[0]!) {
-  const profile = parseProfile({
-    name: 'local', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true,
-    scopes: 'openid profile email offline_access', extraParams: { prompt: 'consent' },
-  });
-  const { started, session } = await service.signIn(profile);
-  const redirect = await browser.signIn(started.authorizationUrl, { username: user.username, password: user.password, redirectPrefix: 'dev.oidcdesk:/callback' });
-  recordSecrets(...redirectSecrets(redirect));
-  await service.engine.router.handle(redirect);
-  return session;
 }
 
 function total(counts: Record<string, number>): number {

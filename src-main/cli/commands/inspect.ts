@@ -4,7 +4,6 @@ import { DeskError } from '../../core/errors.ts';
 import { CLOCK_SKEW_SECONDS } from '../../core/oauth/provider-context.ts';
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { ensureDemoForSession } from '../demo.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { isoTime, maskClaims, relativeTime, safeText } from '../output.ts';
 import { table } from '../views.ts';
@@ -73,7 +72,6 @@ export async function inspect(ctx: CliContext, cmd: Extract<Command, { kind: 'in
   const session = await api.getSession({ sessionId: cmd.target });
   let inspection: JwtInspection;
   if (session.ok) {
-    await ensureDemoForSession(ctx, session.value);
     inspection = await ctx.call(api.inspectJwt({ sessionId: session.value.id }));
   } else if (looksLikeJwt(cmd.target)) {
     inspection = await ctx.call(api.inspectJwt({ token: cmd.target }));

@@ -1,8 +1,6 @@
 /** `oidc-desk logout <session>`: the keychain entry, the cached tokens and the session go first, then the tokens are revoked at the provider (RFC 7009) unless --no-revoke. */
-import { isDeskError } from '../../core/errors.ts';
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { ensureDemoForSession } from '../demo.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { safeText } from '../output.ts';
 
@@ -11,16 +9,9 @@ export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'log
   const view = await ctx.call(api.getSession({ sessionId: cmd.session }));
   // The id comes from the index, a file another program could have written.
   const shown = safeText(view.id, 80);
-  let revoke = cmd.revoke;
-  if (revoke) {
-    await ensureDemoForSession(ctx, view).catch((error: unknown) => {
-      // The demo session's issuer is not its demo provider any more: its tokens must not go there.
-      if (!isDeskError(error, 'DEMO_PORT_TAKEN') && !isDeskError(error, 'SIGN_IN_NEEDED')) return;
-      revoke = false;
-      ctx.out.warn(`The tokens of ${shown} are not revoked at the provider: ${safeText(error.message, 600)}`);
-    });
-  }
-  const result = await ctx.call(api.signOut({ sessionId: view.id, revoke }));
+  // A demo session's tokens go to its demo provider only once it proved itself (the CLI's beforeSend): else the
+  // revocation is refused (SIGN_IN_NEEDED, reported below) or kept for later (DEMO_PORT_TAKEN, pending).
+  const result = await ctx.call(api.signOut({ sessionId: view.id, revoke: cmd.revoke }));
   if (result.revocationError !== undefined) {
     const e = result.revocationError;
     const what = result.tokens.refresh === 'refused' && result.tokens.access === 'refused' ? 'its tokens' : result.tokens.refresh === 'refused' ? 'its refresh token' : 'its access token';
@@ -32,7 +23,7 @@ export async function logout(ctx: CliContext, cmd: Extract<Command, { kind: 'log
   } else if (result.revoked) {
     ctx.out.info(`Signed out of ${shown}; its tokens were revoked at the provider.`);
   } else if (result.revocationError === undefined) {
-    ctx.out.info(`Signed out of ${shown}${!cmd.revoke ? '; nothing was revoked (--no-revoke)' : revoke ? ' (there was no token to revoke)' : ' here only (see the warning above)'}.`);
+    ctx.out.info(`Signed out of ${shown}${cmd.revoke ? ' (there was no token to revoke)' : '; nothing was revoked (--no-revoke)'}.`);
   }
   // Revocations still owed from earlier sign-outs were tried once more.
   const owed = result.earlierRevocations;

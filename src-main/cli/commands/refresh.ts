@@ -1,14 +1,12 @@
 /** `oidc-desk refresh <session>`: a refresh now (rotation: the new refresh token reaches the keychain first; a new ID token is verified and must keep its identity). */
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { ensureDemoForSession } from '../demo.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { isoTime, relativeTime, safeText } from '../output.ts';
 import { sessionJson } from '../views.ts';
 
 export async function refresh(ctx: CliContext, cmd: Extract<Command, { kind: 'refresh' }>): Promise<ExitCode> {
   const api = await ctx.api();
-  await ensureDemoForSession(ctx, await ctx.call(api.getSession({ sessionId: cmd.session })));
   const before = ctx.now();
   const view = await ctx.call(api.refreshSession({ sessionId: cmd.session }));
   if (cmd.json) {

@@ -1,14 +1,12 @@
 /** `oidc-desk token <session>`: prints only the access or ID token, from the shared token cache while it has at least `--min-valid` seconds (default 60) left, else after a refresh; never a refresh token. */
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { ensureDemoForSession } from '../demo.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { isoTime, safeText } from '../output.ts';
 
 export async function token(ctx: CliContext, cmd: Extract<Command, { kind: 'token' }>): Promise<ExitCode> {
   const api = await ctx.api();
   const view = await ctx.call(api.getSession({ sessionId: cmd.session }));
-  await ensureDemoForSession(ctx, view);
   // A refresh that fails throws before anything is printed: nothing from a rejected response reaches stdout.
   const token = await ctx.call(api.revealToken({ sessionId: view.id, type: cmd.type, ...(cmd.minValidSeconds === undefined ? {} : { minValiditySeconds: cmd.minValidSeconds }) }));
   if (cmd.type === 'id' && token.expiresAt !== undefined && token.expiresAt <= ctx.now()) {

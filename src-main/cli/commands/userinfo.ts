@@ -1,7 +1,6 @@
 /** `oidc-desk userinfo <session>`: the userinfo claims (their `sub` must be the session's) beside the ID token's. */
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { ensureDemoForSession } from '../demo.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { safeText } from '../output.ts';
 import { table } from '../views.ts';
@@ -16,7 +15,6 @@ const RELATION_TEXT = {
 export async function userinfo(ctx: CliContext, cmd: Extract<Command, { kind: 'userinfo' }>): Promise<ExitCode> {
   const api = await ctx.api();
   const view = await ctx.call(api.getSession({ sessionId: cmd.session }));
-  await ensureDemoForSession(ctx, view);
   const info = await ctx.call(api.getUserinfo({ sessionId: view.id }));
   if (cmd.json) {
     ctx.out.json({ session: info.sessionId, subject: view.subject, claims: info.claims, comparison: info.comparison });

@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { DeskError } from '../errors.ts';
-import { oauthErrorMessage } from './oauth-errors.ts';
+import { issProblem, oauthErrorMessage } from './oauth-errors.ts';
 import type { PendingEntry, PendingFlows } from './pending.ts';
 
 /** Largest callback URL accepted (SECURITY.md: > 8 KiB is refused unread). */
@@ -109,8 +109,14 @@ function stateOf(url: URL): string | undefined {
 
 const IMPLICIT_REFUSED = 'The callback carries tokens in the URL (an implicit or hybrid response); OIDC Desk asks for a code only, so it was refused and no token was used.';
 
-/** Turns a validation failure of a taken flow into a DeskError. */
-function responseError(error: unknown): DeskError {
+/** True when a parameter appears more than once in the query (RFC 6749 §3.1: never in a response). */
+function repeatsParameter(url: URL): boolean {
+  const names = [...url.searchParams.keys()];
+  return new Set(names).size !== names.length;
+}
+
+/** Turns a validation failure of a taken flow into a DeskError, by the error's class, code and cause. */
+function responseError(error: unknown, metadata: oauth.AuthorizationServer): DeskError {
   if (error instanceof oauth.AuthorizationResponseError) {
     const description = error.error_description;
     const extra = description === undefined ? {} : { oauthErrorDescription: description };
@@ -119,8 +125,9 @@ function responseError(error: unknown): DeskError {
     }
     return new DeskError('AUTHORIZATION_ERROR', oauthErrorMessage(error.error, description), { oauthError: error.error, ...extra });
   }
-  if (error instanceof oauth.OperationProcessingError && /"iss"/.test(error.message)) {
-    return new DeskError('CALLBACK_ISS_MISMATCH', error.message.includes('missing')
+  const iss = issProblem(error, metadata);
+  if (iss !== undefined) {
+    return new DeskError('CALLBACK_ISS_MISMATCH', iss === 'missing'
       ? 'The callback has no "iss" although the provider announces RFC 9207: it may come from another provider (mix-up attack) and was refused.'
       : 'The callback was issued by another provider than the one this sign-in started with (RFC 9207 "iss" differs) and was refused.');
   }
@@ -171,9 +178,10 @@ export class CallbackRouter<F extends RoutableFlow> {
       if (redirectTarget(url.href) !== redirectTarget(flow.redirectUri)) {
         throw new DeskError('CALLBACK_INVALID', 'The callback arrived on another redirect URI than the sign-in used.');
       }
+      if (repeatsParameter(url)) throw new DeskError('CALLBACK_MALFORMED', 'The callback repeats a parameter (each may appear once, RFC 6749 §3.1) and was refused.');
       params = flow.kind === 'logout' ? new URLSearchParams(url.search) : oauth.validateAuthResponse(flow.metadata, flow.client, url, state);
     } catch (error) {
-      const err = responseError(error);
+      const err = responseError(error, flow.metadata);
       flow.fail(err);
       throw err;
     }

@@ -9,6 +9,7 @@ import { DeskError } from '../errors.ts';
 
 type Jose = typeof JoseModule;
 import type { FetchLike } from '../http/client.ts';
+import { isRecord } from '../util.ts';
 
 /** How long a fetched JWKS is used before it is fetched again (jose's `cacheMaxAge`). */
 export const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
@@ -42,20 +43,16 @@ export interface JwksKeyMatch {
   readonly refetched: boolean;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Narrows a parsed response body to a JWKS (`{ keys: [ {...}, ... ] }`), or says what is wrong. */
 function assertJwks(value: unknown, origin: string): void {
-  if (!isPlainObject(value)) {
+  if (!isRecord(value)) {
     throw new DeskError('DISCOVERY_FAILED', `The provider's JWKS (${origin}) is not a JSON object; check jwks_uri in its metadata.`);
   }
   const keys = value['keys'];
   if (!Array.isArray(keys)) {
     throw new DeskError('DISCOVERY_FAILED', `The provider's JWKS (${origin}) has no "keys" array; check jwks_uri in its metadata.`);
   }
-  const bad = keys.findIndex((key: unknown) => !isPlainObject(key));
+  const bad = keys.findIndex((key: unknown) => !isRecord(key));
   if (bad !== -1) {
     throw new DeskError('DISCOVERY_FAILED', `The provider's JWKS (${origin}) is malformed: keys[${bad}] is not a JSON object.`);
   }

@@ -4,6 +4,7 @@
  * Node's own base64url decoder (the segments are checked to be base64url first): no jose at start-up.
  * @module
  */
+import { isRecord } from '../util.ts';
 
 /** A compact JWS taken apart (RFC 7515 §7.1), unverified. */
 export interface DecodedJwt {
@@ -17,15 +18,11 @@ export type TokenFormat = 'jwt' | 'jwe' | 'opaque';
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const SIGNATURE_SEGMENT = /^[A-Za-z0-9_-]*$/;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
   if (!SEGMENT.test(segment)) return undefined;
   try {
     const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(segment, 'base64url')));
-    return isPlainObject(parsed) ? parsed : undefined;
+    return isRecord(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }

@@ -1,12 +1,14 @@
 /**
  * The RFC 8252 §7.3 loopback receiver: one short-lived HTTP listener on 127.0.0.1 (or [::1]) that hands
  * exactly one authorization response (the one carrying the pending flow's state) to the callback router,
- * answers stray requests with 400 and counts them, answers with static pages only, and closes.
+ * answers stray requests with 400 and counts them however many come, answers with static pages only, and
+ * closes.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { DeskError } from '../errors.ts';
+import { limitConnections } from './loopback-connections.ts';
 import { PAGE_ALREADY, PAGE_FAILED, PAGE_HEADERS, PAGE_OK, PAGE_STRAY, page } from './loopback-pages.ts';
 
 /** What the callback router made of the handed-over URL; only decides which static page is shown. */
@@ -35,8 +37,8 @@ export interface LoopbackReceiverOptions {
   readonly onCallback: (url: string) => Promise<LoopbackOutcome>;
 }
 
-/** How a receiver ended: the callback was handled, the deadline passed, too many strays came, or `close()` or a cancel. */
-export type LoopbackEnd = 'callback' | 'timeout' | 'flooded' | 'closed';
+/** How a receiver ended: the callback was handled, the deadline passed, or `close()` or a cancel. Strays never end it. */
+export type LoopbackEnd = 'callback' | 'timeout' | 'closed';
 
 /** A listening loopback receiver. */
 export interface LoopbackReceiver {
@@ -60,13 +62,12 @@ export const DEFAULT_LOOPBACK_PATH = '/callback';
 /** Longest request target accepted (SECURITY.md: callbacks over 8 KiB are refused unread). */
 export const MAX_LOOPBACK_URL_BYTES = 8 * 1024;
 /**
- * Stray requests answered before the receiver gives up ("flooded"). A browser sends none or a few (an
- * old callback reloaded); a hundred means a program on this computer is hammering the port, and the
- * state cannot be guessed anyway (256 random bits), so stopping costs nothing but tells the user.
+ * Strays answered with the explanatory page; every later one gets a bare 400 (no body). A browser sends
+ * none or a few (an old sign-in tab reloaded) and shows the page; a program flooding the port gets the
+ * least there is to send. Strays never end the sign-in: any local program could then end it at will,
+ * and the state cannot be guessed anyway (256 random bits).
  */
-export const MAX_LOOPBACK_STRAYS = 100;
-/** Open connections at once; more are dropped by the kernel-facing server, so a flood cannot exhaust descriptors. */
-export const MAX_LOOPBACK_CONNECTIONS = 32;
+export const LOOPBACK_STRAY_PAGES = 20;
 
 /**
  * True for an origin-form path (RFC 9110 §4.2.1 without query) of URL characters, with well-formed
@@ -103,11 +104,13 @@ function isOutcome(value: unknown): value is LoopbackOutcome {
  *
  * Only a GET on exactly `path` that `isPendingCallback` accepts is handed to `onCallback`, and only the
  * first one. On the path, a request without the pending state gets 400, another method 405, a repeat
- * while the callback is handled 410: each is counted in `strayRequests` and the wait goes on, until
- * {@link MAX_LOOPBACK_STRAYS} of them end it as `flooded`. Other paths get 404, request targets over
- * 8 KiB 414, a Host other than the redirect URI's 421 (not counted). None of these touches the flow.
- * After the callback is answered, when the deadline signal aborts, or when flooded, the listener closes
- * and every connection is dropped.
+ * while the callback is handled 410: each is counted in `strayRequests` and the wait goes on, however
+ * many come (after {@link LOOPBACK_STRAY_PAGES} of them the answer has no body). Other paths get 404,
+ * request targets over 8 KiB 414, a Host other than the redirect URI's 421 (not counted). None of these
+ * touches the flow. A flood costs little: each connection carries one request and is closed after its
+ * answer, and connections held open are dropped, oldest first ({@link limitConnections}). After the
+ * callback is answered, or when the deadline signal aborts, the listener closes and every connection is
+ * dropped.
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
  * @throws DeskError `USAGE` for a bad host, port, path or signal; `LOOPBACK_LISTEN_FAILED` when it
  * cannot listen (at once, naming the port, when a fixed port is taken).
@@ -131,7 +134,7 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   // The request line shares Node's header size limit; the 8 KiB cap below is checked per request.
   // Short header/request timeouts: a connection that never finishes its request does not stay.
   const server = createServer({ maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 15_000 });
-  server.maxConnections = MAX_LOOPBACK_CONNECTIONS;
+  limitConnections(server);
   let port = 0;
   let consumed = false;
   let finished = false;
@@ -163,24 +166,24 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
     void shutdown(reason instanceof Error && reason.name === 'TimeoutError' ? 'timeout' : 'closed');
   }
 
-  function send(res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): Promise<void> {
+  /** One answer, a static page or (`null`) none at all, and the connection ends with it (one request per connection). */
+  function send(res: ServerResponse, status: number, body: string | null, extra: Record<string, string> = {}): Promise<void> {
     return new Promise((resolve) => {
       if (res.headersSent || res.destroyed) {
         resolve();
         return;
       }
-      res.writeHead(status, { ...PAGE_HEADERS, ...extra, 'Content-Length': String(Buffer.byteLength(body)) });
-      res.end(body, () => resolve());
+      const length = { Connection: 'close', 'Content-Length': String(Buffer.byteLength(body ?? '')) };
+      res.writeHead(status, body === null ? { ...extra, ...length } : { ...PAGE_HEADERS, ...extra, ...length });
+      res.end(body ?? '', () => resolve());
       res.once('close', () => resolve());
     });
   }
 
-  /** Answers a request on the path that is not the callback; the wait goes on unless there were too many. */
-  async function stray(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): Promise<void> {
+  /** Answers a request on the path that is not the callback, counted; the wait goes on, however many come. */
+  function stray(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): Promise<void> {
     strays += 1;
-    const flooded = strays >= MAX_LOOPBACK_STRAYS && !consumed;
-    await send(res, status, page(text), flooded ? { ...extra, Connection: 'close' } : extra);
-    if (flooded) await shutdown('flooded');
+    return send(res, status, strays <= LOOPBACK_STRAY_PAGES ? page(text) : null, extra);
   }
 
   /** True only when the predicate says so; it sees the request target, never the body. */
@@ -195,12 +198,12 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = req.url ?? '';
     if (Buffer.byteLength(target) > MAX_LOOPBACK_URL_BYTES) {
-      await send(res, 414, page('The request was too large.'), { Connection: 'close' });
+      await send(res, 414, page('The request was too large.'));
       return;
     }
     // DNS rebinding: a page on another name that resolves to 127.0.0.1 must not reach the flow.
     if (req.headers.host !== `${hostLiteral}:${port}`) {
-      await send(res, 421, page('Not found.'), { Connection: 'close' });
+      await send(res, 421, page('Not found.'));
       return;
     }
     const queryAt = target.indexOf('?');
@@ -210,7 +213,7 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
       return;
     }
     if (finished) {
-      await send(res, 410, page(PAGE_ALREADY), { Connection: 'close' });
+      await send(res, 410, page(PAGE_ALREADY));
       return;
     }
     if (req.method !== 'GET') {
@@ -220,7 +223,7 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
     const url = `http://${hostLiteral}:${port}${target}`;
     const pending = await carriesPendingState(url);
     if (finished) {
-      await send(res, 410, page(PAGE_ALREADY), { Connection: 'close' });
+      await send(res, 410, page(PAGE_ALREADY));
       return;
     }
     if (!pending) {
@@ -228,7 +231,7 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
       return;
     }
     if (consumed) {
-      await stray(res, 410, PAGE_ALREADY, { Connection: 'close' });
+      await stray(res, 410, PAGE_ALREADY);
       return;
     }
     consumed = true;
@@ -239,7 +242,7 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
     } catch {
       ok = false;
     }
-    await send(res, 200, page(ok ? PAGE_OK : PAGE_FAILED), { Connection: 'close' });
+    await send(res, 200, page(ok ? PAGE_OK : PAGE_FAILED));
     await shutdown('callback');
   }
 

@@ -5,6 +5,7 @@
 import * as oauth from 'oauth4webapi';
 import { DeskError, type ErrorCode } from '../errors.ts';
 import { maskSecretsIn } from '../http/redact.ts';
+import { isRecord } from '../util.ts';
 
 /** Hints for OAuth error codes a user can act on; Okta's texts in mind. */
 const HINTS: Readonly<Record<string, string>> = {
@@ -39,10 +40,6 @@ export function oauthErrorResponse(error: string, description: string | undefine
     ...(description === undefined ? {} : { oauthErrorDescription: maskSecretsIn(description.slice(0, 1000)) }),
     ...(status === undefined ? {} : { status }),
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** oauth4webapi's refusal of a JWT `alg`: an `INVALID_RESPONSE` whose cause names the header and the expected algorithms. */
@@ -88,4 +85,26 @@ export function mapOAuthError(error: unknown, fallback: ErrorCode): DeskError {
     return new DeskError(fallback, `The provider's response was rejected: ${error.message}.`, { cause: error });
   }
   return new DeskError('INTERNAL', error instanceof Error ? error.message : 'Unexpected failure.', { cause: error });
+}
+
+/**
+ * What oauth4webapi's `validateAuthResponse` refused about RFC 9207 `iss`, read from the error's `code`
+ * and `cause` (the parameters it was given, and the value it expected), never from its message:
+ * `missing` when the provider announces the parameter and the response has none (or an empty one),
+ * `different` when it names another issuer than the discovered one, `undefined` for any other refusal.
+ * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
+ */
+export function issProblem(error: unknown, metadata: oauth.AuthorizationServer): 'missing' | 'different' | undefined {
+  if (!(error instanceof oauth.OperationProcessingError) || error.code !== oauth.INVALID_RESPONSE || !isRecord(error.cause)) return undefined;
+  const parameters = error.cause['parameters'];
+  if (!(parameters instanceof URLSearchParams)) return undefined;
+  const iss = parameters.getAll('iss');
+  if (iss.length > 1) return undefined;
+  const value = iss[0] ?? '';
+  if ('expected' in error.cause) {
+    // A value compared with an expectation: about iss when the issuer was expected and iss is not it.
+    return error.cause['expected'] === metadata.issuer && value !== '' && value !== metadata.issuer ? 'different' : undefined;
+  }
+  // Nothing expected: a response without iss where the provider announces it, or a JARM response.
+  return value === '' && metadata.authorization_response_iss_parameter_supported === true && !parameters.has('response') ? 'missing' : undefined;
 }

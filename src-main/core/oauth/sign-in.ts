@@ -140,11 +140,6 @@ export class SignInEngine {
       if (profile.redirect.kind === 'loopback') {
         loopback = await this.#startLoopback(profile.redirect.uri, deadline, flowReady);
         redirectUri = loopback.redirectUri;
-        void loopback.done.then((how) => {
-          if (how === 'flooded') {
-            finish({ error: new DeskError('LOOPBACK_FLOODED', `${loopback?.strayRequests ?? 0} requests without this sign-in's state reached its loopback listener, so it stopped listening: another program on this computer is sending them. No token was requested. Start the sign-in again, and look for that program.`) });
-          }
-        });
       } else {
         redirectUri = profile.redirect.kind === 'custom-scheme' ? profile.redirect.uri : APP_REDIRECT_URI;
       }

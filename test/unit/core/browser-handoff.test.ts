@@ -6,7 +6,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRedirectFile, escapeHtml, redirectPage } from '../../../src-main/core/browser-handoff.ts';
+import { createRedirectFile, redirectPage } from '../../../src-main/core/browser-handoff.ts';
+import { escapeHtml } from '../../../src-main/core/util.ts';
 import { DeskError } from '../../../src-main/core/errors.ts';
 
 const AUTHORIZATION_URL = 'https://idp.example/authorize?client_id=c&state=st-0123456789&code_challenge=ch-0123456789&redirect_uri=http%3A%2F%2F127.0.0.1%3A1234%2Fcallback';

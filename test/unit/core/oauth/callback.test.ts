@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as oauth from 'oauth4webapi';
 import type { AuthorizationServer, Client } from 'oauth4webapi';
 import { CallbackRouter, MAX_CALLBACK_URL_LENGTH, carriesState, type RoutableFlow } from '../../../../src-main/core/oauth/callback.ts';
+import { issProblem } from '../../../../src-main/core/oauth/oauth-errors.ts';
 import { PendingFlows } from '../../../../src-main/core/oauth/pending.ts';
 import type { DeskError } from '../../../../src-main/core/errors.ts';
 
@@ -131,4 +133,48 @@ test('tokens in the URL without any state are refused without touching a flow', 
   await assert.rejects(router.handle('dev.oidcdesk:/callback?id_token=X'), { code: 'CALLBACK_INVALID' });
   assert.equal(pending.has('S1'), true);
   assert.equal(completed.length, 0);
+});
+
+test('a repeated iss (RFC 6749 §3.1: a parameter at most once) is a malformed callback, not a mix-up, and fails its flow', async () => {
+  for (const query of [`code=C&state=S1&iss=${iss}&iss=${iss}`, `code=C&state=S1&iss=${iss}&iss=${encodeURIComponent('https://evil.example.com')}`, `code=C&code=D&state=S1&iss=${iss}`]) {
+    const { router, pending, completed, failed } = setup();
+    await assert.rejects(router.handle(`dev.oidcdesk:/callback?${query}`), { code: 'CALLBACK_MALFORMED' }, query);
+    assert.equal(pending.has('S1'), false, query);
+    assert.equal(completed.length, 0, query);
+    assert.equal(failed[0]?.code, 'CALLBACK_MALFORMED', query);
+  }
+});
+
+/** What oauth4webapi's validateAuthResponse throws for these parameters (it must throw). */
+function refusal(as: AuthorizationServer, query: string, state = 'S1'): unknown {
+  try {
+    oauth.validateAuthResponse(as, client, new URLSearchParams(query), state);
+  } catch (error) {
+    return error;
+  }
+  return assert.fail(`validateAuthResponse accepted ${query}`);
+}
+
+test('issProblem reads the iss refusals of oauth4webapi by code and cause: missing, different, or none of them', () => {
+  const silent: AuthorizationServer = { issuer: metadata.issuer };
+  assert.equal(issProblem(refusal(metadata, 'code=C&state=S1'), metadata), 'missing');
+  assert.equal(issProblem(refusal(metadata, 'code=C&state=S1&iss='), metadata), 'missing');
+  assert.equal(issProblem(refusal(metadata, 'code=C&state=S1&iss=https%3A%2F%2Fevil.example.com'), metadata), 'different');
+  assert.equal(issProblem(refusal(silent, 'code=C&state=S1&iss=https%3A%2F%2Fevil.example.com'), silent), 'different', 'a wrong iss is refused even when RFC 9207 is not announced');
+  // Refusals that are not about the issuer, although some name it.
+  assert.equal(issProblem(refusal(metadata, `code=C&state=S1&iss=${iss}&iss=${iss}`), metadata), undefined, 'a repeated iss');
+  assert.equal(issProblem(refusal(metadata, `code=C&state=WRONG&iss=${iss}`), metadata), undefined, 'a wrong state');
+  assert.equal(issProblem(refusal(metadata, 'response=eyJ&state=S1'), metadata), undefined, 'a JARM response');
+  assert.equal(issProblem(refusal(metadata, `code=C&iss=${iss}`, 'S1'), metadata), undefined, 'a missing state');
+  assert.equal(issProblem(new Error('unexpected "iss" (issuer) response parameter value'), metadata), undefined, 'not an oauth4webapi refusal');
+});
+
+test('issProblem never reads the message: the same code and cause under other words are the same problem', () => {
+  const parameters = new URLSearchParams('code=C&state=S1&iss=https%3A%2F%2Fevil.example.com');
+  const reworded = new oauth.OperationProcessingError('issuer mismatch', { code: oauth.INVALID_RESPONSE, cause: { expected: metadata.issuer, parameters } });
+  assert.equal(issProblem(reworded, metadata), 'different');
+  const missing = new oauth.OperationProcessingError('no issuer', { code: oauth.INVALID_RESPONSE, cause: { parameters: new URLSearchParams('code=C&state=S1') } });
+  assert.equal(issProblem(missing, metadata), 'missing');
+  const otherCode = new oauth.OperationProcessingError('unexpected "iss" (issuer) response parameter value', { code: oauth.JSON_ATTRIBUTE_COMPARISON, cause: { expected: metadata.issuer, parameters } });
+  assert.equal(issProblem(otherCode, metadata), undefined, 'another code is another problem, whatever the words');
 });

@@ -2,15 +2,15 @@ import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Server, connect } from 'node:net';
+import { Server, connect, type Socket } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import {
   startLoopbackReceiver,
-  MAX_LOOPBACK_STRAYS,
   MAX_LOOPBACK_URL_BYTES,
 } from '../../../../src-main/core/oauth/loopback.ts';
 import type { LoopbackOutcome, LoopbackReceiver } from '../../../../src-main/core/oauth/loopback.ts';
+import { MAX_LOOPBACK_CONNECTIONS } from '../../../../src-main/core/oauth/loopback-connections.ts';
 import { isDeskError } from '../../../../src-main/core/errors.ts';
 import { freePort, holdPort } from '../../../harness/ports.ts';
 
@@ -208,15 +208,90 @@ test('a stray check that throws counts as a stray, never as the callback', async
   }
 });
 
-test(`a flood: after ${MAX_LOOPBACK_STRAYS} strays the receiver gives up ("flooded") and closes`, async () => {
+/** Sockets to the receiver that send nothing (or half a request), the way any local program can hold them. */
+async function holdConnections(port: number, count: number, send = ''): Promise<Socket[]> {
+  return Promise.all(Array.from({ length: count }, () => new Promise<Socket>((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.on('error', () => undefined);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      if (send !== '') socket.write(send);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  })));
+}
+
+/** Everything the receiver sends back on one raw connection until it closes it (or `limitMs` passes, a safety net). */
+function rawExchange(port: number, bytes: string, limitMs = 20_000): Promise<{ readonly received: string; readonly closedByServer: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let received = '';
+    const limit = setTimeout(() => {
+      socket.destroy();
+      resolve({ received, closedByServer: false });
+    }, limitMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      clearTimeout(limit);
+      resolve({ received, closedByServer: true });
+    });
+    socket.write(bytes);
+  });
+}
+
+const FLOOD = 500;
+
+test(`a flood never ends the receiver: ${FLOOD} strays are answered 400 and counted, each on a closed connection, and the callback still completes it`, async () => {
   await withReceiver(async (receiver, calls) => {
-    for (let i = 0; i < MAX_LOOPBACK_STRAYS; i += 1) {
-      assert.equal((await send(receiver.port, `/callback?code=c&state=guess-${i}`)).status, 400);
+    let last: Reply | undefined;
+    for (let i = 0; i < FLOOD; i += 1) {
+      const reply = await send(receiver.port, `/callback?code=c&state=guess-${i}`);
+      assert.equal(reply.status, 400);
+      assert.equal(reply.headers.connection, 'close', 'a stray never keeps its connection');
+      if (i === 0) assert.match(reply.body, /not the sign-in response OIDC Desk is waiting for/, 'the first strays get the page (a person may have reloaded an old tab)');
+      last = reply;
     }
-    assert.equal(await receiver.done, 'flooded');
-    assert.equal(receiver.strayRequests, MAX_LOOPBACK_STRAYS);
-    assert.equal(await tryConnect('127.0.0.1', receiver.port), 'ECONNREFUSED');
+    assert.equal(last?.body, '', 'a flood gets a bare 400, no page');
+    assert.equal(receiver.strayRequests, FLOOD);
+    assert.equal(await tryConnect('127.0.0.1', receiver.port), 'connected', 'still listening');
     assert.deepEqual(calls, []);
+    const ok = await send(receiver.port, `/callback?code=real&state=${STATE}`);
+    assert.equal(ok.status, 200);
+    assert.equal(await receiver.done, 'callback');
+    assert.deepEqual(calls, [`http://127.0.0.1:${receiver.port}/callback?code=real&state=${STATE}`]);
+    assert.equal(receiver.strayRequests, FLOOD);
+  });
+});
+
+test('a connection that keeps sending strays (pipelined) gets one answer and is closed: the rest is never handled', async () => {
+  await withReceiver(async (receiver, calls) => {
+    const request = (i: number): string => `GET /callback?code=c&state=guess-${i} HTTP/1.1\r\nHost: 127.0.0.1:${receiver.port}\r\n\r\n`;
+    const { received, closedByServer } = await rawExchange(receiver.port, Array.from({ length: 20 }, (_, i) => request(i)).join(''));
+    assert.equal(closedByServer, true, 'the receiver closed the connection');
+    assert.equal(received.match(/^HTTP\/1\.1 \d{3}/gm)?.length, 1, 'one answer');
+    assert.match(received, /^HTTP\/1\.1 400 /);
+    assert.equal(receiver.strayRequests, 1, 'only the first request was handled');
+    assert.deepEqual(calls, []);
+    assert.equal((await send(receiver.port, `/callback?code=real&state=${STATE}`)).status, 200);
+  });
+});
+
+test(`connections held open by another program (idle, or a request never finished) never keep the callback out`, async () => {
+  await withReceiver(async (receiver, calls) => {
+    const idle = await holdConnections(receiver.port, MAX_LOOPBACK_CONNECTIONS);
+    const halfSent = await holdConnections(receiver.port, MAX_LOOPBACK_CONNECTIONS, `GET /callback?state=guess HTTP/1.1\r\nHost: 127.0.0.1:${receiver.port}\r\n`);
+    try {
+      const ok = await send(receiver.port, `/callback?code=real&state=${STATE}`);
+      assert.equal(ok.status, 200);
+      assert.equal(await receiver.done, 'callback');
+      assert.deepEqual(calls, [`http://127.0.0.1:${receiver.port}/callback?code=real&state=${STATE}`]);
+      assert.equal(receiver.strayRequests, 0, 'a connection that never finished a request is not a stray');
+    } finally {
+      for (const socket of [...idle, ...halfSent]) socket.destroy();
+    }
   });
 });
 

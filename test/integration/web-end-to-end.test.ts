@@ -13,24 +13,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { DESK_OPERATIONS } from '../../src-main/core/api/schemas.ts';
 import type { DeskApi, DeskEvent, HarDocument, ProfileView, Result, SessionView, SignInStart, SignOutView, TokenValue } from '../../src-main/core/contract.ts';
-import { launchChromium, openBrowser, type BrowserAgent } from '../harness/browser.ts';
-import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { launchChromium } from '../harness/browser.ts';
+import { DEMO_USERS } from '../harness/idp.ts';
+import { useLocalProvider } from '../harness/local-provider.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 import { callApi, closeTestWebs, connect, openEvents, startTestWeb } from '../harness/web-server.ts';
 
-let idp: TestIdp;
-let agent: BrowserAgent;
+const { idp, browser: agent } = useLocalProvider();
+/** The browser the pages of OIDC Desk run in (the agent's is for the provider's pages). */
 let chromium: Browser;
 before(async () => {
-  idp = await startTestIdp();
-  agent = await openBrowser();
   chromium = await launchChromium();
 });
 after(async () => {
   await closeTestWebs();
   await chromium?.close();
-  await agent?.close();
-  await idp?.stop();
 });
 
 type PageWindow = { oidcDesk: DeskApi; seen: DeskEvent[]; results: unknown[] };

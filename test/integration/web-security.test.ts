@@ -13,15 +13,14 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeskEvent, ProfileView, SessionView, SignInStart } from '../../src-main/core/contract.ts';
 import { FREE_TOKEN_FAILURES } from '../../src-main/web/connection-auth.ts';
-import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
-import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { DEMO_USERS } from '../harness/idp.ts';
+import { useLocalProvider } from '../harness/local-provider.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 import {
   assertSecurityHeaders, callApi, closeTestWebs, connect, openEvents, post, rawRequest, snapshot, startTestWeb, value, type TestWeb,
 } from '../harness/web-server.ts';
 
-let idp: TestIdp;
-let browser: BrowserAgent;
+const { idp, browser } = useLocalProvider();
 let web: TestWeb;
 let cookie: string;
 let sessionId: string;
@@ -31,8 +30,6 @@ let clock = Date.now();
 const answered: string[] = [];
 
 before(async () => {
-  idp = await startTestIdp();
-  browser = await openBrowser();
   web = await startTestWeb({ now: () => clock });
   cookie = await connect(web.server);
   await value<ProfileView>(web.origin, 'addProfile', { profile: { name: 'local', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true, redirect: 'loopback', extraParams: { prompt: 'consent' } } }, cookie);
@@ -53,11 +50,7 @@ before(async () => {
   recordSecrets(refreshToken);
 });
 
-after(async () => {
-  await closeTestWebs();
-  await browser?.close();
-  await idp?.stop();
-});
+after(() => closeTestWebs());
 
 /** The state an attack must not change: every file of the data directory, the keychain entry, the sessions and profiles. */
 async function state(): Promise<unknown> {

@@ -1,9 +1,8 @@
 /** `oidc-desk ui`: browser mode. The browser-mode server over a desk that follows the data directory, the system browser opened on its connection URL through a private redirect file, Ctrl-C to stop. */
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { createRedirectFile, type RedirectFile } from '../../core/browser-handoff.ts';
 import type { Command } from '../args.ts';
-import { systemOpener } from '../browser.ts';
+import { spawnSystemOpener } from '../browser.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import type { Output } from '../output.ts';
@@ -28,8 +27,6 @@ async function openInSystemBrowser(url: string, out: Output): Promise<RedirectFi
     return undefined;
   }
   process.once('exit', () => file.remove());
-  const opener = systemOpener(process.platform);
-  const args = opener.verbatim ? [...opener.args, `"${file.url}"`] : [...opener.args, file.url];
   let failed = false;
   const fallback = (why: string): void => {
     if (failed) return;
@@ -38,17 +35,7 @@ async function openInSystemBrowser(url: string, out: Output): Promise<RedirectFi
     out.warn(`Could not open a browser (${why}).`);
     printConnectUrl(out, url);
   };
-  try {
-    const child = spawn(opener.file, args, { stdio: 'ignore', detached: process.platform !== 'win32', windowsVerbatimArguments: opener.verbatim, windowsHide: true });
-    child.once('error', () => fallback(`${opener.file} could not run`));
-    child.once('exit', (code) => {
-      if (code !== 0 && code !== null) fallback(`${opener.file} exited with status ${code}`);
-    });
-    child.unref();
-  } catch {
-    fallback(`${opener.file} could not run`);
-    return undefined;
-  }
+  if (!spawnSystemOpener(file, process.platform, fallback)) return undefined;
   out.info(`Opening it in your browser through ${file.path} (readable only by you, removed once the browser has connected). A browser that cannot read it (a sandboxed one, such as a snap) shows an error instead: then run again with --no-open and open the printed URL yourself.`);
   return file;
 }

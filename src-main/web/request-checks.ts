@@ -17,7 +17,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  */
 export function ownHost(req: IncomingMessage, port: number): string | undefined {
   const host = req.headers.host?.toLowerCase();
-  return host === `127.0.0.1:${port}` || host === `localhost:${port}` ? host : undefined;
+  const names = ['127.0.0.1', 'localhost'];
+  // Port 80 is the one a browser leaves out of Host and Origin.
+  const own = names.map((n) => `${n}:${port}`).concat(port === 80 ? names : []);
+  return host !== undefined && own.includes(host) ? host : undefined;
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -108,13 +108,24 @@ export async function post(origin: string, operation: string, input: unknown, co
   });
 }
 
+/** The bodies of every API answer and the text of every event stream read through this harness. */
+const answers: string[] = [];
+const streams = new Set<{ text(): string }>();
+
+/** Everything the servers answered through {@link callApi} and {@link openEvents} in this file: grep it for what must never be sent. */
+export function everythingAnswered(): string {
+  return [...answers, ...[...streams].map((s) => s.text())].join('\n');
+}
+
 /** Calls an operation as the page does and returns its Result (asserting a 200 with the security headers). */
 export async function callApi<T>(origin: string, operation: string, input: unknown, cookie: string): Promise<Result<T>> {
   const res = await post(origin, operation, input, cookie);
   assertSecurityHeaders(res.headers, `POST /api/${operation}`);
   assert.equal(res.status, 200, `POST /api/${operation}`);
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-  return (await res.json()) as Result<T>;
+  const body = await res.text();
+  answers.push(body);
+  return JSON.parse(body) as Result<T>;
 }
 
 /** The value of a call that must succeed. */
@@ -194,7 +205,7 @@ export async function openEvents(origin: string, cookie: string | undefined, hea
   } else {
     await res.arrayBuffer().catch(() => undefined);
   }
-  return {
+  const reader: EventStreamReader = {
     status: res.status,
     headers: res.headers,
     events,
@@ -215,6 +226,8 @@ export async function openEvents(origin: string, cookie: string | undefined, hea
     },
     close: () => abort.abort(),
   };
+  streams.add(reader);
+  return reader;
 }
 
 /** Every file under a directory with the SHA-256 of its content: what "nothing changed" is checked against. */

@@ -6,7 +6,7 @@
  * unknown operations, paths out of the renderer's directory. Each is refused with its status and nothing
  * changes: not the data directory, not the keychain entry. No answer ever carries the refresh token.
  */
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { DEMO_USERS } from '../harness/idp.ts';
 import { useLocalProvider } from '../harness/local-provider.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 import {
-  assertSecurityHeaders, callApi, closeTestWebs, connect, openEvents, post, rawRequest, snapshot, startTestWeb, value, type TestWeb,
+  assertSecurityHeaders, callApi, closeTestWebs, connect, everythingAnswered, openEvents, post, rawRequest, snapshot, startTestWeb, value, type TestWeb,
 } from '../harness/web-server.ts';
 
 const { idp, browser } = useLocalProvider();
@@ -26,10 +26,16 @@ let cookie: string;
 let sessionId: string;
 let refreshToken: string;
 let clock = Date.now();
-/** Everything the server answered in this file, grepped for the refresh token at the end. */
+/** The refresh tokens the session had (it rotates), and what the server answered outside callApi/openEvents: grepped at the end. */
+const refreshTokens: string[] = [];
 const answered: string[] = [];
 
-before(async () => {
+// node 20 runs a file's top-level before() hooks side by side: the provider of useLocalProvider() may not be
+// up yet in another before(), so each test awaits this setup, which runs once, at the first test.
+let ready: Promise<void> | undefined;
+const setup = (): Promise<void> => (ready ??= signedInThroughTheServer());
+
+async function signedInThroughTheServer(): Promise<void> {
   web = await startTestWeb({ now: () => clock });
   cookie = await connect(web.server);
   await value<ProfileView>(web.origin, 'addProfile', { profile: { name: 'local', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true, redirect: 'loopback', extraParams: { prompt: 'consent' } } }, cookie);
@@ -48,7 +54,8 @@ before(async () => {
   assert.equal(read.kind, 'found', 'the refresh token is in the keychain');
   refreshToken = read.kind === 'found' ? read.secret.refreshToken : '';
   recordSecrets(refreshToken);
-});
+  refreshTokens.push(refreshToken);
+}
 
 after(() => closeTestWebs());
 
@@ -67,6 +74,7 @@ async function text(res: Response): Promise<string> {
 }
 
 test('listens on 127.0.0.1 only, and every answer carries the strict CSP and the hardening headers, never a CORS header', async () => {
+  await setup();
   const other = Object.values(networkInterfaces()).flat().find((i) => i !== undefined && i.family === 'IPv4' && !i.internal);
   if (other !== undefined) {
     await assert.rejects(fetch(`http://${other.address}:${web.server.port}/`), 'not reachable on another interface');
@@ -89,6 +97,7 @@ test('listens on 127.0.0.1 only, and every answer carries the strict CSP and the
 });
 
 test('no connection token and no cookie: 401 for the page, the client script, the API and the event stream', async () => {
+  await setup();
   const before = await state();
   for (const path of ['/', '/index.html', '/oidc-desk-client.js']) {
     const res = await fetch(`${web.origin}${path}`);
@@ -105,6 +114,7 @@ test('no connection token and no cookie: 401 for the page, the client script, th
 });
 
 test('a wrong connection token: 401 and no cookie; after a few, the exchange closes for a while (429, the token unread), then opens again', async () => {
+  await setup();
   const right = new URL(web.server.connectUrl).searchParams.get('token') ?? '';
   const wrong = [`${right.slice(0, -1)}${right.endsWith('A') ? 'B' : 'A'}`, '', 'x', right.toUpperCase(), `${right}x`];
   const failuresBefore = web.server.tokenFailures;
@@ -139,6 +149,7 @@ test('a wrong connection token: 401 and no cookie; after a few, the exchange clo
 });
 
 test('a foreign Host (DNS rebinding): 421 with a valid cookie too, and nothing changed; localhost:<port> is accepted', async () => {
+  await setup();
   const before = await state();
   const port = web.server.port;
   const body = JSON.stringify({ sessionId });
@@ -159,6 +170,7 @@ test('a foreign Host (DNS rebinding): 421 with a valid cookie too, and nothing c
 });
 
 test('a cross-origin POST: 403 with a valid cookie (another site, another port of 127.0.0.1, no Origin, a cross-site fetch), and nothing changed', async () => {
+  await setup();
   const before = await state();
   const port = web.server.port;
   const cases: Record<string, string>[] = [
@@ -193,6 +205,7 @@ test('a cross-origin POST: 403 with a valid cookie (another site, another port o
 });
 
 test('a cross-site (or foreign-origin) event stream: 403 with a valid cookie; the page\'s own is served', async () => {
+  await setup();
   const port = web.server.port;
   for (const headers of [
     { 'sec-fetch-site': 'cross-site' },
@@ -219,6 +232,7 @@ test('a cross-site (or foreign-origin) event stream: 403 with a valid cookie; th
 });
 
 test('asking for the refresh token is refused by the schema; no answer or event ever carries it', async () => {
+  await setup();
   const before = await state();
   const stream = await openEvents(web.origin, cookie);
   const refused = await callApi(web.origin, 'revealToken', { sessionId, type: 'refresh' }, cookie);
@@ -238,6 +252,7 @@ test('asking for the refresh token is refused by the schema; no answer or event 
   const rotated = await web.secrets.get(sessionId);
   const current = rotated.kind === 'found' ? rotated.secret.refreshToken : '';
   recordSecrets(current);
+  refreshTokens.push(current);
   answered.push(stream.text());
   stream.close();
   const all = answered.join('\n');
@@ -247,6 +262,7 @@ test('asking for the refresh token is refused by the schema; no answer or event 
 });
 
 test('an oversized body: 413 unread (declared or streamed), and nothing changed', async () => {
+  await setup();
   const before = await state();
   const huge = JSON.stringify({ profile: { name: 'big', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true, extraParams: { pad: 'x'.repeat(2 * 1024 * 1024) } } });
   const res = await post(web.origin, 'addProfile', JSON.parse(huge), cookie);
@@ -261,6 +277,7 @@ test('an oversized body: 413 unread (declared or streamed), and nothing changed'
 });
 
 test('only POST for operations, only GET for files and the stream; unknown operations 404; malformed JSON 400; the API\'s schema answers the rest', async () => {
+  await setup();
   const before = await state();
   const get = await fetch(`${web.origin}/api/listSessions`, { headers: { cookie } });
   assert.equal(get.status, 405);
@@ -298,6 +315,7 @@ test('only POST for operations, only GET for files and the stream; unknown opera
 });
 
 test('files: only from the renderer\'s directory (no traversal, no link out), index.html gets the client script first, the unbuilt renderer gets a page that says how to build it', async () => {
+  await setup();
   const renderer = await mkdtemp(join(tmpdir(), 'oidc-desk-renderer-'));
   const secretDir = await mkdtemp(join(tmpdir(), 'oidc-desk-secret-'));
   await writeFile(join(secretDir, 'secret.txt'), 'not for the page');
@@ -342,4 +360,13 @@ test('files: only from the renderer\'s directory (no traversal, no link out), in
   } finally {
     await served.close();
   }
+});
+
+test('no answer or event of any test in this file carried a refresh token', async () => {
+  await setup();
+  const last = await web.secrets.get(sessionId);
+  if (last.kind === 'found') refreshTokens.push(last.secret.refreshToken);
+  const all = `${everythingAnswered()}\n${answered.join('\n')}`;
+  assert.ok(all.length > 10_000, 'the answers were collected');
+  for (const token of refreshTokens) assert.ok(token.length > 0 && !all.includes(token), 'no refresh token in any answer');
 });

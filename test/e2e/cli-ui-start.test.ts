@@ -49,7 +49,9 @@ async function start(cli: Cli, env: Readonly<Record<string, string | undefined>>
     void done.then((code) => reject(new Error(`start.mjs ended (${code}) before printing the URL:\n${stderr}`)));
   });
   recordSecrets(url.searchParams.get('token'));
-  return { stderr: () => stderr, url, done, stop: () => child.kill('SIGTERM') };
+  const token = url.searchParams.get('token') ?? '';
+  // Failure messages quote stderr: without the token, which the suite's output must never hold.
+  return { stderr: () => stderr.replaceAll(token, '<token>'), url, done, stop: () => child.kill('SIGTERM') };
 }
 
 /** The session cookie for the printed URL. */

@@ -3,7 +3,6 @@
  * private redirect file, so the URL is in no program's arguments; a user-given command run without a
  * shell (the URL as its last argument, its documented contract); or the terminal (`--no-open`).
  */
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { createRedirectFile, type RedirectFile } from '../core/browser-handoff.ts';
 import { DeskError } from '../core/errors.ts';
@@ -60,6 +59,8 @@ async function openWithSystemOpener(url: string, out: Output, platform: NodeJS.P
   redirectFiles.add(file);
   const opener = systemOpener(platform);
   const args = opener.verbatim ? [...opener.args, `"${file.url}"`] : [...opener.args, file.url];
+  // Loaded when a browser is opened: every other command starts without it.
+  const { spawn } = await import('node:child_process');
   let failed = false;
   const fallback = (why: string): void => {
     if (failed) return;
@@ -100,7 +101,7 @@ export function openAuthorizationUrl(mode: BrowserMode, url: string, out: Output
   }
   const [file, ...args] = mode.argv;
   if (file === undefined) return Promise.reject(new DeskError('USAGE', '--browser-command is empty.'));
-  return new Promise<never>((_, reject) => {
+  return import('node:child_process').then(({ spawn }) => new Promise<never>((_, reject) => {
     let child;
     try {
       // Its output goes to our stderr: stdout carries only the session id.
@@ -116,5 +117,5 @@ export function openAuthorizationUrl(mode: BrowserMode, url: string, out: Output
       reject(new DeskError('USAGE', `The browser command ${signal === null ? `exited with status ${code ?? '?'}` : `was ended by ${signal}`} before the sign-in completed; the sign-in was abandoned.`));
     });
     child.unref();
-  });
+  }));
 }

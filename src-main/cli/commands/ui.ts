@@ -35,7 +35,7 @@ async function openInSystemBrowser(url: string, out: Output): Promise<RedirectFi
     out.warn(`Could not open a browser (${why}).`);
     printConnectUrl(out, url);
   };
-  if (!spawnSystemOpener(file, process.platform, fallback)) return undefined;
+  if (!(await spawnSystemOpener(file, process.platform, fallback))) return undefined;
   out.info(`Opening it in your browser through ${file.path} (readable only by you, removed once the browser has connected). A browser that cannot read it (a sandboxed one, such as a snap) shows an error instead: then run again with --no-open and open the printed URL yourself.`);
   return file;
 }

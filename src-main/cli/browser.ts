@@ -40,6 +40,29 @@ export function removeRedirectFiles(): void {
 }
 
 /**
+ * Starts the system opener on a redirect file's `file:` URL (its only argument). `onFailure` hears why
+ * when the opener cannot run or exits with a failure status; false when it could not even be started.
+ */
+export async function spawnSystemOpener(file: RedirectFile, platform: NodeJS.Platform, onFailure: (why: string) => void): Promise<boolean> {
+  const opener = systemOpener(platform);
+  const args = opener.verbatim ? [...opener.args, `"${file.url}"`] : [...opener.args, file.url];
+  // Loaded when a browser is opened: every other command starts without it.
+  const { spawn } = await import('node:child_process');
+  try {
+    const child = spawn(opener.file, args, { stdio: 'ignore', detached: platform !== 'win32', windowsVerbatimArguments: opener.verbatim, windowsHide: true });
+    child.once('error', (error) => onFailure(`${opener.file}: ${errnoOf(error)}`));
+    child.once('exit', (code) => {
+      if (code !== 0 && code !== null) onFailure(`${opener.file} exited with status ${code}`);
+    });
+    child.unref();
+    return true;
+  } catch (error) {
+    onFailure(`${opener.file}: ${errnoOf(error)}`);
+    return false;
+  }
+}
+
+/**
  * The system opener gets the `file:` URL of a redirect file, never the authorization URL: any local user
  * can read a process's arguments. The browser reads the file asynchronously, after the opener may have
  * exited, so the file stays until the sign-in ends (the callback proves it was read). Any failure falls
@@ -57,10 +80,6 @@ async function openWithSystemOpener(url: string, out: Output, platform: NodeJS.P
   if (!exitHookSet) process.once('exit', removeRedirectFiles);
   exitHookSet = true;
   redirectFiles.add(file);
-  const opener = systemOpener(platform);
-  const args = opener.verbatim ? [...opener.args, `"${file.url}"`] : [...opener.args, file.url];
-  // Loaded when a browser is opened: every other command starts without it.
-  const { spawn } = await import('node:child_process');
   let failed = false;
   const fallback = (why: string): void => {
     if (failed) return;
@@ -70,17 +89,7 @@ async function openWithSystemOpener(url: string, out: Output, platform: NodeJS.P
     out.warn(`Could not open a browser (${why}).`);
     printUrl(out, url);
   };
-  try {
-    const child = spawn(opener.file, args, { stdio: 'ignore', detached: platform !== 'win32', windowsVerbatimArguments: opener.verbatim, windowsHide: true });
-    child.once('error', (error) => fallback(`${opener.file}: ${errnoOf(error)}`));
-    child.once('exit', (code) => {
-      if (code !== 0 && code !== null) fallback(`${opener.file} exited with status ${code}`);
-    });
-    child.unref();
-  } catch (error) {
-    fallback(`${opener.file}: ${errnoOf(error)}`);
-    return;
-  }
+  if (!(await spawnSystemOpener(file, platform, fallback))) return;
   out.info(`Opening the sign-in page in your browser through ${safeText(file.path, 500)} (readable only by you, removed when the sign-in ends). A browser that cannot read it (a sandboxed one, such as a snap) shows an error instead: then run again with --no-open and open the printed URL yourself.`);
 }
 

@@ -1,7 +1,7 @@
 // Lint for OIDC Desk: typescript-eslint's recommended rules plus the layer rule from ARCHITECTURE.md.
 import tseslint from 'typescript-eslint';
 
-const fronts = ['**/electron/**', '**/cli/**', '**/preload/**', '**/demo-idp/**', '**/src-renderer/**'];
+const fronts = ['**/electron/**', '**/cli/**', '**/preload/**', '**/demo-idp/**', '**/web/**', '**/src-renderer/**'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'release/**', '.tmp/**'] },
@@ -32,6 +32,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'core must not import electron' }, { name: 'react', message: 'core must not import react' }],
+      }],
+    },
+  },
+  {
+    // Browser mode's client script runs in the page: like the renderer, it takes only types from the core contract.
+    files: ['src-main/web/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '/core/(?!contract\\.ts$)', message: 'the browser-mode client imports only types from src-main/core/contract.ts' }],
       }],
     },
   },

@@ -9,6 +9,9 @@
 // directories below the package root like the sources under src-main/<dir>/, so that a
 // `new URL('../../package.json', import.meta.url)` in the sources means the same file once built.
 // dist/cli/ is this script's alone (it empties it); the rest of dist/ is left to the desktop build.
+//
+// It also builds browser mode's client script (src-main/web/client/desk-client.ts, the page's
+// `window.oidcDesk`) for the browser into dist/web/oidc-desk-client.js, which `oidc-desk ui` serves.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -42,3 +45,18 @@ if (result.metafile) {
   const { writeFileSync } = await import('node:fs');
   writeFileSync(new URL(`../${outdir}/meta.json`, import.meta.url), JSON.stringify(result.metafile, null, 1));
 }
+
+// Browser mode's client script: one classic script for the browser (the page loads it before the renderer).
+rmSync(new URL('../dist/web', import.meta.url), { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src-main/web/client/desk-client.ts'],
+  outfile: 'dist/web/oidc-desk-client.js',
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  minify: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+});

@@ -43,7 +43,9 @@ export type Command =
   | { readonly kind: 'userinfo'; readonly session: string; readonly json: boolean }
   | { readonly kind: 'logout'; readonly session: string; readonly revoke: boolean }
   | { readonly kind: 'demo-idp'; readonly port: number | undefined; readonly stop: boolean }
-  | ({ readonly kind: 'quickstart'; readonly dataDir: string | undefined } & LoginOptions);
+  | ({ readonly kind: 'quickstart'; readonly dataDir: string | undefined } & LoginOptions)
+  /** Browser mode: `port` undefined = any free port; `open` false = print the URL (with its token) instead of opening it. */
+  | { readonly kind: 'ui'; readonly port: number | undefined; readonly open: boolean };
 
 /** The whole command line: global options and the command. */
 export interface ParsedArgs {
@@ -277,7 +279,7 @@ function parseProfileCommand(args: readonly string[]): Command {
   usage('Unknown "profile" subcommand: use add, list or remove.');
 }
 
-const COMMANDS = ['profile', 'login', 'sessions', 'token', 'inspect', 'refresh', 'userinfo', 'logout', 'demo-idp', 'quickstart', 'help'] as const;
+const COMMANDS = ['profile', 'login', 'sessions', 'token', 'inspect', 'refresh', 'userinfo', 'logout', 'demo-idp', 'quickstart', 'ui', 'help'] as const;
 
 function parseSubcommand(name: string, args: readonly string[]): Command {
   switch (name) {
@@ -338,6 +340,12 @@ function parseSubcommand(name: string, args: readonly string[]): Command {
       none('quickstart', positionals);
       const dataDir = str(values, 'data-dir');
       return { kind: 'quickstart', dataDir: dataDir === undefined ? undefined : absoluteDir(dataDir), ...loginOptions(values) };
+    }
+    case 'ui': {
+      const { values, positionals } = parseCommand('ui', args, { port: { type: 'string' }, 'no-open': { type: 'boolean' } });
+      if (flag(values, 'help')) return help('ui');
+      none('ui', positionals);
+      return { kind: 'ui', port: parsePort(str(values, 'port')), open: !flag(values, 'no-open') };
     }
     default:
       usage(`Unknown command: the commands are ${COMMANDS.join(', ')}. Run "oidc-desk --help" for more.`);
@@ -432,6 +440,7 @@ Commands:
   logout <session> [--no-revoke]
   demo-idp [--port <n>] [--stop]
   quickstart [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
+  ui [--port <n>] [--no-open]
 
 Global options (before the command):
   --data-dir <dir>   data directory (default: the desktop app's)
@@ -485,6 +494,15 @@ running in the background for this data directory. Users: alice / alice-password
 
 "login demo" then "inspect" of the new session: signs in to the demo provider (started when needed) and
 prints the session and its verified ID token report. This is "npm run demo".`,
+    ui: `oidc-desk ui [--port <n>] [--no-open]
+
+Browser mode: serves the OIDC Desk window to a browser on this machine, at http://127.0.0.1:<port>/
+(any free port unless --port), and opens the system browser on it; Ctrl-C stops it. The URL carries a
+connection token, new at every start: the browser gets it through a redirect file only you can read (it is
+in no process's arguments), then keeps a cookie instead. --no-open prints the URL with its token on stderr.
+On a remote machine: run "oidc-desk ui --port <n> --no-open" there, "ssh -L <n>:127.0.0.1:<n> <host>" here
+(the same port on both ends), and open the printed URL here. Sign-ins from the page need a profile with a
+loopback redirect.`,
   };
   if (topic === undefined) return overview;
   return topics[topic] ?? overview;

@@ -3,7 +3,6 @@
  * private redirect file, so the URL is in no program's arguments; a user-given command run without a
  * shell (the URL as its last argument, its documented contract); or the terminal (`--no-open`).
  */
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { createRedirectFile, type RedirectFile } from '../core/browser-handoff.ts';
 import { DeskError } from '../core/errors.ts';
@@ -41,6 +40,29 @@ export function removeRedirectFiles(): void {
 }
 
 /**
+ * Starts the system opener on a redirect file's `file:` URL (its only argument). `onFailure` hears why
+ * when the opener cannot run or exits with a failure status; false when it could not even be started.
+ */
+export async function spawnSystemOpener(file: RedirectFile, platform: NodeJS.Platform, onFailure: (why: string) => void): Promise<boolean> {
+  const opener = systemOpener(platform);
+  const args = opener.verbatim ? [...opener.args, `"${file.url}"`] : [...opener.args, file.url];
+  // Loaded when a browser is opened: every other command starts without it.
+  const { spawn } = await import('node:child_process');
+  try {
+    const child = spawn(opener.file, args, { stdio: 'ignore', detached: platform !== 'win32', windowsVerbatimArguments: opener.verbatim, windowsHide: true });
+    child.once('error', (error) => onFailure(`${opener.file}: ${errnoOf(error)}`));
+    child.once('exit', (code) => {
+      if (code !== 0 && code !== null) onFailure(`${opener.file} exited with status ${code}`);
+    });
+    child.unref();
+    return true;
+  } catch (error) {
+    onFailure(`${opener.file}: ${errnoOf(error)}`);
+    return false;
+  }
+}
+
+/**
  * The system opener gets the `file:` URL of a redirect file, never the authorization URL: any local user
  * can read a process's arguments. The browser reads the file asynchronously, after the opener may have
  * exited, so the file stays until the sign-in ends (the callback proves it was read). Any failure falls
@@ -58,8 +80,6 @@ async function openWithSystemOpener(url: string, out: Output, platform: NodeJS.P
   if (!exitHookSet) process.once('exit', removeRedirectFiles);
   exitHookSet = true;
   redirectFiles.add(file);
-  const opener = systemOpener(platform);
-  const args = opener.verbatim ? [...opener.args, `"${file.url}"`] : [...opener.args, file.url];
   let failed = false;
   const fallback = (why: string): void => {
     if (failed) return;
@@ -69,17 +89,7 @@ async function openWithSystemOpener(url: string, out: Output, platform: NodeJS.P
     out.warn(`Could not open a browser (${why}).`);
     printUrl(out, url);
   };
-  try {
-    const child = spawn(opener.file, args, { stdio: 'ignore', detached: platform !== 'win32', windowsVerbatimArguments: opener.verbatim, windowsHide: true });
-    child.once('error', (error) => fallback(`${opener.file}: ${errnoOf(error)}`));
-    child.once('exit', (code) => {
-      if (code !== 0 && code !== null) fallback(`${opener.file} exited with status ${code}`);
-    });
-    child.unref();
-  } catch (error) {
-    fallback(`${opener.file}: ${errnoOf(error)}`);
-    return;
-  }
+  if (!(await spawnSystemOpener(file, platform, fallback))) return;
   out.info(`Opening the sign-in page in your browser through ${safeText(file.path, 500)} (readable only by you, removed when the sign-in ends). A browser that cannot read it (a sandboxed one, such as a snap) shows an error instead: then run again with --no-open and open the printed URL yourself.`);
 }
 
@@ -100,7 +110,7 @@ export function openAuthorizationUrl(mode: BrowserMode, url: string, out: Output
   }
   const [file, ...args] = mode.argv;
   if (file === undefined) return Promise.reject(new DeskError('USAGE', '--browser-command is empty.'));
-  return new Promise<never>((_, reject) => {
+  return import('node:child_process').then(({ spawn }) => new Promise<never>((_, reject) => {
     let child;
     try {
       // Its output goes to our stderr: stdout carries only the session id.
@@ -116,5 +126,5 @@ export function openAuthorizationUrl(mode: BrowserMode, url: string, out: Output
       reject(new DeskError('USAGE', `The browser command ${signal === null ? `exited with status ${code ?? '?'}` : `was ended by ${signal}`} before the sign-in completed; the sign-in was abandoned.`));
     });
     child.unref();
-  });
+  }));
 }

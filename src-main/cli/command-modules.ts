@@ -15,4 +15,5 @@ export { quickstart } from './commands/quickstart.ts';
 export { refresh } from './commands/refresh.ts';
 export { sessions } from './commands/sessions.ts';
 export { token } from './commands/token.ts';
+export { ui } from './commands/ui.ts';
 export { userinfo } from './commands/userinfo.ts';

@@ -34,6 +34,8 @@ export function createContext(options: {
   readonly dataDir: string | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly out: Output;
+  /** Follow what other processes change in the data directory (a long-running command: browser mode). */
+  readonly watch?: boolean;
 }): CliContext {
   const dataDir = options.dataDir ?? defaultDataDir(options.env);
   let secrets: KeytarSecretStore | undefined;
@@ -46,6 +48,7 @@ export function createContext(options: {
     desk ??= openDesk({
       dataDir,
       secrets,
+      watch: options.watch === true,
       // Tokens of a demo session go only to this data directory's own demo provider, which proves it first.
       fetch: async (input, init) => (await demoGuard()).fetch(input, init),
       beforeSend: async (target) => (await demoGuard()).beforeSend(target),

@@ -49,6 +49,7 @@ async function dispatch(command: Command, out: Output, load: () => Promise<Loade
     case 'logout': return c.logout(ctx, command);
     case 'demo-idp': return c.demoIdp(ctx, command);
     case 'quickstart': return c.quickstart(ctx, command);
+    case 'ui': return c.ui(ctx, command);
   }
 }
 
@@ -74,7 +75,8 @@ export async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEn
   const load = async (): Promise<Loaded> => {
     if (loaded === undefined) {
       const commands = await import('./command-modules.ts');
-      loaded = { commands, ctx: commands.createContext({ dataDir: parsed.dataDir, env, out }) };
+      // Browser mode runs for long: it follows what other processes change in the data directory.
+      loaded = { commands, ctx: commands.createContext({ dataDir: parsed.dataDir, env, out, watch: command.kind === 'ui' }) };
     }
     return loaded;
   };

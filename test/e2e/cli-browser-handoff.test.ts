@@ -6,124 +6,41 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openBrowser } from '../harness/browser.ts';
 import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
 import { recordSecrets } from '../harness/secrets-ledger.ts';
 import { Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, children, endCliRuns } from '../harness/cli-runner.ts';
-
-/**
- * Stand-in for xdg-open. Records what it was given (and the mode, owner and content of a file: argument),
- * then stays alive holding its arguments, as a browser started by xdg-open does; with OPENER_FAIL set it
- * fails instead. The argv record is written last: its presence means the rest is there.
- */
-const STAND_IN = `#!/bin/sh
-log="$OIDC_DESK_TEST_OPENER_LOG"
-for a in "$@"; do
-  case "$a" in
-    file://*)
-      p="\${a#file://}"
-      stat -c '%a %u %F' "$p" > "$log/file-stat"
-      stat -c '%a %u' "$(dirname "$p")" > "$log/dir-stat"
-      cat "$p" > "$log/content"
-      ;;
-  esac
-done
-echo $$ > "$log/pid"
-printf '%s\\0' "$@" > "$log/argv.tmp" && mv "$log/argv.tmp" "$log/argv"
-[ -n "$OPENER_FAIL" ] && exit 3
-exec "$OIDC_DESK_TEST_NODE" -e 'setTimeout(() => undefined, 300000)' -- "$@"
-`;
+import { StandInOpener, assertNoSecretInAnyArgv, pageTarget } from '../harness/stand-in-opener.ts';
 
 let idp: TestIdp;
-let binDir: string;
-const openerPids: number[] = [];
+let opener: StandInOpener;
 
 before(async () => {
   idp = await startTestIdp();
-  binDir = await mkdtemp(join(tmpdir(), 'oidc-desk-opener-'));
-  await writeFile(join(binDir, 'xdg-open'), STAND_IN);
-  await chmod(join(binDir, 'xdg-open'), 0o755);
+  opener = await StandInOpener.install();
 });
 
 after(async () => {
-  for (const pid of openerPids) {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
+  opener?.stop();
   await idp?.stop();
   endCliRuns();
 });
-
-interface OpenerRecord {
-  readonly argv: string[];
-  readonly fileStat: string;
-  readonly dirStat: string;
-  readonly content: string;
-}
-
-/** Waits (a safety limit, not a timing assertion) until the stand-in opener has run, and reads its record. */
-async function openerRecord(log: string): Promise<OpenerRecord> {
-  for (let i = 0; i < 600 && !existsSync(join(log, 'argv')); i += 1) await sleep(100);
-  const read = (name: string): Promise<string> => readFile(join(log, name), 'utf8').catch(() => '');
-  openerPids.push(Number((await read('pid')).trim()));
-  return {
-    argv: (await read('argv')).split('\0').slice(0, -1),
-    fileStat: (await read('file-stat')).trim(),
-    dirStat: (await read('dir-stat')).trim(),
-    content: await read('content'),
-  };
-}
-
-/** The authorization URL the redirect page leads to. */
-function pageTarget(content: string): URL {
-  const raw = /<meta http-equiv="refresh" content="0; url=([^"]*)">/.exec(content)?.[1] ?? '';
-  return new URL(raw.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))));
-}
-
-/** Every process's argv, as any local user can read it. */
-async function allCommandLines(): Promise<{ pid: string; cmdline: string }[]> {
-  const out: { pid: string; cmdline: string }[] = [];
-  for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline !== '') out.push({ pid, cmdline: cmdline.replaceAll('\0', ' ') });
-  }
-  return out;
-}
-
-async function assertNoSecretInAnyArgv(secrets: readonly string[], when: string): Promise<void> {
-  const lines = await allCommandLines();
-  assert.ok(lines.length > 3, 'the process table is readable');
-  const hits = lines.filter((l) => secrets.some((s) => l.cmdline.includes(s)));
-  assert.deepEqual(hits.map((h) => h.pid), [], `${when}: no process argv holds the authorization URL, state, nonce or challenge`);
-}
 
 async function userWithOpener(fail = false): Promise<{ cli: Cli; log: string; env: Record<string, string> }> {
   const cli = await Cli.create();
   const r = await cli.run(['profile', 'add', 'local', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback', '--param', 'prompt=consent']);
   assert.equal(r.code, 0, r.stderr);
-  const log = await mkdtemp(join(tmpdir(), 'oidc-desk-opener-log-'));
-  const env: Record<string, string> = {
-    PATH: `${binDir}:${process.env['PATH'] ?? ''}`,
-    OIDC_DESK_TEST_OPENER_LOG: log,
-    OIDC_DESK_TEST_NODE: process.execPath,
-    ...(fail ? { OPENER_FAIL: '1' } : {}),
-  };
+  const { env, log } = await opener.env(fail);
   return { cli, log, env };
 }
 
 test('the system opener gets a 0600 redirect file, no argv holds the URL or its secrets, Chromium signs in through it, and the file is gone afterwards', { skip: KEYRING ? false : NO_KEYRING, timeout: 180_000 }, async () => {
   const { cli, log, env } = await userWithOpener();
   const running = cli.start(['login', 'local', '--timeout', '120'], env);
-  const record = await openerRecord(log);
+  const record = await opener.record(log);
 
   assert.equal(record.argv.length, 1, 'the opener gets one argument');
   const [handed = ''] = record.argv;
@@ -170,7 +87,7 @@ test('the system opener gets a 0600 redirect file, no argv holds the URL or its 
 test('a sign-in that times out removes the redirect file too', { skip: KEYRING ? false : NO_KEYRING, timeout: 120_000 }, async () => {
   const { cli, log, env } = await userWithOpener();
   const running = cli.start(['login', 'local', '--timeout', '3'], env);
-  const record = await openerRecord(log);
+  const record = await opener.record(log);
   recordSecrets(pageTarget(record.content).searchParams.get('state'), pageTarget(record.content).searchParams.get('nonce'));
   assertFailed(await running.done, 3, 'FLOW_TIMEOUT');
   assert.equal(existsSync(fileURLToPath(record.argv[0] ?? 'file:///nonexistent')), false);
@@ -179,7 +96,7 @@ test('a sign-in that times out removes the redirect file too', { skip: KEYRING ?
 test('an opener that fails: the URL is printed on stderr for the user instead, and the redirect file is removed at once', { skip: KEYRING ? false : NO_KEYRING, timeout: 120_000 }, async () => {
   const { cli, log, env } = await userWithOpener(true);
   const running = cli.start(['login', 'local', '--timeout', '60'], env);
-  const record = await openerRecord(log);
+  const record = await opener.record(log);
   const match = await running.stderrMatching(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/\S+)$/m);
   const printed = new URL(match[1] ?? '');
   recordSecrets(printed.searchParams.get('state'), printed.searchParams.get('nonce'));

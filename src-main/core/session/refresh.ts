@@ -99,8 +99,9 @@ export class Refresher {
           }
         }
         previous = live.tokens;
-        const ctx = await state.providerOf(grant, record.allowHttpLoopback);
+        // The front may refuse this provider before anything (even its metadata) is asked of it.
         await state.beforeSend(grant);
+        const ctx = await state.providerOf(grant, record.allowHttpLoopback);
         if (lost.aborted) throw new DeskError('SESSION_BUSY', 'This process lost the session\'s lock while it waited (it was stalled); the refresh token was not sent. Try again.');
         sent = grant.refreshToken;
         tokens = await refreshTokens(ctx, { refreshToken: sent, now: state.deps.now });

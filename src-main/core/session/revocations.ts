@@ -56,8 +56,9 @@ export async function revokeAll(state: SessionState, record: SessionRecord, gran
     }
     try {
       if (ctx === undefined) {
-        ctx = grant === undefined ? await state.provider(record) : await state.providerOf(grant, record.allowHttpLoopback);
+        // Asked first, and for every token until it passed: a refusal leaves no provider context behind.
         await state.beforeSend(grant ?? record);
+        ctx = grant === undefined ? await state.provider(record) : await state.providerOf(grant, record.allowHttpLoopback);
       }
       await revokeToken(ctx, token, which === 'refresh' ? 'refresh_token' : 'access_token');
       result.tokens[which] = 'revoked';
@@ -112,8 +113,8 @@ export async function retryRevocations(state: SessionState): Promise<RevocationR
           problems.push(new DeskError('SESSION_BINDING_MISMATCH', 'A revocation waiting in the keychain is listed in the session index for another provider or client, so it was not sent. The data directory may have been changed by another program.').toJSON());
           continue;
         }
-        const ctx = await state.providerOf(read.secret, owed.allowHttpLoopback);
         await state.beforeSend(read.secret);
+        const ctx = await state.providerOf(read.secret, owed.allowHttpLoopback);
         await revokeToken(ctx, read.secret.refreshToken, 'refresh_token');
       }
       await forgetOwed(state, owed);

@@ -255,8 +255,8 @@ export class SessionService {
       if (which === 'access') {
         const held = await heldTokens(state, record);
         if (held === undefined) throw new DeskError('SIGN_IN_NEEDED', 'This process holds no access token of that session to revoke.');
-        const ctx = await state.providerOf(held.boundTo, record.allowHttpLoopback);
         await state.beforeSend(held.boundTo);
+        const ctx = await state.providerOf(held.boundTo, record.allowHttpLoopback);
         await revokeToken(ctx, held.accessToken, 'access_token');
         const expired: HeldTokens = { ...held, expiresAt: state.now() };
         state.liveOf(record.id).tokens = expired;
@@ -268,8 +268,8 @@ export class SessionService {
         await state.reload();
         const current = state.record(record.id);
         const grant = await readGrant(state, current);
-        const ctx = await state.providerOf(grant, current.allowHttpLoopback);
         await state.beforeSend(grant);
+        const ctx = await state.providerOf(grant, current.allowHttpLoopback);
         await revokeToken(ctx, grant.refreshToken, 'refresh_token');
         if (current.hasRefreshToken) await state.deps.secrets.delete(current.id);
         const live = state.liveOf(current.id);
@@ -291,8 +291,8 @@ export class SessionService {
     return state.forSession(record.id, async () => {
       // The token first: its binding to this provider is checked before anything is sent there.
       const accessToken = await this.accessToken(record.id);
-      const ctx = await state.provider(record);
       await state.beforeSend(record);
+      const ctx = await state.provider(record);
       let claims: Record<string, unknown>;
       try {
         claims = await fetchUserinfo(ctx, accessToken, record.subject);
@@ -313,8 +313,8 @@ export class SessionService {
     if (which !== 'access' && which !== 'refresh') throw new DeskError('USAGE', 'Introspect the access or the refresh token.');
     return state.forSession(record.id, async () => {
       const token = which === 'access' ? await this.accessToken(record.id) : (await readGrant(state, record)).refreshToken;
-      const ctx = await state.provider(record);
       await state.beforeSend(record);
+      const ctx = await state.provider(record);
       const result = await introspectToken(ctx, token, which === 'access' ? 'access_token' : 'refresh_token');
       return { sessionId: record.id, token: which, ...result };
     });

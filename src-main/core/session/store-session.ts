@@ -69,7 +69,8 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
     // The replaced grant is revoked where it was issued (the entry names its own issuer and client).
     const old = previous.secret.refreshToken;
     const oldBinding: TokenBinding = { issuer: previous.secret.issuer, clientId: previous.secret.clientId };
-    await state.providerOf(oldBinding, record.allowHttpLoopback)
+    await state.beforeSend(oldBinding)
+      .then(() => state.providerOf(oldBinding, record.allowHttpLoopback))
       .then((ctx) => revokeToken(ctx, old, 'refresh_token'))
       .catch(async (error: unknown) => {
         if (isDeskError(error) && error.category === 'network') await oweRevocation(state, oldBinding, record, old);

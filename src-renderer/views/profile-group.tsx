@@ -45,25 +45,26 @@ export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions
       {sessions.length === 0 ? (
         <p className="muted">No session yet.</p>
       ) : (
-        <table className="table sessions">
-          <caption className="visually-hidden">Sessions of {name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Account</th>
-              <th scope="col">Issuer</th>
-              <th scope="col">Status</th>
-              <th scope="col">Access token expires</th>
-              <th scope="col">
+        // An ARIA table of rows that are boxes of their own: a row off screen is neither styled nor laid out
+        // (content-visibility), which an HTML table row cannot be. A list may hold hundreds.
+        <div className="sessions" role="table" aria-label={`Sessions of ${name}`}>
+          <div role="rowgroup">
+            <div role="row" className="sessions__row sessions__head">
+              <span role="columnheader">Account</span>
+              <span role="columnheader">Issuer</span>
+              <span role="columnheader">Status</span>
+              <span role="columnheader">Access token expires</span>
+              <span role="columnheader">
                 <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+              </span>
+            </div>
+          </div>
+          <div role="rowgroup">
             {sessions.map((s) => (
               <SessionRow key={s.id} session={s} current={s.id === currentId} onSignOut={onSignOut} />
             ))}
-          </tbody>
-        </table>
+          </div>
+        </div>
       )}
     </section>
   );

@@ -16,17 +16,17 @@ export const SessionRow = memo(function SessionRow({ session, current, onSignOut
   const account = clip(session.displayName ?? session.subject);
   const href = `#/sessions/${encodeURIComponent(session.id)}/tokens`;
   return (
-    <tr className={current ? 'session-row session-row--current' : 'session-row'} aria-current={current ? 'true' : undefined} data-session={session.id}>
-      <th scope="row" className="wrap">
+    <div role="row" className={current ? 'sessions__row session-row session-row--current' : 'sessions__row session-row'} aria-current={current ? 'true' : undefined} data-session={session.id}>
+      <div role="rowheader" className="wrap">
         <a href={href} className="isolate">{account}</a>
         {session.displayName === undefined ? null : <bdi className="muted mono small wrap block">{clip(session.subject)}</bdi>}
-      </th>
-      <td className="wrap mono small">{session.issuer}</td>
-      <td>
+      </div>
+      <div role="cell" className="wrap mono small">{session.issuer}</div>
+      <div role="cell">
         <StatusBadge session={session} />
-      </td>
-      <td>{session.expiresAt === undefined ? <span className="muted">unknown</span> : <Countdown until={session.expiresAt} precision="minute" pastPrefix="expired" />}</td>
-      <td className="row-actions">
+      </div>
+      <div role="cell">{session.expiresAt === undefined ? <span className="muted">unknown</span> : <Countdown until={session.expiresAt} precision="minute" pastPrefix="expired" />}</div>
+      <div role="cell" className="row-actions">
         {current ? (
           <span className="muted">current</span>
         ) : (
@@ -37,7 +37,7 @@ export const SessionRow = memo(function SessionRow({ session, current, onSignOut
         <button type="button" className="button button--small" onClick={() => onSignOut(session.id)} aria-label={`Sign out ${account}`}>
           Sign out
         </button>
-      </td>
-    </tr>
+      </div>
+    </div>
   );
 });

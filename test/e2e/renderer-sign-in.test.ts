@@ -51,7 +51,7 @@ describe('the window through browser mode, signed in to the demo provider', { sk
     assert.equal(await app.expectSession('alice'), alice, 'the list shows the new session');
     await storedRefreshToken(alice);
     const row = app.sessionRow('alice');
-    assert.match(await row.locator('td').nth(0).innerText(), /^http:\/\/127\.0\.0\.1:\d+$/, 'the row names the issuer');
+    assert.match(await row.getByRole('cell').nth(0).innerText(), /^http:\/\/127\.0\.0\.1:\d+$/, 'the row names the issuer');
     assert.equal(await row.locator('[data-status]').getAttribute('data-status'), 'active');
   });
 

@@ -286,7 +286,7 @@ export class DeskApp {
 
   /** The row of the session whose account reads `account` (a demo user name, or any account text). */
   sessionRow(account: string): Locator {
-    return this.page.locator('tr.session-row').filter({ has: this.page.getByRole('rowheader').getByRole('link', { name: ACCOUNTS[account] ?? account, exact: true }) });
+    return this.page.locator('.session-row').filter({ has: this.page.getByRole('rowheader').getByRole('link', { name: ACCOUNTS[account] ?? account, exact: true }) });
   }
 
   /** Waits until the session list shows `account`; resolves with its session id. */

@@ -1,5 +1,5 @@
 /** An operation whose result a view shows: run on mount and whenever its key changes, and on `reload`. */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useLayoutEffect, useState } from 'react';
 import type { Result } from '../../src-main/core/contract.ts';
 import type { DeskOperation } from '../api.ts';
 import { callOperation, type OperationArgs, type OperationValue } from '../format/call.ts';
@@ -21,7 +21,8 @@ export function useDeskQuery<K extends DeskOperation>(operation: K, key: string,
   const [result, setResult] = useState<Result<OperationValue<K>> | undefined>(undefined);
   const [loading, setLoading] = useState(true);
   const [round, setRound] = useState(0);
-  useEffect(() => {
+  // Asked before the browser paints (the call itself is asynchronous): the answer comes a frame sooner.
+  useLayoutEffect(() => {
     let current = true;
     setLoading(true);
     void callOperation(desk, operation, args).then((r) => {

@@ -42,7 +42,8 @@ export function SessionsView({ sessions, profiles, signIns, sessionId, tab }: Pr
   const signOut = useDeskCall('signOut');
   const runSignOut = signOut.run;
   const startSignIn = signIns.start;
-  const groups = useMemo(() => groupByProfile(profiles.list, sessions.list), [profiles.list, sessions.list]);
+  // Until the profiles are known, a session's profile would read as removed: the groups wait for them.
+  const groups = useMemo(() => (profiles.loaded ? groupByProfile(profiles.list, sessions.list) : []), [profiles.loaded, profiles.list, sessions.list]);
   const onSignOut = useCallback((id: string) => {
     if (id === sessionId) window.location.hash = '#/sessions';
     void runSignOut({ sessionId: id });

@@ -132,7 +132,7 @@ describe('the profile editor', { skip: APP_SKIP, timeout: 300_000 }, () => {
     await app.expectError('DISCOVERY_ISSUER_MISMATCH');
   });
 
-  test('a custom-scheme profile cannot sign in from a browser tab, and says why; a waiting sign-in can be cancelled', async () => {
+  test('a custom-scheme profile cannot sign in from a browser tab, and says why; a waiting sign-in can be cancelled, and times out cleanly', async () => {
     const page = app.page;
     await app.addProfile({ preset: 'auth0', name: 'desktop-only', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true });
     await app.goto('#/sessions');
@@ -155,6 +155,15 @@ describe('the profile editor', { skip: APP_SKIP, timeout: 300_000 }, () => {
     await app.assertAccessible('a waiting sign-in');
     await waiting.getByRole('button', { name: 'Cancel sign-in' }).click();
     await app.expectError('SIGN_IN_CANCELLED');
+    await waiting.waitFor({ state: 'detached' });
+
+    // A sign-in started elsewhere (here: through the page's API, with a 2-second deadline) is shown from its
+    // event, and when its deadline passes it ends cleanly: the card goes, the error says what to do.
+    const started = await page.evaluate(() => (window as unknown as { oidcDesk: { startSignIn(i: unknown): Promise<{ ok: boolean }> } }).oidcDesk.startSignIn({ profile: 'local', timeoutSeconds: 2 }));
+    assert.equal(started.ok, true);
+    await waiting.getByText(/started elsewhere/).waitFor();
+    const timedOut = await app.expectError('FLOW_TIMEOUT');
+    assert.match(await timedOut.innerText(), /The sign-in timed out/);
     await waiting.waitFor({ state: 'detached' });
   });
 

@@ -121,7 +121,8 @@ describe('the window through browser mode, signed in to the demo provider', { sk
     const after = await storedRefreshToken(alice);
     assert.notEqual(after, before, 'the refresh token was rotated in the keychain');
     await page.locator('[data-token="id"] .verdict[data-valid="true"]').waitFor();
-    await app.screenshot('refreshed');
+    await changes.evaluate((e) => e.scrollIntoView());
+    await app.screenshot('refreshed', { fullPage: false });
     await app.assertAccessible('tokens after a refresh');
   });
 
@@ -152,7 +153,8 @@ describe('the window through browser mode, signed in to the demo provider', { sk
     assert.match(body, /refresh_token=\*\*\*masked-[0-9a-f]{8}/, 'the refresh token is masked');
     for (const secret of refreshTokens) assert.ok(!body.includes(secret));
     assert.match(await refreshEntry.getByLabel('Response body').innerText(), /"access_token":"\*\*\*masked-[0-9a-f]{8}"/);
-    await app.screenshot('timeline');
+    await page.getByRole('navigation', { name: 'Session views' }).evaluate((e) => e.scrollIntoView());
+    await app.screenshot('timeline', { fullPage: false });
     await app.assertAccessible('timeline');
 
     // Live: a refresh made elsewhere in the window appears without reloading the list.

@@ -76,12 +76,12 @@ export interface AppOptions {
 
 /** One browser-mode window over its own data directory and keychain service. */
 export class DeskApp {
-  /** The names of every screenshot written by this app, for the test to check. */
-  readonly screenshots: string[] = [];
-  /** Every view checked with axe-core, by name. */
-  readonly checked: string[] = [];
   /** Every answer of the API the page received (bodies of `/api/*`), to look for secrets. */
   readonly apiBodies: string[] = [];
+  /** Script errors the page raised (there must be none). */
+  readonly pageErrors: string[] = [];
+  /** Dialogs (alert, confirm) the page opened: hostile text must never open one. */
+  readonly dialogs: string[] = [];
 
   private constructor(
     readonly cli: Cli,
@@ -98,9 +98,10 @@ export class DeskApp {
     const cli = await Cli.create();
     await options.prepare?.(cli.dataDir);
     const ui = spawn(process.execPath, [BIN, '--data-dir', cli.dataDir, 'ui', '--no-open', '--port', '0'], {
-      cwd: ROOT, env: cli.env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+      cwd: ROOT, env: cli.env(), stdio: ['ignore', 'ignore', 'pipe'], detached: true,
     });
     let stderr = '';
+    // The connection URL is on stderr (with --no-open); it carries the token, so it is never printed here.
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`oidc-desk ui printed no URL in ${WAIT_MS} ms`)), WAIT_MS);
       ui.stderr?.setEncoding('utf8').on('data', (d: string) => {
@@ -115,6 +116,9 @@ export class DeskApp {
         clearTimeout(timer);
         reject(new Error(`oidc-desk ui ended (${code ?? signal}) before printing its URL`));
       });
+    }).catch((error: unknown) => {
+      killGroup(ui, 'SIGTERM');
+      throw error;
     });
     recordSecrets(new URL(url).searchParams.get('token'));
     const browser = await launchChromium();
@@ -137,11 +141,6 @@ export class DeskApp {
     await app.ready();
     return app;
   }
-
-  /** Script errors the page raised (there must be none). */
-  readonly pageErrors: string[] = [];
-  /** Dialogs (alert, confirm) the page opened: hostile text must never open one. */
-  readonly dialogs: string[] = [];
 
   /** Waits for the window to be drawn. */
   async ready(): Promise<void> {
@@ -345,13 +344,12 @@ export class DeskApp {
       await this.page.emulateMedia({ colorScheme: scheme });
       const file = join(SCREENSHOT_DIR, `${name}-${scheme}.png`);
       await this.page.screenshot({ path: file, fullPage: options.fullPage ?? true, animations: 'disabled' });
-      this.screenshots.push(`${name}-${scheme}`);
     }
     await this.page.emulateMedia({ colorScheme: 'light' });
   }
 
   /** Runs axe-core on the page in the light and the dark theme; resolves with the serious and critical violations. */
-  async accessibility(view: string): Promise<Violation[]> {
+  async accessibility(): Promise<Violation[]> {
     const found: Violation[] = [];
     for (const scheme of ['light', 'dark'] as const) {
       await this.page.emulateMedia({ colorScheme: scheme });
@@ -363,13 +361,12 @@ export class DeskApp {
       }
     }
     await this.page.emulateMedia({ colorScheme: 'light' });
-    this.checked.push(view);
     return found;
   }
 
   /** Asserts that axe-core finds no serious or critical violation on the view shown, in either theme. */
   async assertAccessible(view: string): Promise<void> {
-    const violations = await this.accessibility(view);
+    const violations = await this.accessibility();
     assert.deepEqual(violations, [], `axe-core on ${view}: ${JSON.stringify(violations, null, 1)}`);
   }
 

@@ -40,10 +40,10 @@ function Desk() {
   useEffect(() => {
     if (latest === undefined || shown.current.has(latest.flowId)) return;
     shown.current.add(latest.flowId);
-    if (latest.ok) {
-      reloadProfiles();
-      go({ view: 'sessions', sessionId: latest.session.id, tab: 'tokens' });
-    }
+    if (!latest.ok) return;
+    // Its profile may be new (the demo profile of a first run, or one made by another front).
+    reloadProfiles();
+    if (latest.startedHere) go({ view: 'sessions', sessionId: latest.session.id, tab: 'tokens' });
   }, [latest, go, reloadProfiles]);
 
   const onSignIn = (profile: string) => {

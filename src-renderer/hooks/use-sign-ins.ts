@@ -19,7 +19,7 @@ export interface WaitingSignIn {
 
 /** How a sign-in ended. */
 export type SignInOutcome =
-  | { readonly flowId: string; readonly ok: true; readonly session: SessionView }
+  | { readonly flowId: string; readonly ok: true; readonly session: SessionView; readonly startedHere: boolean }
   | { readonly flowId: string; readonly ok: false; readonly profile: string | undefined; readonly error: ErrorView };
 
 /** What {@link useSignIns} returns. */
@@ -50,6 +50,7 @@ export function useSignIns(): SignIns {
   // Ended flows, so a start answer that arrives after its outcome does not bring it back.
   const ended = useRef(new Set<string>());
   const profileOf = useRef(new Map<string, string>());
+  const startedHere = useRef(new Set<string>());
 
   const upsert = useCallback((flow: WaitingSignIn) => {
     if (ended.current.has(flow.flowId)) return;
@@ -62,9 +63,10 @@ export function useSignIns(): SignIns {
     if (event.type !== 'sign-in-completed' && event.type !== 'sign-in-failed') return;
     ended.current.add(event.flowId);
     const outcome: SignInOutcome = event.type === 'sign-in-completed'
-      ? { flowId: event.flowId, ok: true, session: event.session }
+      ? { flowId: event.flowId, ok: true, session: event.session, startedHere: startedHere.current.has(event.flowId) }
       : { flowId: event.flowId, ok: false, profile: profileOf.current.get(event.flowId), error: event.error };
     profileOf.current.delete(event.flowId);
+    startedHere.current.delete(event.flowId);
     setWaiting((list) => list.filter((w) => w.flowId !== event.flowId));
     // Failures stay until dismissed (up to a few); a success replaces the previous success.
     setOutcomes((previous) => [outcome, ...previous.filter((o) => o.flowId !== event.flowId && !(outcome.ok && o.ok))].slice(0, OUTCOMES_KEPT));
@@ -75,7 +77,10 @@ export function useSignIns(): SignIns {
     setStartError(undefined);
     const result = await callOperation(desk, 'startSignIn', [{ profile }]);
     setStarting(undefined);
-    if (result.ok) upsert({ ...result.value });
+    if (result.ok) {
+      startedHere.current.add(result.value.flowId);
+      upsert({ ...result.value });
+    }
     else setStartError(result.error);
     return result;
   }, [desk, upsert]);

@@ -3,10 +3,12 @@ import type { SignIns } from '../hooks/use-sign-ins.ts';
 
 export type Props = {
   readonly signIns: SignIns;
+  /** Starts the first run (the demo provider, its profile, the sign-in). */
+  readonly onStart: () => void;
 };
 
 /** The welcome panel shown while there is no session. */
-export function FirstRun({ signIns }: Props) {
+export function FirstRun({ signIns, onStart }: Props) {
   const busy = signIns.starting !== undefined;
   const waitingDemo = signIns.waiting.some((w) => w.profile === 'demo');
   return (
@@ -17,7 +19,7 @@ export function FirstRun({ signIns }: Props) {
         verification and refresh, with no account anywhere. Use <strong>alice</strong> / <code>alice-password</code> on its
         sign-in page.
       </p>
-      <button type="button" className="button button--primary" onClick={() => void signIns.startDemo()} disabled={busy || waitingDemo}>
+      <button type="button" className="button button--primary" onClick={onStart} disabled={busy || waitingDemo}>
         {busy ? 'Starting the demo provider…' : 'Sign in to the demo provider'}
       </button>
       <p className="muted">

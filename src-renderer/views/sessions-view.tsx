@@ -49,6 +49,10 @@ export function SessionsView({ sessions, profiles, signIns, sessionId, tab }: Pr
     void runSignOut({ sessionId: id });
   }, [runSignOut, sessionId]);
   const onSignIn = useCallback((profile: string) => void startSignIn(profile), [startSignIn]);
+  const startDemo = signIns.startDemo;
+  const reloadProfiles = profiles.reload;
+  // The demo profile is made (or re-pointed) before the sign-in starts: the list learns of it at once.
+  const onStartDemo = useCallback(() => void startDemo().then(reloadProfiles), [startDemo, reloadProfiles]);
   const selected = sessionId === undefined ? undefined : sessions.byId.get(sessionId);
   const firstRun = sessions.loaded && sessions.list.length === 0;
 
@@ -69,7 +73,7 @@ export function SessionsView({ sessions, profiles, signIns, sessionId, tab }: Pr
       </div>
       {sessions.error === undefined ? null : <ErrorNotice error={sessions.error} action="Listing the sessions" />}
       {profiles.error === undefined ? null : <ErrorNotice error={profiles.error} action="Listing the profiles" />}
-      {firstRun ? <FirstRun signIns={signIns} /> : null}
+      {firstRun ? <FirstRun signIns={signIns} onStart={onStartDemo} /> : null}
       {sessionId !== undefined && selected === undefined && sessions.loaded ? (
         <p className="note">That session is not here any more (signed out, perhaps in another window).</p>
       ) : null}

@@ -1,0 +1,96 @@
+/** Every error code in plain words with what to do about it: the table the error notices read. */
+import type { ErrorView } from '../../src-main/core/contract.ts';
+
+/** What a person reads about one error: what happened, and the fix. */
+export interface ErrorHelp {
+  readonly title: string;
+  readonly fix: string;
+}
+
+type Code = ErrorView['code'];
+
+const START_AGAIN = 'Start the sign-in again.';
+
+/** One entry per code: the compiler keeps it complete when a code is added to the core. */
+export const ERROR_HELP: Readonly<Record<Code, ErrorHelp>> = {
+  PROFILE_INVALID: { title: 'The profile is not valid', fix: 'Correct the field marked in the form and save again.' },
+  PROFILE_NOT_FOUND: { title: 'There is no such profile', fix: 'It may have been removed in another window or by the command line. Pick one from the profile list.' },
+  PROFILE_EXISTS: { title: 'A profile with that name exists already', fix: 'Choose another name, or edit the existing profile.' },
+  ISSUER_INVALID: { title: 'The issuer is not a usable URL', fix: 'Copy the issuer exactly from the provider, for example https://dev-123456.okta.com/oauth2/default (no query, no fragment).' },
+  ISSUER_INSECURE: { title: 'The issuer uses http', fix: 'Use https for a remote provider. For a provider on this computer (127.0.0.1), tick "Allow http on loopback".' },
+  REDIRECT_SCHEME_INVALID: { title: 'The redirect URI cannot be used', fix: 'Use loopback, the app scheme dev.oidcdesk:/callback, a private-use scheme in reverse-domain form (com.example.app:/callback, RFC 8252 §7.1) or http://127.0.0.1:<port>/<path>.' },
+  REDIRECT_UNSUPPORTED: { title: 'This redirect cannot reach this window', fix: 'A page cannot receive a custom-scheme redirect: use a profile with a loopback redirect here, or sign in from the desktop app.' },
+  SESSION_NOT_FOUND: { title: 'That session is gone', fix: 'It was signed out, perhaps in another window or by the command line. Pick one from the session list.' },
+  USAGE: { title: 'The request was not understood', fix: 'Check the values you entered. If it keeps happening, this is a bug in OIDC Desk: please report it.' },
+  DATA_DIR_INSECURE: { title: 'The data directory is not private', fix: 'The message names the path: make it yours and private again (chmod 700 for a directory, chmod 600 for a file, chown to you), or remove the symbolic link.' },
+  DISCOVERY_FAILED: { title: 'The provider’s metadata could not be read', fix: 'Check the issuer URL and that the provider is reachable; the metadata is read from <issuer>/.well-known/openid-configuration.' },
+  DISCOVERY_ISSUER_MISMATCH: { title: 'The provider calls itself by another issuer', fix: 'The issuer must equal the provider’s exactly, character for character (often a trailing slash, or /oauth2/default missing). Use the value the message quotes.' },
+  ENDPOINT_NOT_SUPPORTED: { title: 'The provider does not offer this', fix: 'Its metadata lists no endpoint for this operation (run "Check provider" to see what it offers).' },
+  CALLBACK_TOO_LARGE: { title: 'The sign-in answer was too large', fix: START_AGAIN },
+  CALLBACK_MALFORMED: { title: 'The sign-in answer was malformed', fix: START_AGAIN },
+  CALLBACK_FOREIGN_SCHEME: { title: 'The sign-in answer came on a foreign scheme', fix: 'It was refused unread. ' + START_AGAIN },
+  CALLBACK_STATE_MISSING: { title: 'The sign-in answer had no state', fix: START_AGAIN },
+  CALLBACK_STATE_UNKNOWN: { title: 'The sign-in answer matched no waiting sign-in', fix: 'The browser delivered an old or repeated answer, or the sign-in timed out. ' + START_AGAIN },
+  CALLBACK_ISS_MISMATCH: { title: 'The sign-in answer came from another issuer', fix: 'It was refused (RFC 9207) before any token was requested. ' + START_AGAIN },
+  CALLBACK_INVALID: { title: 'The sign-in answer was not valid', fix: START_AGAIN },
+  SIGN_IN_CANCELLED: { title: 'Sign-in cancelled', fix: 'Nothing was stored. Sign in again when you are ready.' },
+  AUTHORIZATION_ERROR: { title: 'The provider refused the sign-in', fix: 'Read what the provider said below. Often the redirect URI is not registered, the scope is not allowed, or the user is not assigned to the app.' },
+  FLOW_LIMIT: { title: 'Too many sign-ins are waiting', fix: 'Finish or cancel one of the waiting sign-ins first.' },
+  FLOW_TIMEOUT: { title: 'The sign-in timed out', fix: 'Nothing came back from the browser in time. ' + START_AGAIN },
+  TOKEN_RESPONSE_INVALID: { title: 'The provider’s token answer was not valid', fix: 'Nothing was stored. Check the provider’s configuration (run "Check provider").' },
+  TOKEN_ERROR: { title: 'The provider refused to issue tokens', fix: 'Read what the provider said below, then check the app’s grant types and redirect URIs at the provider.' },
+  INVALID_GRANT: { title: 'The provider refused the grant', fix: 'The code or refresh token is no longer valid (used, expired or revoked). Sign in again.' },
+  INVALID_CLIENT: { title: 'The provider does not accept this client', fix: 'Check the client id and the app type: a native (public) app with client authentication "None" and no client secret. In Okta: Applications > your app > General, application type Native.' },
+  ID_TOKEN_INVALID: { title: 'The ID token failed a check', fix: 'The verification report shows which check. If it is about iat or exp, this computer’s clock may be off by more than 60 seconds.' },
+  ID_TOKEN_SIGNATURE_INVALID: { title: 'The ID token’s signature does not verify', fix: 'The token was altered or signed by a key the provider does not publish. It was refused.' },
+  ID_TOKEN_ALG_NOT_ALLOWED: { title: 'The ID token uses a refused algorithm', fix: 'Only asymmetric signatures are accepted (never none or HS256). Configure the provider to sign ID tokens with RS256 or ES256.' },
+  ID_TOKEN_KEY_NOT_FOUND: { title: 'The ID token’s signing key is unknown', fix: 'The provider’s key set has no key with that kid, even after fetching it again.' },
+  ID_TOKEN_CLAIMS_CHANGED: { title: 'A refreshed ID token changed who it is about', fix: 'iss, sub, aud, azp or auth_time differ from the sign-in’s (OpenID Connect Core §12.2). The refresh was refused: sign in again.' },
+  NO_ID_TOKEN: { title: 'No ID token came back', fix: 'The openid scope was requested but the provider sent no ID token. Check the scopes the app may use.' },
+  ID_TOKEN_UNAVAILABLE: { title: 'No ID token is held for this session', fix: 'Refresh the session or sign in again.' },
+  ACCESS_TOKEN_REJECTED: { title: 'The provider rejected the access token', fix: 'Refresh the session; if that fails, sign in again.' },
+  TOKEN_ENDPOINT_REFUSED: { title: 'The token endpoint refused the request', fix: 'Read the status and what the provider said below; a proxy may be in the way.' },
+  REFRESH_FAILING: { title: 'Refreshing keeps failing', fix: 'The refresh token is kept. Try "Refresh" once more, or sign in again to replace the session.' },
+  SESSION_BINDING_MISMATCH: { title: 'The session’s stored provider does not match', fix: 'The session index names another provider or client than the keychain entry. Nothing was sent anywhere. Sign out and sign in again.' },
+  JWT_MALFORMED: { title: 'That is not a readable JWT', fix: 'Paste a compact JWT (three parts separated by dots).' },
+  USERINFO_SUB_MISMATCH: { title: 'Userinfo is about someone else', fix: 'Its sub differs from the ID token’s (OpenID Connect Core §5.3.2), so it was refused.' },
+  USERINFO_FAILED: { title: 'Userinfo could not be read', fix: 'Read the status below. The access token may lack the openid scope, or be meant for another API (a resource).' },
+  INTROSPECTION_FAILED: { title: 'Introspection failed', fix: 'Many providers let only confidential clients introspect; a public client may be refused.' },
+  REVOCATION_FAILED: { title: 'Revocation failed', fix: 'The token may still be valid at the provider until it expires.' },
+  SIGN_IN_NEEDED: { title: 'Sign-in needed', fix: 'The provider no longer accepts this session’s refresh token. Sign in again.' },
+  SESSION_BUSY: { title: 'Another OIDC Desk process is busy with this session', fix: 'Wait a moment and try again.' },
+  INDEX_CORRUPT: { title: 'A data file was damaged and set aside', fix: 'Look at the copy the message names, then delete it. The sessions it listed need a new sign-in.' },
+  INDEX_NEWER_VERSION: { title: 'A data file was written by a newer OIDC Desk', fix: 'Update OIDC Desk. The file was left untouched.' },
+  DATA_FILE_TOO_LARGE: { title: 'A data file is far larger than OIDC Desk writes it', fix: 'It was not read. Look at the file the message names.' },
+  HTTP_TIMEOUT: { title: 'The provider did not answer in time', fix: 'Check your network and try again.' },
+  HTTP_NETWORK: { title: 'Could not connect', fix: 'Check your network and the provider’s address. In a browser tab: check that "oidc-desk ui" still runs, then reload the page.' },
+  HTTP_BODY_TOO_LARGE: { title: 'The provider’s answer was too large', fix: 'Answers over 1 MiB are refused. Check the provider.' },
+  HTTP_REDIRECT: { title: 'The provider answered with a redirect', fix: 'Back-channel requests never follow redirects. Check the issuer URL (http versus https, a missing path).' },
+  HTTP_STATUS: { title: 'The provider had a server error', fix: 'It is retried later on its own; try again in a moment.' },
+  LOOPBACK_LISTEN_FAILED: { title: 'Could not listen for the sign-in answer', fix: 'Another program holds the profile’s fixed loopback port: stop it, or use a free port ("loopback").' },
+  DEMO_PORT_TAKEN: { title: 'Another program holds the demo provider’s port', fix: 'Stop that program, or move the demo provider with "oidc-desk demo-idp --port 0". No token was sent to it.' },
+  KEYCHAIN_UNAVAILABLE: { title: 'No keychain is available', fix: 'On Linux, install and start a Secret Service: gnome-keyring (or KWallet). Until then sessions are kept in memory only.' },
+  KEYCHAIN_LOCKED: { title: 'The keychain is locked', fix: 'Unlock it (log in to your desktop session, or unlock the login keyring); sessions are kept in memory only until then.' },
+  KEYCHAIN_TIMEOUT: { title: 'The keychain did not answer', fix: 'A keychain prompt may be waiting for you. Answer it, or unlock the keychain.' },
+  KEYCHAIN_ENTRY_TOO_LARGE: { title: 'The keychain refused an entry this large', fix: 'The provider’s refresh token is too large for this keychain (Windows caps entries at 2560 bytes).' },
+  KEYCHAIN_ENTRY_CORRUPT: { title: 'A keychain entry was damaged', fix: 'It was removed and never sent. Sign in again.' },
+  KEYCHAIN_FAILED: { title: 'The keychain failed', fix: 'Check that the keychain service runs, then try again.' },
+  BROWSER_HANDOFF_FAILED: { title: 'Could not hand the sign-in to the browser', fix: 'Open the sign-in link yourself.' },
+  INTERNAL: { title: 'Something unexpected failed', fix: 'Try again. If it keeps happening, please report it with what you did.' },
+};
+
+/** What to do about some OAuth error values the provider names, more precise than the code alone. */
+const OAUTH_HELP: Readonly<Record<string, ErrorHelp>> = {
+  invalid_client: ERROR_HELP.INVALID_CLIENT,
+  unauthorized_client: { title: 'The app may not use this flow', fix: 'At the provider, allow the Authorization Code and Refresh Token grant types for this app.' },
+  invalid_scope: { title: 'A scope is not allowed', fix: 'Remove the scope, or allow it at the provider (an Okta custom authorization server’s access policy lists the scopes; offline_access needs the Refresh Token grant type).' },
+  access_denied: ERROR_HELP.SIGN_IN_CANCELLED,
+  consent_required: { title: 'Consent is needed', fix: 'Sign in again and allow access on the consent page.' },
+  login_required: { title: 'The provider needs you to sign in', fix: START_AGAIN },
+};
+
+/** The help for an error: by its OAuth error value when the provider sent a known one, else by its code. */
+export function errorHelp(error: Pick<ErrorView, 'code' | 'oauthError'>): ErrorHelp {
+  const byOauth = error.oauthError === undefined || !Object.hasOwn(OAUTH_HELP, error.oauthError) ? undefined : OAUTH_HELP[error.oauthError];
+  return byOauth ?? ERROR_HELP[error.code] ?? ERROR_HELP.INTERNAL;
+}

@@ -1,0 +1,104 @@
+/**
+ * Sign-ins waiting for the browser (started here or by another front) and how the recent ones ended:
+ * started with `startSignIn`, followed by the sign-in events, cancelled with `cancelSignIn`.
+ */
+import { useCallback, useRef, useState } from 'react';
+import type { ErrorView, Result, SessionView, SignInStart } from '../../src-main/core/contract.ts';
+import { callOperation } from '../format/call.ts';
+import { useDesk } from './use-desk.ts';
+import { useDeskEvents } from './use-desk-events.ts';
+
+/** A sign-in waiting for the browser. The authorization URL is known only for those started in this page. */
+export interface WaitingSignIn {
+  readonly flowId: string;
+  readonly profile: string;
+  readonly expiresAt: number;
+  readonly authorizationUrl?: string;
+  readonly redirectUri?: string;
+}
+
+/** How a sign-in ended. */
+export type SignInOutcome =
+  | { readonly flowId: string; readonly ok: true; readonly session: SessionView; readonly startedHere: boolean }
+  | { readonly flowId: string; readonly ok: false; readonly profile: string | undefined; readonly error: ErrorView };
+
+/** What {@link useSignIns} returns. */
+export interface SignIns {
+  readonly waiting: readonly WaitingSignIn[];
+  /** Newest first: the failures not dismissed, and the latest success. */
+  readonly outcomes: readonly SignInOutcome[];
+  /** The profile whose sign-in is being started, while `start` runs. */
+  readonly starting: string | undefined;
+  /** Why the last start failed (before any browser was involved). */
+  readonly startError: ErrorView | undefined;
+  start(profile: string): Promise<Result<SignInStart>>;
+  /** The first run: makes sure the demo provider runs and the demo profile exists, then signs in with it. */
+  startDemo(): Promise<Result<SignInStart>>;
+  cancel(flowId: string): Promise<Result<null>>;
+  dismiss(flowId: string): void;
+}
+
+const OUTCOMES_KEPT = 5;
+
+/** Sign-ins of every front, with the outcomes of the recent ones. */
+export function useSignIns(): SignIns {
+  const desk = useDesk();
+  const [waiting, setWaiting] = useState<readonly WaitingSignIn[]>([]);
+  const [outcomes, setOutcomes] = useState<readonly SignInOutcome[]>([]);
+  const [starting, setStarting] = useState<string | undefined>(undefined);
+  const [startError, setStartError] = useState<ErrorView | undefined>(undefined);
+  // Ended flows, so a start answer that arrives after its outcome does not bring it back.
+  const ended = useRef(new Set<string>());
+  const profileOf = useRef(new Map<string, string>());
+  const startedHere = useRef(new Set<string>());
+
+  const upsert = useCallback((flow: WaitingSignIn) => {
+    if (ended.current.has(flow.flowId)) return;
+    profileOf.current.set(flow.flowId, flow.profile);
+    setWaiting((list) => [...list.filter((w) => w.flowId !== flow.flowId), { ...list.find((w) => w.flowId === flow.flowId), ...flow }]);
+  }, []);
+
+  useDeskEvents((event) => {
+    if (event.type === 'sign-in-started') upsert({ flowId: event.flowId, profile: event.profile, expiresAt: event.expiresAt });
+    if (event.type !== 'sign-in-completed' && event.type !== 'sign-in-failed') return;
+    ended.current.add(event.flowId);
+    const outcome: SignInOutcome = event.type === 'sign-in-completed'
+      ? { flowId: event.flowId, ok: true, session: event.session, startedHere: startedHere.current.has(event.flowId) }
+      : { flowId: event.flowId, ok: false, profile: profileOf.current.get(event.flowId), error: event.error };
+    profileOf.current.delete(event.flowId);
+    startedHere.current.delete(event.flowId);
+    setWaiting((list) => list.filter((w) => w.flowId !== event.flowId));
+    // Failures stay until dismissed (up to a few); a success replaces the previous success.
+    setOutcomes((previous) => [outcome, ...previous.filter((o) => o.flowId !== event.flowId && !(outcome.ok && o.ok))].slice(0, OUTCOMES_KEPT));
+  });
+
+  const start = useCallback(async (profile: string) => {
+    setStarting(profile);
+    setStartError(undefined);
+    const result = await callOperation(desk, 'startSignIn', [{ profile }]);
+    setStarting(undefined);
+    if (result.ok) {
+      startedHere.current.add(result.value.flowId);
+      upsert({ ...result.value });
+    }
+    else setStartError(result.error);
+    return result;
+  }, [desk, upsert]);
+
+  const startDemo = useCallback(async (): Promise<Result<SignInStart>> => {
+    setStarting('demo');
+    setStartError(undefined);
+    const demo = await callOperation(desk, 'ensureDemoProvider', []);
+    if (!demo.ok) {
+      setStarting(undefined);
+      setStartError(demo.error);
+      return demo;
+    }
+    return start(demo.value.profile.name);
+  }, [desk, start]);
+
+  const cancel = useCallback((flowId: string) => callOperation(desk, 'cancelSignIn', [{ flowId }]), [desk]);
+  const dismiss = useCallback((flowId: string) => setOutcomes((list) => list.filter((o) => o.flowId !== flowId)), []);
+
+  return { waiting, outcomes, starting, startError, start, startDemo, cancel, dismiss };
+}

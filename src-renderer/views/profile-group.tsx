@@ -1,0 +1,71 @@
+/** A profile with its sessions: who is signed in with it, and a sign-in button (refused in browser mode for a non-loopback redirect, with why). */
+import { memo } from 'react';
+import type { ProfileView, SessionView } from '../../src-main/core/contract.ts';
+import { inBrowserMode, redirectToRegister, usesLoopback } from '../format/host.ts';
+import { SessionRow } from './session-row.tsx';
+
+export type Props = {
+  readonly name: string;
+  /** Undefined for sessions whose profile was removed since. */
+  readonly profile: ProfileView | undefined;
+  readonly sessions: readonly SessionView[];
+  readonly currentId: string | undefined;
+  readonly starting: boolean;
+  readonly onSignIn: (profile: string) => void;
+  readonly onSignOut: (sessionId: string) => void;
+};
+
+/** The group: heading, sign-in, and the sessions table. */
+export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions, currentId, starting, onSignIn, onSignOut }: Props) {
+  const headingId = `profile-${name}`;
+  const blocked = profile !== undefined && inBrowserMode() && !usesLoopback(profile);
+  return (
+    <section className="panel profile-group" aria-labelledby={headingId} data-profile={name}>
+      <div className="profile-group__head">
+        <div>
+          <h3 id={headingId} className="wrap">{name}</h3>
+          {profile === undefined ? (
+            <p className="muted">This profile was removed; its sessions remain until signed out.</p>
+          ) : (
+            <p className="muted mono small wrap">{profile.issuer}</p>
+          )}
+        </div>
+        {profile === undefined ? null : (
+          <button type="button" className="button" disabled={starting || blocked} onClick={() => onSignIn(name)} aria-describedby={blocked ? `${headingId}-blocked` : undefined}>
+            {starting ? 'Starting…' : sessions.length === 0 ? 'Sign in' : 'Sign in another account'}
+          </button>
+        )}
+      </div>
+      {blocked ? (
+        <p id={`${headingId}-blocked`} className="note">
+          This profile’s redirect, <code className="wrap">{redirectToRegister(profile.redirect)}</code>, is a custom scheme, which a browser tab cannot receive. Sign in with it from the
+          desktop app, or give the profile a loopback redirect.
+        </p>
+      ) : null}
+      {sessions.length === 0 ? (
+        <p className="muted">No session yet.</p>
+      ) : (
+        // An ARIA table of rows that are boxes of their own: a row off screen is neither styled nor laid out
+        // (content-visibility), which an HTML table row cannot be. A list may hold hundreds.
+        <div className="sessions" role="table" aria-label={`Sessions of ${name}`}>
+          <div role="rowgroup">
+            <div role="row" className="sessions__row sessions__head">
+              <span role="columnheader">Account</span>
+              <span role="columnheader">Issuer</span>
+              <span role="columnheader">Status</span>
+              <span role="columnheader">Access token expires</span>
+              <span role="columnheader">
+                <span className="visually-hidden">Actions</span>
+              </span>
+            </div>
+          </div>
+          <div role="rowgroup">
+            {sessions.map((s) => (
+              <SessionRow key={s.id} session={s} current={s.id === currentId} onSignOut={onSignOut} />
+            ))}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+});

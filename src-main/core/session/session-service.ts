@@ -262,7 +262,9 @@ export class SessionService {
         state.liveOf(record.id).tokens = expired;
         const key = record.hasRefreshToken ? (await readGrant(state, record)).cacheKey : undefined;
         if (key !== undefined) await state.cache.write(record.id, key, expired);
-        return state.view(await state.patchRecord(record.id, (r) => ({ ...r, accessTokenExpiresAt: expired.expiresAt ?? 0 })));
+        const view = state.view(await state.patchRecord(record.id, (r) => ({ ...r, accessTokenExpiresAt: expired.expiresAt ?? 0 })));
+        state.emit({ type: 'session-updated', session: view });
+        return view;
       }
       return state.withSessionLock(record.id, async () => {
         await state.reload();
@@ -276,7 +278,9 @@ export class SessionService {
         live.memoryGrant = undefined;
         live.tokens = undefined;
         await state.markSignInNeeded(current.id, new DeskError('SIGN_IN_NEEDED', 'The refresh token was revoked at your request; sign in again to use this session.'));
-        return state.view(state.record(current.id));
+        const view = state.view(state.record(current.id));
+        state.emit({ type: 'session-updated', session: view });
+        return view;
       });
     });
   }

@@ -13,6 +13,16 @@ export default tseslint.config(
     },
   },
   {
+    // Only the desktop shell (main process and preload) may import electron; the fake in test/harness stands in for it in tests.
+    files: ['**/*.{ts,tsx,js,mjs,cjs}'],
+    ignores: ['src-main/electron/**', 'src-main/preload/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'only src-main/electron and src-main/preload may import electron (layer rule)' }],
+      }],
+    },
+  },
+  {
     // Layer rule: the core is plain Node. No Electron, no React, no front.
     files: ['src-main/core/**/*.ts'],
     rules: {
@@ -40,7 +50,8 @@ export default tseslint.config(
     files: ['src-main/web/client/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ regex: '/core/(?!contract\\.ts$)', message: 'the browser-mode client imports only types from src-main/core/contract.ts' }],
+        paths: [{ name: 'electron', message: 'only src-main/electron and src-main/preload may import electron (layer rule)' }],
+        patterns: [{ regex: '/core/(?!contract\\.ts$|api/operations\\.ts$)', message: 'the browser-mode client imports only types from src-main/core/contract.ts, and the operation list' }],
       }],
     },
   },
@@ -49,6 +60,7 @@ export default tseslint.config(
     files: ['src-renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'only src-main/electron and src-main/preload may import electron (layer rule)' }],
         patterns: [{ regex: 'src-main/(?!core/contract)', message: 'the renderer imports only types from src-main/core/contract.ts' }],
       }],
     },

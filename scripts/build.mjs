@@ -60,3 +60,34 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// The desktop app (Electron): its main process as ESM for Node in dist/electron/main.js (electron and the
+// same npm packages as the CLI's stay external), and the window's preload as CommonJS in
+// dist/electron/preload.cjs: a sandboxed preload can require only 'electron', so everything else is bundled in.
+rmSync(new URL('../dist/electron', import.meta.url), { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: { main: 'src-main/electron/main.ts' },
+  outdir: 'dist/electron',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external,
+  minify: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src-main/preload/preload.ts'],
+  outfile: 'dist/electron/preload.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['electron'],
+  minify: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+});

@@ -1,26 +1,11 @@
 /** The demo provider as the CLI uses it: `login demo` keeps the ready-made "demo" profile pointed at a running demo provider, and tokens of a demo session go only to the demo provider that issued it (started again when needed). */
-import type { DemoProviderView, ProfileInput, ProfileView } from '../core/contract.ts';
-import type { DemoProviderPort } from '../core/api/desk-api.ts';
+import type { ProfileInput, ProfileView } from '../core/contract.ts';
 import { createDemoGuard, type DemoGuard } from '../demo-idp/guard.ts';
-import {
-  DEMO_PROFILE_NAME, demoProfileInput, ensureDemoProvider, isManagedDemoProfile, readDemoState, runningDemoProvider,
-} from '../demo-idp/persistent.ts';
+import { DEMO_PROFILE_NAME, demoProfileInput, ensureDemoProvider, isManagedDemoProfile } from '../demo-idp/persistent.ts';
+import { demoProviderPort } from '../demo-idp/port.ts';
 import type { CliContext } from './context.ts';
 
-/** The demo provider for the API: its state (running and answering as this data directory's, or as last recorded), and a start on demand in the background. */
-export function demoProviderPort(dataDir: string, env: NodeJS.ProcessEnv = process.env): DemoProviderPort {
-  return {
-    async state(): Promise<DemoProviderView> {
-      const running = await runningDemoProvider(dataDir);
-      if (running !== undefined) return { running: true, issuer: running.issuer, pid: running.pid };
-      return { running: false, issuer: (await readDemoState(dataDir))?.issuer ?? null, pid: null };
-    },
-    async ensure() {
-      const demo = await ensureDemoProvider({ dataDir, env });
-      return { provider: { running: true, issuer: demo.issuer, pid: demo.pid }, profile: demoProfileInput(demo.issuer) };
-    },
-  };
-}
+export { demoProviderPort };
 
 /**
  * The profile `login demo` uses: the ready-made one, created or re-pointed at the demo provider of the

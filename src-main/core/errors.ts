@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   USAGE: 'usage',
   /** The data directory, or a file in it, is a link, another user's, or writable by others: the user must fix it. */
   DATA_DIR_INSECURE: 'usage',
+  /** The desktop app refused an IPC call from a frame that is not its window's own page: nothing ran. */
+  IPC_SENDER_REFUSED: 'usage',
   // protocol / validation: something received was invalid, or the provider said no
   DISCOVERY_FAILED: 'protocol',
   DISCOVERY_ISSUER_MISMATCH: 'protocol',

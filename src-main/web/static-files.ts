@@ -21,7 +21,8 @@ export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/'
 /** The built client script (scripts/build.mjs). */
 export const DEFAULT_CLIENT_SCRIPT = fileURLToPath(new URL('../../dist/web/oidc-desk-client.js', import.meta.url));
 
-const TYPES: Readonly<Record<string, string>> = {
+/** The Content-Type of each file extension served (the desktop app's `app:` protocol serves the same files). */
+export const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -68,7 +69,7 @@ function send(res: ServerResponse, type: string, body: string | Buffer): void {
 }
 
 /** The file under `dir` that a URL path names, or undefined for a path that leaves it or is malformed. */
-async function fileUnder(dir: string, pathname: string): Promise<string | undefined> {
+export async function fileUnder(dir: string, pathname: string): Promise<string | undefined> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);

@@ -23,6 +23,7 @@ export const ERROR_HELP: Readonly<Record<Code, ErrorHelp>> = {
   SESSION_NOT_FOUND: { title: 'That session is gone', fix: 'It was signed out, perhaps in another window or by the command line. Pick one from the session list.' },
   USAGE: { title: 'The request was not understood', fix: 'Check the values you entered. If it keeps happening, this is a bug in OIDC Desk: please report it.' },
   DATA_DIR_INSECURE: { title: 'The data directory is not private', fix: 'The message names the path: make it yours and private again (chmod 700 for a directory, chmod 600 for a file, chown to you), or remove the symbolic link.' },
+  IPC_SENDER_REFUSED: { title: 'The call did not come from the OIDC Desk window', fix: 'Nothing was done. Use the OIDC Desk window itself; a page or frame shown inside it may not call OIDC Desk.' },
   DISCOVERY_FAILED: { title: 'The provider’s metadata could not be read', fix: 'Check the issuer URL and that the provider is reachable; the metadata is read from <issuer>/.well-known/openid-configuration.' },
   DISCOVERY_ISSUER_MISMATCH: { title: 'The provider calls itself by another issuer', fix: 'The issuer must equal the provider’s exactly, character for character (often a trailing slash, or /oauth2/default missing). Use the value the message quotes.' },
   ENDPOINT_NOT_SUPPORTED: { title: 'The provider does not offer this', fix: 'Its metadata lists no endpoint for this operation (run "Check provider" to see what it offers).' },

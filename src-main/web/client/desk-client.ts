@@ -2,36 +2,12 @@
  * The browser-mode client, loaded by the page before the renderer: `window.oidcDesk`, one async function
  * per operation of `DeskApi` over `POST /api/<operation>`, and `subscribe` over the `/api/events` stream.
  * A result is never a rejection: an API error is the operation's `{ ok: false }` result, a transport
- * failure `{ ok: false, error: { code: 'HTTP_NETWORK' } }`. Runs in the browser: types only from the core.
+ * failure `{ ok: false, error: { code: 'HTTP_NETWORK' } }`. Runs in the browser: types only from the core,
+ * and its plain list of operations (core/api/operations.ts, shared with the desktop app's preload).
  * @module
  */
+import { RENDERER_OPERATIONS } from '../../core/api/operations.ts';
 import type { DeskApi, DeskEvent, DeskOperation, ErrorView, Result } from '../../core/contract.ts';
-
-/** Every operation of `DeskApi`: the type makes the list complete and exact (a unit test compares it with the API's). */
-const OPERATIONS: Readonly<Record<DeskOperation, true>> = {
-  listProfiles: true,
-  addProfile: true,
-  updateProfile: true,
-  removeProfile: true,
-  checkProvider: true,
-  startSignIn: true,
-  cancelSignIn: true,
-  listSessions: true,
-  getSession: true,
-  refreshSession: true,
-  getUserinfo: true,
-  introspectToken: true,
-  revokeToken: true,
-  signOut: true,
-  revealToken: true,
-  inspectJwt: true,
-  sessionTimeline: true,
-  exportHar: true,
-  keychainStatus: true,
-  startupProblems: true,
-  demoProvider: true,
-  ensureDemoProvider: true,
-};
 
 function transportError(message: string, status?: number): Result<never> {
   const error: ErrorView = status === undefined ? { code: 'HTTP_NETWORK', message } : { code: 'HTTP_NETWORK', message, status };
@@ -113,7 +89,7 @@ function subscribe(listener: (event: DeskEvent) => void): () => void {
 }
 
 const api: Record<string, unknown> = { subscribe };
-for (const operation of Object.keys(OPERATIONS) as DeskOperation[]) {
+for (const operation of RENDERER_OPERATIONS) {
   api[operation] = (input?: unknown) => call(operation, input);
 }
 const oidcDesk = Object.freeze(api) as unknown as DeskApi;

@@ -1,0 +1,100 @@
+/**
+ * The desktop app's main process: the composition root. One instance (a second one hands its command line
+ * over and quits), the `dev.oidcdesk` scheme registered, the desk over the shared data directory with
+ * Electron's `net.fetch` under it, the hardened window with its IPC, the deep links, the scheduler, and the
+ * desk closed on quit. Each feature module registers its own handlers.
+ * @module
+ */
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BrowserWindow, Menu, app, ipcMain, net, protocol, shell } from 'electron';
+import { openDesk, type Desk } from '../core/desk.ts';
+import { isDeskError } from '../core/errors.ts';
+import { APP_SCHEME } from '../core/profile.ts';
+import { KeytarSecretStore } from '../core/store/keytar-secret-store.ts';
+import { createDemoGuard } from '../demo-idp/guard.ts';
+import type { DemoLaunchCommand } from '../demo-idp/persistent.ts';
+import { demoProviderPort } from '../demo-idp/port.ts';
+import { isAppUrl, registerAppScheme, serveApp } from './app-protocol.ts';
+import { appStorage } from './config.ts';
+import { installDeepLinks, registeredSchemes, type DeepLinkInterceptor } from './deep-links.ts';
+import { registerIpc } from './ipc.ts';
+import { installMenu } from './menu.ts';
+import { netFetch } from './net-fetch.ts';
+import { SystemBrowser, browserHandoffHook, endFlowsOnEvents } from './system-browser.ts';
+import { bringToFront, createMainWindow, hardenAllWebContents } from './window.ts';
+
+/** The bundled preload, beside this file once built (dist/electron/). */
+const PRELOAD = fileURLToPath(new URL('../../dist/electron/preload.cjs', import.meta.url));
+/** The CLI launcher, which runs the demo provider in the background. */
+const CLI = fileURLToPath(new URL('../../bin/oidc-desk.mjs', import.meta.url));
+
+const development = !app.isPackaged;
+const env = process.env;
+
+/**
+ * Deep-link interceptors, asked before the desk's callback router (a scheme self-test adds one here).
+ */
+const interceptors: DeepLinkInterceptor[] = [];
+
+/** Registers the app's scheme with the OS; in development, Electron runs this app (a deep link arrives after `--`). */
+function registerScheme(): void {
+  if (app.isPackaged) app.setAsDefaultProtocolClient(APP_SCHEME);
+  else app.setAsDefaultProtocolClient(APP_SCHEME, process.execPath, [resolve(app.getAppPath()), '--']);
+  // Per-profile scheme registration (the custom schemes of saved profiles) is composed here.
+}
+
+async function start(deepLinks: ReturnType<typeof installDeepLinks>): Promise<void> {
+  serveApp(protocol);
+  const { dataDir, keychainService } = appStorage(env);
+  // The demo provider runs as the CLI's `demo-idp`, with this Electron as Node.
+  const demoCommand: DemoLaunchCommand = { file: process.execPath, args: [CLI] };
+  const demoEnv = { ...env, ELECTRON_RUN_AS_NODE: '1' };
+  const guard = createDemoGuard({ dataDir, env: demoEnv, command: demoCommand, transport: netFetch(net) });
+  const desk: Desk = await openDesk({
+    dataDir,
+    secrets: new KeytarSecretStore({ service: keychainService }),
+    fetch: guard.fetch,
+    beforeSend: guard.beforeSend,
+    demo: demoProviderPort(dataDir, demoEnv, demoCommand),
+    watch: true,
+    version: app.getVersion(),
+  });
+  const browser = new SystemBrowser({ shell, tempDir: tmpdir() });
+  const stopFlows = endFlowsOnEvents(desk.api, browser);
+  hardenAllWebContents(app, (url) => void browser.open(url));
+  installMenu(Menu, app, { platform: process.platform, development, license: 'MIT' });
+  const window = createMainWindow(BrowserWindow, PRELOAD);
+  const unregister = registerIpc({ ipcMain, window, api: desk.api, isAppUrl, hook: browserHandoffHook(desk.api, browser) });
+  desk.startScheduler();
+  app.on('window-all-closed', () => app.quit());
+  app.once('will-quit', () => {
+    unregister();
+    stopFlows();
+    browser.endAll();
+    desk.close();
+  });
+  await deepLinks.open({
+    deliver: (url) => desk.deliverCallback(url),
+    schemes: async () => {
+      const profiles = await desk.api.listProfiles();
+      return registeredSchemes(profiles.ok ? profiles.value : []);
+    },
+    focus: () => bringToFront(window),
+  });
+}
+
+registerAppScheme(protocol);
+if (!app.requestSingleInstanceLock()) {
+  // The first instance gets this command line through `second-instance`.
+  app.quit();
+} else {
+  const deepLinks = installDeepLinks(app, process.argv, interceptors);
+  registerScheme();
+  app.whenReady().then(() => start(deepLinks)).catch((error: unknown) => {
+    // A DeskError's message says what to fix and carries no secret; anything else is named only.
+    process.stderr.write(`OIDC Desk could not start: ${isDeskError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.name : 'error'}\n`);
+    app.exit(1);
+  });
+}

@@ -26,6 +26,8 @@ export interface DeepLinkTarget {
 export interface DeepLinks {
   /** The desk is open: delivers what was buffered (cold-start argv first, then `open-url` in order) and everything after. */
   open(target: DeepLinkTarget): Promise<void>;
+  /** Resolves once every deep link received so far (after `open`) has been handled. */
+  idle(): Promise<void>;
 }
 
 /** The schemes of saved profiles' custom-scheme redirects, and the app's own. */
@@ -86,5 +88,6 @@ export function installDeepLinks(app: Pick<App, 'on'>, argv: readonly unknown[],
       for (const pending of first) queue = queue.then(() => handle(pending, to)).catch(() => undefined);
       return queue;
     },
+    idle: () => queue,
   };
 }

@@ -154,7 +154,7 @@ export const app = new FakeApp();
 
 type Handler = (event: unknown, ...args: unknown[]) => unknown;
 
-class FakeIpcMain extends EventEmitter {
+export class FakeIpcMain extends EventEmitter {
   readonly handlers = new Map<string, Handler>();
   handle(channel: string, handler: Handler): void {
     if (this.handlers.has(channel)) throw new Error(`fake ipcMain: a handler for ${channel} exists already (Electron throws too)`);

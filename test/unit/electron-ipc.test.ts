@@ -1,5 +1,5 @@
 /**
- * The desktop app's IPC over a REAL desk (openDesk, the keychain as the API's integration test uses it, the local
+ * The desktop app's IPC over a REAL desk (openDesk, the real keychain under the test keyring, the local
  * oidc-provider and Chromium for a sign-in), with the FAKE electron's ipcMain and window standing in for Electron
  * (test/harness/fake-electron.ts, not Electron): a foreign sender is refused before anything runs, bad arguments
  * are USAGE, good ones get the API's results, the callback arrives as a deep link with injected arguments and
@@ -12,9 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeskApi, DeskEvent, SignInStart } from '../../src-main/core/contract.ts';
 import { openDesk } from '../../src-main/core/desk.ts';
-import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
-import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
-import type { SecretStore } from '../../src-main/core/store/secret-store.ts';
 import { APP_PAGE_URL, isAppUrl } from '../../src-main/electron/app-protocol.ts';
 import { EVENT_CHANNEL } from '../../src-main/electron/channels.ts';
 import { installDeepLinks, registeredSchemes } from '../../src-main/electron/deep-links.ts';
@@ -25,15 +22,9 @@ import { FakeBrowserWindow, FakeEvent, FakeFrame, FakeIpcMain, called, shell } f
 import { DEMO_USERS } from '../harness/idp.ts';
 import { useLocalProvider } from '../harness/local-provider.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
+import { testSecrets } from '../harness/web-server.ts';
 
 const { idp, browser } = useLocalProvider();
-
-function keychain(): SecretStore {
-  if (process.env['OIDC_DESK_TEST_KEYRING'] === '1') return new KeytarSecretStore({ service: `OIDC Desk ipc test ${process.pid}` });
-  const memory = new MemorySecretStore();
-  Object.defineProperty(memory, 'persistent', { value: true });
-  return memory;
-}
 
 type Reply = { ok: true; value: unknown } | { ok: false; error: { code: string } };
 
@@ -43,7 +34,7 @@ function codeOf(reply: unknown): string {
 }
 
 test('IPC over a real desk: foreign senders refused, bad arguments USAGE, a sign-in and a refresh, no refresh token to the window', { timeout: 120_000 }, async () => {
-  const secrets = keychain();
+  const secrets = testSecrets();
   const desk = await openDesk({ dataDir: await mkdtemp(join(tmpdir(), 'oidc-desk-ipc-')), secrets });
   const ipcMain = new FakeIpcMain();
   const window = new FakeBrowserWindow({});

@@ -8,7 +8,7 @@
 // Layout: dist/cli/main.js is the entry (run by bin/oidc-desk.mjs) and every chunk sits beside it, two
 // directories below the package root like the sources under src-main/<dir>/, so that a
 // `new URL('../../package.json', import.meta.url)` in the sources means the same file once built.
-// dist/cli/ is this script's alone (it empties it); the rest of dist/ is left to the desktop build.
+// dist/cli/ is this script's alone (it empties it), as are dist/web/ and dist/electron/ (the desktop app, at the end).
 //
 // It also builds browser mode's client script (src-main/web/client/desk-client.ts, the page's
 // `window.oidcDesk`) for the browser into dist/web/oidc-desk-client.js, which `oidc-desk ui` serves.

@@ -8,7 +8,7 @@
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Menu, app, ipcMain, net, protocol, shell } from 'electron';
+import { BrowserWindow, Menu, app, dialog, ipcMain, net, protocol, shell } from 'electron';
 import { openDesk, type Desk } from '../core/desk.ts';
 import { isDeskError } from '../core/errors.ts';
 import { APP_SCHEME } from '../core/profile.ts';
@@ -93,8 +93,10 @@ if (!app.requestSingleInstanceLock()) {
   const deepLinks = installDeepLinks(app, process.argv, interceptors);
   registerScheme();
   app.whenReady().then(() => start(deepLinks)).catch((error: unknown) => {
-    // A DeskError's message says what to fix and carries no secret; anything else is named only.
-    process.stderr.write(`OIDC Desk could not start: ${isDeskError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.name : 'error'}\n`);
+    // A DeskError's message says what to fix (a data directory others can write to, ...) and carries no secret; anything else is named only.
+    const text = isDeskError(error) ? `${error.code}: ${error.message}` : `Unexpected failure (${error instanceof Error ? error.name : 'error'}).`;
+    process.stderr.write(`OIDC Desk could not start: ${text}\n`);
+    dialog.showErrorBox('OIDC Desk could not start', text);
     app.exit(1);
   });
 }

@@ -226,4 +226,10 @@ export const Menu = {
 
 export const session = { defaultSession: new FakeSession() };
 
-export default { app, BrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, protocol, net, Menu, session, IS_FAKE_ELECTRON };
+export const dialog = {
+  showErrorBox(title: string, content: string): void {
+    record('dialog.showErrorBox', title, content);
+  },
+};
+
+export default { app, BrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, protocol, net, Menu, session, dialog, IS_FAKE_ELECTRON };

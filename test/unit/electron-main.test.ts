@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp } from 'node:fs/promises';
 import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
@@ -68,4 +68,19 @@ test('the first instance registers the scheme, then after ready opens the desk a
 
   app.emit('will-quit');
   assert.equal(ipcMain.handlers.size, 0, 'quitting removes the handlers and closes the desk');
+});
+
+test('a data directory others can write to stops the start with the core\'s message, in a dialog, and no window', { timeout: 60_000 }, async () => {
+  calls.length = 0;
+  const dataDir = await mkdtemp(join(tmpdir(), 'oidc-desk-main-open-'));
+  await chmod(dataDir, 0o777);
+  process.env[DATA_DIR_ENV] = dataDir;
+  const before = windows.length;
+  // Electron is ready already (the test above): this instance starts at once.
+  await import(`${MAIN}?instance=insecure`);
+  await until(() => called('app.exit').length > 0);
+  assert.deepEqual(called('app.exit'), [[1]]);
+  const [box] = called('dialog.showErrorBox');
+  assert.match(String(box?.[1]), /^DATA_DIR_INSECURE: /);
+  assert.equal(windows.length, before);
 });

@@ -31,6 +31,8 @@ const OPERATIONS: Readonly<Record<DeskOperation, true>> = {
   startupProblems: true,
   demoProvider: true,
   ensureDemoProvider: true,
+  schemeStatus: true,
+  testScheme: true,
 };
 
 function transportError(message: string, status?: number): Result<never> {

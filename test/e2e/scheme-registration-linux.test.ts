@@ -7,67 +7,28 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createSchemeRegistry, DESKTOP_FILE_ID, execFileRunner, type ExecRunner, type SchemeRegistry,
-} from '../../src-main/electron/scheme-registration.ts';
+import { DESKTOP_FILE_ID } from '../../src-main/electron/scheme-registration.ts';
+import { privateDesktop as makeDesktop, privateDesktopSkip, type PrivateDesktop } from '../harness/private-desktop.ts';
 
-function which(bin: string): boolean {
-  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', bin]).status === 0;
-}
+const SKIP = privateDesktopSkip();
 
-const missing = ['xdg-mime', 'desktop-file-validate'].filter((bin) => !which(bin));
-const SKIP = process.platform !== 'linux' ? 'Linux only' : missing.length > 0 ? `not installed: ${missing.join(', ')} (packages xdg-utils desktop-file-utils)` : false;
-
-const roots: string[] = [];
+const desktops: PrivateDesktop[] = [];
 after(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
+  for (const desktop of desktops) desktop.remove();
 });
 
-/** A private XDG home: the environment xdg-mime runs with, and the commands the registry ran. */
-function privateDesktop(): { env: NodeJS.ProcessEnv; data: string; applications: string; entry: string; calls: string[]; exec: ExecRunner } {
-  const root = mkdtempSync(join(tmpdir(), 'oidc-desk-schemes-'));
-  roots.push(root);
-  const [home, data, config] = ['home', 'data', 'config'].map((d) => join(root, d)) as [string, string, string];
-  for (const dir of [home, data, config]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_DATA_HOME: data, XDG_CONFIG_HOME: config, XDG_DATA_DIRS: '/usr/local/share:/usr/share', XDG_CONFIG_DIRS: '/etc/xdg' };
-  // A desktop session would send xdg-mime to gio or KDE's tools instead of the generic lookup.
-  for (const name of ['XDG_CURRENT_DESKTOP', 'XDG_SESSION_DESKTOP', 'DESKTOP_SESSION', 'KDE_FULL_SESSION', 'GNOME_DESKTOP_SESSION_ID', 'DISPLAY', 'WAYLAND_DISPLAY']) delete env[name];
-  const calls: string[] = [];
-  const run = execFileRunner(env);
-  const exec: ExecRunner = (file, args, options) => {
-    calls.push([file, ...args].join(' '));
-    return run(file, args, options);
-  };
-  const applications = join(data, 'applications');
-  return { env, data, applications, entry: join(applications, DESKTOP_FILE_ID), calls, exec };
-}
-
-function registry(desktop: ReturnType<typeof privateDesktop>, command: readonly string[]): SchemeRegistry {
-  return createSchemeRegistry({
-    platform: 'linux',
-    app: {
-      setAsDefaultProtocolClient: () => assert.fail('Linux registers through its own desktop entry'),
-      isDefaultProtocolClient: () => assert.fail('Linux asks xdg-mime'),
-      getApplicationNameForProtocol: () => assert.fail('Linux asks xdg-mime'),
-    },
-    openExternal: async () => assert.fail('nothing is opened here'),
-    exec: desktop.exec,
-    dataHome: desktop.data,
-    command,
-  });
-}
-
-function query(env: NodeJS.ProcessEnv, scheme: string): string {
-  return spawnSync('xdg-mime', ['query', 'default', `x-scheme-handler/${scheme}`], { env, encoding: 'utf8' }).stdout.trim();
+function privateDesktop(): PrivateDesktop {
+  const desktop = makeDesktop();
+  desktops.push(desktop);
+  return desktop;
 }
 
 test('register: one valid desktop entry for the app scheme and a profile scheme, named by xdg-mime; status yes/no as the desktop says', { skip: SKIP }, async () => {
   const desktop = privateDesktop();
   // The packaged app's path has a space (electron-builder installs to /opt/<product name>/): quoted per the spec.
-  const schemes = registry(desktop, ['/opt/OIDC Desk/oidc-desk']);
+  const schemes = desktop.registry(['/opt/OIDC Desk/oidc-desk']);
   assert.deepEqual(await schemes.status('dev.oidcdesk'), { registered: 'no', detail: 'No application is registered for this scheme.' });
 
   await schemes.register(['com.okta.dev-123']);
@@ -81,7 +42,7 @@ test('register: one valid desktop entry for the app scheme and a profile scheme,
   assert.match(text, /^MimeType=x-scheme-handler\/dev\.oidcdesk;x-scheme-handler\/com\.okta\.dev-123;$/m);
   assert.equal(lstatSync(desktop.entry).mode & 0o777, 0o600);
   for (const scheme of ['dev.oidcdesk', 'com.okta.dev-123']) {
-    assert.equal(query(desktop.env, scheme), DESKTOP_FILE_ID, `xdg-mime names the entry for ${scheme}`);
+    assert.equal(desktop.query(scheme), DESKTOP_FILE_ID, `xdg-mime names the entry for ${scheme}`);
     assert.deepEqual(await schemes.status(scheme), { registered: 'yes', handler: DESKTOP_FILE_ID, detail: 'The desktop hands this scheme to OIDC Desk.' });
   }
   assert.equal((await schemes.status('com.example.other')).registered, 'no', 'a scheme never registered');
@@ -101,14 +62,14 @@ test('register: one valid desktop entry for the app scheme and a profile scheme,
 
 test('a development command (node, the app path) is written unquoted where it can be', { skip: SKIP }, async () => {
   const desktop = privateDesktop();
-  await registry(desktop, [process.execPath, '/work/oidc-desk']).register([]);
+  await desktop.registry([process.execPath, '/work/oidc-desk']).register([]);
   assert.match(readFileSync(desktop.entry, 'utf8'), new RegExp(`^Exec=${process.execPath.replaceAll('.', '\\.')} /work/oidc-desk -- %U$`, 'm'));
   assert.equal(spawnSync('desktop-file-validate', [desktop.entry]).status, 0);
 });
 
 test('a scheme that is not reverse-domain, or carries control characters, is refused before any file or command', { skip: SKIP }, async () => {
   const desktop = privateDesktop();
-  const schemes = registry(desktop, ['/usr/bin/oidc-desk']);
+  const schemes = desktop.registry(['/usr/bin/oidc-desk']);
   const bad = ['myapp', 'javascript', 'file', 'http', 'Dev.OidcDesk', 'com.example;x-scheme-handler/http', 'com.example\nExec=/bin/sh', 'com.exa\x1bmple', 'com.example\x07', 'com.example evil', '--help.x', 'com..example'];
   for (const scheme of bad) {
     await assert.rejects(schemes.register(['com.okta.dev-123', scheme]), (e: unknown) => (e as { code?: unknown }).code === 'REDIRECT_SCHEME_INVALID');
@@ -124,7 +85,7 @@ test('the entry is never written through a symbolic link', { skip: SKIP }, async
   const target = join(desktop.data, 'elsewhere.desktop');
   writeFileSync(target, 'untouched\n');
   symlinkSync(target, desktop.entry);
-  await assert.rejects(registry(desktop, ['/usr/bin/oidc-desk']).register([]), (e: unknown) => (e as { code?: unknown }).code === 'DATA_DIR_INSECURE');
+  await assert.rejects(desktop.registry(['/usr/bin/oidc-desk']).register([]), (e: unknown) => (e as { code?: unknown }).code === 'DATA_DIR_INSECURE');
   assert.equal(readFileSync(target, 'utf8'), 'untouched\n');
   assert.ok(lstatSync(desktop.entry).isSymbolicLink(), 'the link is left for the user to look at');
   assert.deepEqual(desktop.calls, [], 'xdg-mime was not asked to name an entry that was not written');

@@ -7,38 +7,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { extractDeepLink } from '../../src-main/core/deep-link.ts';
-import {
-  createSchemeRegistry, execFileRunner, xdgOpen, type SchemeRegistry,
-} from '../../src-main/electron/scheme-registration.ts';
+import type { SchemeRegistry } from '../../src-main/electron/scheme-registration.ts';
+import { standInRegistry } from '../harness/private-desktop.ts';
 import { handoffSkipReason, startHandoffEnvironment, type HandoffEnvironment } from '../harness/xdg-handoff.ts';
 
 const SKIP = handoffSkipReason() ?? false;
 const WAIT_MS = 30_000;
 // Without digits: xdg-open 1.1.3 (Debian 12) outside a desktop session takes a URL whose scheme has a digit
-// (Okta's com.okta.dev-123456) for a file name and fails; GNOME's and KDE's openers, and xdg-utils 1.2, do not.
+// (Okta's com.okta.dev-123456) for a file name and fails (its is_file_url_or_path); that is xdg-open's, not ours.
 const PROFILE_SCHEME = 'com.okta.example';
-const RECEIVER = fileURLToPath(new URL('../harness/handoff-receiver.ts', import.meta.url));
-/** The stand-in for the app's second instance, started by the OS: node + tsx running the receiver. */
-const STAND_IN = [process.execPath, '--import', import.meta.resolve('tsx'), RECEIVER];
 
 function registryIn(desk: HandoffEnvironment, selfTestTimeoutMs: number): SchemeRegistry {
-  // The stand-in finds our schemes' links in its argv, like the app's deep-link code.
-  const exec = execFileRunner({ ...desk.env, OIDC_DESK_HANDOFF_SCHEMES: `dev.oidcdesk,${PROFILE_SCHEME}` });
-  return createSchemeRegistry({
-    platform: 'linux',
-    app: {
-      setAsDefaultProtocolClient: () => assert.fail('not on Linux'),
-      isDefaultProtocolClient: () => assert.fail('not on Linux'),
-      getApplicationNameForProtocol: () => assert.fail('not on Linux'),
-    },
-    openExternal: xdgOpen(exec),
-    exec,
-    dataHome: String(desk.env['XDG_DATA_HOME']),
-    command: STAND_IN,
-    selfTestTimeoutMs,
-  });
+  return standInRegistry(desk, ['dev.oidcdesk', PROFILE_SCHEME], selfTestTimeoutMs);
 }
 
 test('self-test through xdg-open: the URL reaches the stand-in after `--`, accept takes it once, arrived', { skip: SKIP, timeout: 120_000 }, async () => {

@@ -1,12 +1,48 @@
-/** A private XDG home for the Linux scheme registration (no display): where xdg-mime reads and writes, the commands run, and a registry over it. */
+/**
+ * A private XDG home for the Linux scheme registration (no display): where xdg-mime reads and writes, the
+ * commands run, and a registry over it. Also a registry inside the X hand-off environment whose command is a
+ * stand-in for the app's second instance, for self-tests through the OS.
+ */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
-  createSchemeRegistry, DESKTOP_FILE_ID, execFileRunner, type ExecRunner, type SchemeRegistry,
+  createSchemeRegistry, DESKTOP_FILE_ID, execFileRunner, xdgOpen, type ExecRunner, type SchemeRegistry,
 } from '../../src-main/electron/scheme-registration.ts';
+import type { HandoffEnvironment } from './xdg-handoff.ts';
+
+const RECEIVER = fileURLToPath(new URL('./handoff-receiver.ts', import.meta.url));
+/**
+ * NOT the app: a stand-in for the app's second instance that the OS starts with `-- <url>`. It hands its argv
+ * back to the test (node + tsx running test/harness/handoff-receiver.ts).
+ */
+export const STAND_IN_COMMAND: readonly string[] = [process.execPath, '--import', import.meta.resolve('tsx'), RECEIVER];
+
+const NOT_ON_LINUX = {
+  setAsDefaultProtocolClient: () => assert.fail('Linux registers through its own desktop entry'),
+  isDefaultProtocolClient: () => assert.fail('Linux asks xdg-mime'),
+  getApplicationNameForProtocol: () => assert.fail('Linux asks xdg-mime'),
+};
+
+/**
+ * A Linux registry in the hand-off environment (private X display and XDG home): its entry starts
+ * {@link STAND_IN_COMMAND}, which finds links of `schemes` in its argv; self-test URLs are opened with xdg-open.
+ */
+export function standInRegistry(desk: HandoffEnvironment, schemes: readonly string[], selfTestTimeoutMs: number): SchemeRegistry {
+  const exec = execFileRunner({ ...desk.env, OIDC_DESK_HANDOFF_SCHEMES: schemes.join(',') });
+  return createSchemeRegistry({
+    platform: 'linux',
+    app: NOT_ON_LINUX,
+    openExternal: xdgOpen(exec),
+    exec,
+    dataHome: String(desk.env['XDG_DATA_HOME']),
+    command: STAND_IN_COMMAND,
+    selfTestTimeoutMs,
+  });
+}
 
 function which(bin: string): boolean {
   return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', bin]).status === 0;
@@ -64,11 +100,7 @@ export function privateDesktop(): PrivateDesktop {
     query: (scheme) => spawnSync('xdg-mime', ['query', 'default', `x-scheme-handler/${scheme}`], { env, encoding: 'utf8' }).stdout.trim(),
     registry: (command, runner = exec) => createSchemeRegistry({
       platform: 'linux',
-      app: {
-        setAsDefaultProtocolClient: () => assert.fail('Linux registers through its own desktop entry'),
-        isDefaultProtocolClient: () => assert.fail('Linux asks xdg-mime'),
-        getApplicationNameForProtocol: () => assert.fail('Linux asks xdg-mime'),
-      },
+      app: NOT_ON_LINUX,
       openExternal: async () => assert.fail('nothing is opened here'),
       exec: runner,
       dataHome: data,

@@ -277,9 +277,73 @@ export interface DeskApi {
    */
   ensureDemoProvider(): Promise<Result<{ readonly provider: DemoProviderView; readonly profile: ProfileView }>>;
 
+  /**
+   * Whether the OS hands the profile's redirect scheme to this app (RFC 8252 §7.1); `not-applicable` for a
+   * loopback profile. Only the desktop app knows: other fronts answer `SCHEME_HOST_UNAVAILABLE`.
+   */
+  schemeStatus(input: { readonly profile: string }): Promise<Result<SchemeStatusView>>;
+  /**
+   * Asks the OS to open `<scheme>:/self-test?nonce=...` and waits (bounded) until it comes back to this app:
+   * `SCHEME_TEST_TIMEOUT` when it does not. Only the desktop app can: other fronts answer `SCHEME_HOST_UNAVAILABLE`.
+   */
+  testScheme(input: { readonly profile: string }): Promise<Result<SchemeTestView>>;
+
   /** Subscribes to every change; returns the unsubscribe function. */
   subscribe(listener: (event: DeskEvent) => void): () => void;
 }
 
 /** The names of the operations of {@link DeskApi} (what a preload or a browser-mode client exposes). */
 export type DeskOperation = Exclude<keyof DeskApi, 'subscribe'>;
+
+// ---- Private-use URI schemes (RFC 8252 §7.1): what the desktop app registers with the OS ----------
+
+/** What the OS says about one URI scheme. */
+export interface SchemeRegistration {
+  /** `yes` when the OS hands the scheme to this app; `unknown` when the OS could not be asked. */
+  readonly registered: 'yes' | 'no' | 'unknown';
+  /** The handler the OS names for the scheme (a .desktop file id, an application name), when it names one. */
+  readonly handler?: string;
+  /** One sentence on what was found (never a URL with a nonce or a code). */
+  readonly detail: string;
+}
+
+/** A profile's redirect scheme and whether it reaches this app. */
+export interface SchemeStatusView {
+  readonly profile: string;
+  /** The scheme of the profile's redirect URI; null for a loopback redirect (nothing to register). */
+  readonly scheme: string | null;
+  readonly registered: SchemeRegistration['registered'] | 'not-applicable';
+  readonly handler?: string;
+  readonly detail: string;
+}
+
+/** The outcome of a scheme self-test that came back. */
+export interface SchemeTestView {
+  readonly profile: string;
+  readonly scheme: string;
+  readonly arrived: boolean;
+  /** How long the self-test URL took to come back through the OS. */
+  readonly waitedMs: number;
+}
+
+/**
+ * The port through which the core asks the desktop app about private-use URI schemes; the Electron main
+ * process implements it (`src-main/electron/scheme-registration.ts`) and hands it to `openDesk({ schemes })`.
+ * Scheme names reach it only after the profile validator (reverse-domain form); it checks them again.
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.1
+ */
+export interface SchemeHost {
+  /** What the OS says about `scheme` now. */
+  status(scheme: string): Promise<SchemeRegistration>;
+  /**
+   * Makes this app the OS handler of the app's own scheme and of `schemes` (every profile's scheme: on Linux,
+   * the one handler entry lists exactly these). Idempotent. Throws `REDIRECT_SCHEME_INVALID` before touching
+   * anything when a name is not a reverse-domain scheme, `SCHEME_REGISTRATION_FAILED` when the OS refuses.
+   */
+  register(schemes: readonly string[]): Promise<void>;
+  /**
+   * Asks the OS to open `<scheme>:/self-test?nonce=<random>` and resolves when that URL came back to this app
+   * (through the deep-link dispatcher); throws `SCHEME_TEST_TIMEOUT` when it did not in time.
+   */
+  selfTest(scheme: string): Promise<{ readonly waitedMs: number }>;
+}

@@ -5,7 +5,8 @@
  * @module
  */
 import { DeskApiService, errorView, type DemoProviderPort } from './api/desk-api.ts';
-import type { DeskApi, Result } from './contract.ts';
+import { registerProfileSchemes, requireSchemeHost } from './api/scheme-ops.ts';
+import type { DeskApi, Result, SchemeHost } from './contract.ts';
 import { createHttpClient, type FetchLike } from './http/client.ts';
 import { ExchangeLog } from './http/exchange-log.ts';
 import { SessionService } from './session/session-service.ts';
@@ -38,6 +39,8 @@ export interface DeskDeps {
   readonly watch?: boolean;
   /** OIDC Desk's version, named in exports (HAR). */
   readonly version?: string;
+  /** URI scheme registration with the OS: only the desktop app has it (the CLI and browser mode answer `SCHEME_HOST_UNAVAILABLE`). */
+  readonly schemes?: SchemeHost;
 }
 
 /** An open desk: the API for every front, and the operations only a host performs. */
@@ -51,6 +54,11 @@ export interface Desk {
    * `second-instance` argv, cold-start argv). The loopback listener delivers its own. Not a renderer operation.
    */
   deliverCallback(url: unknown): Promise<Result<null>>;
+  /**
+   * Registers the app's own scheme and every profile's scheme with the OS (the desktop app, once at start;
+   * added and changed profiles register theirs as they are saved). Answers the schemes registered.
+   */
+  registerSchemes(): Promise<Result<readonly string[]>>;
   /** Starts automatic refresh shortly before expiry and the retry of owed revocations (long-running fronts). */
   startScheduler(): void;
   /** Stops timers; waiting sign-ins are abandoned. */
@@ -77,7 +85,7 @@ export async function openDesk(deps: DeskDeps): Promise<Desk> {
     ...(deps.beforeSend === undefined ? {} : { beforeSend: deps.beforeSend }),
     exchanges,
   });
-  const api = new DeskApiService(service, { demo: deps.demo, exchanges, version: deps.version ?? 'unknown' });
+  const api = new DeskApiService(service, { demo: deps.demo, exchanges, version: deps.version ?? 'unknown', schemes: deps.schemes });
   const unwatch = deps.watch === true ? service.watchIndex() : () => undefined;
   return {
     api,
@@ -87,6 +95,13 @@ export async function openDesk(deps: DeskDeps): Promise<Desk> {
       try {
         await service.engine.router.handle(url);
         return { ok: true, value: null };
+      } catch (error) {
+        return { ok: false, error: errorView(error) };
+      }
+    },
+    registerSchemes: async () => {
+      try {
+        return { ok: true, value: await registerProfileSchemes(requireSchemeHost(deps.schemes), await service.profiles.list()) };
       } catch (error) {
         return { ok: false, error: errorView(error) };
       }

@@ -81,6 +81,13 @@ export const ERROR_CODES = {
   // anything else
   BROWSER_HANDOFF_FAILED: 'protocol',
   INTERNAL: 'protocol',
+  // URI scheme registration (the desktop app's host)
+  /** This front cannot register URI schemes with the OS (the CLI, browser mode): only the desktop app does. */
+  SCHEME_HOST_UNAVAILABLE: 'usage',
+  /** The OS refused to register a scheme, or to open a self-test URL. */
+  SCHEME_REGISTRATION_FAILED: 'protocol',
+  /** A self-test URL did not come back through the OS in time: the scheme does not reach this app. */
+  SCHEME_TEST_TIMEOUT: 'network',
 } as const;
 
 /** A stable error code. */

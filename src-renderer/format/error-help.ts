@@ -78,6 +78,9 @@ export const ERROR_HELP: Readonly<Record<Code, ErrorHelp>> = {
   KEYCHAIN_FAILED: { title: 'The keychain failed', fix: 'Check that the keychain service runs, then try again.' },
   BROWSER_HANDOFF_FAILED: { title: 'Could not hand the sign-in to the browser', fix: 'Open the sign-in link yourself.' },
   INTERNAL: { title: 'Something unexpected failed', fix: 'Try again. If it keeps happening, please report it with what you did.' },
+  SCHEME_HOST_UNAVAILABLE: { title: 'Only the desktop app registers URI schemes', fix: 'Open the desktop app to register this profile’s scheme with the operating system and to test it.' },
+  SCHEME_REGISTRATION_FAILED: { title: 'The operating system refused the scheme', fix: 'Read the message: on Linux, xdg-utils (xdg-mime, xdg-open) must be installed; on macOS, only schemes listed in the app’s Info.plist can be registered.' },
+  SCHEME_TEST_TIMEOUT: { title: 'The self-test did not come back', fix: 'The operating system did not hand the scheme to OIDC Desk in time: another program may be its handler. Register it again (save the profile), then test once more.' },
 };
 
 /** What to do about some OAuth error values the provider names, more precise than the code alone. */

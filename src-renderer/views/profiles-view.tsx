@@ -7,6 +7,7 @@ import { useDeskCall } from '../hooks/use-desk-call.ts';
 import type { Profiles } from '../hooks/use-profiles.ts';
 import type { Route } from '../hooks/use-route.ts';
 import { ProfileEditor } from './profile-editor.tsx';
+import { SchemeRegistrations } from './scheme-registrations.tsx';
 
 export type Props = {
   readonly profiles: Profiles;
@@ -107,6 +108,7 @@ export function ProfilesView({ profiles, route, go, onSignIn }: Props) {
           </tbody>
         </table>
       )}
+      <SchemeRegistrations profiles={profiles.list} />
     </div>
   );
 }

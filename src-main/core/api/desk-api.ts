@@ -4,7 +4,7 @@
  * @module
  */
 import type {
-  DemoProviderView, DeskApi, DeskEvent, DeskOperation, ErrorView, JwtInspection, ProfileInput, ProfileView, Result, SignInStart, SignOutView,
+  DemoProviderView, DeskApi, DeskEvent, DeskOperation, ErrorView, JwtInspection, ProfileInput, ProfileView, Result, SchemeHost, SignInStart, SignOutView,
 } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
 import type { ExchangeLog } from '../http/exchange-log.ts';
@@ -12,6 +12,7 @@ import { exchangesToHar } from '../http/har.ts';
 import { checkProvider } from '../oauth/provider-check.ts';
 import { assertIssuer, type Profile } from '../profile.ts';
 import type { SessionService } from '../session/session-service.ts';
+import { profileScheme, registerProfileSchemes, requireSchemeHost, schemeStatus, testScheme } from './scheme-ops.ts';
 import { parseInput, type OperationInput } from './schemas.ts';
 
 /** What the API needs of the demo provider; the composition root supplies it (the core does not run it). */
@@ -55,6 +56,8 @@ export interface DeskApiDeps {
   readonly exchanges: ExchangeLog;
   /** OIDC Desk's version, named in HAR exports. */
   readonly version: string;
+  /** The desktop app's URI scheme registration; absent in the CLI and browser mode. */
+  readonly schemes?: SchemeHost | undefined;
 }
 
 /** The API of one open desk. */
@@ -63,6 +66,7 @@ export class DeskApiService implements DeskApi {
   readonly #demo: DemoProviderPort;
   readonly #exchanges: ExchangeLog;
   readonly #version: string;
+  readonly #schemes: SchemeHost | undefined;
   readonly #listeners = new Set<(event: DeskEvent) => void>();
   /** Sign-ins waiting for their browser, by flow id. */
   readonly #flows = new Map<string, { cancel(): void }>();
@@ -72,6 +76,7 @@ export class DeskApiService implements DeskApi {
     this.#demo = deps.demo ?? NO_DEMO;
     this.#exchanges = deps.exchanges;
     this.#version = deps.version;
+    this.#schemes = deps.schemes;
     service.subscribe((event) => this.#emit(event));
     // A session's timeline grows in every front as its exchanges happen (those of no session stay out).
     deps.exchanges.subscribe((entry) => {
@@ -108,11 +113,22 @@ export class DeskApiService implements DeskApi {
   }
 
   addProfile(input: unknown) {
-    return this.#run('addProfile', input, async ({ profile }) => profileView(await this.#service.profiles.add(profile)));
+    return this.#run('addProfile', input, async ({ profile }) => profileView(await this.#registered(await this.#service.profiles.add(profile))));
   }
 
   updateProfile(input: unknown) {
-    return this.#run('updateProfile', input, async ({ name, profile }) => profileView(await this.#service.profiles.update(name, profile)));
+    return this.#run('updateProfile', input, async ({ name, profile }) => profileView(await this.#registered(await this.#service.profiles.update(name, profile))));
+  }
+
+  /**
+   * Has the desktop app register the schemes of every profile when a saved profile redirects to a scheme.
+   * The profile stays saved when the OS refuses: `schemeStatus` shows what the OS says.
+   */
+  async #registered(profile: Profile): Promise<Profile> {
+    if (this.#schemes !== undefined && profileScheme(profile) !== null) {
+      await registerProfileSchemes(this.#schemes, await this.#service.profiles.list()).catch(() => undefined);
+    }
+    return profile;
   }
 
   removeProfile(input: unknown) {
@@ -234,6 +250,20 @@ export class DeskApiService implements DeskApi {
       if (existing !== undefined && existing.clientId !== wanted.clientId) throw new DeskError('PROFILE_EXISTS', 'A profile named "demo" of your own exists already; rename it to use the demo provider.');
       const profile = existing === undefined ? await profiles.add(wanted) : await profiles.update(wanted.name, wanted);
       return { provider, profile: profileView(profile) };
+    });
+  }
+
+  schemeStatus(input: unknown) {
+    return this.#run('schemeStatus', input, async ({ profile }) => {
+      const host = requireSchemeHost(this.#schemes);
+      return schemeStatus(host, await this.#service.profiles.get(profile));
+    });
+  }
+
+  testScheme(input: unknown) {
+    return this.#run('testScheme', input, async ({ profile }) => {
+      const host = requireSchemeHost(this.#schemes);
+      return testScheme(host, await this.#service.profiles.get(profile));
     });
   }
 }

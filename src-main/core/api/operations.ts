@@ -30,6 +30,8 @@ const OPERATION_SET: Readonly<Record<DeskOperation, true>> = {
   startupProblems: true,
   demoProvider: true,
   ensureDemoProvider: true,
+  schemeStatus: true,
+  testScheme: true,
 };
 
 /** Every operation a renderer may call (everything of `DeskApi` but `subscribe`), in a stable order. */

@@ -80,6 +80,8 @@ export const OPERATION_SCHEMAS = {
   startupProblems: NoInput,
   demoProvider: NoInput,
   ensureDemoProvider: NoInput,
+  schemeStatus: v.strictObject({ profile: ProfileName }),
+  testScheme: v.strictObject({ profile: ProfileName }),
 } as const satisfies Record<DeskOperation, v.GenericSchema>;
 
 /** Every operation a front may call, in a stable order (a preload or a browser-mode client exposes these). */

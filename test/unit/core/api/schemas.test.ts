@@ -30,6 +30,8 @@ const MALFORMED: Readonly<Record<DeskOperation, readonly unknown[]>> = {
   startupProblems: [{ a: 1 }],
   demoProvider: [7],
   ensureDemoProvider: [{ port: 1 }],
+  schemeStatus: [undefined, {}, { profile: 3 }, { profile: '' }, { profile: 'p', scheme: SECRET }],
+  testScheme: [null, { profile: [SECRET] }, { profile: 'p', timeoutSeconds: 1 }, { profile: 'p', nonce: SECRET }],
 };
 
 for (const operation of DESK_OPERATIONS) {

@@ -5,7 +5,7 @@
  * desk closed on quit. Each feature module registers its own handlers.
  * @module
  */
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, app, dialog, ipcMain, net, protocol, shell } from 'electron';
@@ -20,6 +20,7 @@ import { isAppUrl, registerAppScheme, serveApp } from './app-protocol.ts';
 import { appStorage } from './config.ts';
 import { installDeepLinks, registeredSchemes, type DeepLinkInterceptor } from './deep-links.ts';
 import { registerIpc } from './ipc.ts';
+import { createSchemeRegistry, execFileRunner, xdgDataHome } from './scheme-registration.ts';
 import { installMenu } from './menu.ts';
 import { netFetch } from './net-fetch.ts';
 import { SystemBrowser, browserHandoffHook, endFlowsOnEvents } from './system-browser.ts';
@@ -34,15 +35,35 @@ const development = !app.isPackaged;
 const env = process.env;
 
 /**
- * Deep-link interceptors, asked before the desk's callback router (a scheme self-test adds one here).
+ * The OS registration of `dev.oidcdesk` and every profile's custom scheme, with its self-test. The app's
+ * command: the packaged executable (or the AppImage that runs it), or in development Electron with this app.
  */
-const interceptors: DeepLinkInterceptor[] = [];
+const schemes = createSchemeRegistry({
+  platform: process.platform,
+  app,
+  // The self-test link goes straight to the OS: it is not a sign-in URL, so not the system browser's.
+  openExternal: (url) => shell.openExternal(url),
+  exec: execFileRunner(),
+  dataHome: xdgDataHome(env, homedir()),
+  command: app.isPackaged ? [env.APPIMAGE ?? process.execPath] : [process.execPath, resolve(app.getAppPath())],
+});
 
-/** Registers the app's scheme with the OS; in development, Electron runs this app (a deep link arrives after `--`). */
+/** Deep-link interceptors, asked before the desk's callback router: a scheme self-test link never reaches it. */
+const interceptors: DeepLinkInterceptor[] = [(url) => schemes.intercept(url)];
+
+/**
+ * Registers the app's scheme with the OS before anything else, so that a deep link arrives after `--`
+ * (Windows writes `"<exe>" "--" "%1"`; macOS takes its schemes from Info.plist and ignores the arguments).
+ * Every profile's scheme follows once the desk is open.
+ */
 function registerScheme(): void {
-  if (app.isPackaged) app.setAsDefaultProtocolClient(APP_SCHEME);
+  if (app.isPackaged) app.setAsDefaultProtocolClient(APP_SCHEME, process.execPath, ['--']);
   else app.setAsDefaultProtocolClient(APP_SCHEME, process.execPath, [resolve(app.getAppPath()), '--']);
-  // Per-profile scheme registration (the custom schemes of saved profiles) is composed here.
+}
+
+/** One line on standard error for the user's terminal or log: a code, never the URL (it may carry a code or state). */
+function report(what: string, error: { readonly code: string }): void {
+  process.stderr.write(`OIDC Desk: ${what}: ${error.code}\n`);
 }
 
 async function start(deepLinks: ReturnType<typeof installDeepLinks>): Promise<void> {
@@ -58,6 +79,7 @@ async function start(deepLinks: ReturnType<typeof installDeepLinks>): Promise<vo
     fetch: guard.fetch,
     beforeSend: guard.beforeSend,
     demo: demoProviderPort(dataDir, demoEnv, demoCommand),
+    schemes,
     watch: true,
     version: app.getVersion(),
   });
@@ -75,8 +97,15 @@ async function start(deepLinks: ReturnType<typeof installDeepLinks>): Promise<vo
     browser.endAll();
     desk.close();
   });
+  void desk.registerSchemes().then((registered) => {
+    if (!registered.ok) report('the redirect schemes could not all be registered with the operating system', registered.error);
+  });
   await deepLinks.open({
-    deliver: (url) => desk.deliverCallback(url),
+    deliver: async (url) => {
+      const delivered = await desk.deliverCallback(url);
+      if (!delivered.ok) report('a sign-in callback was refused', delivered.error);
+      return delivered;
+    },
     schemes: async () => {
       const profiles = await desk.api.listProfiles();
       return registeredSchemes(profiles.ok ? profiles.value : []);

@@ -16,12 +16,10 @@ import { join } from 'node:path';
 import { extractAll, extractFile, listPackage, statFile } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import type { Configuration } from 'app-builder-lib';
-import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
-import { DebugLogger } from 'builder-util';
 import { ensureRendererBuilt } from '../harness/app.ts';
 import { KEYRING, NO_KEYRING } from '../harness/cli-runner.ts';
 import { DEFAULT_FUSES, NOT_ELECTRON } from '../harness/electron-stand-in.ts';
-import { buildLinuxPackages, packagingSkipReason, readPackageJson, ROOT } from '../harness/package-build.ts';
+import { buildLinuxPackages, loadBuilderConfig, packagingSkipReason, readPackageJson, ROOT } from '../harness/package-build.ts';
 import type { LinuxPackages } from '../harness/package-build.ts';
 import { recordSecrets } from '../harness/secrets-ledger.ts';
 
@@ -30,6 +28,8 @@ const skip = packagingSkipReason();
 const OFF = '0'.charCodeAt(0);
 const ON = '1'.charCodeAt(0);
 
+/** The desktop entry's file name: the app id, reverse-DNS as the freedesktop spec recommends, and package.json desktopName. */
+const DESKTOP_FILE = 'dev.oidcdesk.app.desktop';
 /** Where the .deb puts the app: electron-builder's /opt/<productName>. */
 const INSTALL_DIR = './opt/OIDC Desk';
 
@@ -108,6 +108,10 @@ describe('Linux packages from a stand-in Electron distribution (NOT Electron) an
     assert.match(entry, /^Exec=.* -- %U$/m, 'the Exec line does not end with -- %U');
     assert.match(entry, /^Categories=Development;$/m, 'Categories is not Development');
     assert.match(entry, /^Name=OIDC Desk$/m);
+    // Electron takes its Wayland app_id and X11 WM_CLASS from package.json desktopName: the entry must be named
+    // for it and say so, or the desktop cannot tie the app's windows (and portals) to this entry.
+    assert.equal(files[0], DESKTOP_FILE, 'the desktop entry is not named for package.json desktopName');
+    assert.match(entry, new RegExp(`^StartupWMClass=${DESKTOP_FILE.replace(/\.desktop$/, '').replaceAll('.', '\\.')}$`, 'm'), 'StartupWMClass is not the desktopName');
     const validate = spawnSync('desktop-file-validate', [file], { encoding: 'utf8' });
     assert.equal(validate.status, 0, `desktop-file-validate refused it: ${validate.stdout}${validate.stderr}`);
     assert.equal(validate.stdout.trim(), '', `desktop-file-validate warned: ${validate.stdout}`);
@@ -126,7 +130,7 @@ describe('Linux packages from a stand-in Electron distribution (NOT Electron) an
 
     const listing = run('dpkg-deb', ['-c', built.deb]).split('\n');
     const line = (path: string): string | undefined => listing.find((l) => l.endsWith(` ${path}`));
-    assert.ok(line('./usr/share/applications/oidc-desk.desktop'), 'the .deb does not install the desktop entry');
+    assert.ok(line(`./usr/share/applications/${DESKTOP_FILE}`), 'the .deb does not install the desktop entry');
     assert.match(line(`${INSTALL_DIR}/${pkg.name}`) ?? '', /^-rwxr-xr-x root\/root /, 'the .deb does not install the executable as root-owned 0755');
     assert.ok(line(`${INSTALL_DIR}/resources/app.asar`), 'the .deb does not install app.asar');
     assert.ok(line(`${INSTALL_DIR}/resources/app.asar.unpacked/node_modules/keytar/build/Release/keytar.node`), 'the .deb does not install keytar.node');
@@ -210,19 +214,25 @@ describe('npm run dist without an Electron distribution', () => {
 // are checked as electron-builder itself loads and validates electron-builder.yml, and the NSIS include against
 // the macros electron-builder's installer template calls.
 describe('macOS, Windows and AppImage settings as electron-builder reads them (these installers cannot be built here)', () => {
-  async function effectiveConfig(): Promise<Configuration> {
-    const config = await getConfig(ROOT, null, null);
-    await validateConfiguration(config, new DebugLogger(false));
-    return config;
+  let loaded: Configuration | undefined;
+  function effectiveConfig(): Configuration {
+    if (loaded === undefined) {
+      const result = loadBuilderConfig();
+      assert.ok(result.ok, `electron-builder refused electron-builder.yml: ${result.ok ? '' : result.error}`);
+      loaded = result.config;
+    }
+    return loaded;
   }
 
-  test('electron-builder\'s schema accepts the configuration, and refuses a misspelt option (so the check can fail)', async () => {
-    const config = await effectiveConfig();
-    await assert.rejects(validateConfiguration({ ...config, nsis: { ...config.nsis, perMachin: false } as NonNullable<Configuration['nsis']> }, new DebugLogger(false)), /configuration\.nsis\b/);
+  test('electron-builder\'s schema accepts the configuration, and refuses a misspelt option (so the check can fail)', () => {
+    effectiveConfig();
+    const misspelt = loadBuilderConfig({ nsis: { perMachin: false } });
+    assert.equal(misspelt.ok, false, 'a misspelt NSIS option passed validation');
+    assert.match(misspelt.ok ? '' : misspelt.error, /configuration\.nsis\b/);
   });
 
-  test('the targets per OS, the scheme, and the fuses for every platform', async () => {
-    const config = await effectiveConfig();
+  test('the targets per OS, the scheme, and the fuses for every platform', () => {
+    const config = effectiveConfig();
     assert.equal(config.appId, 'dev.oidcdesk.app');
     assert.equal(config.productName, 'OIDC Desk');
     assert.deepEqual(config.linux?.target, ['AppImage', 'deb', 'tar.gz']);
@@ -242,8 +252,8 @@ describe('macOS, Windows and AppImage settings as electron-builder reads them (t
     });
   });
 
-  test('macOS: hardened runtime with exactly the JIT entitlements Electron needs', { skip: installedPython() ? false : 'python3 is not installed (it parses the entitlements plist)' }, async () => {
-    const config = await effectiveConfig();
+  test('macOS: hardened runtime with exactly the JIT entitlements Electron needs', { skip: installedPython() ? false : 'python3 is not installed (it parses the entitlements plist)' }, () => {
+    const config = effectiveConfig();
     assert.equal(config.mac?.hardenedRuntime, true);
     for (const file of [config.mac?.entitlements, config.mac?.entitlementsInherit]) {
       assert.equal(typeof file, 'string', 'no entitlements file');
@@ -256,8 +266,8 @@ describe('macOS, Windows and AppImage settings as electron-builder reads them (t
     }
   });
 
-  test('Windows: a per-user NSIS install that registers dev.oidcdesk with "<exe>" -- "%1" and removes it on uninstall', async () => {
-    const config = await effectiveConfig();
+  test('Windows: a per-user NSIS install that registers dev.oidcdesk with "<exe>" -- "%1" and removes it on uninstall', () => {
+    const config = effectiveConfig();
     assert.equal(config.nsis?.perMachine, false);
     assert.equal(config.nsis?.oneClick, true);
     const include = readFileSync(join(ROOT, config.nsis?.include ?? ''), 'utf8');

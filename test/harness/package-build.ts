@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Configuration } from 'app-builder-lib';
 import { FPM_STAND_IN, makeElectronStandIn } from './electron-stand-in.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -113,4 +114,35 @@ export async function buildLinuxPackages(): Promise<LinuxPackages> {
     await remove();
     throw error;
   }
+}
+
+/** What electron-builder made of electron-builder.yml: the configuration it validated, or its refusal. */
+export type BuilderConfig = { readonly ok: true; readonly config: Configuration } | { readonly ok: false; readonly error: string };
+
+const RESULT = '\n@@oidc-desk-builder-config@@';
+const LOAD_CONFIG = `
+const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config.js');
+const { DebugLogger } = require('builder-util');
+(async () => {
+  const config = await getConfig(process.cwd(), null, null);
+  for (const [section, options] of Object.entries(JSON.parse(process.argv[1]))) config[section] = { ...config[section], ...options };
+  try {
+    await validateConfiguration(config, new DebugLogger(false));
+    process.stdout.write(${JSON.stringify(RESULT)} + JSON.stringify({ ok: true, config }));
+  } catch (error) {
+    process.stdout.write(${JSON.stringify(RESULT)} + JSON.stringify({ ok: false, error: String(error.message) }));
+  }
+})();
+`;
+
+/**
+ * Loads electron-builder.yml as electron-builder does (its defaults, package.json) and validates it against
+ * electron-builder's schema, with `patch` merged into its sections first (e.g. a misspelt option). Runs in a
+ * child process: electron-builder logs to stdout, which the test runner reserves for itself.
+ */
+export function loadBuilderConfig(patch: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {}): BuilderConfig {
+  const r = spawnSync(process.execPath, ['-e', LOAD_CONFIG, JSON.stringify(patch)], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const at = r.stdout.lastIndexOf(RESULT);
+  if (r.status !== 0 || at < 0) throw new Error(`electron-builder could not load electron-builder.yml (exit ${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout.slice(at + RESULT.length)) as BuilderConfig;
 }

@@ -39,13 +39,16 @@ function run(cmd: string, args: readonly string[]): string {
   return r.stdout;
 }
 
-describe('Linux packages from a stand-in Electron distribution (NOT Electron) and a dpkg-deb stand-in for fpm', { skip: skip ?? false }, () => {
+describe('Linux packages from a stand-in Electron distribution (NOT Electron) and a dpkg-deb stand-in for fpm', () => {
+  // Skipped test by test (not the suite), so that every skip is counted and reported with its reason.
+  const whenBuilt = { skip: skip ?? false };
   let built: LinuxPackages;
   let entries: readonly string[];
   /** The .deb unpacked with dpkg-deb -x. */
   let debRoot: string;
 
   before(async () => {
+    if (skip !== undefined) return;
     await ensureRendererBuilt();
     built = await buildLinuxPackages();
     entries = listPackage(built.asar, { isPack: false });
@@ -57,13 +60,13 @@ describe('Linux packages from a stand-in Electron distribution (NOT Electron) an
     await built?.remove();
   });
 
-  test('the stand-in is labelled as not Electron wherever it lands in the package', () => {
+  test('the stand-in is labelled as not Electron wherever it lands in the package', whenBuilt, () => {
     assert.ok(readFileSync(built.executable, 'utf8').includes(NOT_ELECTRON), 'the packaged executable does not carry the not-Electron label');
     assert.ok(readFileSync(join(built.unpacked, 'LICENSE.electron.txt'), 'utf8').includes(NOT_ELECTRON), 'LICENSE.electron.txt does not carry the not-Electron label');
     assert.ok(readFileSync(join(built.unpacked, 'NOT-ELECTRON.txt'), 'utf8').includes(NOT_ELECTRON));
   });
 
-  test('the asar holds package.json, the main process package.json names and the renderer', () => {
+  test('the asar holds package.json, the main process package.json names and the renderer', whenBuilt, () => {
     for (const file of ['/package.json', `/${pkg.main}`, '/dist/renderer/index.html']) {
       assert.ok(entries.includes(file), `${file} is not in app.asar`);
     }
@@ -73,7 +76,7 @@ describe('Linux packages from a stand-in Electron distribution (NOT Electron) an
     assert.ok(extractFile(built.asar, pkg.main).length > 0, `${pkg.main} is empty in app.asar`);
   });
 
-  test('the asar holds no tests, sources, source maps, CLI or browser-mode build, and no development packages', () => {
+  test('the asar holds no tests, sources, source maps, CLI or browser-mode build, and no development packages', whenBuilt, () => {
     const outside = entries.filter((e) => !e.startsWith('/node_modules/'));
     assert.deepEqual(outside.filter((e) => /^\/(test|src-main|src-renderer|bench|scripts|docs|build|release)(\/|$)/.test(e)), [], 'sources or tests in app.asar');
     assert.deepEqual(outside.filter((e) => /\.(ts|tsx|mts)$/.test(e)), [], 'TypeScript sources in app.asar');
@@ -89,7 +92,7 @@ describe('Linux packages from a stand-in Electron distribution (NOT Electron) an
     }
   });
 
-  test('keytar\'s native addon is unpacked beside the asar, not inside it', () => {
+  test('keytar\'s native addon is unpacked beside the asar, not inside it', whenBuilt, () => {
     const addons = entries.filter((e) => e.endsWith('.node'));
     assert.ok(addons.includes('/node_modules/keytar/build/Release/keytar.node'), 'keytar.node is not listed in app.asar');
     for (const addon of addons) {
@@ -98,7 +101,7 @@ describe('Linux packages from a stand-in Electron distribution (NOT Electron) an
     }
   });
 
-  test('the desktop entry: the dev.oidcdesk scheme, the URL after --, Development; desktop-file-validate accepts it', () => {
+  test('the desktop entry: the dev.oidcdesk scheme, the URL after --, Development; desktop-file-validate accepts it', whenBuilt, () => {
     const dir = join(debRoot, 'usr', 'share', 'applications');
     const files = readdirSync(dir).filter((f) => f.endsWith('.desktop'));
     assert.equal(files.length, 1, `expected one .desktop file, found: ${files.join(', ')}`);
@@ -117,7 +120,7 @@ describe('Linux packages from a stand-in Electron distribution (NOT Electron) an
     assert.equal(validate.stdout.trim(), '', `desktop-file-validate warned: ${validate.stdout}`);
   });
 
-  test('the .deb: control fields, and it installs the desktop entry and the executable', () => {
+  test('the .deb: control fields, and it installs the desktop entry and the executable', whenBuilt, () => {
     const field = (name: string): string => run('dpkg-deb', ['-f', built.deb, name]).trimEnd();
     assert.equal(field('Package'), pkg.name);
     assert.equal(field('Version'), pkg.version);
@@ -136,7 +139,7 @@ describe('Linux packages from a stand-in Electron distribution (NOT Electron) an
     assert.ok(line(`${INSTALL_DIR}/resources/app.asar.unpacked/node_modules/keytar/build/Release/keytar.node`), 'the .deb does not install keytar.node');
   });
 
-  test('the fuses are flipped in the packaged executable (read back from the stand-in\'s fuse wire)', async () => {
+  test('the fuses are flipped in the packaged executable (read back from the stand-in\'s fuse wire)', whenBuilt, async () => {
     const standInWire = await getCurrentFuseWire(join(built.standIn, 'electron'));
     assert.equal(String.fromCharCode(...Object.keys(standInWire).filter((k) => k !== 'version').map((k) => Number(standInWire[k as unknown as FuseV1Options]))), DEFAULT_FUSES, 'the stand-in does not start from Electron\'s defaults');
     const fuses = await getCurrentFuseWire(built.executable);
@@ -153,7 +156,7 @@ describe('Linux packages from a stand-in Electron distribution (NOT Electron) an
     assert.deepEqual(readFileSync(join(debRoot, INSTALL_DIR, pkg.name)), readFileSync(built.executable), 'the .deb holds an executable other than the fused one');
   });
 
-  test('keytar loads from the packaged app and round-trips a secret through the real keyring', { skip: KEYRING ? false : NO_KEYRING }, () => {
+  test('keytar loads from the packaged app and round-trips a secret through the real keyring', { skip: skip ?? (KEYRING ? false : NO_KEYRING) }, () => {
     const app = join(built.scratch, 'app');
     extractAll(built.asar, app);
     // Overlaid explicitly: the app must find the addon where the unpacked copy puts it.

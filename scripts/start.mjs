@@ -6,14 +6,11 @@
 //
 // Options: --no-build (use what dist/ holds), --data-dir <dir> (another data directory); the rest goes to
 // `oidc-desk ui` (--port <n>, --no-open). The Electron binary is looked for without require('electron'),
-// which would try to download it: ELECTRON_OVERRIDE_DIST_PATH, else node_modules/electron/path.txt and dist/.
+// which would try to download it (scripts/electron-binary.mjs, shared with the Electron end-to-end test).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { ROOT as root, electronBinary, mainProcessMissing } from './electron-binary.mjs';
 
 function parse(argv) {
   let build = true;
@@ -27,30 +24,6 @@ function parse(argv) {
     else rest.push(arg);
   }
   return { build, dataDir, rest };
-}
-
-/** The Electron executable, or why there is none (as Electron's own index.js finds it, without downloading). */
-function electronBinary() {
-  const pkg = join(root, 'node_modules', 'electron');
-  const pathTxt = join(pkg, 'path.txt');
-  const relative = existsSync(pathTxt) ? readFileSync(pathTxt, 'utf8').trim() : undefined;
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  if (override) {
-    const file = join(override, relative || 'electron');
-    return existsSync(file) ? { file } : { missing: `no Electron binary at ELECTRON_OVERRIDE_DIST_PATH (${file})` };
-  }
-  if (!existsSync(pkg)) return { missing: 'no Electron binary here (the electron package is not installed)' };
-  const file = relative === undefined ? undefined : join(pkg, 'dist', relative);
-  if (file === undefined || !existsSync(file)) {
-    return { missing: 'no Electron binary here (node_modules/electron/dist is missing: Electron downloads it on first use, which this machine cannot do)' };
-  }
-  return { file };
-}
-
-/** The desktop app's main process as package.json names it. */
-function mainProcess() {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  return typeof pkg.main === 'string' && existsSync(join(root, pkg.main)) ? undefined : `the desktop app's main process (${pkg.main}) is not built`;
 }
 
 /** Runs a child with this terminal, passing on SIGTERM/SIGHUP (Ctrl-C reaches it directly), and exits with its status. */
@@ -77,7 +50,7 @@ if (build) {
 }
 
 const electron = electronBinary();
-const why = electron.missing ?? mainProcess();
+const why = electron.missing ?? mainProcessMissing();
 if (why === undefined) {
   runAttached(electron.file, [root]);
 } else {

@@ -2,7 +2,9 @@
  * The desktop window's app wrapper for browser tests: the real `oidc-desk ui` (browser mode over the real
  * core, the real keychain under a service of its own, its own data directory) opened in Chromium, driven by
  * intent methods (`signIn('alice')`, `expectSession('alice')`, `refresh()`, `signOut()` ...). The provider's
- * pages are driven in a second page, as a person would in a second tab.
+ * pages are driven in a second page, as a person would in a second tab. The intent methods that only touch
+ * the window ({@link DeskWindow}) work on any page showing it: browser mode's tab here, or the Electron
+ * window (test/harness/electron-app.ts).
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -74,72 +76,22 @@ export interface AppOptions {
   readonly prepare?: (dataDir: string) => Promise<void>;
 }
 
-/** One browser-mode window over its own data directory and keychain service. */
-export class DeskApp {
-  /** Every answer of the API the page received (bodies of `/api/*`), to look for secrets. */
-  readonly apiBodies: string[] = [];
+/**
+ * The window on any page that shows it (a browser-mode tab, the Electron window): the intent methods that
+ * touch only the window. `base` is the window's address without its `#/...` part.
+ */
+export class DeskWindow {
   /** Script errors the page raised (there must be none). */
   readonly pageErrors: string[] = [];
   /** Dialogs (alert, confirm) the page opened: hostile text must never open one. */
   readonly dialogs: string[] = [];
 
-  private constructor(
-    readonly cli: Cli,
-    private readonly ui: ChildProcess,
-    private readonly browser: Browser,
-    readonly context: BrowserContext,
-    readonly page: Page,
-    readonly origin: string,
-  ) {}
-
-  /** Starts `oidc-desk ui --no-open` and opens its connection URL in Chromium. */
-  static async open(options: AppOptions = {}): Promise<DeskApp> {
-    await ensureRendererBuilt();
-    const cli = await Cli.create();
-    await options.prepare?.(cli.dataDir);
-    const ui = spawn(process.execPath, [BIN, '--data-dir', cli.dataDir, 'ui', '--no-open', '--port', '0'], {
-      cwd: ROOT, env: cli.env(), stdio: ['ignore', 'ignore', 'pipe'], detached: true,
-    });
-    let stderr = '';
-    // The connection URL is on stderr (with --no-open); it carries the token, so it is never printed here.
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`oidc-desk ui printed no URL in ${WAIT_MS} ms`)), WAIT_MS);
-      ui.stderr?.setEncoding('utf8').on('data', (d: string) => {
-        stderr += d;
-        const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/.exec(stderr);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[0]);
-        }
-      });
-      ui.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`oidc-desk ui ended (${code ?? signal}) before printing its URL`));
-      });
-    }).catch((error: unknown) => {
-      killGroup(ui, 'SIGTERM');
-      throw error;
-    });
-    recordSecrets(new URL(url).searchParams.get('token'));
-    const browser = await launchChromium();
-    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, colorScheme: 'light', acceptDownloads: true });
-    context.setDefaultTimeout(WAIT_MS);
-    const page = await context.newPage();
-    const app = new DeskApp(cli, ui, browser, context, page, new URL(url).origin);
-    page.on('pageerror', (error) => app.pageErrors.push(error.message));
+  constructor(readonly page: Page, readonly base: string) {
+    page.on('pageerror', (error) => this.pageErrors.push(error.message));
     page.on('dialog', (dialog) => {
-      app.dialogs.push(dialog.message());
+      this.dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    page.on('response', (response) => {
-      if (new URL(response.url()).pathname.startsWith('/api/') && response.request().method() === 'POST') {
-        void response.text().then((body) => app.apiBodies.push(body), () => undefined);
-      }
-    });
-    await page.goto(url);
-    await page.waitForURL((u) => u.pathname === '/' && u.search === '');
-    await app.ready();
-    return app;
   }
 
   /** Waits for the window to be drawn. */
@@ -149,7 +101,7 @@ export class DeskApp {
 
   /** Opens a view by its address, e.g. `#/profiles/new`. */
   async goto(hash: string): Promise<void> {
-    await this.page.goto(`${this.origin}/${hash}`);
+    await this.page.goto(`${this.base}${hash}`);
     await this.ready();
   }
 
@@ -180,57 +132,8 @@ export class DeskApp {
     return r.value ?? [];
   }
 
-  /**
-   * Signs in as `user` through the provider's pages in a second page: starts the sign-in (the first-run
-   * button, or the profile's Sign in button), follows the page's link to the provider, signs in and consents
-   * there. Resolves with the new session's id once the window shows it (or with undefined when denied).
-   */
-  async signIn(user: string, options: {
-    readonly profile?: string;
-    readonly consent?: 'approve' | 'deny';
-    readonly firstRun?: boolean;
-    /** The provider shows no page and redirects back at once (a scripted test provider). */
-    readonly noPages?: boolean;
-    /** The sign-in is expected to fail: resolve once the provider sent the tab back. */
-    readonly fails?: boolean;
-  } = {}): Promise<string | undefined> {
-    const page = this.page;
-    const before = new Set((await this.sessions()).map((s) => s.id));
-    await this.forgetProviderSession();
-    if (options.firstRun === true) {
-      await page.getByRole('button', { name: 'Sign in to the demo provider' }).click();
-    } else {
-      const profile = options.profile ?? 'demo';
-      await this.goto('#/sessions');
-      await page.locator(`section[data-profile="${profile}"]`).getByRole('button', { name: /^Sign in/ }).click();
-    }
-    const link = page.locator('.sign-in-pending').last().getByRole('link', { name: /Open the sign-in page/ });
-    const [provider] = await Promise.all([this.context.waitForEvent('page'), link.click()]);
-    try {
-      if (options.noPages === true) {
-        await provider.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/, { waitUntil: 'load' });
-        return options.fails === true ? undefined : await this.newSessionShown(before);
-      }
-      await provider.waitForLoadState('domcontentloaded');
-      const step = await provider.locator('body[data-step]').getAttribute('data-step');
-      if (step === 'login') {
-        await provider.locator('#username').fill(user);
-        await provider.locator('#password').fill(PASSWORDS[user] ?? '');
-        await provider.locator('#login-submit').click();
-      }
-      await provider.locator('body[data-step="consent"]').waitFor();
-      await provider.locator(options.consent === 'deny' ? '#consent-deny' : '#consent-approve').click();
-      // The provider sends the tab back to the core's loopback listener, which answers with its own page.
-      await provider.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/, { waitUntil: 'load' });
-    } finally {
-      await provider.close();
-    }
-    if (options.consent === 'deny' || options.fails === true) return undefined;
-    return this.newSessionShown(before);
-  }
-
   /** A sign-in started here opens its session's tokens: waits for a session not in `before`, and its id. */
-  private async newSessionShown(before: ReadonlySet<string>): Promise<string> {
+  protected async newSessionShown(before: ReadonlySet<string>): Promise<string> {
     const page = this.page;
     await page.waitForFunction((known) => {
       const id = document.querySelector<HTMLElement>('section.session-detail')?.dataset['session'];
@@ -270,17 +173,6 @@ export class DeskApp {
     if (profile.params !== undefined) await form.getByLabel('Extra authorization parameters').fill(profile.params);
     await form.getByRole('button', { name: 'Save profile' }).click();
     await page.locator(`table.profiles tr[data-profile="${profile.name}"]`).waitFor();
-  }
-
-  /**
-   * Signs the browser out of the provider (its cookies), keeping the window's own cookie: the next sign-in
-   * shows the provider's login page, so it can be another user. Cookies do not tell ports apart, and the
-   * provider and browser mode both live on 127.0.0.1.
-   */
-  async forgetProviderSession(): Promise<void> {
-    const keep = (await this.context.cookies()).filter((c) => c.name === `oidc-desk-${new URL(this.origin).port}`);
-    await this.context.clearCookies();
-    await this.context.addCookies(keep);
   }
 
   /** The row of the session whose account reads `account` (a demo user name, or any account text). */
@@ -368,6 +260,129 @@ export class DeskApp {
   async assertAccessible(view: string): Promise<void> {
     const violations = await this.accessibility();
     assert.deepEqual(violations, [], `axe-core on ${view}: ${JSON.stringify(violations, null, 1)}`);
+  }
+
+}
+
+/** One browser-mode window over its own data directory and keychain service. */
+export class DeskApp extends DeskWindow {
+  /** Every answer of the API the page received (bodies of `/api/*`), to look for secrets. */
+  readonly apiBodies: string[] = [];
+
+  private constructor(
+    readonly cli: Cli,
+    private readonly ui: ChildProcess,
+    private readonly browser: Browser,
+    readonly context: BrowserContext,
+    page: Page,
+    readonly origin: string,
+  ) {
+    super(page, `${origin}/`);
+  }
+
+  /** Starts `oidc-desk ui --no-open` and opens its connection URL in Chromium. */
+  static async open(options: AppOptions = {}): Promise<DeskApp> {
+    await ensureRendererBuilt();
+    const cli = await Cli.create();
+    await options.prepare?.(cli.dataDir);
+    const ui = spawn(process.execPath, [BIN, '--data-dir', cli.dataDir, 'ui', '--no-open', '--port', '0'], {
+      cwd: ROOT, env: cli.env(), stdio: ['ignore', 'ignore', 'pipe'], detached: true,
+    });
+    let stderr = '';
+    // The connection URL is on stderr (with --no-open); it carries the token, so it is never printed here.
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`oidc-desk ui printed no URL in ${WAIT_MS} ms`)), WAIT_MS);
+      ui.stderr?.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+        const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/.exec(stderr);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[0]);
+        }
+      });
+      ui.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`oidc-desk ui ended (${code ?? signal}) before printing its URL`));
+      });
+    }).catch((error: unknown) => {
+      killGroup(ui, 'SIGTERM');
+      throw error;
+    });
+    recordSecrets(new URL(url).searchParams.get('token'));
+    const browser = await launchChromium();
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, colorScheme: 'light', acceptDownloads: true });
+    context.setDefaultTimeout(WAIT_MS);
+    const page = await context.newPage();
+    const app = new DeskApp(cli, ui, browser, context, page, new URL(url).origin);
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname.startsWith('/api/') && response.request().method() === 'POST') {
+        void response.text().then((body) => app.apiBodies.push(body), () => undefined);
+      }
+    });
+    await page.goto(url);
+    await page.waitForURL((u) => u.pathname === '/' && u.search === '');
+    await app.ready();
+    return app;
+  }
+
+  /**
+   * Signs in as `user` through the provider's pages in a second page: starts the sign-in (the first-run
+   * button, or the profile's Sign in button), follows the page's link to the provider, signs in and consents
+   * there. Resolves with the new session's id once the window shows it (or with undefined when denied).
+   */
+  async signIn(user: string, options: {
+    readonly profile?: string;
+    readonly consent?: 'approve' | 'deny';
+    readonly firstRun?: boolean;
+    /** The provider shows no page and redirects back at once (a scripted test provider). */
+    readonly noPages?: boolean;
+    /** The sign-in is expected to fail: resolve once the provider sent the tab back. */
+    readonly fails?: boolean;
+  } = {}): Promise<string | undefined> {
+    const page = this.page;
+    const before = new Set((await this.sessions()).map((s) => s.id));
+    await this.forgetProviderSession();
+    if (options.firstRun === true) {
+      await page.getByRole('button', { name: 'Sign in to the demo provider' }).click();
+    } else {
+      const profile = options.profile ?? 'demo';
+      await this.goto('#/sessions');
+      await page.locator(`section[data-profile="${profile}"]`).getByRole('button', { name: /^Sign in/ }).click();
+    }
+    const link = page.locator('.sign-in-pending').last().getByRole('link', { name: /Open the sign-in page/ });
+    const [provider] = await Promise.all([this.context.waitForEvent('page'), link.click()]);
+    try {
+      if (options.noPages === true) {
+        await provider.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/, { waitUntil: 'load' });
+        return options.fails === true ? undefined : await this.newSessionShown(before);
+      }
+      await provider.waitForLoadState('domcontentloaded');
+      const step = await provider.locator('body[data-step]').getAttribute('data-step');
+      if (step === 'login') {
+        await provider.locator('#username').fill(user);
+        await provider.locator('#password').fill(PASSWORDS[user] ?? '');
+        await provider.locator('#login-submit').click();
+      }
+      await provider.locator('body[data-step="consent"]').waitFor();
+      await provider.locator(options.consent === 'deny' ? '#consent-deny' : '#consent-approve').click();
+      // The provider sends the tab back to the core's loopback listener, which answers with its own page.
+      await provider.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/, { waitUntil: 'load' });
+    } finally {
+      await provider.close();
+    }
+    if (options.consent === 'deny' || options.fails === true) return undefined;
+    return this.newSessionShown(before);
+  }
+
+  /**
+   * Signs the browser out of the provider (its cookies), keeping the window's own cookie: the next sign-in
+   * shows the provider's login page, so it can be another user. Cookies do not tell ports apart, and the
+   * provider and browser mode both live on 127.0.0.1.
+   */
+  async forgetProviderSession(): Promise<void> {
+    const keep = (await this.context.cookies()).filter((c) => c.name === `oidc-desk-${new URL(this.origin).port}`);
+    await this.context.clearCookies();
+    await this.context.addCookies(keep);
   }
 
   /** Stops everything: the browser, `oidc-desk ui`, the demo provider of its data directory, the data directory. */

@@ -66,7 +66,9 @@ export class StandInOpener {
   async record(log: string): Promise<OpenerRecord> {
     for (let i = 0; i < 600 && !existsSync(join(log, 'argv')); i += 1) await sleep(100);
     const read = (name: string): Promise<string> => readFile(join(log, name), 'utf8').catch(() => '');
-    this.#pids.push(Number((await read('pid')).trim()));
+    const pid = Number((await read('pid')).trim());
+    // No pid file (the opener never ran) reads as 0, and kill(0) would signal this whole process group.
+    if (Number.isSafeInteger(pid) && pid > 1) this.#pids.push(pid);
     return {
       argv: (await read('argv')).split('\0').slice(0, -1),
       fileStat: (await read('file-stat')).trim(),

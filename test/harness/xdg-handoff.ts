@@ -125,7 +125,7 @@ async function killProcess(child: ChildProcess): Promise<void> {
 }
 
 /** Starts Xvfb on a free display with a private MIT cookie; resolves once it accepts connections. */
-async function startXvfb(authFile: string, env: NodeJS.ProcessEnv): Promise<{ display: string; xvfb: ChildProcess }> {
+export async function startXvfb(authFile: string, env: NodeJS.ProcessEnv): Promise<{ display: string; xvfb: ChildProcess }> {
   let lastError = '';
   const first = 100 + Math.floor(Math.random() * 800);
   for (let attempt = 0; attempt < 20; attempt++) {

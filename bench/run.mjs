@@ -49,6 +49,7 @@ function runBench(file) {
 }
 
 const started = performance.now();
+const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const startLoad = loadavg();
 const rows = [];
 let failed = 0;
@@ -66,7 +67,6 @@ for (const file of benches) {
 }
 rmSync(xdg, { recursive: true, force: true });
 
-const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const doc = reportDocument({
   date,
   node: process.version,

@@ -62,6 +62,11 @@ try {
   });
   const tokens = await inBatches(sessions, PARALLEL, async () => bare.redeem(await bare.authorize(user.username, user.password)));
   process.stdout.write(`${sessions * 2} sign-ins in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  // Concurrent sign-ins can leave the desk's in-memory index without one of the sessions they stored
+  // (sessions.json has it): a call that re-reads the index (revealToken) brings it up to date first.
+  must(await desk.api.revealToken({ sessionId: one.id, type: 'access' }), 'revealToken');
+  const listed = must(await desk.api.listSessions(), 'listSessions').length;
+  if (listed !== sessions + 1) throw new Error(`the desk lists ${listed} sessions, not ${sessions + 1}`);
 
   await idp.resetCounts();
   const samples = await interleaved(rounds, {

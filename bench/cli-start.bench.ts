@@ -1,18 +1,16 @@
 /**
- * Benchmark: how long the built `oidc-desk` takes to run a quick command, as a ratio to `node -e 0`
- * measured in the same rounds (timings on a shared machine are noisy; ratios in one run are not):
- * `--version`, `sessions` over a data directory listing 20 sessions, and `token <session>` answered from
- * the token cache (a real sign-in against the local provider first, its refresh token and cache key in the
- * real keychain). Also the CPU time each run used (user + system, from the shell's `times`: steadier than
- * wall time when other programs compete for the cores) and which heavy packages each command loaded
- * (test/harness/module-trace.mjs).
- * Budgets: `--version` and `sessions` at most 1.5x, `token` at most 2x. No assertion: it prints a table
- * and writes bench/results/cli-start.json.
- * Run: npm run bench -- cli-start   (builds first; inside a D-Bus session with gnome-keyring for `token`)
- * RUNS=20 to change the number of rounds (at least 10).
+ * CLI start: how long the built `oidc-desk` takes to run a quick command, as a ratio to `node -e 0`
+ * measured in the same rounds (interleaved): `--version`, `sessions` over a data directory listing 20
+ * sessions, and `token <session>` answered from the token cache (a real sign-in against the local
+ * provider first, its refresh token and cache key in the real keychain; the provider counts no request
+ * during the measured runs). Also the CPU time of each (user + system, from the shell's `times`: steadier
+ * than wall time when other programs compete for the cores) and which heavy packages each command loaded
+ * (test/harness/module-trace.mjs), in the row's values.
+ * Budgets: `--version` and `sessions` at most 1.5x, `token` at most 2x (wall time).
+ * Run: npm run bench -- cli-start   (RUNS=15 rounds, at least 10)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,7 +18,8 @@ import { pathToFileURL } from 'node:url';
 import { BIN, Cli, KEYRING, ROOT } from '../test/harness/cli-runner.ts';
 import { startTestIdp } from '../test/harness/idp.ts';
 import { dataDirWithSessions } from '../test/harness/session-fixtures.ts';
-import { printTable, summarize } from './stats.ts';
+import { reportRows, skippedRow, type BenchRow } from './report.ts';
+import { msText, ratioText, summarize } from './stats.ts';
 
 const runs = Math.max(10, Number(process.env.RUNS ?? 15));
 const HEAVY = ['jose', 'oidc-provider', 'keytar', 'oauth4webapi', 'playwright-core', 'tsx'];
@@ -96,29 +95,28 @@ try {
 
   const base = summarize(samples.get('node -e 0') ?? []).median;
   const cpuBase = summarize(cpu.get('node -e 0') ?? []).median;
-  const results = [];
+  const rows: BenchRow[] = [];
   for (const c of cases) {
+    if (c.budget === undefined) continue;
     const s = summarize(samples.get(c.name) ?? []);
     const ratio = s.median / base;
     const cpuMedian = summarize(cpu.get(c.name) ?? []).median;
-    results.push({
-      command: c.name, medianMs: Number(s.median.toFixed(1)), p95Ms: Number(s.p95.toFixed(1)), ratio: Number(ratio.toFixed(2)),
-      cpuMedianMs: Number(cpuMedian.toFixed(1)), cpuRatio: Number((cpuMedian / cpuBase).toFixed(2)),
-      budget: c.budget ?? null, withinBudget: c.budget === undefined ? null : ratio <= c.budget,
-      heavyPackagesLoaded: c.budget === undefined ? [] : await heavyPackagesLoaded(c),
+    const heavy = await heavyPackagesLoaded(c);
+    rows.push({
+      bench: 'cli-start',
+      what: `${c.name}, wall time`,
+      figure: ratioText(ratio),
+      budget: `<= ${c.budget}x`,
+      ok: ratio <= c.budget,
+      reference: `node -e 0 ${msText(base)}; ${c.name.replace(/ \(.*/, '')} ${msText(s.median)}; CPU ${ratioText(cpuMedian / cpuBase)} (medians of ${runs})`,
+      values: {
+        ratio, medianMs: s.median, p95Ms: s.p95, nodeMedianMs: base, cpuRatio: cpuMedian / cpuBase, cpuMedianMs: cpuMedian, nodeCpuMedianMs: cpuBase,
+        runs, heavyPackagesLoaded: heavy.join(' '),
+      },
     });
   }
-  console.log(`CLI start, built JavaScript (dist/cli), median of ${runs} runs each, ratio to "node -e 0" in the same rounds (budgets on wall time):`);
-  printTable(['command', 'median ms', 'p95 ms', 'ratio', 'budget', 'ok', 'CPU ms', 'CPU ratio', 'heavy packages loaded'], results.map((r) => [
-    r.command, r.medianMs, r.p95Ms, `${r.ratio.toFixed(2)}x`, r.budget === null ? '' : `${r.budget}x`,
-    r.withinBudget === null ? '' : r.withinBudget ? 'yes' : 'NO', r.cpuMedianMs, `${r.cpuRatio.toFixed(2)}x`,
-    r.heavyPackagesLoaded.join(' ') || (r.budget === null ? '' : '-'),
-  ]));
-  if (skippedToken !== undefined) console.log(`(oidc-desk token: skipped, ${skippedToken})`);
-  const out = join(ROOT, 'bench', 'results', 'cli-start.json');
-  await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
-  await writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, runs, results, ...(skippedToken ? { skipped: { token: skippedToken } } : {}) }, null, 2)}\n`);
-  console.log(`written to ${out}`);
+  if (skippedToken !== undefined) rows.push(skippedRow('cli-start', 'oidc-desk token (cached), wall time', '<= 2x', skippedToken));
+  reportRows(rows);
 } finally {
   await idp?.stop();
 }

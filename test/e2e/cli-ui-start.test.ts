@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DemoProviderView, ProfileView, SessionView, SignInStart } from '../../src-main/core/contract.ts';
@@ -20,7 +20,6 @@ import { DEMO_USERS } from '../harness/idp.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 import { callApi, openEvents } from '../harness/web-server.ts';
 
-const START = join(ROOT, 'scripts', 'start.mjs');
 const dataDirs: string[] = [];
 
 after(async () => {
@@ -29,8 +28,8 @@ after(async () => {
 });
 
 /** `node scripts/start.mjs --no-build --data-dir <own> --no-open` with the test user's environment; resolves once it prints the URL with its token. */
-async function start(cli: Cli, env: Readonly<Record<string, string | undefined>>): Promise<{ stderr: () => string; url: URL; done: Promise<number | null>; stop: () => void }> {
-  const child = spawn(process.execPath, [START, '--no-build', '--data-dir', cli.dataDir, '--no-open'], { cwd: ROOT, env: cli.env(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+async function start(cli: Cli, env: Readonly<Record<string, string | undefined>>, root = ROOT): Promise<{ stderr: () => string; url: URL; done: Promise<number | null>; stop: () => void }> {
+  const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs'), '--no-build', '--data-dir', cli.dataDir, '--no-open'], { cwd: root, env: cli.env(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -111,11 +110,15 @@ test('no Electron binary: one line says so, browser mode serves the window, the 
 });
 
 test('an Electron binary but no desktop main process built yet: it says that instead, runs browser mode, and never starts the binary', { timeout: 60_000 }, async (t) => {
+  // A copy of the app's folder whose package.json names a main process that is not there (as after
+  // `npm start --no-build` before any build): its scripts copied, bin/ and node_modules linked to the real ones.
+  const root = await mkdtemp(join(tmpdir(), 'oidc-desk-unbuilt-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { main: string };
-  if (existsSync(join(ROOT, pkg.main))) {
-    t.skip('the desktop main process is built: npm start would launch the app');
-    return;
-  }
+  await writeFile(join(root, 'package.json'), JSON.stringify({ ...pkg, main: 'dist/electron/not-built.js' }));
+  await cp(join(ROOT, 'scripts'), join(root, 'scripts'), { recursive: true });
+  await symlink(join(ROOT, 'bin'), join(root, 'bin'));
+  await symlink(join(ROOT, 'node_modules'), join(root, 'node_modules'));
   const dist = await mkdtemp(join(tmpdir(), 'oidc-desk-electron-'));
   const marker = join(dist, 'ran');
   // A stand-in, not Electron: it only records that it was started.
@@ -123,7 +126,7 @@ test('an Electron binary but no desktop main process built yet: it says that ins
   await chmod(join(dist, 'electron'), 0o755);
   const cli = await Cli.create();
   dataDirs.push(cli.dataDir);
-  const run = await start(cli, { ELECTRON_OVERRIDE_DIST_PATH: dist });
+  const run = await start(cli, { ELECTRON_OVERRIDE_DIST_PATH: dist }, root);
   assert.match(run.stderr().split('\n')[0] ?? '', /^npm start: the desktop app's main process \(.+\) is not built; opening browser mode \(oidc-desk ui\) instead\.$/);
   await cookieFor(run.url);
   run.stop();

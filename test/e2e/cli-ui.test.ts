@@ -90,7 +90,7 @@ test('the system browser gets only a 0600 redirect file, no argv holds the token
 
   signalCli('SIGINT');
   const done = await running.done;
-  assert.equal(done.code, 0, done.stderr);
+  assert.equal(done.code, 0, `signal ${done.signal}: ${done.stderr}`);
   assert.equal(done.stdout, `${target.origin}/\n`, 'stdout: the URL without its token');
   assert.match(done.stderr, /Stopping browser mode/);
   assert.ok(!done.stderr.includes(token) && !done.stdout.includes(token), 'the token was never printed');

@@ -64,10 +64,12 @@ await build({
 // The desktop app (Electron): its main process as ESM for Node in dist/electron/main.js (electron and the
 // same npm packages as the CLI's stay external), and the window's preload as CommonJS in
 // dist/electron/preload.cjs: a sandboxed preload can require only 'electron', so everything else is bundled in.
+// dist/electron/demo-idp.js, built the same way as main.js, is the demo provider the app runs in a utility
+// process (the installers hold neither the CLI nor a RunAsNode fuse).
 rmSync(new URL('../dist/electron', import.meta.url), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src-main/electron/main.ts' },
+  entryPoints: { main: 'src-main/electron/main.ts', 'demo-idp': 'src-main/demo-idp/entry.ts' },
   outdir: 'dist/electron',
   bundle: true,
   format: 'esm',

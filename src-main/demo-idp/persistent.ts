@@ -1,15 +1,15 @@
 /** The demo provider for first runs, kept in `<dataDir>/demo-idp/`: persistent signing keys and store, one recorded issuer and port it keeps, and start / ensure / stop functions any front can call. */
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { DeskError, isDeskError } from '../core/errors.ts';
 import type { ProfileInput } from '../core/contract.ts';
 import type { Profile } from '../core/profile.ts';
-import { ensurePrivateDir, openDataFileForAppend, readDataFile, setDataFileAside } from '../core/store/data-dir.ts';
+import { ensurePrivateDir, readDataFile, setDataFileAside } from '../core/store/data-dir.ts';
 import { isProcessAlive, withFileLock } from '../core/store/file-lock.ts';
 import { writeJsonFileAtomic } from '../core/store/json-file.ts';
 import { DEMO_CLIENT_ID, DEMO_USERS } from './demo-data.ts';
 import { FileAdapterStore } from './file-adapter.ts';
+import { defaultLaunchCommand, launchDemoProvider, type DemoLaunchCommand } from './launch.ts';
 import { proveDemoProvider } from './proof.ts';
 import type { PrivateJwks } from './provider.ts';
 import type { RunningDemoProvider } from './server.ts';
@@ -280,24 +280,12 @@ export async function startPersistentDemoProvider(options: { readonly dataDir: s
   };
 }
 
-/** How {@link ensureDemoProvider} starts a background provider: a program and its arguments before `--data-dir`. */
-export interface DemoLaunchCommand {
-  readonly file: string;
-  readonly args: readonly string[];
-}
-
-/**
- * The CLI launcher, run with this Node: `node bin/oidc-desk.mjs --data-dir <dir> demo-idp`. The path holds
- * from the source (src-main/demo-idp/) and from the built CLI (dist/cli/): both two levels below the root.
- */
-export function defaultLaunchCommand(): DemoLaunchCommand {
-  return { file: process.execPath, args: [fileURLToPath(new URL('../../bin/oidc-desk.mjs', import.meta.url))] };
-}
+export { defaultLaunchCommand, type DemoChild, type DemoForkLauncher, type DemoForkOptions, type DemoLaunchCommand, type DemoSpawnCommand } from './launch.ts';
 
 /** Options of {@link ensureDemoProvider}. */
 export interface EnsureDemoOptions {
   readonly dataDir: string;
-  /** How to start the background process (default {@link defaultLaunchCommand}; the desktop app passes its own). */
+  /** How to start the background process (default {@link defaultLaunchCommand}; the desktop app forks a utility process). */
   readonly command?: DemoLaunchCommand;
   /** How long to wait for a started provider to answer (default 30 s). */
   readonly timeoutMs?: number;
@@ -316,8 +304,9 @@ async function logTail(path: string): Promise<string> {
 }
 
 /**
- * The issuer of the demo provider of this data directory, starting it as a detached background process
- * (`oidc-desk --data-dir <dir> demo-idp`, output in `demo-idp/provider.log`) when none answers. Concurrent
+ * The issuer of the demo provider of this data directory, starting it in the background when none answers:
+ * by default as a detached `oidc-desk --data-dir <dir> demo-idp`, or through the front's fork launcher (the
+ * desktop app's utility process); its output goes to `demo-idp/provider.log`. Concurrent
  * callers share one start (a lock in the data directory). Fails DEMO_PORT_TAKEN when another program holds
  * the recorded port (nothing is started elsewhere), `LOOPBACK_LISTEN_FAILED` when it cannot start.
  */
@@ -332,49 +321,27 @@ export async function ensureDemoProvider(options: EnsureDemoOptions): Promise<{ 
     const recorded = await readDemoState(dataDir);
     if (recorded !== undefined && !(await portIsFree(recorded.port))) throw demoPortTaken(recorded, 'start');
     options.onProgress?.('Starting the demo provider in the background...');
-    const command = options.command ?? defaultLaunchCommand();
-    // Loaded here only: the commands that import this module mostly never start a process.
-    const { spawn } = await import('node:child_process');
-    const log = await openDataFileForAppend(paths.log);
-    let child;
-    try {
-      child = spawn(command.file, [...command.args, '--data-dir', dataDir, 'demo-idp'], {
-        detached: true,
-        stdio: ['ignore', log.fd, log.fd],
-        env: options.env ?? process.env,
-        cwd: paths.dir,
-        windowsHide: true,
-      });
-    } finally {
-      await log.close();
-    }
-    const pid = child.pid;
-    let exited: string | undefined;
-    child.once('error', (error) => {
-      exited = error.message;
+    const launched = await launchDemoProvider(options.command ?? defaultLaunchCommand(), {
+      dataDir,
+      cwd: paths.dir,
+      logPath: paths.log,
+      env: options.env ?? process.env,
     });
-    child.once('exit', (code, signal) => {
-      exited = `exit ${code ?? signal ?? '?'}`;
-    });
-    child.unref();
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     while (Date.now() < deadline) {
+      const exited = launched.exited();
       if (exited !== undefined) {
+        await launched.logged();
         throw new DeskError('LOOPBACK_LISTEN_FAILED', `The demo provider did not start (${exited}): ${await logTail(paths.log)}`);
       }
+      const pid = launched.pid();
       const state = await readDemoState(dataDir);
       if (pid !== undefined && state?.pid === pid && await isOwnDemoProvider(dataDir, state.issuer)) {
         return { issuer: state.issuer, pid, started: true };
       }
       await sleep(100);
     }
-    if (pid !== undefined) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
+    launched.stop();
     throw new DeskError('LOOPBACK_LISTEN_FAILED', `The demo provider did not answer within ${Math.round((options.timeoutMs ?? 30_000) / 1000)} s (see ${paths.log}).`);
   }, { timeoutMs: (options.timeoutMs ?? 30_000) + 10_000 });
 }

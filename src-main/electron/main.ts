@@ -1,23 +1,24 @@
 /**
  * The desktop app's main process: the composition root. One instance (a second one hands its command line
  * over and quits), the `dev.oidcdesk` scheme registered, the desk over the shared data directory with
- * Electron's `net.fetch` under it, the hardened window with its IPC, the deep links, the scheduler, and the
- * desk closed on quit. Each feature module registers its own handlers.
+ * Electron's `net.fetch` under it, the demo provider started on demand in a utility process, the hardened
+ * window with its IPC, the deep links, the scheduler, and the desk (and the demo provider it started) closed
+ * on quit. Each feature module registers its own handlers.
  * @module
  */
 import { homedir, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Menu, app, dialog, ipcMain, net, protocol, shell } from 'electron';
+import { BrowserWindow, Menu, app, dialog, ipcMain, net, protocol, shell, utilityProcess } from 'electron';
 import { openDesk, type Desk } from '../core/desk.ts';
 import { isDeskError } from '../core/errors.ts';
 import { APP_SCHEME } from '../core/profile.ts';
 import { KeytarSecretStore } from '../core/store/keytar-secret-store.ts';
 import { createDemoGuard } from '../demo-idp/guard.ts';
-import type { DemoLaunchCommand } from '../demo-idp/persistent.ts';
 import { demoProviderPort } from '../demo-idp/port.ts';
 import { isAppUrl, registerAppScheme, serveApp } from './app-protocol.ts';
 import { appStorage } from './config.ts';
+import { utilityDemoLauncher } from './demo-launcher.ts';
 import { installDeepLinks, registeredSchemes, type DeepLinkInterceptor } from './deep-links.ts';
 import { registerIpc } from './ipc.ts';
 import { createSchemeRegistry, execFileRunner, xdgDataHome } from './scheme-registration.ts';
@@ -28,8 +29,8 @@ import { bringToFront, createMainWindow, hardenAllWebContents } from './window.t
 
 /** The bundled preload, beside this file once built (dist/electron/). */
 const PRELOAD = fileURLToPath(new URL('../../dist/electron/preload.cjs', import.meta.url));
-/** The CLI launcher, which runs the demo provider in the background. */
-const CLI = fileURLToPath(new URL('../../bin/oidc-desk.mjs', import.meta.url));
+/** The demo provider's bundled entry, beside this file once built (dist/electron/), run in a utility process. */
+const DEMO_ENTRY = fileURLToPath(new URL('../../dist/electron/demo-idp.js', import.meta.url));
 
 const development = !app.isPackaged;
 const env = process.env;
@@ -69,16 +70,14 @@ function report(what: string, error: { readonly code: string }): void {
 async function start(deepLinks: ReturnType<typeof installDeepLinks>): Promise<void> {
   serveApp(protocol);
   const { dataDir, keychainService } = appStorage(env);
-  // The demo provider runs as the CLI's `demo-idp`, with this Electron as Node.
-  const demoCommand: DemoLaunchCommand = { file: process.execPath, args: [CLI] };
-  const demoEnv = { ...env, ELECTRON_RUN_AS_NODE: '1' };
-  const guard = createDemoGuard({ dataDir, env: demoEnv, command: demoCommand, transport: netFetch(net) });
+  const demoLauncher = utilityDemoLauncher(utilityProcess, DEMO_ENTRY);
+  const guard = createDemoGuard({ dataDir, env, command: demoLauncher, transport: netFetch(net) });
   const desk: Desk = await openDesk({
     dataDir,
     secrets: new KeytarSecretStore({ service: keychainService }),
     fetch: guard.fetch,
     beforeSend: guard.beforeSend,
-    demo: demoProviderPort(dataDir, demoEnv, demoCommand),
+    demo: demoProviderPort(dataDir, env, demoLauncher),
     schemes,
     watch: true,
     version: app.getVersion(),
@@ -96,6 +95,7 @@ async function start(deepLinks: ReturnType<typeof installDeepLinks>): Promise<vo
     stopFlows();
     browser.endAll();
     desk.close();
+    demoLauncher.stopAll();
   });
   void desk.registerSchemes().then((registered) => {
     if (!registered.ok) report('the redirect schemes could not all be registered with the operating system', registered.error);

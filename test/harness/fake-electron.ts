@@ -1,10 +1,14 @@
 /**
  * A FAKE `electron` module for tests in plain Node. It is NOT Electron and runs no Chromium: it records the
  * calls the app's main process and preload make, and lets a test emit the events Electron would (ready,
- * open-url, second-instance, navigation, IPC). Tests map the specifier 'electron' to this file with
+ * open-url, second-instance, navigation, IPC). Its `utilityProcess.fork` runs the module with this Node
+ * (not an Electron utility process). Tests map the specifier 'electron' to this file with
  * test/harness/fake-electron-loader.mjs, or pass these objects to the feature modules directly.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { constants } from 'node:os';
+import { PassThrough } from 'node:stream';
 
 /** Says what this module is, for anyone who finds it loaded. */
 export const IS_FAKE_ELECTRON = true;
@@ -232,4 +236,92 @@ export const dialog = {
   },
 };
 
-export default { app, BrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, protocol, net, Menu, session, dialog, IS_FAKE_ELECTRON };
+/** The options of Electron's `utilityProcess.fork` this fake honours (stdio as Electron checks it: 'pipe', 'ignore' or 'inherit'). */
+export interface FakeForkOptions {
+  readonly env?: object;
+  readonly execArgv?: readonly string[];
+  readonly cwd?: string;
+  readonly stdio?: string | readonly string[];
+  readonly serviceName?: string;
+}
+
+function fakeStdio(value: string | undefined): 'pipe' | 'ignore' | 'inherit' {
+  if (value === undefined || value === 'inherit' || value === 'pipe' || value === 'ignore') return value ?? 'inherit';
+  throw new Error('fake utilityProcess: stdout and stderr take pipe, ignore or inherit (Electron throws too)');
+}
+
+/**
+ * A FAKE utility process: the module runs in a child of this Node (`node [execArgv] <module> [args]`, with the
+ * given env and cwd; execArgv defaults to none here, not to the test runner's), behind Electron's event
+ * surface: `pid` undefined until 'spawn', 'exit' with a number, `stdout`/`stderr` streams only with 'pipe'
+ * (dropped after 'exit', their listeners removed, as Electron does), `kill()` sends SIGTERM.
+ */
+export class FakeUtilityProcess extends EventEmitter {
+  #child: ChildProcess | null;
+  #pid: number | undefined;
+  #stdout: PassThrough | null = null;
+  #stderr: PassThrough | null = null;
+
+  constructor(modulePath: string, args: readonly string[], options: FakeForkOptions) {
+    super();
+    const stdio = typeof options.stdio === 'string' ? ['ignore', options.stdio, options.stdio] : options.stdio ?? ['ignore', 'inherit', 'inherit'];
+    if (stdio[0] !== 'ignore') throw new Error('fake utilityProcess: stdin value other than ignore is not supported (Electron throws too)');
+    const [out, err] = [fakeStdio(stdio[1]), fakeStdio(stdio[2])];
+    if (out === 'pipe') this.#stdout = new PassThrough();
+    if (err === 'pipe') this.#stderr = new PassThrough();
+    const child = spawn(process.execPath, [...(options.execArgv ?? []), modulePath, ...args], {
+      env: (options.env ?? process.env) as NodeJS.ProcessEnv,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      stdio: ['ignore', out, err],
+    });
+    this.#child = child;
+    if (this.#stdout !== null) child.stdout?.pipe(this.#stdout);
+    if (this.#stderr !== null) child.stderr?.pipe(this.#stderr);
+    child.once('spawn', () => {
+      this.#pid = child.pid;
+      this.emit('spawn');
+    });
+    child.once('exit', (code, signal) => {
+      try {
+        this.emit('exit', code ?? 128 + (signal === null ? 0 : constants.signals[signal]));
+      } finally {
+        this.#child = null;
+        this.#pid = undefined;
+        for (const stream of [this.#stdout, this.#stderr]) stream?.removeAllListeners();
+        this.#stdout = null;
+        this.#stderr = null;
+      }
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.#pid;
+  }
+
+  get stdout(): PassThrough | null {
+    return this.#stdout;
+  }
+
+  get stderr(): PassThrough | null {
+    return this.#stderr;
+  }
+
+  kill(): boolean {
+    record('utilityProcess.kill', this.#pid);
+    return this.#child?.kill('SIGTERM') ?? false;
+  }
+}
+
+/** Every utility process the fake started. */
+export const utilityProcesses: FakeUtilityProcess[] = [];
+
+export const utilityProcess = {
+  fork(modulePath: string, args: readonly string[] = [], options: FakeForkOptions = {}): FakeUtilityProcess {
+    record('utilityProcess.fork', modulePath, args, options);
+    const child = new FakeUtilityProcess(modulePath, args, options);
+    utilityProcesses.push(child);
+    return child;
+  },
+};
+
+export default { app, BrowserWindow, ipcMain, ipcRenderer, contextBridge, shell, protocol, net, Menu, session, dialog, utilityProcess, IS_FAKE_ELECTRON };

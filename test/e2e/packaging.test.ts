@@ -66,8 +66,8 @@ describe('Linux packages from a stand-in Electron distribution (NOT Electron) an
     assert.ok(readFileSync(join(built.unpacked, 'NOT-ELECTRON.txt'), 'utf8').includes(NOT_ELECTRON));
   });
 
-  test('the asar holds package.json, the main process package.json names and the renderer', whenBuilt, () => {
-    for (const file of ['/package.json', `/${pkg.main}`, '/dist/renderer/index.html']) {
+  test('the asar holds package.json, the main process package.json names, its preload, the demo provider entry and the renderer', whenBuilt, () => {
+    for (const file of ['/package.json', `/${pkg.main}`, '/dist/electron/preload.cjs', '/dist/electron/demo-idp.js', '/dist/renderer/index.html']) {
       assert.ok(entries.includes(file), `${file} is not in app.asar`);
     }
     const packaged = JSON.parse(extractFile(built.asar, 'package.json').toString('utf8')) as { main?: unknown; name?: unknown; version?: unknown };

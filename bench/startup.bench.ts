@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createHttpClient } from '../src-main/core/http/client.ts';
 import { SessionService } from '../src-main/core/session/session-service.ts';
+import type { ClientCredentialRead } from '../src-main/core/store/client-credential.ts';
 import type { SecretRead, SecretStore } from '../src-main/core/store/secret-store.ts';
 import { sessionIndexStore, type SessionRecord } from '../src-main/core/store/session-index.ts';
 import { printTable, summarize } from './stats.ts';
@@ -21,6 +22,9 @@ class CountingStore implements SecretStore {
   async get(): Promise<SecretRead> { this.calls++; return { kind: 'absent' }; }
   async set() { this.calls++; }
   async delete() { this.calls++; return false; }
+  async getClient(): Promise<ClientCredentialRead> { this.calls++; return { kind: 'absent' }; }
+  async setClient() { this.calls++; }
+  async deleteClient() { this.calls++; return false; }
 }
 
 const rows: (string | number)[][] = [];

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   USAGE: 'usage',
   /** The data directory, or a file in it, is a link, another user's, or writable by others: the user must fix it. */
   DATA_DIR_INSECURE: 'usage',
+  /** The profile's client authentication needs a client secret (or private key) that was never set on this computer. */
+  CLIENT_SECRET_MISSING: 'usage',
   // protocol / validation: something received was invalid, or the provider said no
   DISCOVERY_FAILED: 'protocol',
   DISCOVERY_ISSUER_MISMATCH: 'protocol',
@@ -39,6 +41,8 @@ export const ERROR_CODES = {
   TOKEN_ERROR: 'protocol',
   INVALID_GRANT: 'protocol',
   INVALID_CLIENT: 'protocol',
+  /** The provider does not allow this client the grant type asked for (OAuth `unauthorized_client`). */
+  UNAUTHORIZED_CLIENT: 'protocol',
   ID_TOKEN_INVALID: 'protocol',
   ID_TOKEN_SIGNATURE_INVALID: 'protocol',
   ID_TOKEN_ALG_NOT_ALLOWED: 'protocol',

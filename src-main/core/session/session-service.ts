@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
-  ErrorView, IntrospectionView, JwtInspection, KeychainView, SessionEvent, SessionView, TokenValue, UserinfoView,
+  ClientCredentialView, ErrorView, IntrospectionView, JwtInspection, KeychainView, SessionEvent, SessionView, TokenValue, UserinfoView,
 } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
 import { reportAt } from '../oauth/jwt-report.ts';
@@ -20,6 +20,9 @@ import { checkDataDir } from '../store/data-dir.ts';
 import { ProfileStore } from '../store/profiles.ts';
 import { corruptCopiesProblem } from '../store/startup-problems.ts';
 import { sessionIndexStore, type SessionIndexDoc } from '../store/session-index.ts';
+import type { ClientKeyAlg } from '../oauth/client-auth.ts';
+import { clientCredentialView, generateClientKeyPair, setClientSecret } from './client-credentials.ts';
+import { signInDirect, type PasswordCredentials } from './direct-sign-in.ts';
 import { heldTokens, readGrant } from './grants.ts';
 import { watchIndex } from './index-watch.ts';
 import { inspectPastedJwt } from './inspection.ts';
@@ -152,6 +155,31 @@ export class SessionService {
     const session = started.result.then((result) => storeSignIn(this.#state, result));
     session.catch(() => undefined);
     return { started, session };
+  }
+
+  /** Signs in without a browser (client credentials; password with the account's credentials, used once). */
+  signInDirect(profile: Profile, flowId: string, credentials?: PasswordCredentials): Promise<SessionView> {
+    return signInDirect(this.#state, profile, flowId, credentials);
+  }
+
+  /** The clock of this service (ms since the epoch). */
+  now(): number {
+    return this.#state.now();
+  }
+
+  /** What fronts may know of the profile's client credential (never the secret). */
+  clientCredential(profile: Profile): Promise<ClientCredentialView> {
+    return clientCredentialView(this.#state, profile);
+  }
+
+  /** Sets the profile's client secret in the keychain (bound to its issuer and client). */
+  setClientSecret(profile: Profile, secret: string): Promise<ClientCredentialView> {
+    return setClientSecret(this.#state, profile, secret);
+  }
+
+  /** A new private_key_jwt key pair for the profile's client; the view holds its public JWK. */
+  generateClientKey(profile: Profile, alg: ClientKeyAlg): Promise<ClientCredentialView> {
+    return generateClientKeyPair(this.#state, profile, alg);
   }
 
   /**

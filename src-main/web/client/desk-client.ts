@@ -31,6 +31,9 @@ const OPERATIONS: Readonly<Record<DeskOperation, true>> = {
   startupProblems: true,
   demoProvider: true,
   ensureDemoProvider: true,
+  clientCredential: true,
+  setClientSecret: true,
+  generateClientKey: true,
 };
 
 function transportError(message: string, status?: number): Result<never> {

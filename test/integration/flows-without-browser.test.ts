@@ -127,7 +127,14 @@ test('client credentials with client_secret_basic: no secret -> CLIENT_SECRET_MI
     const request = timeline.find((e) => e.method === 'POST' && e.url.endsWith('/token'));
     assert.ok(request?.requestHeaders['authorization']?.startsWith('Basic '), 'the token request authenticated with HTTP Basic');
     assert.ok(!String(request?.requestBody).includes('client_secret'), 'client_secret_basic puts no secret in the body');
+    // Introspection and revocation authenticate as the client too.
+    const introspection = value(w, await w.desk.api.introspectToken({ sessionId: session.id, token: 'access' }));
+    assert.deepEqual([introspection.active, introspection.clientId], [true, 'svc-basic']);
     await assertNowhere(w, session.id, BASIC_SECRET, 'svc-basic');
+    const out = value(w, await w.desk.api.signOut({ sessionId: session.id }));
+    assert.deepEqual(out.tokens, { refresh: 'none', access: 'revoked' });
+    assert.equal(value(w, await w.desk.api.listSessions()).length, 0);
+    await assertNowhere(w, undefined, BASIC_SECRET, 'svc-basic');
   } finally {
     w.desk.close();
   }
@@ -265,6 +272,17 @@ test('the password grant (legacy): warned about, the password used once and foun
     const request = value(w, await w.desk.api.sessionTimeline({ sessionId: session.id })).find((e) => String(e.requestBody).includes('grant_type=password'));
     assert.ok(request !== undefined, 'the password grant is in the session\'s timeline');
     await assertNowhere(w, session.id, USER.password);
+
+    // A confidential client of the password grant authenticates on the refresh and the revocation too.
+    value(w, await w.desk.api.addProfile({ profile: { name: 'pw-conf', issuer: idp.issuer, clientId: 'pw-conf', allowHttpLoopback: true, flow: 'password', clientAuth: 'client_secret_basic', scopes: 'openid offline_access' } }));
+    assert.equal(failure(w, await w.desk.api.startSignIn({ profile: 'pw-conf', username: USER.username, password: USER.password })).code, 'CLIENT_SECRET_MISSING');
+    value(w, await w.desk.api.setClientSecret({ profile: 'pw-conf', secret: CONF_PW_SECRET }));
+    const conf = done(value(w, await w.desk.api.startSignIn({ profile: 'pw-conf', username: USER.username, password: USER.password }))).session;
+    assert.equal(value(w, await w.desk.api.refreshSession({ sessionId: conf.id })).status, 'active');
+    recordSecrets(value(w, await w.desk.api.revealToken({ sessionId: conf.id, type: 'access' })).value);
+    await assertNowhere(w, conf.id, USER.password);
+    await assertNowhere(w, conf.id, CONF_PW_SECRET, 'pw-conf');
+    assert.equal(value(w, await w.desk.api.signOut({ sessionId: conf.id })).tokens.refresh, 'revoked');
   } finally {
     w.desk.close();
   }

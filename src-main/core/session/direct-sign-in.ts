@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { SessionView } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
 import { withExchangeContext } from '../http/exchange-context.ts';
+import { fingerprint } from '../http/redact.ts';
 import { clientCredentialsGrant, passwordGrant, type TokenSet } from '../oauth/tokens.ts';
 import type { Profile } from '../profile.ts';
 import type { SessionRecord } from '../store/session-index.ts';
@@ -28,7 +29,8 @@ export interface PasswordCredentials {
  */
 function refined(error: unknown, profile: Profile, password: string | undefined): DeskError {
   const err = isDeskError(error) ? error : new DeskError('INTERNAL', 'The token request failed.', { cause: error });
-  const scrub = (text: string | undefined): string | undefined => (text === undefined || password === undefined || password.length === 0 ? text : text.split(password).join('[password]'));
+  // The provider's words are masked already; a long password may have become its fingerprint there.
+  const scrub = (text: string | undefined): string | undefined => (text === undefined || password === undefined || password.length === 0 ? text : text.split(password).join('[password]').split(fingerprint(password)).join('[password]'));
   let message = scrub(err.message) ?? err.message;
   if (err.code === 'INVALID_CLIENT') {
     message = profile.clientAuth === 'private_key_jwt'

@@ -65,6 +65,8 @@ interface TestGrants {
   readonly password?: boolean;
   /** Scopes a client credentials token may carry (an API's own). */
   readonly apiScopes?: readonly string[];
+  /** Lifetime of a client credentials token, seconds (oidc-provider's default: 10 minutes). */
+  readonly clientCredentialsTtl?: number;
 }
 
 function parseConfig(value: unknown): { users?: DemoUser[]; clients?: DemoClient[]; grants?: TestGrants } {
@@ -76,6 +78,7 @@ function parseConfig(value: unknown): { users?: DemoUser[]; clients?: DemoClient
       clientCredentials: g['clientCredentials'] === true,
       password: g['password'] === true,
       apiScopes: Array.isArray(g['apiScopes']) ? g['apiScopes'].filter((s): s is string => typeof s === 'string') : [],
+      ...(typeof g['clientCredentialsTtl'] === 'number' ? { clientCredentialsTtl: g['clientCredentialsTtl'] } : {}),
     };
   }
   if (value['users'] !== undefined) {
@@ -129,6 +132,7 @@ async function main(argv: readonly string[]): Promise<void> {
         if (grants?.clientCredentials === true) {
           configuration['features'] = { ...(configuration['features'] as Record<string, unknown>), clientCredentials: { enabled: true } };
           configuration['scopes'] = [...(configuration['scopes'] as string[]), ...(grants.apiScopes ?? [])];
+          if (grants.clientCredentialsTtl !== undefined) configuration['ttl'] = { ...(configuration['ttl'] as Record<string, unknown>), ClientCredentials: grants.clientCredentialsTtl };
         }
       },
     });

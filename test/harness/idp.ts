@@ -34,7 +34,7 @@ export interface StartTestIdpOptions {
   readonly users?: readonly DemoUser[];
   readonly clients?: readonly DemoClient[];
   /** Grants beyond the demo provider's: client credentials (with the API's scopes), and the test-only password grant. */
-  readonly grants?: { readonly clientCredentials?: boolean; readonly password?: boolean; readonly apiScopes?: readonly string[] };
+  readonly grants?: { readonly clientCredentials?: boolean; readonly password?: boolean; readonly apiScopes?: readonly string[]; readonly clientCredentialsTtl?: number };
   /** How long to wait for the ready line; default 20 s. */
   readonly readyTimeoutMs?: number;
 }

@@ -42,8 +42,8 @@ export type Command =
     readonly allowHttpLoopback: boolean;
     readonly params: Readonly<Record<string, string>>;
     /** `--flow`, `--client-auth`: left to the profile validator's defaults when absent. */
-    readonly flow: string | undefined;
-    readonly clientAuth: string | undefined;
+    readonly flow?: string;
+    readonly clientAuth?: string;
   }
   | { readonly kind: 'profile-list'; readonly json: boolean }
   | { readonly kind: 'profile-remove'; readonly name: string }
@@ -51,7 +51,8 @@ export type Command =
   | { readonly kind: 'profile-secret'; readonly name: string; readonly stdin: boolean }
   /** Shows (making it when there is none, or with `fresh`) the private_key_jwt key pair's public JWK. */
   | { readonly kind: 'profile-key'; readonly name: string; readonly fresh: boolean; readonly alg: 'ES256' | 'RS256' | undefined; readonly json: boolean }
-  | ({ readonly kind: 'login'; readonly profile: string; readonly direct: DirectLoginOptions } & LoginOptions)
+  /** `direct` only when an option of the flows without a browser was given. */
+  | ({ readonly kind: 'login'; readonly profile: string; readonly direct?: DirectLoginOptions } & LoginOptions)
   | { readonly kind: 'sessions'; readonly json: boolean }
   | { readonly kind: 'token'; readonly session: string; readonly type: TokenType; readonly json: boolean; readonly minValidSeconds: number | undefined }
   | { readonly kind: 'inspect'; readonly target: string; readonly json: boolean }
@@ -272,6 +273,8 @@ function parseProfileCommand(args: readonly string[]): Command {
     if (issuer === undefined) usage('"profile add" needs --issuer <url>, e.g. --issuer https://dev-123.okta.com/oauth2/default.');
     if (clientId === undefined) usage('"profile add" needs --client-id <id> (the native app\'s client id at the provider).');
     const params = values['param'];
+    const flow = str(values, 'flow');
+    const clientAuth = str(values, 'client-auth');
     return {
       kind: 'profile-add',
       name,
@@ -281,8 +284,8 @@ function parseProfileCommand(args: readonly string[]): Command {
       redirect: str(values, 'redirect') ?? 'loopback',
       allowHttpLoopback: flag(values, 'allow-http-loopback'),
       params: parseParams(Array.isArray(params) ? params.filter((p): p is string => typeof p === 'string') : []),
-      flow: str(values, 'flow'),
-      clientAuth: str(values, 'client-auth'),
+      ...(flow === undefined ? {} : { flow }),
+      ...(clientAuth === undefined ? {} : { clientAuth }),
     };
   }
   if (sub === 'secret') {
@@ -326,7 +329,8 @@ function parseSubcommand(name: string, args: readonly string[]): Command {
       const direct: DirectLoginOptions = { clientSecretStdin: flag(values, 'client-secret-stdin'), username: str(values, 'username'), passwordStdin: flag(values, 'password-stdin') };
       if (direct.clientSecretStdin && direct.passwordStdin) usage('Only one of --client-secret-stdin and --password-stdin can read stdin: set the client secret first with "oidc-desk profile secret <profile> --client-secret-stdin".');
       if (direct.passwordStdin && direct.username === undefined) usage('--password-stdin goes with --username <name>.');
-      return { kind: 'login', profile: one('login', positionals, 'a profile name'), direct, ...loginOptions(values) };
+      const given = direct.clientSecretStdin || direct.passwordStdin || direct.username !== undefined;
+      return { kind: 'login', profile: one('login', positionals, 'a profile name'), ...(given ? { direct } : {}), ...loginOptions(values) };
     }
     case 'sessions': {
       const { values, positionals } = parseCommand('sessions', args, { json: { type: 'boolean' } });
@@ -447,7 +451,7 @@ export function typedValues(command: Command): string[] {
     case 'profile-remove':
     case 'profile-secret':
     case 'profile-key': return [command.name];
-    case 'login': return [command.profile, command.direct.username ?? '', ...browser(command)];
+    case 'login': return [command.profile, command.direct?.username ?? '', ...browser(command)];
     case 'quickstart': return [...browser(command)];
     case 'token':
     case 'refresh':

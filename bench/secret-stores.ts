@@ -4,6 +4,7 @@
  * times the writes of any store (the keychain write of a sign-in, reported on its own).
  */
 import { performance } from 'node:perf_hooks';
+import type { ClientCredentialRead, StoredClientCredential } from '../src-main/core/store/client-credential.ts';
 import { MemorySecretStore } from '../src-main/core/store/memory-secret-store.ts';
 import type { SecretRead, SecretStore, SecretStoreStatus, StoredSecret } from '../src-main/core/store/secret-store.ts';
 
@@ -52,5 +53,20 @@ export class TimedSecretStore implements SecretStore {
   delete(sessionId: string): Promise<boolean> {
     this.calls++;
     return this.#inner.delete(sessionId);
+  }
+
+  getClient(account: string): Promise<ClientCredentialRead> {
+    this.calls++;
+    return this.#inner.getClient(account);
+  }
+
+  setClient(account: string, credential: StoredClientCredential): Promise<void> {
+    this.calls++;
+    return this.#inner.setClient(account, credential);
+  }
+
+  deleteClient(account: string): Promise<boolean> {
+    this.calls++;
+    return this.#inner.deleteClient(account);
   }
 }

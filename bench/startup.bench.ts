@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openDesk } from '../src-main/core/desk.ts';
+import type { ClientCredentialRead } from '../src-main/core/store/client-credential.ts';
 import type { SecretRead, SecretStore, SecretStoreStatus } from '../src-main/core/store/secret-store.ts';
 import { dataDirWithSessions } from '../test/harness/session-fixtures.ts';
 import { reportRows, type BenchRow } from './report.ts';
@@ -37,6 +38,17 @@ class CountingStore implements SecretStore {
     this.calls++;
   }
   async delete(): Promise<boolean> {
+    this.calls++;
+    return false;
+  }
+  async getClient(): Promise<ClientCredentialRead> {
+    this.calls++;
+    return { kind: 'absent' };
+  }
+  async setClient(): Promise<void> {
+    this.calls++;
+  }
+  async deleteClient(): Promise<boolean> {
     this.calls++;
     return false;
   }

@@ -38,8 +38,10 @@ function Desk() {
   const latest = signIns.outcomes[0];
   const reloadProfiles = profiles.reload;
   useEffect(() => {
-    if (latest === undefined || shown.current.has(latest.flowId)) return;
-    shown.current.add(latest.flowId);
+    // A sign-in without a browser may be heard of (its event) before its answer says it was started here.
+    const key = latest === undefined ? '' : `${latest.flowId}${latest.ok && latest.startedHere ? ' here' : ''}`;
+    if (latest === undefined || shown.current.has(key)) return;
+    shown.current.add(key);
     if (!latest.ok) return;
     // Its profile may be new (the demo profile of a first run, or one made by another front).
     reloadProfiles();
@@ -48,7 +50,8 @@ function Desk() {
 
   const onSignIn = (profile: string) => {
     go({ view: 'sessions' });
-    void signIns.start(profile);
+    // A password profile asks for the credentials in its group on the sessions view.
+    if (profiles.list.find((p) => p.name === profile)?.flow !== 'password') void signIns.start(profile);
   };
 
   return (

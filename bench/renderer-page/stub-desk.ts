@@ -10,7 +10,7 @@ const none = (): Promise<Result<never>> => Promise.resolve({ ok: false, error: {
 /** The bench's profiles and sessions; expiries start `firstExpiryMs` from `now`, one every 7 s. */
 export function benchData(count: number, now: number): { profiles: ProfileView[]; sessions: SessionView[] } {
   const profiles: ProfileView[] = ['okta', 'keycloak', 'entra', 'auth0', 'demo'].map((name) => ({
-    name, issuer: `https://${name}.example.com`, clientId: `${name}-client`, scopes: ['openid', 'profile', 'email', 'offline_access'], redirect: 'loopback', allowHttpLoopback: false, extraParams: {},
+    name, issuer: `https://${name}.example.com`, clientId: `${name}-client`, scopes: ['openid', 'profile', 'email', 'offline_access'], redirect: 'loopback', allowHttpLoopback: false, extraParams: {}, flow: 'authorization_code', clientAuth: 'none',
   }));
   const sessions: SessionView[] = Array.from({ length: count }, (_, i) => {
     const profile = profiles[i % profiles.length] as ProfileView;
@@ -19,7 +19,7 @@ export function benchData(count: number, now: number): { profiles: ProfileView[]
       subject: `user-${i}`, displayName: `User ${i}`, scopes: profile.scopes, status: 'active', storage: 'keychain',
       createdAt: now - 3_600_000 + i, updatedAt: now, expiresAt: now + 30_000 + i * 7_000 + 500,
       accessToken: { fingerprint: `***masked-${i.toString(16).padStart(8, '0')}`, length: 43, format: 'opaque' }, idToken: undefined,
-      hasRefreshToken: true, refreshing: false, lastError: undefined,
+      hasRefreshToken: true, refreshing: false, lastError: undefined, flow: 'authorization_code',
     };
   });
   return { profiles, sessions };

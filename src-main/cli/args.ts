@@ -19,6 +19,15 @@ export interface LoginOptions {
   readonly timeoutSeconds: number | undefined;
 }
 
+/** What `login` takes for the flows without a browser (client credentials, password). */
+export interface DirectLoginOptions {
+  /** Read the client secret from stdin (and keep it in the keychain) before signing in. */
+  readonly clientSecretStdin: boolean;
+  readonly username: string | undefined;
+  /** Read the password from stdin instead of the terminal. */
+  readonly passwordStdin: boolean;
+}
+
 /** One parsed subcommand. */
 export type Command =
   | { readonly kind: 'help'; readonly topic: string | undefined }
@@ -32,10 +41,18 @@ export type Command =
     readonly redirect: string;
     readonly allowHttpLoopback: boolean;
     readonly params: Readonly<Record<string, string>>;
+    /** `--flow`, `--client-auth`: left to the profile validator's defaults when absent. */
+    readonly flow?: string;
+    readonly clientAuth?: string;
   }
   | { readonly kind: 'profile-list'; readonly json: boolean }
   | { readonly kind: 'profile-remove'; readonly name: string }
-  | ({ readonly kind: 'login'; readonly profile: string } & LoginOptions)
+  /** Sets a confidential client's secret, read from stdin (`--client-secret-stdin`) or the terminal without echo. */
+  | { readonly kind: 'profile-secret'; readonly name: string; readonly stdin: boolean }
+  /** Shows (making it when there is none, or with `fresh`) the private_key_jwt key pair's public JWK. */
+  | { readonly kind: 'profile-key'; readonly name: string; readonly fresh: boolean; readonly alg: 'ES256' | 'RS256' | undefined; readonly json: boolean }
+  /** `direct` only when an option of the flows without a browser was given. */
+  | ({ readonly kind: 'login'; readonly profile: string; readonly direct?: DirectLoginOptions } & LoginOptions)
   | { readonly kind: 'sessions'; readonly json: boolean }
   | { readonly kind: 'token'; readonly session: string; readonly type: TokenType; readonly json: boolean; readonly minValidSeconds: number | undefined }
   | { readonly kind: 'inspect'; readonly target: string; readonly json: boolean }
@@ -246,6 +263,8 @@ function parseProfileCommand(args: readonly string[]): Command {
       redirect: { type: 'string' },
       'allow-http-loopback': { type: 'boolean' },
       param: { type: 'string', multiple: true },
+      flow: { type: 'string' },
+      'client-auth': { type: 'string' },
     });
     if (flag(values, 'help')) return help('profile');
     const name = one('profile add', positionals, 'a profile name');
@@ -254,6 +273,8 @@ function parseProfileCommand(args: readonly string[]): Command {
     if (issuer === undefined) usage('"profile add" needs --issuer <url>, e.g. --issuer https://dev-123.okta.com/oauth2/default.');
     if (clientId === undefined) usage('"profile add" needs --client-id <id> (the native app\'s client id at the provider).');
     const params = values['param'];
+    const flow = str(values, 'flow');
+    const clientAuth = str(values, 'client-auth');
     return {
       kind: 'profile-add',
       name,
@@ -263,7 +284,22 @@ function parseProfileCommand(args: readonly string[]): Command {
       redirect: str(values, 'redirect') ?? 'loopback',
       allowHttpLoopback: flag(values, 'allow-http-loopback'),
       params: parseParams(Array.isArray(params) ? params.filter((p): p is string => typeof p === 'string') : []),
+      ...(flow === undefined ? {} : { flow }),
+      ...(clientAuth === undefined ? {} : { clientAuth }),
     };
+  }
+  if (sub === 'secret') {
+    const { values, positionals } = parseCommand('profile secret', rest, { 'client-secret-stdin': { type: 'boolean' } });
+    if (flag(values, 'help')) return help('profile');
+    return { kind: 'profile-secret', name: one('profile secret', positionals, 'a profile name'), stdin: flag(values, 'client-secret-stdin') };
+  }
+  if (sub === 'key') {
+    const { values, positionals } = parseCommand('profile key', rest, { new: { type: 'boolean' }, alg: { type: 'string' }, json: { type: 'boolean' } });
+    if (flag(values, 'help')) return help('profile');
+    const alg = str(values, 'alg');
+    if (alg !== undefined && alg !== 'ES256' && alg !== 'RS256') usage('--alg is ES256 or RS256.');
+    if (alg !== undefined && !flag(values, 'new')) usage('--alg chooses the algorithm of a new key pair: give it with --new.');
+    return { kind: 'profile-key', name: one('profile key', positionals, 'a profile name'), fresh: flag(values, 'new'), alg, json: flag(values, 'json') };
   }
   if (sub === 'list') {
     const { values, positionals } = parseCommand('profile list', rest, { json: { type: 'boolean' } });
@@ -276,7 +312,7 @@ function parseProfileCommand(args: readonly string[]): Command {
     if (flag(values, 'help')) return help('profile');
     return { kind: 'profile-remove', name: one('profile remove', positionals, 'a profile name') };
   }
-  usage('Unknown "profile" subcommand: use add, list or remove.');
+  usage('Unknown "profile" subcommand: use add, list, remove, secret or key.');
 }
 
 const COMMANDS = ['profile', 'login', 'sessions', 'token', 'inspect', 'refresh', 'userinfo', 'logout', 'demo-idp', 'quickstart', 'ui', 'help'] as const;
@@ -288,9 +324,13 @@ function parseSubcommand(name: string, args: readonly string[]): Command {
     case 'profile':
       return parseProfileCommand(args);
     case 'login': {
-      const { values, positionals } = parseCommand('login', args, LOGIN_OPTIONS);
+      const { values, positionals } = parseCommand('login', args, { ...LOGIN_OPTIONS, 'client-secret-stdin': { type: 'boolean' }, username: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
       if (flag(values, 'help')) return help('login');
-      return { kind: 'login', profile: one('login', positionals, 'a profile name'), ...loginOptions(values) };
+      const direct: DirectLoginOptions = { clientSecretStdin: flag(values, 'client-secret-stdin'), username: str(values, 'username'), passwordStdin: flag(values, 'password-stdin') };
+      if (direct.clientSecretStdin && direct.passwordStdin) usage('Only one of --client-secret-stdin and --password-stdin can read stdin: set the client secret first with "oidc-desk profile secret <profile> --client-secret-stdin".');
+      if (direct.passwordStdin && direct.username === undefined) usage('--password-stdin goes with --username <name>.');
+      const given = direct.clientSecretStdin || direct.passwordStdin || direct.username !== undefined;
+      return { kind: 'login', profile: one('login', positionals, 'a profile name'), ...(given ? { direct } : {}), ...loginOptions(values) };
     }
     case 'sessions': {
       const { values, positionals } = parseCommand('sessions', args, { json: { type: 'boolean' } });
@@ -408,8 +448,10 @@ export function typedValues(command: Command): string[] {
         ...Object.entries(command.params).flat(),
       ];
     }
-    case 'profile-remove': return [command.name];
-    case 'login': return [command.profile, ...browser(command)];
+    case 'profile-remove':
+    case 'profile-secret':
+    case 'profile-key': return [command.name];
+    case 'login': return [command.profile, command.direct?.username ?? '', ...browser(command)];
     case 'quickstart': return [...browser(command)];
     case 'token':
     case 'refresh':
@@ -431,7 +473,10 @@ Commands:
                      [--allow-http-loopback] [--param key=value ...]
   profile list [--json]
   profile remove <name>
+  profile secret <name> [--client-secret-stdin]
+  profile key <name> [--new [--alg ES256|RS256]] [--json]
   login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
+        [--client-secret-stdin] [--username <name> [--password-stdin]]
   sessions [--json]
   token <session> [--type access|id] [--min-valid <seconds>] [--json]
   inspect <session|jwt> [--json]
@@ -454,13 +499,25 @@ Errors go to stderr as "error <CODE>: <message>".`;
     profile: `oidc-desk profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<loopback-uri>|<custom-uri>] [--allow-http-loopback] [--param key=value ...]
 oidc-desk profile list [--json]
 oidc-desk profile remove <name>
+oidc-desk profile secret <name> [--client-secret-stdin]
+oidc-desk profile key <name> [--new [--alg ES256|RS256]] [--json]
 
 "profile add" stores the profile without contacting the provider. The redirect defaults to loopback
 (http://127.0.0.1:<free port>/callback). For a provider that compares the port, fix it with a loopback URI:
 --redirect http://127.0.0.1:8765/callback (or http://[::1]:<port>/<path>; never localhost), registered
 exactly so. --scope defaults to "openid profile email offline_access".
 Repeat --param for each extra authorization parameter (e.g. --param prompt=consent).
---allow-http-loopback allows an http issuer on 127.0.0.1/[::1]/localhost (local test providers).`,
+--allow-http-loopback allows an http issuer on 127.0.0.1/[::1]/localhost (local test providers).
+--flow authorization_code (default: a person signs in through the browser), client_credentials (a service,
+no user; needs a confidential client) or password (legacy resource owner password grant: RFC 9700 says it
+must not be used; trusted first-party clients only). --client-auth none (default for the browser and
+password flows), client_secret_basic (default for client_credentials), client_secret_post or private_key_jwt.
+A client_credentials profile's --scope defaults to none (the provider's default scopes).
+"profile secret" reads the client secret from the terminal without echo (or stdin with --client-secret-stdin)
+and keeps it in the OS keychain only, bound to the issuer and client id; it is never shown again.
+"profile key" prints the public JWK (and its thumbprint) of the private_key_jwt key pair, making one (ES256
+unless --alg RS256) when there is none or with --new; register it at the provider. The private key stays in
+the OS keychain.`,
     login: `oidc-desk login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
 
 Signs in through the system browser with a loopback redirect and prints the new session id on stdout.
@@ -468,6 +525,10 @@ The system browser is opened through a redirect file only you can read, so the a
 no process's arguments. --browser-command runs <cmd> (split like a shell would, but run without one) with
 the authorization URL as its last argument; --no-open prints the URL on stderr instead. --timeout bounds
 the wait (exit 3).
+A client_credentials profile signs in without a browser (the client secret or key from the keychain;
+--client-secret-stdin sets the secret first). A password profile (legacy, see "profile --help") takes
+--username and the password from the terminal without echo, or from stdin with --password-stdin; the
+password is sent once and kept nowhere.
 "login demo" starts the embedded demo provider when needed and keeps the "demo" profile pointed at it.`,
     sessions: 'oidc-desk sessions [--json]\n\nLists the sessions of the data directory (no network, no keychain).',
     token: `oidc-desk token <session> [--type access|id] [--min-valid <seconds>] [--json]

@@ -10,7 +10,7 @@ export { demoIdp } from './commands/demo-idp.ts';
 export { inspect } from './commands/inspect.ts';
 export { login } from './commands/login.ts';
 export { logout } from './commands/logout.ts';
-export { profileAdd, profileList, profileRemove } from './commands/profile.ts';
+export { profileAdd, profileKey, profileList, profileRemove, profileSecret } from './commands/profile.ts';
 export { quickstart } from './commands/quickstart.ts';
 export { refresh } from './commands/refresh.ts';
 export { sessions } from './commands/sessions.ts';

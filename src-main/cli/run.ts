@@ -40,6 +40,8 @@ async function dispatch(command: Command, out: Output, load: () => Promise<Loade
     case 'profile-add': return c.profileAdd(ctx, command);
     case 'profile-list': return c.profileList(ctx, command);
     case 'profile-remove': return c.profileRemove(ctx, command);
+    case 'profile-secret': return c.profileSecret(ctx, command);
+    case 'profile-key': return c.profileKey(ctx, command);
     case 'login': return c.login(ctx, command);
     case 'sessions': return c.sessions(ctx, command);
     case 'token': return c.token(ctx, command);

@@ -9,9 +9,11 @@ import type { Exchange } from './http/exchange-log.ts';
 import type { HarDocument } from './http/har.ts';
 import type { JwtReport } from './oauth/jwt-report.ts';
 import type { ProviderCheck } from './oauth/provider-check.ts';
+import type { ClientAuthMethod, Flow } from './profile.ts';
 
 export type { HarDocument } from './http/har.ts';
 export type { ProviderCheck } from './oauth/provider-check.ts';
+export type { ClientAuthMethod, Flow } from './profile.ts';
 
 /** One back-channel HTTP exchange of a session's timeline: method, URL, status, duration, headers and bodies, every secret masked. */
 export type TimelineEntry = Exchange;
@@ -63,6 +65,8 @@ export interface SessionView {
   readonly hasRefreshToken: boolean;
   readonly refreshing: boolean;
   readonly lastError: ErrorView | undefined;
+  /** The grant the session came from: a `client_credentials` session is the client's own (no user, no ID token, no refresh token). */
+  readonly flow: Flow;
 }
 
 /** A token the user explicitly asked to see in full. */
@@ -134,6 +138,12 @@ export interface ProfileView {
   readonly redirect: string;
   readonly allowHttpLoopback: boolean;
   readonly extraParams: Readonly<Record<string, string>>;
+  /** The grant the profile signs in with. */
+  readonly flow: Flow;
+  /** The client authentication at the token endpoint (`none` for a public client). */
+  readonly clientAuth: ClientAuthMethod;
+  /** For the password flow: the legacy warning (RFC 9700 §2.4), to show wherever the profile is. */
+  readonly warning?: string;
 }
 
 /** A new or changed profile: the view's fields; scopes may be one space-separated string. */
@@ -145,6 +155,28 @@ export interface ProfileInput {
   readonly redirect?: string;
   readonly allowHttpLoopback?: boolean;
   readonly extraParams?: Readonly<Record<string, string>>;
+  readonly flow?: Flow;
+  readonly clientAuth?: ClientAuthMethod;
+}
+
+/**
+ * A confidential client's credential as fronts see it: whether a secret is set (never the secret), and the
+ * public half of its `private_key_jwt` key with its RFC 7638 thumbprint, to register at the provider.
+ */
+export interface ClientCredentialView {
+  readonly profile: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientAuth: ClientAuthMethod;
+  readonly secretSet: boolean;
+  readonly publicKey: { readonly jwk: Readonly<Record<string, string>>; readonly thumbprint: string } | null;
+}
+
+/** A sign-in that needed no browser (client credentials, password): it is complete, `sign-in-completed` was emitted too. */
+export interface SignInDone {
+  readonly flowId: string;
+  readonly profile: string;
+  readonly session: SessionView;
 }
 
 /** Optional parameters of one sign-in (OpenID Connect Core §3.1.2.1). */
@@ -244,8 +276,12 @@ export interface DeskApi {
    */
   checkProvider(input: { readonly profile: string } | { readonly issuer: string; readonly clientId: string; readonly allowHttpLoopback?: boolean }): Promise<Result<ProviderCheck>>;
 
-  /** Starts a sign-in that waits for the browser at most `timeoutSeconds` (default 10 minutes). */
-  startSignIn(input: { readonly profile: string; readonly options?: SignInOptions; readonly timeoutSeconds?: number }): Promise<Result<SignInStart>>;
+  /**
+   * Starts a sign-in that waits for the browser at most `timeoutSeconds` (default 10 minutes). A profile
+   * whose flow needs no browser (client credentials; password, with `username` and `password`) completes
+   * here and answers {@link SignInDone} (tell them apart by `'session' in value`).
+   */
+  startSignIn(input: { readonly profile: string; readonly options?: SignInOptions; readonly timeoutSeconds?: number; readonly username?: string; readonly password?: string }): Promise<Result<SignInStart | SignInDone>>;
   cancelSignIn(input: { readonly flowId: string }): Promise<Result<null>>;
 
   listSessions(): Promise<Result<readonly SessionView[]>>;
@@ -287,6 +323,13 @@ export interface DeskApi {
    * `SCHEME_TEST_TIMEOUT` when it does not. Only the desktop app can: other fronts answer `SCHEME_HOST_UNAVAILABLE`.
    */
   testScheme(input: { readonly profile: string }): Promise<Result<SchemeTestView>>;
+
+  /** Whether the profile's client has a secret set on this computer, and its public key (never a secret). */
+  clientCredential(input: { readonly profile: string }): Promise<Result<ClientCredentialView>>;
+  /** Sets the profile's client secret in the OS keychain, bound to its issuer and client id; it is never returned. */
+  setClientSecret(input: { readonly profile: string; readonly secret: string }): Promise<Result<ClientCredentialView>>;
+  /** Makes a new `private_key_jwt` key pair (ES256 by default): the private key to the keychain, the public JWK in the view. */
+  generateClientKey(input: { readonly profile: string; readonly alg?: 'ES256' | 'RS256' }): Promise<Result<ClientCredentialView>>;
 
   /** Subscribes to every change; returns the unsubscribe function. */
   subscribe(listener: (event: DeskEvent) => void): () => void;

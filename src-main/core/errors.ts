@@ -22,6 +22,9 @@ export const ERROR_CODES = {
   DATA_DIR_INSECURE: 'usage',
   /** The desktop app refused an IPC call from a frame that is not its window's own page: nothing ran. */
   IPC_SENDER_REFUSED: 'usage',
+
+  /** The profile's client authentication needs a client secret (or private key) that was never set on this computer. */
+  CLIENT_SECRET_MISSING: 'usage',
   // protocol / validation: something received was invalid, or the provider said no
   DISCOVERY_FAILED: 'protocol',
   DISCOVERY_ISSUER_MISMATCH: 'protocol',
@@ -41,6 +44,8 @@ export const ERROR_CODES = {
   TOKEN_ERROR: 'protocol',
   INVALID_GRANT: 'protocol',
   INVALID_CLIENT: 'protocol',
+  /** The provider does not allow this client the grant type asked for (OAuth `unauthorized_client`). */
+  UNAUTHORIZED_CLIENT: 'protocol',
   ID_TOKEN_INVALID: 'protocol',
   ID_TOKEN_SIGNATURE_INVALID: 'protocol',
   ID_TOKEN_ALG_NOT_ALLOWED: 'protocol',

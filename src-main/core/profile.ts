@@ -24,6 +24,34 @@ export type RedirectMode =
   | { readonly kind: 'custom-scheme'; readonly uri: string }
   | { readonly kind: 'loopback'; readonly uri?: string };
 
+/**
+ * The grant a profile signs in with: a closed list that later flows extend. `authorization_code` (PKCE
+ * through the system browser) for people; `client_credentials` for a service with no user;
+ * `password` (resource owner password, legacy: RFC 9700 §2.4 says it must not be used) for trusted
+ * first-party tools only.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
+ */
+export const FLOWS = ['authorization_code', 'client_credentials', 'password'] as const;
+/** One of {@link FLOWS}. */
+export type Flow = (typeof FLOWS)[number];
+
+/**
+ * What every front says about the resource owner password flow.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
+ */
+export const PASSWORD_FLOW_WARNING = 'Legacy flow: the resource owner password grant hands the password to this app; RFC 9700 says it must not be used. Use it only with a trusted first-party client in a trusted environment, and prefer the authorization code flow.';
+
+/**
+ * How the client authenticates at the token endpoint: `none` (a public native client) or one of the
+ * confidential methods, whose secret or private key lives only in the keychain.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ClientAuthentication
+ */
+export const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+/** One of {@link CLIENT_AUTH_METHODS}. */
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
 /** A fixed loopback redirect URI taken apart: what the listener binds and serves. */
 export interface LoopbackRedirect {
   /** The URI exactly as registered at the provider and sent as `redirect_uri`. */
@@ -46,6 +74,10 @@ export interface Profile {
   readonly allowHttpLoopback: boolean;
   /** Extra authorization request parameters (e.g. `prompt`, `resource`, `max_age`, Okta's `idp`), checked by `assertExtraAuthorizationParams`. */
   readonly extraParams: Readonly<Record<string, string>>;
+  /** The grant this profile signs in with. */
+  readonly flow: Flow;
+  /** The client authentication at the token endpoint. */
+  readonly clientAuth: ClientAuthMethod;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -182,10 +214,30 @@ function assertRedirect(value: unknown): RedirectMode {
   fail('The redirect must be "loopback", a loopback URI http://127.0.0.1:<port>/<path>, "app-scheme" or a custom-scheme URI.', 'REDIRECT_SCHEME_INVALID');
 }
 
+function assertFlow(value: unknown): Flow {
+  if (value === undefined) return 'authorization_code';
+  if (typeof value === 'string' && (FLOWS as readonly string[]).includes(value)) return value as Flow;
+  fail(`The flow must be one of: ${FLOWS.join(', ')}.`);
+}
+
+function assertClientAuth(value: unknown, flow: Flow): ClientAuthMethod {
+  const method = value ?? (flow === 'client_credentials' ? 'client_secret_basic' : 'none');
+  if (typeof method !== 'string' || !(CLIENT_AUTH_METHODS as readonly string[]).includes(method)) fail(`The client authentication must be one of: ${CLIENT_AUTH_METHODS.join(', ')}.`);
+  // RFC 6749 §4.4: only a confidential client may use client credentials.
+  if (flow === 'client_credentials' && method === 'none') fail('The client credentials flow needs a confidential client: choose client_secret_basic, client_secret_post or private_key_jwt.');
+  // The code flow here is a native app's: a public client with PKCE (RFC 8252 §8.5), no secret to keep.
+  if (flow === 'authorization_code' && method !== 'none') fail('The authorization code flow runs as a native public client (client authentication none, PKCE); a client secret is for the client credentials and password flows.');
+  return method as ClientAuthMethod;
+}
+
 /** Narrows untrusted input (IPC, argv, a profiles file) to a {@link Profile}, or throws a DeskError. */
 export function parseProfile(input: unknown): Profile {
   if (typeof input !== 'object' || input === null) fail('A profile must be an object.');
   const raw = input as Record<string, unknown>;
+  const flow = assertFlow(raw.flow);
+  const clientAuth = assertClientAuth(raw.clientAuth, flow);
+  // A service has no user: no ID token, no refresh token (RFC 6749 §4.4.3), so no openid scope and none by default.
+  const scopes = flow === 'client_credentials' ? assertServiceScopes(raw.scopes) : assertScopes(raw.scopes ?? 'openid profile email offline_access');
   const allowHttpLoopback = raw.allowHttpLoopback === true;
   const clientId = raw.clientId;
   if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > 256 || /\s/.test(clientId) || hasControlCharacters(clientId)) {
@@ -195,9 +247,19 @@ export function parseProfile(input: unknown): Profile {
     name: assertName(raw.name),
     issuer: assertIssuer(raw.issuer, allowHttpLoopback),
     clientId,
-    scopes: assertScopes(raw.scopes ?? 'openid profile email offline_access'),
+    scopes,
     redirect: assertRedirect(raw.redirect),
     allowHttpLoopback,
     extraParams: assertExtraAuthorizationParams(raw.extraParams, 'PROFILE_INVALID'),
+    flow,
+    clientAuth,
   };
+}
+
+/** Scopes of a client credentials profile: possibly none (the provider's default), never `openid`. */
+function assertServiceScopes(value: unknown): string[] {
+  if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return [];
+  const scopes = assertScopes(value);
+  if (scopes.includes('openid') || scopes.includes('offline_access')) fail('A client credentials token is for the client itself: no user, so no "openid" and no "offline_access" scope (use the API\'s own scopes, e.g. "api:read").');
+  return scopes;
 }

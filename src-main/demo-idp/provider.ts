@@ -34,6 +34,8 @@ export interface DemoProviderOptions {
    * which loses grants and refresh tokens on restart (see file-adapter.ts for the persistent one).
    */
   readonly adapter?: (model: string) => unknown;
+  /** Changes oidc-provider's configuration before the provider is built (the test provider enables more grants). */
+  readonly configure?: (configuration: Record<string, unknown>) => void;
 }
 
 /** The minimal Koa context surface this module touches. */
@@ -408,6 +410,7 @@ export async function createDemoProvider(options: DemoProviderOptions): Promise<
     },
   };
 
+  options.configure?.(configuration);
   const Provider = await loadProvider();
   const provider = new Provider(issuer, configuration);
 

@@ -6,7 +6,7 @@
  */
 import type { Shell } from 'electron';
 import { createRedirectFile, type RedirectFile } from '../core/browser-handoff.ts';
-import type { DeskApi, DeskEvent, DeskOperation, Result } from '../core/contract.ts';
+import type { DeskApi, DeskEvent, DeskOperation, Result, SignInDone, SignInStart } from '../core/contract.ts';
 
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
@@ -134,7 +134,9 @@ export function browserHandoffHook(api: Pick<DeskApi, 'listProfiles' | 'getSessi
     if (!result.ok) return result;
     let target: { readonly url: string; readonly flowId: string } | undefined;
     if (operation === 'startSignIn') {
-      const started = result.value as { readonly flowId: string; readonly profile: string; readonly authorizationUrl: string };
+      // A flow without a browser (client credentials, password) is done already: nothing to open.
+      const started = result.value as SignInStart | SignInDone;
+      if ('session' in started) return result;
       profile = started.profile;
       target = { url: started.authorizationUrl, flowId: started.flowId };
     } else {

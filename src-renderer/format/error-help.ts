@@ -42,6 +42,8 @@ export const ERROR_HELP: Readonly<Record<Code, ErrorHelp>> = {
   TOKEN_ERROR: { title: 'The provider refused to issue tokens', fix: 'Read what the provider said below, then check the app’s grant types and redirect URIs at the provider.' },
   INVALID_GRANT: { title: 'The provider refused the grant', fix: 'The code or refresh token is no longer valid (used, expired or revoked). Sign in again.' },
   INVALID_CLIENT: { title: 'The provider does not accept this client', fix: 'Check the client id and the app type: a native (public) app with client authentication "None" and no client secret. In Okta: Applications > your app > General, application type Native.' },
+  UNAUTHORIZED_CLIENT: { title: 'The app may not use this flow', fix: 'At the provider, allow this grant type for the app (in Okta: Applications > your app > General > Grant type; client credentials needs a service app and a custom authorization server).' },
+  CLIENT_SECRET_MISSING: { title: 'No client secret or key is set', fix: 'Set the client secret (or generate the key pair and register its public key at the provider) in the profile editor, then sign in again.' },
   ID_TOKEN_INVALID: { title: 'The ID token failed a check', fix: 'The verification report shows which check. If it is about iat or exp, this computer’s clock may be off by more than 60 seconds.' },
   ID_TOKEN_SIGNATURE_INVALID: { title: 'The ID token’s signature does not verify', fix: 'The token was altered or signed by a key the provider does not publish. It was refused.' },
   ID_TOKEN_ALG_NOT_ALLOWED: { title: 'The ID token uses a refused algorithm', fix: 'Only asymmetric signatures are accepted (never none or HS256). Configure the provider to sign ID tokens with RS256 or ES256.' },

@@ -37,8 +37,8 @@ export interface Recommendation {
   readonly why: readonly string[];
   /** Flows the answers might have suggested that are legacy, and why (RFC 9700). */
   readonly legacy: readonly { readonly flow: string; readonly reason: string }[];
-  /** The preset and scopes to open, when OIDC Desk can run the recommended flow. */
-  readonly preset: { readonly id: string; readonly scopes: string } | undefined;
+  /** The preset, scopes and profile flow to open, when OIDC Desk can run the recommended flow. */
+  readonly preset: { readonly id: string; readonly scopes: string; readonly flow?: 'client_credentials' } | undefined;
 }
 
 /** Every question, in order; {@link nextQuestion} skips those the answers make moot. */
@@ -106,7 +106,7 @@ export function nextQuestion(answers: Answers): Question | undefined {
 
 const PASSWORD_LEGACY = {
   flow: 'Resource owner password (grant_type=password)',
-  reason: 'RFC 9700 §2.4 says it MUST NOT be used: the app sees the password, the provider cannot offer multi-factor or phishing-resistant sign-in, and people learn to type their password into any app.',
+  reason: 'RFC 9700 §2.4 says it MUST NOT be used: the app sees the password, the provider cannot offer multi-factor or phishing-resistant sign-in, and people learn to type their password into any app. OIDC Desk runs it only to test such a trusted legacy client (a profile with the flow “Resource owner password”), with this warning.',
 };
 const IMPLICIT_LEGACY = {
   flow: 'Implicit (response_type=id_token or token)',
@@ -137,10 +137,10 @@ export function recommend(answers: Answers): Recommendation {
       why: [
         'With no person there is no browser and no sign-in: the program authenticates as itself with its own credentials (in Okta: a Service app).',
         'It is OAuth 2.0 only: there is nobody to identify, so there is no ID token and no openid scope.',
-        'OIDC Desk signs people in, so it has no profile for this flow.',
+        'OIDC Desk runs it with a client credentials profile: the client secret (or a key pair it makes, for private_key_jwt) stays in the OS keychain. In Okta use a custom authorization server with your API’s scopes: the org authorization server does not issue client credentials tokens for custom scopes.',
       ],
       legacy: [],
-      preset: undefined,
+      preset: { id: 'generic', scopes: '', flow: 'client_credentials' },
     };
   }
   const why: string[] = ['The provider’s own sign-in page sees the password; the app gets a short-lived code and redeems it with PKCE (S256), which proves that the one redeeming the code is the one that asked for it.'];

@@ -7,7 +7,7 @@ export type SessionTab = 'tokens' | 'userinfo' | 'timeline';
 /** Every view, with what it shows. */
 export type Route =
   | { readonly view: 'sessions'; readonly sessionId?: string; readonly tab?: SessionTab }
-  | { readonly view: 'profiles'; readonly edit?: string; readonly preset?: string; readonly scopes?: string }
+  | { readonly view: 'profiles'; readonly edit?: string; readonly preset?: string; readonly scopes?: string; readonly flow?: string }
   | { readonly view: 'guide' }
   | { readonly view: 'status' };
 
@@ -28,8 +28,9 @@ export function parseRoute(hash: string): Route {
     case 'profiles': {
       const preset = params.get('preset');
       const scopes = params.get('scopes');
+      const flow = params.get('flow');
       const edit = parts[1] === 'edit' ? parts[2] : parts[1] === 'new' ? '' : undefined;
-      return { view: 'profiles', ...(edit === undefined ? {} : { edit }), ...(preset === null ? {} : { preset }), ...(scopes === null ? {} : { scopes }) };
+      return { view: 'profiles', ...(edit === undefined ? {} : { edit }), ...(preset === null ? {} : { preset }), ...(scopes === null ? {} : { scopes }), ...(flow === null ? {} : { flow }) };
     }
     case 'guide':
       return { view: 'guide' };
@@ -53,6 +54,7 @@ export function routeHash(route: Route): string {
       const params = new URLSearchParams();
       if (route.preset !== undefined) params.set('preset', route.preset);
       if (route.scopes !== undefined) params.set('scopes', route.scopes);
+      if (route.flow !== undefined) params.set('flow', route.flow);
       const query = params.size > 0 ? `?${params.toString()}` : '';
       if (route.edit === undefined) return `#/profiles${query}`;
       return route.edit === '' ? `#/profiles/new${query}` : `#/profiles/edit/${e(route.edit)}${query}`;

@@ -3,7 +3,7 @@
  * started with `startSignIn`, followed by the sign-in events, cancelled with `cancelSignIn`.
  */
 import { useCallback, useRef, useState } from 'react';
-import type { ErrorView, Result, SessionView, SignInStart } from '../../src-main/core/contract.ts';
+import type { ErrorView, Result, SessionView, SignInDone, SignInStart } from '../../src-main/core/contract.ts';
 import { callOperation } from '../format/call.ts';
 import { useDesk } from './use-desk.ts';
 import { useDeskEvents } from './use-desk-events.ts';
@@ -31,9 +31,10 @@ export interface SignIns {
   readonly starting: string | undefined;
   /** Why the last start failed (before any browser was involved). */
   readonly startError: ErrorView | undefined;
-  start(profile: string): Promise<Result<SignInStart>>;
+  /** Starts a sign-in; a flow without a browser (client credentials, password with `credentials`) completes at once. */
+  start(profile: string, credentials?: { readonly username: string; readonly password: string }): Promise<Result<SignInStart | SignInDone>>;
   /** The first run: makes sure the demo provider runs and the demo profile exists, then signs in with it. */
-  startDemo(): Promise<Result<SignInStart>>;
+  startDemo(): Promise<Result<SignInStart | SignInDone>>;
   cancel(flowId: string): Promise<Result<null>>;
   dismiss(flowId: string): void;
 }
@@ -72,20 +73,29 @@ export function useSignIns(): SignIns {
     setOutcomes((previous) => [outcome, ...previous.filter((o) => o.flowId !== event.flowId && !(outcome.ok && o.ok))].slice(0, OUTCOMES_KEPT));
   });
 
-  const start = useCallback(async (profile: string) => {
+  const start = useCallback(async (profile: string, credentials?: { readonly username: string; readonly password: string }) => {
     setStarting(profile);
     setStartError(undefined);
-    const result = await callOperation(desk, 'startSignIn', [{ profile }]);
+    const result = await callOperation(desk, 'startSignIn', [{ profile, ...credentials }]);
     setStarting(undefined);
     if (result.ok) {
-      startedHere.current.add(result.value.flowId);
-      upsert({ ...result.value });
+      const started = result.value;
+      if ('session' in started) {
+        // Complete already (no browser): its events may have come first, so the outcome is set here as this window's.
+        const { flowId, session } = started;
+        ended.current.add(flowId);
+        setWaiting((list) => list.filter((w) => w.flowId !== flowId));
+        setOutcomes((previous) => [{ flowId, ok: true as const, session, startedHere: true }, ...previous.filter((o) => o.flowId !== flowId && !o.ok)].slice(0, OUTCOMES_KEPT));
+      } else {
+        startedHere.current.add(started.flowId);
+        upsert({ ...started });
+      }
     }
     else setStartError(result.error);
     return result;
   }, [desk, upsert]);
 
-  const startDemo = useCallback(async (): Promise<Result<SignInStart>> => {
+  const startDemo = useCallback(async (): Promise<Result<SignInStart | SignInDone>> => {
     setStarting('demo');
     setStartError(undefined);
     const demo = await callOperation(desk, 'ensureDemoProvider', []);

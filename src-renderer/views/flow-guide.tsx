@@ -120,8 +120,8 @@ function Result({ answers, go, onRestart }: { readonly answers: Answers; readonl
       {answers.need === undefined ? null : <OauthVsOidc />}
       <div className="actions">
         {r.preset === undefined || preset === undefined ? null : (
-          <button type="button" className="button button--primary" onClick={() => go({ view: 'profiles', edit: '', preset: preset.id, scopes: r.preset?.scopes ?? preset.scopes })}>
-            Open the {preset.label} preset
+          <button type="button" className="button button--primary" onClick={() => go({ view: 'profiles', edit: '', preset: preset.id, scopes: r.preset?.scopes ?? preset.scopes, ...(r.preset?.flow === undefined ? {} : { flow: r.preset.flow }) })}>
+            {r.preset.flow === 'client_credentials' ? 'Make a client credentials profile' : `Open the ${preset.label} preset`}
           </button>
         )}
         <button type="button" className="button" onClick={onRestart}>

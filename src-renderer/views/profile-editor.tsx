@@ -6,7 +6,8 @@ import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field, fieldProps } from '../components/field.tsx';
 import { inBrowserMode, redirectToRegister } from '../format/host.ts';
 import { PRESETS, presetById, type Preset } from '../format/presets.ts';
-import { fieldOfError, formFromPreset, formFromProfile, formToInput, type FieldErrors, type ProfileForm } from '../format/profile-form.ts';
+import { clientAuthChoices, fieldOfError, FLOW_CHOICES, formFromPreset, formFromProfile, formToInput, PASSWORD_WARNING, withFlow, type FieldErrors, type ProfileForm } from '../format/profile-form.ts';
+import { ClientCredentialPanel } from './client-credential-panel.tsx';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
 import { ProviderCheckView } from './provider-check-view.tsx';
 
@@ -16,13 +17,15 @@ export type Props = {
   readonly presetId: string | undefined;
   /** Scopes suggested by the flow guide. */
   readonly scopes: string | undefined;
+  /** The flow suggested by the flow guide, for a new profile. */
+  readonly flow?: 'client_credentials' | 'password' | undefined;
   readonly onSaved: (profile: ProfileView) => void;
   readonly onCancel: () => void;
 };
 
 /** Which message a change of each form key clears. */
 const FIELD_OF_KEY: Readonly<Record<keyof ProfileForm, keyof FieldErrors>> = {
-  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirectMode: 'redirect', redirectUri: 'redirect', allowHttpLoopback: 'issuer', params: 'params',
+  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirectMode: 'redirect', redirectUri: 'redirect', allowHttpLoopback: 'issuer', params: 'params', flow: 'flow', clientAuth: 'flow',
 };
 
 function PresetSetup({ preset, redirect }: { readonly preset: Preset; readonly redirect: string }) {
@@ -44,9 +47,13 @@ function PresetSetup({ preset, redirect }: { readonly preset: Preset; readonly r
 }
 
 /** The form. */
-export function ProfileEditor({ profile, presetId, scopes, onSaved, onCancel }: Props) {
+export function ProfileEditor({ profile, presetId, scopes, flow, onSaved, onCancel }: Props) {
   const [preset, setPreset] = useState<Preset | undefined>(() => (profile === undefined ? presetById(presetId) ?? presetById('generic') : undefined));
-  const [form, setForm] = useState<ProfileForm>(() => (profile === undefined ? formFromPreset(preset, scopes) : formFromProfile(profile)));
+  const [form, setForm] = useState<ProfileForm>(() => {
+    if (profile !== undefined) return formFromProfile(profile);
+    const fresh = formFromPreset(preset, scopes);
+    return flow === undefined ? fresh : { ...withFlow(fresh, flow), scopes: scopes ?? fresh.scopes };
+  });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<ErrorView | undefined>(undefined);
   const add = useDeskCall('addProfile');
@@ -119,9 +126,39 @@ export function ProfileEditor({ profile, presetId, scopes, onSaved, onCancel }: 
         <Field id="profile-client-id" label="Client id" error={errors.clientId}>
           <input {...fieldProps('profile-client-id', errors.clientId, false)} value={form.clientId} onChange={(e) => set('clientId', e.target.value)} autoComplete="off" spellCheck={false} />
         </Field>
+        <fieldset className={errors.flow === undefined ? 'field' : 'field field--invalid'} aria-describedby={errors.flow === undefined ? undefined : 'profile-flow-error'}>
+          <legend>Flow</legend>
+          {FLOW_CHOICES.map((c) => (
+            <label key={c.flow} className="choice">
+              <input type="radio" name="flow" value={c.flow} checked={form.flow === c.flow} onChange={() => {
+                setForm((f) => withFlow(f, c.flow));
+                setErrors(({ flow: _flow, scopes: _scopes, ...rest }) => rest);
+              }} />
+              <span>
+                <strong>{c.label}</strong>: {c.purpose}
+              </span>
+            </label>
+          ))}
+          {form.flow === 'password' ? <p className="note note--warning" role="note" data-legacy-warning="true">{PASSWORD_WARNING}</p> : null}
+          {form.flow === 'authorization_code' ? null : (
+            <>
+              <label htmlFor="profile-client-auth">Client authentication</label>
+              <select id="profile-client-auth" value={form.clientAuth} onChange={(e) => set('clientAuth', e.target.value as ProfileForm['clientAuth'])}>
+                {clientAuthChoices(form.flow).map((m) => (
+                  <option key={m.method} value={m.method}>{m.label}</option>
+                ))}
+              </select>
+              <p className="field__hint">
+                {form.clientAuth === 'none' ? 'No secret: the provider must allow this grant for a public client.' : profile === undefined ? 'After saving, set the client secret (or make the key pair) here; it goes to the OS keychain, never to a file.' : 'The secret or key is set below, in the OS keychain.'}
+              </p>
+            </>
+          )}
+          {errors.flow === undefined ? null : <p id="profile-flow-error" className="field__error">{errors.flow}</p>}
+        </fieldset>
         <Field id="profile-scopes" label="Scopes" error={errors.scopes} hint="Separated by spaces. openid makes it OpenID Connect (an ID token); offline_access asks for a refresh token.">
           <input {...fieldProps('profile-scopes', errors.scopes, true)} value={form.scopes} onChange={(e) => set('scopes', e.target.value)} autoComplete="off" spellCheck={false} />
         </Field>
+        {form.flow !== 'authorization_code' ? null : (
         <fieldset className={errors.redirect === undefined ? 'field' : 'field field--invalid'} aria-describedby={errors.redirect === undefined ? 'profile-redirect-hint' : 'profile-redirect-hint profile-redirect-error'}>
           <legend>Redirect</legend>
           <label className="choice">
@@ -147,6 +184,7 @@ export function ProfileEditor({ profile, presetId, scopes, onSaved, onCancel }: 
           </p>
           {errors.redirect === undefined ? null : <p id="profile-redirect-error" className="field__error">{errors.redirect}</p>}
         </fieldset>
+        )}
         <div className="field">
           <label className="choice">
             <input type="checkbox" checked={form.allowHttpLoopback} onChange={(e) => set('allowHttpLoopback', e.target.checked)} />
@@ -169,6 +207,7 @@ export function ProfileEditor({ profile, presetId, scopes, onSaved, onCancel }: 
           </button>
         </div>
       </form>
+      {profile !== undefined && profile.clientAuth !== 'none' ? <ClientCredentialPanel profile={profile} /> : null}
       <CallResult state={check.state} action="Check provider" onDismiss={check.reset}>
         {(result) => <ProviderCheckView check={result} />}
       </CallResult>

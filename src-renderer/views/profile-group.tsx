@@ -1,7 +1,8 @@
 /** A profile with its sessions: who is signed in with it, and a sign-in button (refused in browser mode for a non-loopback redirect, with why). */
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import type { ProfileView, SessionView } from '../../src-main/core/contract.ts';
 import { inBrowserMode, redirectToRegister, usesLoopback } from '../format/host.ts';
+import { PasswordSignIn } from './password-sign-in.tsx';
 import { SessionRow } from './session-row.tsx';
 
 export type Props = {
@@ -11,14 +12,16 @@ export type Props = {
   readonly sessions: readonly SessionView[];
   readonly currentId: string | undefined;
   readonly starting: boolean;
-  readonly onSignIn: (profile: string) => void;
+  readonly onSignIn: (profile: string, credentials?: { readonly username: string; readonly password: string }) => void;
   readonly onSignOut: (sessionId: string) => void;
 };
 
 /** The group: heading, sign-in, and the sessions table. */
 export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions, currentId, starting, onSignIn, onSignOut }: Props) {
   const headingId = `profile-${name}`;
-  const blocked = profile !== undefined && inBrowserMode() && !usesLoopback(profile);
+  const [askingPassword, setAskingPassword] = useState(false);
+  // Only the code flow needs a redirect back; the flows without a browser work from any host.
+  const blocked = profile !== undefined && profile.flow === 'authorization_code' && inBrowserMode() && !usesLoopback(profile);
   return (
     <section className="panel profile-group" aria-labelledby={headingId} data-profile={name}>
       <div className="profile-group__head">
@@ -31,11 +34,18 @@ export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions
           )}
         </div>
         {profile === undefined ? null : (
-          <button type="button" className="button" disabled={starting || blocked} onClick={() => onSignIn(name)} aria-describedby={blocked ? `${headingId}-blocked` : undefined}>
-            {starting ? 'Starting…' : sessions.length === 0 ? 'Sign in' : 'Sign in another account'}
+          <button type="button" className="button" disabled={starting || blocked || askingPassword} onClick={() => (profile.flow === 'password' ? setAskingPassword(true) : onSignIn(name))} aria-describedby={blocked ? `${headingId}-blocked` : undefined}>
+            {starting ? 'Starting…' : profile.flow === 'client_credentials' ? (sessions.length === 0 ? 'Get a token' : 'Get a new token') : sessions.length === 0 ? 'Sign in' : 'Sign in another account'}
           </button>
         )}
       </div>
+      {profile?.flow === 'client_credentials' ? <p className="muted small">Client credentials: a token for the client itself, no user and no browser.</p> : null}
+      {askingPassword ? (
+        <PasswordSignIn profile={name} starting={starting} onCancel={() => setAskingPassword(false)} onSubmit={(credentials) => {
+          setAskingPassword(false);
+          onSignIn(name, credentials);
+        }} />
+      ) : null}
       {blocked ? (
         <p id={`${headingId}-blocked`} className="note">
           This profile’s redirect, <code className="wrap">{redirectToRegister(profile.redirect)}</code>, is a custom scheme, which a browser tab cannot receive. Sign in with it from the

@@ -64,10 +64,11 @@ export function ProfilesView({ profiles, route, go, onSignIn }: Props) {
     return (
       <ProfileEditor
         // Another profile or another preset is another form: its fields start afresh.
-        key={`${route.edit}\n${route.preset ?? ''}\n${route.scopes ?? ''}`}
+        key={`${route.edit}\n${route.preset ?? ''}\n${route.scopes ?? ''}\n${route.flow ?? ''}`}
         profile={editing}
         presetId={route.preset}
         scopes={route.scopes}
+        flow={route.flow === 'client_credentials' || route.flow === 'password' ? route.flow : undefined}
         onSaved={() => {
           reload();
           go({ view: 'profiles' });

@@ -56,7 +56,7 @@ export function SessionDetail({ session, tab, onSignOut }: Props) {
           </p>
         </div>
         <div className="actions">
-          <button type="button" className="button button--primary" onClick={() => void refresh.run({ sessionId: session.id })} disabled={refresh.state.status === 'pending' || session.refreshing || !session.hasRefreshToken}>
+          <button type="button" className="button button--primary" onClick={() => void refresh.run({ sessionId: session.id })} disabled={refresh.state.status === 'pending' || session.refreshing || (!session.hasRefreshToken && session.flow !== 'client_credentials')}>
             {refresh.state.status === 'pending' || session.refreshing ? 'Refreshing…' : 'Refresh'}
           </button>
           <button type="button" className="button" onClick={() => onSignOut(session.id)}>
@@ -83,7 +83,7 @@ export function SessionDetail({ session, tab, onSignOut }: Props) {
       {refreshError === undefined ? null : <ErrorNotice error={refreshError} action="Refresh" onDismiss={refresh.reset} />}
       {session.lastError === undefined || refreshError !== undefined ? null : <ErrorNotice error={session.lastError} action="Last problem" />}
       <nav className="tabs" aria-label="Session views">
-        {TABS.map((t) => (
+        {TABS.filter((t) => t.id !== 'userinfo' || session.flow !== 'client_credentials').map((t) => (
           <a key={t.id} className="tab" href={`${base}/${t.id}`} aria-current={t.id === tab ? 'page' : undefined}>
             {t.label}
           </a>

@@ -48,7 +48,7 @@ export function SessionsView({ sessions, profiles, signIns, sessionId, tab }: Pr
     if (id === sessionId) window.location.hash = '#/sessions';
     void runSignOut({ sessionId: id });
   }, [runSignOut, sessionId]);
-  const onSignIn = useCallback((profile: string) => void startSignIn(profile), [startSignIn]);
+  const onSignIn = useCallback((profile: string, credentials?: { readonly username: string; readonly password: string }) => void startSignIn(profile, credentials), [startSignIn]);
   const startDemo = signIns.startDemo;
   const reloadProfiles = profiles.reload;
   // The demo profile is made (or re-pointed) before the sign-in starts: the list learns of it at once.

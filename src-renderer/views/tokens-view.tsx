@@ -17,8 +17,15 @@ export function TokensView({ session, changes }: Props) {
     <div className="stack tokens">
       {changes === undefined ? null : <RefreshChangesView changes={changes} />}
       <AccessTokenCard session={session} />
-      <IdTokenCard session={session} />
-      <RefreshTokenCard session={session} />
+      {session.flow === 'client_credentials' ? (
+        // No user: no ID token; no refresh token (RFC 6749 §4.4.3). Refresh runs the grant again.
+        <p className="note" data-client-session="true">A client credentials session: a token for the client itself, with no user, no ID token and no refresh token. Refresh asks the provider for a new token with the client’s credential.</p>
+      ) : (
+        <>
+          <IdTokenCard session={session} />
+          <RefreshTokenCard session={session} />
+        </>
+      )}
     </div>
   );
 }

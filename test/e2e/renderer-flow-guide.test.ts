@@ -32,7 +32,7 @@ describe('the flow guide', { skip: APP_SKIP, timeout: 300_000 }, () => {
   const result = () => app.page.locator('section[data-flow-result]');
   const legacy = async (): Promise<string[]> => result().locator('li[data-legacy]').evaluateAll((items) => items.map((i) => i.getAttribute('data-legacy') ?? ''));
 
-  test('no person: client credentials, OAuth 2.0 only, no browser and no profile', async () => {
+  test('no person: client credentials, OAuth 2.0 only, no browser; it opens a client credentials profile', async () => {
     await app.goto('#/guide');
     await app.page.locator('section[data-question="person"]').waitFor();
     await app.screenshot('flow-guide-question', { fullPage: false });
@@ -41,8 +41,11 @@ describe('the flow guide', { skip: APP_SKIP, timeout: 300_000 }, () => {
     assert.equal(await result().getAttribute('data-flow-result'), 'Client credentials');
     assert.equal(await result().locator('[data-response-type]').getAttribute('data-response-type'), 'none');
     assert.match(await result().innerText(), /no ID token/);
-    assert.equal(await result().getByRole('button', { name: /^Open the / }).count(), 0, 'nothing to open');
     assert.deepEqual(await legacy(), []);
+    await result().getByRole('button', { name: 'Make a client credentials profile' }).click();
+    assert.equal(await app.page.locator('input[name="flow"][value="client_credentials"]').isChecked(), true, 'the editor opens on the client credentials flow');
+    await app.goto('#/guide');
+    if (await result().count() === 0) await answer([['person', 'no']]);
   });
 
   test('a password asked by the app itself: labelled legacy with the reason, and the code flow recommended instead', async () => {

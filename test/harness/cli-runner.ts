@@ -76,11 +76,14 @@ export class Cli {
     return env;
   }
 
-  /** Spawns `oidc-desk --data-dir <own dir> ...args` (or exactly `args` when `raw`). */
-  start(args: readonly string[], extra: Readonly<Record<string, string | undefined>> = {}, raw = false): RunningCli {
+  /** Spawns `oidc-desk --data-dir <own dir> ...args` (or exactly `args` when `raw`); `input`, when given, is its stdin. */
+  start(args: readonly string[], extra: Readonly<Record<string, string | undefined>> = {}, raw = false, input?: string): RunningCli {
     const child = spawn(process.execPath, [BIN, ...(raw ? [] : ['--data-dir', this.dataDir]), ...args], {
-      cwd: ROOT, env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+      cwd: ROOT, env: this.env(extra), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: true,
     });
+    if (input !== undefined) child.stdin?.end(input);
+    if (child.stdout === null || child.stderr === null) throw new Error('the CLI was spawned without output pipes');
+    const { stdout: out, stderr: err } = child;
     children.add(child);
     let stdout = '';
     let stderr = '';
@@ -94,8 +97,8 @@ export class Cli {
         }
       }
     };
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    out.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    err.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
       check();
     });

@@ -7,7 +7,8 @@
  *   [--access-token-ttl S] [--id-token-ttl S] [--refresh-token-ttl S]`; prints `READY_PREFIX {"issuer":...}` once it listens.
  */
 import { readFile } from 'node:fs/promises';
-import { createDemoProvider, type DemoClient, type DemoUser, type KoaContextLike, type PrivateJwks } from '../../src-main/demo-idp/provider.ts';
+import { registerTestPasswordGrant } from './password-grant.ts';
+import { createDemoProvider, DEMO_USERS, type DemoClient, type DemoUser, type KoaContextLike, type PrivateJwks } from '../../src-main/demo-idp/provider.ts';
 import { serveOnLoopback } from '../../src-main/demo-idp/server.ts';
 import { READY_PREFIX, type RequestCounts } from './idp.ts';
 
@@ -57,9 +58,29 @@ function assertJwks(value: unknown): asserts value is PrivateJwks {
 }
 
 /** `{ users?, clients? }` from --config-file; shapes are checked loosely, oidc-provider validates clients. */
-function parseConfig(value: unknown): { users?: DemoUser[]; clients?: DemoClient[] } {
+/** Grants beyond the demo provider's, for tests of the flows without a browser. */
+interface TestGrants {
+  readonly clientCredentials?: boolean;
+  /** The test-only password grant (see password-grant.ts). */
+  readonly password?: boolean;
+  /** Scopes a client credentials token may carry (an API's own). */
+  readonly apiScopes?: readonly string[];
+  /** Lifetime of a client credentials token, seconds (oidc-provider's default: 10 minutes). */
+  readonly clientCredentialsTtl?: number;
+}
+
+function parseConfig(value: unknown): { users?: DemoUser[]; clients?: DemoClient[]; grants?: TestGrants } {
   if (!isRecord(value)) throw new Error('--config-file must hold a JSON object');
-  const out: { users?: DemoUser[]; clients?: DemoClient[] } = {};
+  const out: { users?: DemoUser[]; clients?: DemoClient[]; grants?: TestGrants } = {};
+  if (isRecord(value['grants'])) {
+    const g = value['grants'];
+    out.grants = {
+      clientCredentials: g['clientCredentials'] === true,
+      password: g['password'] === true,
+      apiScopes: Array.isArray(g['apiScopes']) ? g['apiScopes'].filter((s): s is string => typeof s === 'string') : [],
+      ...(typeof g['clientCredentialsTtl'] === 'number' ? { clientCredentialsTtl: g['clientCredentialsTtl'] } : {}),
+    };
+  }
   if (value['users'] !== undefined) {
     const users = value['users'];
     if (!Array.isArray(users) || !users.every((u) => isRecord(u)
@@ -106,7 +127,16 @@ async function main(argv: readonly string[]): Promise<void> {
       ...(config.users ? { users: config.users } : {}),
       ...(config.clients ? { clients: config.clients } : {}),
       ttl,
+      configure: (configuration) => {
+        const grants = config.grants;
+        if (grants?.clientCredentials === true) {
+          configuration['features'] = { ...(configuration['features'] as Record<string, unknown>), clientCredentials: { enabled: true } };
+          configuration['scopes'] = [...(configuration['scopes'] as string[]), ...(grants.apiScopes ?? [])];
+          if (grants.clientCredentialsTtl !== undefined) configuration['ttl'] = { ...(configuration['ttl'] as Record<string, unknown>), ClientCredentials: grants.clientCredentialsTtl };
+        }
+      },
     });
+    if (config.grants?.password === true) registerTestPasswordGrant(demo.provider, config.users ?? DEMO_USERS);
     // Before callback(): oidc-provider composes its middleware there. Read after the route ran, when
     // oidc-provider has parsed the body into ctx.oidc.params.
     demo.provider.use(async (ctx, next) => {

@@ -33,6 +33,8 @@ export interface StartTestIdpOptions {
   readonly ttl?: DemoTtl;
   readonly users?: readonly DemoUser[];
   readonly clients?: readonly DemoClient[];
+  /** Grants beyond the demo provider's: client credentials (with the API's scopes), and the test-only password grant. */
+  readonly grants?: { readonly clientCredentials?: boolean; readonly password?: boolean; readonly apiScopes?: readonly string[]; readonly clientCredentialsTtl?: number };
   /** How long to wait for the ready line; default 20 s. */
   readonly readyTimeoutMs?: number;
 }
@@ -62,11 +64,12 @@ export async function startTestIdp(opts: StartTestIdpOptions = {}): Promise<Test
     await writeFile(file, JSON.stringify(opts.jwks), { mode: 0o600 });
     args.push('--jwks-file', file);
   }
-  if (opts.users || opts.clients) {
+  if (opts.users || opts.clients || opts.grants) {
     const file = join(dir, 'config.json');
     await writeFile(file, JSON.stringify({
       ...(opts.users ? { users: opts.users } : {}),
       ...(opts.clients ? { clients: opts.clients } : {}),
+      ...(opts.grants ? { grants: opts.grants } : {}),
     }), { mode: 0o600 });
     args.push('--config-file', file);
   }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeskEvent, Result } from '../../src-main/core/contract.ts';
+import type { DeskEvent, Result, SignInStart } from '../../src-main/core/contract.ts';
 import { openDesk, type Desk } from '../../src-main/core/desk.ts';
 import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
 import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
@@ -65,7 +65,7 @@ test('every operation answers plain data; sign-in completes through an event; no
     value(await desk.api.updateProfile({ name: 'local', profile: { ...profile, scopes: 'openid profile email offline_access' } }));
     assert.equal(value(await desk.api.listProfiles()).length, 1);
 
-    const started = value(await desk.api.startSignIn({ profile: 'local' }));
+    const started = value(await desk.api.startSignIn({ profile: 'local' })) as SignInStart;
     assert.ok(started.expiresAt > Date.now());
     const completed = nextEvent(desk, (e) => e.type === 'sign-in-completed' || e.type === 'sign-in-failed');
     const user = DEMO_USERS[0]!;

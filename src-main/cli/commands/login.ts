@@ -10,6 +10,7 @@ import { prepareDemoProfile } from '../demo.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { duration, safeText } from '../output.ts';
 import { signedInText } from '../views.ts';
+import { signInDirect } from './login-direct.ts';
 
 /** How long a failed `--browser-command` leaves for a callback it may have delivered just before failing. */
 const BROWSER_FAILURE_GRACE_MS = 3000;
@@ -81,7 +82,9 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
   let started: SignInStart;
   try {
     // --timeout is the sign-in's own deadline: its listener, its flow and its outcome end there together.
-    started = await ctx.call(api.startSignIn({ profile: profile.name, ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }) }));
+    const answer = await ctx.call(api.startSignIn({ profile: profile.name, ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }) }));
+    if ('session' in answer) throw new DeskError('INTERNAL', 'The sign-in completed without the browser.');
+    started = answer;
   } catch (error) {
     waiter.stop();
     throw error;
@@ -134,7 +137,12 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
 }
 
 export async function login(ctx: CliContext, cmd: Extract<Command, { kind: 'login' }>): Promise<ExitCode> {
-  const view = await signInWithBrowser(ctx, cmd.profile, cmd);
+  const direct = cmd.profile === DEMO_PROFILE_NAME ? undefined : (await ctx.call((await ctx.api()).listProfiles())).find((p) => p.name === cmd.profile && p.flow !== 'authorization_code');
+  if (direct === undefined && cmd.direct !== undefined) {
+    throw new DeskError('USAGE', '--client-secret-stdin, --username and --password-stdin are for a profile of the client credentials or password flow; this one signs in through the browser.');
+  }
+  const view = direct === undefined ? await signInWithBrowser(ctx, cmd.profile, cmd) : await signInDirect(ctx, direct, cmd.direct ?? { clientSecretStdin: false, username: undefined, passwordStdin: false });
+  if (direct !== undefined) ctx.out.info(view.flow === 'client_credentials' ? `Got a token for client ${safeText(view.clientId, 100)}: session ${safeText(view.id, 80)} (no user, no ID token, no refresh token; "oidc-desk token" runs the grant again when it runs out).` : signedInText(view));
   ctx.out.data(view.id);
   return EXIT.OK;
 }

@@ -1,9 +1,10 @@
 /** `oidc-desk profile add|list|remove`: profiles in the shared profiles file, stored without contacting the provider. */
-import type { ProfileView } from '../../core/contract.ts';
+import type { ClientCredentialView, ProfileInput, ProfileView } from '../../core/contract.ts';
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { safeText } from '../output.ts';
+import { readSecretFromStdin, readSecretFromTerminal } from '../secret-input.ts';
 
 /** The `profile list --json` element (documented in the README): `redirect` is "loopback", "app-scheme", the fixed loopback URI or the custom URI. */
 export function profileJson(profile: ProfileView): Record<string, unknown> {
@@ -15,6 +16,8 @@ export function profileJson(profile: ProfileView): Record<string, unknown> {
     redirect: profile.redirect,
     allowHttpLoopback: profile.allowHttpLoopback,
     params: profile.extraParams,
+    flow: profile.flow,
+    clientAuth: profile.clientAuth,
   };
 }
 
@@ -28,8 +31,19 @@ export async function profileAdd(ctx: CliContext, cmd: Extract<Command, { kind: 
     redirect: cmd.redirect,
     allowHttpLoopback: cmd.allowHttpLoopback,
     extraParams: cmd.params,
+    // As typed: the profile validator refuses what is not a flow or a method (PROFILE_INVALID).
+    ...(cmd.flow === undefined ? {} : { flow: cmd.flow as ProfileInput['flow'] & string }),
+    ...(cmd.clientAuth === undefined ? {} : { clientAuth: cmd.clientAuth as ProfileInput['clientAuth'] & string }),
   } }));
-  ctx.out.info(`Added profile "${profile.name}": ${safeText(profile.issuer)}, client ${safeText(profile.clientId, 100)}, ${safeText(profile.redirect)} redirect. Sign in with: oidc-desk login ${profile.name}`);
+  if (profile.flow === 'authorization_code') {
+    ctx.out.info(`Added profile "${profile.name}": ${safeText(profile.issuer)}, client ${safeText(profile.clientId, 100)}, ${safeText(profile.redirect)} redirect. Sign in with: oidc-desk login ${profile.name}`);
+    return EXIT.OK;
+  }
+  ctx.out.info(`Added profile "${profile.name}": ${safeText(profile.issuer)}, client ${safeText(profile.clientId, 100)}, ${profile.flow} flow, client authentication ${profile.clientAuth}.`);
+  if (profile.warning !== undefined) ctx.out.warn(profile.warning);
+  if (profile.clientAuth === 'private_key_jwt') ctx.out.info(`Make its key pair and register the public key at the provider: oidc-desk profile key ${profile.name}`);
+  else if (profile.clientAuth !== 'none') ctx.out.info(`Set its client secret (kept in the OS keychain only): oidc-desk profile secret ${profile.name}`);
+  ctx.out.info(`Sign in with: oidc-desk login ${profile.name}${profile.flow === 'password' ? ' --username <name>' : ''}`);
   return EXIT.OK;
 }
 
@@ -47,6 +61,7 @@ export async function profileList(ctx: CliContext, cmd: Extract<Command, { kind:
     const params = Object.entries(p.extraParams).map(([k, v]) => `${k}=${v}`).join(' ');
     // profiles.json is in the data directory and may have been edited by hand: every field is shown escaped.
     const fields = [p.name, safeText(p.issuer), `client=${safeText(p.clientId, 100)}`, `redirect=${safeText(p.redirect)}`, `scope="${safeText(p.scopes.join(' '), 500)}"`];
+    if (p.flow !== 'authorization_code') fields.push(`flow=${p.flow}`, `client-auth=${p.clientAuth}`);
     if (p.allowHttpLoopback) fields.push('allow-http-loopback');
     if (params) fields.push(safeText(params, 300));
     ctx.out.data(fields.join('\t'));
@@ -57,5 +72,36 @@ export async function profileList(ctx: CliContext, cmd: Extract<Command, { kind:
 export async function profileRemove(ctx: CliContext, cmd: Extract<Command, { kind: 'profile-remove' }>): Promise<ExitCode> {
   await ctx.call((await ctx.api()).removeProfile({ name: cmd.name }));
   ctx.out.info(`Removed profile "${cmd.name}". Its sessions stay until "oidc-desk logout <session>".`);
+  return EXIT.OK;
+}
+
+/** Reads the client secret (stdin or the terminal, never argv) and keeps it in the keychain through the API. */
+export async function setSecretFromInput(ctx: CliContext, name: string, stdin: boolean): Promise<ClientCredentialView> {
+  const api = await ctx.api();
+  const secret = stdin ? await readSecretFromStdin('client secret') : await readSecretFromTerminal('Client secret (not shown): ', 'client secret', '--client-secret-stdin');
+  return ctx.call(api.setClientSecret({ profile: name, secret }));
+}
+
+export async function profileSecret(ctx: CliContext, cmd: Extract<Command, { kind: 'profile-secret' }>): Promise<ExitCode> {
+  // The profile first: a secret is not read for a profile that cannot take one.
+  await ctx.call((await ctx.api()).clientCredential({ profile: cmd.name }));
+  await setSecretFromInput(ctx, cmd.name, cmd.stdin);
+  ctx.out.info(`The client secret of profile "${cmd.name}" is set (in the OS keychain, bound to its issuer and client id).`);
+  return EXIT.OK;
+}
+
+export async function profileKey(ctx: CliContext, cmd: Extract<Command, { kind: 'profile-key' }>): Promise<ExitCode> {
+  const api = await ctx.api();
+  let view = await ctx.call(api.clientCredential({ profile: cmd.name }));
+  if (view.publicKey === null || cmd.fresh) view = await ctx.call(api.generateClientKey({ profile: cmd.name, ...(cmd.alg === undefined ? {} : { alg: cmd.alg }) }));
+  const key = view.publicKey;
+  if (key === null) return EXIT.PROTOCOL;
+  if (cmd.json) {
+    ctx.out.json({ keys: [key.jwk], thumbprint: key.thumbprint });
+    return EXIT.OK;
+  }
+  if (view.clientAuth !== 'private_key_jwt') ctx.out.warn(`Profile "${cmd.name}" uses ${view.clientAuth}, not private_key_jwt: this key is not used until it does.`);
+  ctx.out.info(`Register this public key for client ${safeText(view.clientId, 100)} (its JWKS; thumbprint ${key.thumbprint}). The private key stays in the OS keychain.`);
+  ctx.out.data(JSON.stringify({ keys: [key.jwk] }));
   return EXIT.OK;
 }

@@ -4,15 +4,17 @@
  * @module
  */
 import type {
-  DemoProviderView, DeskApi, DeskEvent, DeskOperation, ErrorView, JwtInspection, ProfileInput, ProfileView, Result, SchemeHost, SignInStart, SignOutView,
+  ClientCredentialView, DemoProviderView, DeskApi, DeskEvent, DeskOperation, ErrorView, JwtInspection, ProfileInput, ProfileView, Result, SchemeHost, SignInDone, SignInStart, SignOutView,
 } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
 import type { ExchangeLog } from '../http/exchange-log.ts';
 import { exchangesToHar } from '../http/har.ts';
 import { checkProvider } from '../oauth/provider-check.ts';
-import { assertIssuer, type Profile } from '../profile.ts';
+import { assertIssuer, PASSWORD_FLOW_WARNING, type Profile } from '../profile.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { profileScheme, registerProfileSchemes, requireSchemeHost, schemeStatus, testScheme } from './scheme-ops.ts';
+
+import { directFlowId } from '../session/direct-sign-in.ts';
 import { parseInput, type OperationInput } from './schemas.ts';
 
 /** What the API needs of the demo provider; the composition root supplies it (the core does not run it). */
@@ -39,6 +41,9 @@ export function profileView(profile: Profile): ProfileView {
     redirect: redirect.kind === 'custom-scheme' ? redirect.uri : redirect.kind === 'loopback' && redirect.uri !== undefined ? redirect.uri : redirect.kind,
     allowHttpLoopback: profile.allowHttpLoopback,
     extraParams: { ...profile.extraParams },
+    flow: profile.flow,
+    clientAuth: profile.clientAuth,
+    ...(profile.flow === 'password' ? { warning: PASSWORD_FLOW_WARNING } : {}),
   };
 }
 
@@ -147,8 +152,10 @@ export class DeskApiService implements DeskApi {
   }
 
   startSignIn(input: unknown) {
-    return this.#run('startSignIn', input, async ({ profile: name, options, timeoutSeconds }): Promise<SignInStart> => {
+    return this.#run('startSignIn', input, async ({ profile: name, options, timeoutSeconds, username, password }): Promise<SignInStart | SignInDone> => {
       const profile = await this.#service.profiles.get(name);
+      if (profile.flow !== 'authorization_code') return this.#signInDirect(profile, username, password);
+      if (username !== undefined || password !== undefined) throw new DeskError('USAGE', 'A username and password are taken only by a profile of the password flow; this one signs in through the browser.');
       const { started, session } = await this.#service.signIn(profile, { ...options, ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }) });
       const flowId = started.id;
       this.#flows.set(flowId, started);
@@ -159,6 +166,41 @@ export class DeskApiService implements DeskApi {
       ).finally(() => this.#flows.delete(flowId));
       return { flowId, profile: profile.name, authorizationUrl: started.authorizationUrl, redirectUri: started.redirectUri, expiresAt: started.expiresAt };
     });
+  }
+
+  /** A sign-in without a browser: the events every front hears, and the session. */
+  async #signInDirect(profile: Profile, username: string | undefined, password: string | undefined): Promise<SignInDone> {
+    if (profile.flow === 'password' && (username === undefined || password === undefined)) throw new DeskError('USAGE', 'The password flow needs "username" and "password".');
+    if (profile.flow !== 'password' && (username !== undefined || password !== undefined)) throw new DeskError('USAGE', 'The client credentials flow takes no username or password.');
+    const flowId = directFlowId();
+    this.#emit({ type: 'sign-in-started', flowId, profile: profile.name, expiresAt: this.#service.now() });
+    try {
+      const session = await this.#service.signInDirect(profile, flowId, username === undefined || password === undefined ? undefined : { username, password });
+      this.#emit({ type: 'sign-in-completed', flowId, session, strayRequests: 0 });
+      return { flowId, profile: profile.name, session };
+    } catch (error) {
+      this.#emit({ type: 'sign-in-failed', flowId, error: errorView(error), strayRequests: 0 });
+      throw error;
+    }
+  }
+
+  clientCredential(input: unknown) {
+    return this.#run('clientCredential', input, async ({ profile }) => this.#service.clientCredential(await this.#confidential(profile)));
+  }
+
+  setClientSecret(input: unknown) {
+    return this.#run('setClientSecret', input, async ({ profile, secret }): Promise<ClientCredentialView> => this.#service.setClientSecret(await this.#confidential(profile), secret));
+  }
+
+  generateClientKey(input: unknown) {
+    return this.#run('generateClientKey', input, async ({ profile, alg }) => this.#service.generateClientKey(await this.#confidential(profile), alg ?? 'ES256'));
+  }
+
+  /** The profile, when it may hold a client credential (its flow is not the public code flow). */
+  async #confidential(name: string): Promise<Profile> {
+    const profile = await this.#service.profiles.get(name);
+    if (profile.flow === 'authorization_code') throw new DeskError('USAGE', 'This profile signs in as a public client (authorization code with PKCE): it has no client secret or key.');
+    return profile;
   }
 
   cancelSignIn(input: unknown) {

@@ -32,6 +32,9 @@ const OPERATION_SET: Readonly<Record<DeskOperation, true>> = {
   ensureDemoProvider: true,
   schemeStatus: true,
   testScheme: true,
+  clientCredential: true,
+  setClientSecret: true,
+  generateClientKey: true,
 };
 
 /** Every operation a renderer may call (everything of `DeskApi` but `subscribe`), in a stable order. */

@@ -33,6 +33,8 @@ const ProfileInput = v.strictObject({
   redirect: v.exactOptional(text(8192)),
   allowHttpLoopback: v.exactOptional(v.boolean()),
   extraParams: v.exactOptional(Params),
+  flow: v.exactOptional(text(64)),
+  clientAuth: v.exactOptional(text(64)),
 });
 
 const SignInOptions = v.strictObject({
@@ -59,6 +61,8 @@ export const OPERATION_SCHEMAS = {
     profile: ProfileName,
     options: v.exactOptional(SignInOptions),
     timeoutSeconds: v.exactOptional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(86_400))),
+    username: v.exactOptional(text(512)),
+    password: v.exactOptional(text(4096)),
   }),
   cancelSignIn: v.strictObject({ flowId: text(64) }),
   listSessions: NoInput,
@@ -82,6 +86,10 @@ export const OPERATION_SCHEMAS = {
   ensureDemoProvider: NoInput,
   schemeStatus: v.strictObject({ profile: ProfileName }),
   testScheme: v.strictObject({ profile: ProfileName }),
+
+  clientCredential: v.strictObject({ profile: ProfileName }),
+  setClientSecret: v.strictObject({ profile: ProfileName, secret: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)) }),
+  generateClientKey: v.strictObject({ profile: ProfileName, alg: v.exactOptional(v.picklist(['ES256', 'RS256'])) }),
 } as const satisfies Record<DeskOperation, v.GenericSchema>;
 
 /** Every operation a front may call, in a stable order (a preload or a browser-mode client exposes these). */

@@ -11,6 +11,20 @@ export const SECRET_NAMES: ReadonlySet<string> = new Set([
   'device_code', 'user_code', 'logout_hint', 'login_hint_token', 'session_state', 'sid',
 ]);
 
+/**
+ * Secrets a person chose (a password) or a provider shows once and may have made short (a client secret):
+ * masked whole, without a fingerprint, since a short hash of a guessable value can be reversed offline.
+ */
+export const UNHASHED_SECRET_NAMES: ReadonlySet<string> = new Set(['password', 'client_secret']);
+
+/** What a secret of {@link UNHASHED_SECRET_NAMES} (or HTTP Basic credentials) reads as in the log. */
+export const MASKED = '***masked';
+
+/** The masked form of a secret parameter or field. */
+function maskNamed(name: string, value: string): string {
+  return UNHASHED_SECRET_NAMES.has(name) ? MASKED : fingerprint(value);
+}
+
 /** Header names whose values are secrets. */
 export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cookie', 'set-cookie', 'dpop', 'proxy-authorization']);
 
@@ -42,7 +56,7 @@ export function redactUrl(url: string): string {
   }
   const maskParams = (params: URLSearchParams): string => {
     const out = new URLSearchParams();
-    for (const [k, v] of params) out.append(k, SECRET_NAMES.has(k) ? fingerprint(v) : v);
+    for (const [k, v] of params) out.append(k, SECRET_NAMES.has(k) ? maskNamed(k, v) : v);
     return out.toString();
   };
   if (parsed.search) parsed.search = maskParams(parsed.searchParams);
@@ -54,7 +68,7 @@ export function redactUrl(url: string): string {
 /** Masks secret values in a form body (`application/x-www-form-urlencoded`). */
 export function redactForm(body: string): string {
   const out = new URLSearchParams();
-  for (const [k, v] of new URLSearchParams(body)) out.append(k, SECRET_NAMES.has(k) ? fingerprint(v) : v);
+  for (const [k, v] of new URLSearchParams(body)) out.append(k, SECRET_NAMES.has(k) ? maskNamed(k, v) : v);
   return out.toString();
 }
 
@@ -64,7 +78,7 @@ export function redactJson(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_NAMES.has(k) && typeof v === 'string' ? fingerprint(v) : redactJson(v);
+      out[k] = SECRET_NAMES.has(k) && typeof v === 'string' ? maskNamed(k, v) : redactJson(v);
     }
     return out;
   }
@@ -104,7 +118,9 @@ export function redactHeaders(headers: Headers): Record<string, string> {
     else if (!SECRET_HEADERS.has(lower)) out[lower] = value;
     else if (lower === 'authorization' || lower === 'proxy-authorization') {
       const [scheme, ...rest] = value.split(' ');
-      out[lower] = rest.length > 0 ? `${scheme} ${fingerprint(rest.join(' '))}` : fingerprint(value);
+      // Basic carries the client id and secret (RFC 6749 §2.3.1): no fingerprint of a possibly short secret.
+      const basic = scheme?.toLowerCase() === 'basic';
+      out[lower] = rest.length > 0 ? `${scheme} ${basic ? MASKED : fingerprint(rest.join(' '))}` : fingerprint(value);
     } else out[lower] = fingerprint(value);
   });
   return out;

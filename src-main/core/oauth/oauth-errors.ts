@@ -29,6 +29,8 @@ export function oauthErrorMessage(error: string, description: string | undefined
 function codeForOAuthError(error: string): ErrorCode {
   if (error === 'invalid_grant') return 'INVALID_GRANT';
   if (error === 'invalid_client') return 'INVALID_CLIENT';
+  // RFC 6749 §5.2: the client may not use this grant, or the server has no such grant at all.
+  if (error === 'unauthorized_client' || error === 'unsupported_grant_type') return 'UNAUTHORIZED_CLIENT';
   return 'TOKEN_ERROR';
 }
 

@@ -1,5 +1,6 @@
 /**
- * Token revocation (RFC 7009) and introspection (RFC 7662) for a public client.
+ * Token revocation (RFC 7009) and introspection (RFC 7662), as a public client or with the confidential
+ * client's authentication.
  * @module
  */
 import * as oauth from 'oauth4webapi';
@@ -12,10 +13,10 @@ import type { ProviderContext } from './provider-context.ts';
  * Revokes a token. Network failures keep their `HTTP_*` code so the caller can retry later.
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
  */
-export async function revokeToken(ctx: ProviderContext, token: string, hint: 'refresh_token' | 'access_token'): Promise<void> {
+export async function revokeToken(ctx: ProviderContext, token: string, hint: 'refresh_token' | 'access_token', clientAuth: oauth.ClientAuth = oauth.None()): Promise<void> {
   if (ctx.metadata.revocation_endpoint === undefined) throw new DeskError('ENDPOINT_NOT_SUPPORTED', 'The provider has no revocation endpoint.');
   try {
-    const response = await oauth.revocationRequest(ctx.metadata, ctx.client, oauth.None(), token, {
+    const response = await oauth.revocationRequest(ctx.metadata, ctx.client, clientAuth, token, {
       ...ctx.requestOptions,
       additionalParameters: { token_type_hint: hint },
     });
@@ -40,11 +41,11 @@ function refined(mapped: DeskError, code: 'REVOCATION_FAILED' | 'INTROSPECTION_F
  * Introspects a token where the provider offers it.
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
  */
-export async function introspectToken(ctx: ProviderContext, token: string, hint: 'refresh_token' | 'access_token'): Promise<Introspection> {
+export async function introspectToken(ctx: ProviderContext, token: string, hint: 'refresh_token' | 'access_token', clientAuth: oauth.ClientAuth = oauth.None()): Promise<Introspection> {
   if (ctx.metadata.introspection_endpoint === undefined) throw new DeskError('ENDPOINT_NOT_SUPPORTED', 'The provider does not offer token introspection.');
   let result: oauth.IntrospectionResponse;
   try {
-    const response = await oauth.introspectionRequest(ctx.metadata, ctx.client, oauth.None(), token, {
+    const response = await oauth.introspectionRequest(ctx.metadata, ctx.client, clientAuth, token, {
       ...ctx.requestOptions,
       additionalParameters: { token_type_hint: hint },
     });

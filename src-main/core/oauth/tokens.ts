@@ -155,10 +155,10 @@ export async function exchangeCode(ctx: ProviderContext, input: {
  * Redeems a refresh token. The caller applies OIDC Core §12.2 to a new ID token.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  */
-export async function refreshTokens(ctx: ProviderContext, input: { readonly refreshToken: string; readonly now: () => number; readonly scope?: string }): Promise<TokenSet> {
+export async function refreshTokens(ctx: ProviderContext, input: { readonly refreshToken: string; readonly now: () => number; readonly scope?: string; readonly clientAuth?: oauth.ClientAuth }): Promise<TokenSet> {
   let response: Response;
   try {
-    response = await oauth.refreshTokenGrantRequest(ctx.metadata, ctx.client, oauth.None(), input.refreshToken, {
+    response = await oauth.refreshTokenGrantRequest(ctx.metadata, ctx.client, input.clientAuth ?? oauth.None(), input.refreshToken, {
       ...ctx.requestOptions,
       ...(input.scope === undefined ? {} : { additionalParameters: { scope: input.scope } }),
     });
@@ -172,4 +172,45 @@ export async function refreshTokens(ctx: ProviderContext, input: { readonly refr
     now: input.now,
     process: (r) => oauth.processRefreshTokenResponse(ctx.metadata, ctx.client, r),
   });
+}
+
+/**
+ * The client credentials grant: a token for the client itself (no user, no ID token, no refresh token).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ */
+export async function clientCredentialsGrant(ctx: ProviderContext, input: { readonly clientAuth: oauth.ClientAuth; readonly scopes: readonly string[]; readonly now: () => number }): Promise<TokenSet> {
+  let response: Response;
+  try {
+    response = await oauth.clientCredentialsGrantRequest(ctx.metadata, ctx.client, input.clientAuth, input.scopes.length === 0 ? {} : { scope: input.scopes.join(' ') }, ctx.requestOptions);
+  } catch (error) {
+    throw mapOAuthError(error, 'TOKEN_ERROR');
+  }
+  const tokens = await toTokenSet({ ctx, response, nonce: undefined, now: input.now, process: (r) => oauth.processClientCredentialsResponse(ctx.metadata, ctx.client, r) });
+  // RFC 6749 §4.4.3: no refresh token for this grant; one sent anyway is not kept.
+  return { ...tokens, refreshToken: undefined };
+}
+
+/**
+ * The resource owner password grant (legacy: RFC 9700 §2.4 says it must not be used). The password is sent
+ * once, here, and kept nowhere.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.3
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
+ */
+export async function passwordGrant(ctx: ProviderContext, input: {
+  readonly clientAuth: oauth.ClientAuth;
+  readonly username: string;
+  readonly password: string;
+  readonly scopes: readonly string[];
+  readonly now: () => number;
+}): Promise<TokenSet> {
+  let response: Response;
+  try {
+    const parameters: Record<string, string> = { username: input.username, password: input.password, ...(input.scopes.length === 0 ? {} : { scope: input.scopes.join(' ') }) };
+    response = await oauth.genericTokenEndpointRequest(ctx.metadata, ctx.client, input.clientAuth, 'password', parameters, ctx.requestOptions);
+  } catch (error) {
+    throw mapOAuthError(error, 'TOKEN_ERROR');
+  }
+  const tokens = await toTokenSet({ ctx, response, nonce: undefined, now: input.now, process: (r) => oauth.processGenericTokenEndpointResponse(ctx.metadata, ctx.client, r) });
+  if (tokens.idToken === undefined && input.scopes.includes('openid')) throw new DeskError('NO_ID_TOKEN', 'The openid scope was requested but the provider sent no ID token.');
+  return tokens;
 }

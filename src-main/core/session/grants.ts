@@ -7,6 +7,7 @@
 import { DeskError, isDeskError } from '../errors.ts';
 import type { SessionRecord } from '../store/session-index.ts';
 import { assertBoundTo } from './bindings.ts';
+import { cachedClientTokens } from './direct-sign-in.ts';
 import type { Grant, SessionState } from './session-state.ts';
 import type { HeldTokens, TokenBinding } from './token-cache.ts';
 
@@ -50,6 +51,11 @@ export async function heldTokens(state: SessionState, record: SessionRecord, gra
   if (own !== undefined) {
     assertBoundTo(record, own.boundTo, 'tokens');
     return own;
+  }
+  if (record.flow === 'client_credentials') {
+    const cached = await cachedClientTokens(state, record);
+    if (cached !== undefined) live.tokens = cached;
+    return cached;
   }
   if (!record.hasRefreshToken || record.status === 'sign-in-needed') return undefined;
   const bound = grant ?? await readGrant(state, record);

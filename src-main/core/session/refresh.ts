@@ -13,6 +13,8 @@ import { checkRefreshedIdToken } from '../oauth/id-token.ts';
 import { refreshTokens, type TokenSet } from '../oauth/tokens.ts';
 import type { SessionRecord } from '../store/session-index.ts';
 import { bindingOf, identityOf } from './bindings.ts';
+import { clientAuthOf } from './client-credentials.ts';
+import { rerunClientCredentials } from './direct-sign-in.ts';
 import { readGrant, storeGrant } from './grants.ts';
 import type { Grant, SessionState } from './session-state.ts';
 import { newCacheKey, type HeldTokens } from './token-cache.ts';
@@ -77,6 +79,8 @@ export class Refresher {
    */
   async #once(id: string, reuse: Reuse | undefined): Promise<SessionView> {
     const state = this.#state;
+    // No refresh token by design (RFC 6749 §4.4.3): getting a token again means running the grant again.
+    if (state.record(id).flow === 'client_credentials') return rerunClientCredentials(state, id, reuse);
     return state.withSessionLock(id, async (lost) => {
       // Another process may have rotated the token, refreshed or signed out: decide on the current state.
       await state.reload();
@@ -102,9 +106,10 @@ export class Refresher {
         // The front may refuse this provider before anything (even its metadata) is asked of it.
         await state.beforeSend(grant);
         const ctx = await state.providerOf(grant, record.allowHttpLoopback);
+        const clientAuth = await clientAuthOf(state, grant, record.clientAuth);
         if (lost.aborted) throw new DeskError('SESSION_BUSY', 'This process lost the session\'s lock while it waited (it was stalled); the refresh token was not sent. Try again.');
         sent = grant.refreshToken;
-        tokens = await refreshTokens(ctx, { refreshToken: sent, now: state.deps.now });
+        tokens = await refreshTokens(ctx, { refreshToken: sent, now: state.deps.now, clientAuth });
         if (tokens.idTokenClaims !== undefined) {
           if (previous?.idTokenClaims !== undefined) checkRefreshedIdToken(previous.idTokenClaims, tokens.idTokenClaims);
           else if (record.binding !== undefined) {

@@ -11,6 +11,7 @@ import { DeskError, isDeskError } from '../errors.ts';
 import type { ProviderContext } from '../oauth/provider-context.ts';
 import { revokeToken } from '../oauth/revocation.ts';
 import type { OwedRevocation, SessionRecord } from '../store/session-index.ts';
+import { clientAuthOf } from './client-credentials.ts';
 import type { Grant, SessionState } from './session-state.ts';
 import type { TokenBinding } from './token-cache.ts';
 
@@ -60,7 +61,9 @@ export async function revokeAll(state: SessionState, record: SessionRecord, gran
         await state.beforeSend(grant ?? record);
         ctx = grant === undefined ? await state.provider(record) : await state.providerOf(grant, record.allowHttpLoopback);
       }
-      await revokeToken(ctx, token, which === 'refresh' ? 'refresh_token' : 'access_token');
+      // A confidential client authenticates, with its credential as bound in the keychain to this provider.
+      const clientAuth = await clientAuthOf(state, grant ?? record, record.clientAuth);
+      await revokeToken(ctx, token, which === 'refresh' ? 'refresh_token' : 'access_token', clientAuth);
       result.tokens[which] = 'revoked';
     } catch (error) {
       const err = isDeskError(error) ? error : new DeskError('REVOCATION_FAILED', 'Revocation failed.', { cause: error });

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
-  ErrorView, IntrospectionView, JwtInspection, KeychainView, SessionEvent, SessionView, TokenValue, UserinfoView,
+  ClientCredentialView, ErrorView, IntrospectionView, JwtInspection, KeychainView, SessionEvent, SessionView, TokenValue, UserinfoView,
 } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
 import { reportAt } from '../oauth/jwt-report.ts';
@@ -20,6 +20,9 @@ import { checkDataDir } from '../store/data-dir.ts';
 import { ProfileStore } from '../store/profiles.ts';
 import { corruptCopiesProblem } from '../store/startup-problems.ts';
 import { sessionIndexStore, type SessionIndexDoc } from '../store/session-index.ts';
+import type { ClientKeyAlg } from '../oauth/client-auth.ts';
+import { clientAuthOf, clientCredentialView, generateClientKeyPair, readClientCredential, setClientSecret } from './client-credentials.ts';
+import { signInDirect, type PasswordCredentials } from './direct-sign-in.ts';
 import { heldTokens, readGrant } from './grants.ts';
 import { watchIndex } from './index-watch.ts';
 import { inspectPastedJwt } from './inspection.ts';
@@ -28,7 +31,7 @@ import { retryRevocations, revokeAll, type RevocationResult, type RevocationRetr
 import { REFRESH_LEAD_MS, RefreshScheduler } from './scheduler.ts';
 import { SessionState, type Grant, type SessionServiceDeps } from './session-state.ts';
 import { storeSignIn } from './store-session.ts';
-import { TokenCache, type HeldTokens } from './token-cache.ts';
+import { TokenCache, type HeldTokens, type TokenBinding } from './token-cache.ts';
 
 export type { SessionServiceDeps } from './session-state.ts';
 export type { RevocationRetry } from './revocations.ts';
@@ -154,6 +157,31 @@ export class SessionService {
     return { started, session };
   }
 
+  /** Signs in without a browser (client credentials; password with the account's credentials, used once). */
+  signInDirect(profile: Profile, flowId: string, credentials?: PasswordCredentials): Promise<SessionView> {
+    return signInDirect(this.#state, profile, flowId, credentials);
+  }
+
+  /** The clock of this service (ms since the epoch). */
+  now(): number {
+    return this.#state.now();
+  }
+
+  /** What fronts may know of the profile's client credential (never the secret). */
+  clientCredential(profile: Profile): Promise<ClientCredentialView> {
+    return clientCredentialView(this.#state, profile);
+  }
+
+  /** Sets the profile's client secret in the keychain (bound to its issuer and client). */
+  setClientSecret(profile: Profile, secret: string): Promise<ClientCredentialView> {
+    return setClientSecret(this.#state, profile, secret);
+  }
+
+  /** A new private_key_jwt key pair for the profile's client; the view holds its public JWK. */
+  generateClientKey(profile: Profile, alg: ClientKeyAlg): Promise<ClientCredentialView> {
+    return generateClientKeyPair(this.#state, profile, alg);
+  }
+
   /**
    * Refreshes a session now (an explicit action: also a session whose refresh is failing is tried once
    * more). Any number of concurrent calls share one token request.
@@ -257,10 +285,10 @@ export class SessionService {
         if (held === undefined) throw new DeskError('SIGN_IN_NEEDED', 'This process holds no access token of that session to revoke.');
         await state.beforeSend(held.boundTo);
         const ctx = await state.providerOf(held.boundTo, record.allowHttpLoopback);
-        await revokeToken(ctx, held.accessToken, 'access_token');
+        await revokeToken(ctx, held.accessToken, 'access_token', await clientAuthOf(state, held.boundTo, record.clientAuth));
         const expired: HeldTokens = { ...held, expiresAt: state.now() };
         state.liveOf(record.id).tokens = expired;
-        const key = record.hasRefreshToken ? (await readGrant(state, record)).cacheKey : undefined;
+        const key = record.hasRefreshToken ? (await readGrant(state, record)).cacheKey : record.flow === 'client_credentials' ? (await readClientCredential(state, record))?.cacheKey : undefined;
         if (key !== undefined) await state.cache.write(record.id, key, expired);
         const view = state.view(await state.patchRecord(record.id, (r) => ({ ...r, accessTokenExpiresAt: expired.expiresAt ?? 0 })));
         state.emit({ type: 'session-updated', session: view });
@@ -319,7 +347,7 @@ export class SessionService {
       const token = which === 'access' ? await this.accessToken(record.id) : (await readGrant(state, record)).refreshToken;
       await state.beforeSend(record);
       const ctx = await state.provider(record);
-      const result = await introspectToken(ctx, token, which === 'access' ? 'access_token' : 'refresh_token');
+      const result = await introspectToken(ctx, token, which === 'access' ? 'access_token' : 'refresh_token', await clientAuthOf(state, record, record.clientAuth));
       return { sessionId: record.id, token: which, ...result };
     });
   }
@@ -345,7 +373,8 @@ export class SessionService {
       let found: Grant | undefined;
       let tokens: HeldTokens | undefined;
       try {
-        found = await readGrant(state, now, { markMissing: false });
+        // A client credentials session has no grant to read: its token is in the cache under its client's key.
+        if (now.flow !== 'client_credentials') found = await readGrant(state, now, { markMissing: false });
         tokens = await heldTokens(state, now, found);
       } catch (error) {
         if (isDeskError(error, 'SESSION_BINDING_MISMATCH') || (isDeskError(error) && error.category === 'keychain')) keychainProblem = error;
@@ -359,7 +388,8 @@ export class SessionService {
     this.#scheduler.cancel(record.id);
     state.emit({ type: 'session-removed', sessionId: record.id });
     // Tokens go only where their own binding says: the grant's (from the keychain), the held tokens'.
-    const access = held !== undefined && grant !== undefined && held.boundTo.issuer === grant.issuer && held.boundTo.clientId === grant.clientId ? held : undefined;
+    const owner: TokenBinding | undefined = grant ?? (current.flow === 'client_credentials' ? current : undefined);
+    const access = held !== undefined && owner !== undefined && held.boundTo.issuer === owner.issuer && held.boundTo.clientId === owner.clientId ? held : undefined;
     const result: SignOutResult = { revoked: false, revocationPending: false, tokens: { refresh: 'none', access: 'none' } };
     if (keychainProblem !== undefined) {
       // The entry could not be read (a mismatch, a newer format, a keychain failure): it was not revoked.

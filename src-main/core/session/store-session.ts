@@ -17,20 +17,25 @@ import type { SessionState } from './session-state.ts';
 import { newCacheKey, type HeldTokens, type TokenBinding } from './token-cache.ts';
 
 /** Stores a completed sign-in as a session (new, or replacing the same account's) and announces it. */
-export async function storeSignIn(state: SessionState, result: SignInResult): Promise<SessionView> {
-  const { profile, tokens } = result;
-  const subject = tokens.idTokenClaims?.sub ?? 'unknown';
+export async function storeSignIn(state: SessionState, result: SignInResult, clientCacheKey?: string): Promise<SessionView> {
+  const { profile } = result;
+  const subject = subjectOf(result);
   const existing = state.doc.sessions.find((s) => s.profile === profile.name && s.subject === subject && s.issuer === profile.issuer && s.clientId === profile.clientId && subject !== 'unknown');
   const id = existing?.id ?? `s-${randomBytes(4).toString('hex')}`;
   // The sign-in's exchanges (discovery, token, JWKS) belong to the session's timeline from now on.
   state.deps.exchanges?.assign(result.flowId, id);
-  return state.forSession(id, () => state.withSessionLock(id, () => storeSession(state, id, existing, result)));
+  return state.forSession(id, () => state.withSessionLock(id, () => storeSession(state, id, existing, result, clientCacheKey)));
+}
+
+/** Who a session is about: the ID token's `sub`; for client credentials the client itself (RFC 6749 §4.4). */
+function subjectOf(result: SignInResult): string {
+  return result.tokens.idTokenClaims?.sub ?? (result.profile.flow === 'client_credentials' ? result.profile.clientId : 'unknown');
 }
 
 /** Stores a signed-in session under `id` (new, or replacing `existing`); called holding its lock. */
-async function storeSession(state: SessionState, id: string, existing: SessionRecord | undefined, result: SignInResult): Promise<SessionView> {
+async function storeSession(state: SessionState, id: string, existing: SessionRecord | undefined, result: SignInResult, clientCacheKey: string | undefined): Promise<SessionView> {
   const { profile, tokens } = result;
-  const subject = tokens.idTokenClaims?.sub ?? 'unknown';
+  const subject = subjectOf(result);
   // Signing in again replaces the session's grant: the old refresh token is revoked, not left valid.
   const previous = existing?.hasRefreshToken ? await state.deps.secrets.get(id).catch(() => undefined) : undefined;
   const live = state.liveOf(id);
@@ -43,6 +48,7 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
   let stored: 'keychain' | 'memory' | 'none' = 'none';
   if (refreshToken !== undefined) stored = await storeGrant(state, id, binding, refreshToken, cacheKey);
   if (stored === 'keychain') await state.cache.write(id, cacheKey, held);
+  else if (clientCacheKey !== undefined) await state.cache.write(id, clientCacheKey, held);
   else await state.cache.remove(id);
   const now = state.now();
   const idBinding = bindingOf(tokens.idTokenClaims);
@@ -62,6 +68,8 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
     status: 'active',
     hasRefreshToken: stored === 'keychain',
     ...(idBinding ? { binding: idBinding } : {}),
+    ...(profile.flow === 'authorization_code' ? {} : { flow: profile.flow }),
+    ...(profile.clientAuth === 'none' ? {} : { clientAuth: profile.clientAuth }),
   };
   await state.updateIndex((doc) => ({ ...doc, sessions: [...doc.sessions.filter((s) => s.id !== id), record] }));
   if (tokens.expiresAt !== undefined) state.scheduler.planExpiry(id, tokens.expiresAt);

@@ -41,7 +41,8 @@ export function maskReport(report: JwtReport | undefined): JwtReport | undefined
 export function sessionStatus(record: SessionRecord, storage: SecretStorage, now: number): SessionStatus {
   if (record.status === 'sign-in-needed') return 'sign-in-needed';
   if (record.refreshFailure !== undefined) return 'refresh-failing';
-  if (storage !== 'keychain') return 'session-only';
+  // A client credentials session has no refresh token by design: its client's secret is in the keychain.
+  if (storage !== 'keychain' && record.flow !== 'client_credentials') return 'session-only';
   if (record.accessTokenExpiresAt !== undefined && record.accessTokenExpiresAt <= now) return 'expired';
   return 'active';
 }
@@ -84,5 +85,6 @@ export function sessionView(input: {
     hasRefreshToken: input.storage !== 'none',
     refreshing: input.refreshing,
     lastError: input.lastError?.toJSON() ?? failureView(record),
+    flow: record.flow ?? 'authorization_code',
   };
 }

@@ -2,6 +2,7 @@
 import { DeskError, isDeskError } from '../errors.ts';
 import type { SecretRead, SecretStore, SecretStoreStatus, StoredSecret } from './secret-store.ts';
 import { assertSessionId, corruptEntryError, newerEntryError, parseSecret, serializeSecret } from './secret-store.ts';
+import { isClientAccount, parseClientCredential, serializeClientCredential, type ClientCredentialRead, type StoredClientCredential } from './client-credential.ts';
 
 /** The keytar functions this store uses; results are from outside and stay `unknown` until narrowed. */
 export interface KeytarLike {
@@ -167,6 +168,45 @@ export class KeytarSecretStore implements SecretStore {
     });
   }
 
+  async getClient(account: string): Promise<ClientCredentialRead> {
+    assertClientAccount(account);
+    return await this.#serial(async () => {
+      const raw = await this.#call('read', (k) => k.getPassword(this.service, account));
+      if (raw === null || raw === undefined) {
+        const probe = await this.#probe();
+        return probe.error === undefined ? { kind: 'absent' } : { kind: 'unknown', reason: probe.error };
+      }
+      const credential = typeof raw === 'string' ? parseClientCredential(raw) : null;
+      if (credential !== null) return { kind: 'found', credential };
+      try {
+        await this.#call('delete', (k) => k.deletePassword(this.service, account));
+      } catch (err) {
+        throw corruptEntryError(false, err);
+      }
+      throw corruptEntryError(true);
+    });
+  }
+
+  async setClient(account: string, credential: StoredClientCredential): Promise<void> {
+    assertClientAccount(account);
+    return await this.#serial(async () => {
+      const json = serializeClientCredential(credential);
+      const secrets = [json, credential.secret ?? '', credential.privateJwk?.['d'] ?? ''];
+      await this.#call('write', (k) => k.setPassword(this.service, account, json), secrets);
+    });
+  }
+
+  async deleteClient(account: string): Promise<boolean> {
+    assertClientAccount(account);
+    return await this.#serial(async () => {
+      const removed = await this.#call('delete', (k) => k.deletePassword(this.service, account));
+      if (removed === true) return true;
+      const probe = await this.#probe();
+      if (probe.error !== undefined) throw probe.error;
+      return false;
+    });
+  }
+
   /** Writes and deletes a throwaway entry: the only reliable way to tell locked from available on Linux. */
   async #probe(): Promise<Probe> {
     try {
@@ -232,4 +272,8 @@ export class KeytarSecretStore implements SecretStore {
       clearTimeout(timer);
     }
   }
+}
+
+function assertClientAccount(account: string): void {
+  if (!isClientAccount(account)) throw new DeskError('USAGE', 'Invalid client account for the keychain.');
 }

@@ -2,6 +2,7 @@
 import { DeskError } from '../errors.ts';
 import type { SecretRead, SecretStore, SecretStoreStatus, StoredSecret } from './secret-store.ts';
 import { assertSessionId, corruptEntryError, newerEntryError, parseSecret, serializeSecret } from './secret-store.ts';
+import { isClientAccount, parseClientCredential, serializeClientCredential, type ClientCredentialRead, type StoredClientCredential } from './client-credential.ts';
 
 /**
  * A {@link SecretStore} kept in process memory, with the same semantics as the OS keychain store: entries are
@@ -63,10 +64,39 @@ export class MemorySecretStore implements SecretStore {
     return this.#entries.delete(sessionId);
   }
 
+  async getClient(account: string): Promise<ClientCredentialRead> {
+    assertClientAccount(account);
+    if (this.#status.state === 'unavailable') throw this.#failure();
+    if (this.#status.state === 'locked') return { kind: 'unknown', reason: this.#failure() };
+    const raw = this.#entries.get(account);
+    if (raw === undefined) return { kind: 'absent' };
+    const credential = parseClientCredential(raw);
+    if (credential !== null) return { kind: 'found', credential };
+    this.#entries.delete(account);
+    throw corruptEntryError(true);
+  }
+
+  async setClient(account: string, credential: StoredClientCredential): Promise<void> {
+    assertClientAccount(account);
+    const json = serializeClientCredential(credential);
+    if (this.#status.state !== 'available') throw this.#failure();
+    this.#entries.set(account, json);
+  }
+
+  async deleteClient(account: string): Promise<boolean> {
+    assertClientAccount(account);
+    if (this.#status.state !== 'available') throw this.#failure();
+    return this.#entries.delete(account);
+  }
+
   #failure(): DeskError {
     const os = this.#status.message === undefined ? '' : ` (${this.#status.message})`;
     return this.#status.state === 'locked'
       ? new DeskError('KEYCHAIN_LOCKED', `The keychain is locked; unlock it and try again${os}.`)
       : new DeskError('KEYCHAIN_UNAVAILABLE', `The OS keychain is not available${os}.`);
   }
+}
+
+function assertClientAccount(account: string): void {
+  if (!isClientAccount(account)) throw new DeskError('USAGE', 'Invalid client account for the keychain.');
 }

@@ -1,5 +1,6 @@
 /** The secret store contract: what one keychain entry holds, how it is serialized, and how reads report doubt. */
 import { DeskError } from '../errors.ts';
+import type { ClientCredentialRead, StoredClientCredential } from './client-credential.ts';
 
 /**
  * The keychain entry of one session: the refresh token and only what is needed to use it.
@@ -60,6 +61,15 @@ export interface SecretStore {
    * rejects with `KEYCHAIN_LOCKED` when the keychain is locked (the entry may still exist).
    */
   delete(sessionId: string): Promise<boolean>;
+  /**
+   * Reads a confidential client's entry (account from `clientAccount`). An entry that is not a valid one is
+   * deleted and `KEYCHAIN_ENTRY_CORRUPT` thrown; a miss from a keychain that cannot say is `unknown`.
+   */
+  getClient(account: string): Promise<ClientCredentialRead>;
+  /** Stores (or replaces) a confidential client's entry. */
+  setClient(account: string, credential: StoredClientCredential): Promise<void>;
+  /** Deletes a confidential client's entry; true when one was removed. */
+  deleteClient(account: string): Promise<boolean>;
 }
 
 /** Largest serialized entry in bytes (UTF-8): the Windows Credential Manager cap (CRED_MAX_CREDENTIAL_BLOB_SIZE). */

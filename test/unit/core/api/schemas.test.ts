@@ -13,7 +13,7 @@ const MALFORMED: Readonly<Record<DeskOperation, readonly unknown[]>> = {
   updateProfile: [{ name: 'p' }, { name: 7, profile: { name: 'p', issuer: 'https://x', clientId: 'c' } }],
   removeProfile: [{}, { name: null }, { name: 'p', extra: SECRET }],
   checkProvider: [{}, { profile: 1 }, { issuer: 'https://x' }, { issuer: 'https://x', clientId: 'c', allowHttpLoopback: 'yes' }, { profile: 'p', issuer: SECRET }],
-  startSignIn: [{}, { profile: 'p', timeoutSeconds: 0 }, { profile: 'p', options: { maxAge: -1 } }, { profile: 'p', options: { maxAge: 1.5 } }, { profile: 'p', options: { loginHint: 3 } }, { profile: 'p', options: { prompt: SECRET, other: 1 } }],
+  startSignIn: [{}, { profile: 'p', timeoutSeconds: 0 }, { profile: 'p', options: { maxAge: -1 } }, { profile: 'p', options: { maxAge: 1.5 } }, { profile: 'p', options: { loginHint: 3 } }, { profile: 'p', options: { prompt: SECRET, other: 1 } }, { profile: 'p', username: 'alice', password: 5 }, { profile: 'p', username: '', password: SECRET }, { profile: 'p', username: 'alice', password: SECRET, extra: 1 }, { profile: 'p', password: 'x'.repeat(4097) }],
   cancelSignIn: [{}, { flowId: 3 }, { flowId: 'x'.repeat(65) }],
   listSessions: [{ a: 1 }, [SECRET]],
   getSession: [{}, { sessionId: 1 }, { sessionId: '' }, { sessionId: 's', extra: SECRET }, SECRET],
@@ -32,6 +32,10 @@ const MALFORMED: Readonly<Record<DeskOperation, readonly unknown[]>> = {
   ensureDemoProvider: [{ port: 1 }],
   schemeStatus: [undefined, {}, { profile: 3 }, { profile: '' }, { profile: 'p', scheme: SECRET }],
   testScheme: [null, { profile: [SECRET] }, { profile: 'p', timeoutSeconds: 1 }, { profile: 'p', nonce: SECRET }],
+
+  clientCredential: [{}, { profile: 1 }, { profile: 'p', secret: SECRET }],
+  setClientSecret: [{ profile: 'p' }, { profile: 'p', secret: '' }, { profile: 'p', secret: 5 }, { profile: 'p', secret: SECRET, extra: 1 }, { secret: SECRET }],
+  generateClientKey: [{}, { profile: 'p', alg: 'HS256' }, { profile: 'p', alg: SECRET }],
 };
 
 for (const operation of DESK_OPERATIONS) {

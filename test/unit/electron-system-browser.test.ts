@@ -4,6 +4,7 @@
  * `shell.openExternal` (the FAKE electron's, which records it: test/harness/fake-electron.ts), and forgets
  * them when the flow ends. Over a real desk and the local provider (no browser needed: nothing is signed in).
  */
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { escapeHtml } from '../../src-main/core/util.ts';
 import { SystemBrowser, browserHandoffHook, endFlowsOnEvents, isBrowserUrl } from '../../src-main/electron/system-browser.ts';
 import { called, shell } from '../harness/fake-electron.ts';
 import { startTestIdp, type TestIdp } from '../harness/idp.ts';
+import { serviceClient } from '../harness/service-clients.ts';
 import { recordSecrets } from '../harness/secrets-ledger.ts';
 
 let idp: TestIdp;
@@ -100,5 +102,28 @@ test('a started sign-in\'s authorization URL opens through a private redirect fi
   } finally {
     stop();
     browser.endAll();
+  }
+});
+
+test('a sign-in that needs no browser (client credentials) opens nothing, and its result passes through unchanged', { timeout: 60_000 }, async () => {
+  const secret = randomBytes(24).toString('base64url');
+  recordSecrets(secret);
+  const service = await startTestIdp({ clients: [serviceClient('svc', secret, 'client_secret_basic')], grants: { clientCredentials: true, apiScopes: ['api:read', 'api:write'] } });
+  const keychain = new MemorySecretStore();
+  Object.defineProperty(keychain, 'persistent', { value: true });
+  const direct = await openDesk({ dataDir: await mkdtemp(join(tmpdir(), 'oidc-desk-sysbrowser-cc-')), secrets: keychain });
+  const browser = new SystemBrowser({ shell, tempDir });
+  try {
+    assert.ok((await direct.api.addProfile({ profile: { name: 'svc', issuer: service.issuer, clientId: 'svc', allowHttpLoopback: true, flow: 'client_credentials', scopes: 'api:read' } })).ok);
+    assert.ok((await direct.api.setClientSecret({ profile: 'svc', secret })).ok);
+    const openedBefore = called('shell.openExternal').length;
+    const result = await browserHandoffHook(direct.api, browser)('startSignIn', { profile: 'svc' }, () => direct.api.startSignIn({ profile: 'svc' }));
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.ok('session' in (result.value as object), 'the sign-in is done, with its session');
+    assert.equal(called('shell.openExternal').length, openedBefore, 'no browser for a flow without one');
+  } finally {
+    browser.endAll();
+    direct.close();
+    await service.stop();
   }
 });

@@ -11,6 +11,7 @@ import type { FetchLike } from '../http/client.ts';
 import type { ExchangeLog } from '../http/exchange-log.ts';
 import { withExchangeContext } from '../http/exchange-context.ts';
 import type { ProviderContext, ProviderDirectory } from '../oauth/provider-context.ts';
+import { ensurePrivateDir } from '../store/data-dir.ts';
 import { withFileLock } from '../store/file-lock.ts';
 import type { SecretStore, StoredSecret } from '../store/secret-store.ts';
 import type { SessionIndexDoc, SessionRecord } from '../store/session-index.ts';
@@ -212,7 +213,9 @@ export class SessionState {
    * when the lock was taken away meanwhile (this process stalled past the stale window): nothing may then
    * send the session's refresh token, since another process may have redeemed it.
    */
-  withSessionLock<T>(id: string, fn: (lost: AbortSignal) => Promise<T>): Promise<T> {
+  async withSessionLock<T>(id: string, fn: (lost: AbortSignal) => Promise<T>): Promise<T> {
+    // The data directory itself too: a link in its place would be followed on the way to `locks/`.
+    await ensurePrivateDir(this.deps.dataDir);
     return withFileLock(join(this.deps.dataDir, 'locks', `${id}.lock`), (lock) => fn(lock.signal), { now: this.deps.now });
   }
 

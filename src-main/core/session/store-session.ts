@@ -24,10 +24,11 @@ export async function storeSignIn(state: SessionState, result: SignInResult): Pr
   const id = existing?.id ?? `s-${randomBytes(4).toString('hex')}`;
   // The sign-in's exchanges (discovery, token, JWKS) belong to the session's timeline from now on.
   state.deps.exchanges?.assign(result.flowId, id);
-  return state.forSession(id, () => state.withSessionLock(id, () => storeSession(state, id, existing, result)));
+  // A new session's id is known to no one yet (nor to any other process): only replacing one needs its lock.
+  return state.forSession(id, () => (existing === undefined ? storeSession(state, id, existing, result) : state.withSessionLock(id, () => storeSession(state, id, existing, result))));
 }
 
-/** Stores a signed-in session under `id` (new, or replacing `existing`); called holding its lock. */
+/** Stores a signed-in session under `id` (new, or replacing `existing`, then holding its lock). */
 async function storeSession(state: SessionState, id: string, existing: SessionRecord | undefined, result: SignInResult): Promise<SessionView> {
   const { profile, tokens } = result;
   const subject = tokens.idTokenClaims?.sub ?? 'unknown';
@@ -42,8 +43,6 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
   const cacheKey = newCacheKey();
   let stored: 'keychain' | 'memory' | 'none' = 'none';
   if (refreshToken !== undefined) stored = await storeGrant(state, id, binding, refreshToken, cacheKey);
-  if (stored === 'keychain') await state.cache.write(id, cacheKey, held);
-  else await state.cache.remove(id);
   const now = state.now();
   const idBinding = bindingOf(tokens.idTokenClaims);
   const displayName = displayNameOf(tokens.idTokenClaims);
@@ -63,7 +62,11 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
     hasRefreshToken: stored === 'keychain',
     ...(idBinding ? { binding: idBinding } : {}),
   };
-  await state.updateIndex((doc) => ({ ...doc, sessions: [...doc.sessions.filter((s) => s.id !== id), record] }));
+  // The cache and the index are separate files: written at once (a cache missing after a crash only costs a refresh).
+  await Promise.all([
+    stored === 'keychain' ? state.cache.write(id, cacheKey, held) : state.cache.remove(id),
+    state.updateIndex((doc) => ({ ...doc, sessions: [...doc.sessions.filter((s) => s.id !== id), record] })),
+  ]);
   if (tokens.expiresAt !== undefined) state.scheduler.planExpiry(id, tokens.expiresAt);
   if (previous?.kind === 'found' && previous.secret.refreshToken !== refreshToken) {
     // The replaced grant is revoked where it was issued (the entry names its own issuer and client).

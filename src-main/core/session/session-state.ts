@@ -11,6 +11,7 @@ import type { FetchLike } from '../http/client.ts';
 import type { ExchangeLog } from '../http/exchange-log.ts';
 import { withExchangeContext } from '../http/exchange-context.ts';
 import type { ProviderContext, ProviderDirectory } from '../oauth/provider-context.ts';
+import { ensurePrivateDir } from '../store/data-dir.ts';
 import { withFileLock } from '../store/file-lock.ts';
 import type { SecretStore, StoredSecret } from '../store/secret-store.ts';
 import type { SessionIndexDoc, SessionRecord } from '../store/session-index.ts';
@@ -57,6 +58,15 @@ export interface Live {
   lastError?: DeskError | undefined;
 }
 
+type IndexChange = (doc: SessionIndexDoc) => SessionIndexDoc;
+
+/** A queued re-read (no `change`) or change of the index, settled when its batch is written or read. */
+interface IndexWork {
+  readonly change: IndexChange | undefined;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** How long an access token without `expires_in` is used before a refresh (it may have expired long ago). */
 const UNSTATED_EXPIRY_MS = 5 * 60_000;
 
@@ -72,6 +82,8 @@ export class SessionState {
   doc: SessionIndexDoc;
   readonly #listeners = new Set<(event: SessionEvent) => void>();
   #keychain: KeychainView | undefined;
+  readonly #indexQueue: IndexWork[] = [];
+  #indexBusy = false;
 
   constructor(deps: SessionServiceDeps, index: VersionedStore<SessionIndexDoc>, doc: SessionIndexDoc, cache: TokenCache, providers: ProviderDirectory) {
     this.deps = deps;
@@ -138,12 +150,57 @@ export class SessionState {
   }
 
   /** Re-reads the index (another process may have changed it). */
-  async reload(): Promise<void> {
-    this.doc = await this.index.read();
+  reload(): Promise<void> {
+    return this.#indexWork(undefined);
   }
 
-  async updateIndex(change: (doc: SessionIndexDoc) => SessionIndexDoc): Promise<void> {
-    this.doc = await this.index.update(change);
+  /** Changes the index under its lock (re-read, `change`, atomic write), then holds the result in memory. */
+  updateIndex(change: (doc: SessionIndexDoc) => SessionIndexDoc): Promise<void> {
+    return this.#indexWork(change);
+  }
+
+  /**
+   * Queues a re-read or a change of the index. One batch at a time touches the file, in call order: the
+   * calls that arrived while a batch ran form the next one, whose changes are applied in order and written
+   * once. Each batch reads the file after every call in it was made, and only a batch's result is held in
+   * memory, so the copy here never goes back to an older file (a re-read that finished after a change used
+   * to put a session back out of the list).
+   */
+  #indexWork(change: IndexChange | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#indexQueue.push({ change, resolve, reject });
+      if (!this.#indexBusy) void this.#drainIndexQueue();
+    });
+  }
+
+  async #drainIndexQueue(): Promise<void> {
+    this.#indexBusy = true;
+    while (this.#indexQueue.length > 0) {
+      const batch = this.#indexQueue.splice(0);
+      const failed = new Map<IndexWork, unknown>();
+      try {
+        if (batch.every((w) => w.change === undefined)) this.doc = await this.index.read();
+        else {
+          this.doc = await this.index.update((doc) => batch.reduce((current, work) => {
+            if (work.change === undefined) return current;
+            try {
+              return work.change(current);
+            } catch (error) {
+              failed.set(work, error); // this change alone is dropped; the others are written
+              return current;
+            }
+          }, doc));
+        }
+      } catch (error) {
+        for (const work of batch) work.reject(error);
+        continue;
+      }
+      for (const work of batch) {
+        if (failed.has(work)) work.reject(failed.get(work));
+        else work.resolve();
+      }
+    }
+    this.#indexBusy = false;
   }
 
   async patchRecord(id: string, patch: (record: SessionRecord) => SessionRecord): Promise<SessionRecord> {
@@ -156,7 +213,9 @@ export class SessionState {
    * when the lock was taken away meanwhile (this process stalled past the stale window): nothing may then
    * send the session's refresh token, since another process may have redeemed it.
    */
-  withSessionLock<T>(id: string, fn: (lost: AbortSignal) => Promise<T>): Promise<T> {
+  async withSessionLock<T>(id: string, fn: (lost: AbortSignal) => Promise<T>): Promise<T> {
+    // The data directory itself too: a link in its place would be followed on the way to `locks/`.
+    await ensurePrivateDir(this.deps.dataDir);
     return withFileLock(join(this.deps.dataDir, 'locks', `${id}.lock`), (lock) => fn(lock.signal), { now: this.deps.now });
   }
 

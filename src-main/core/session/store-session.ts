@@ -24,7 +24,8 @@ export async function storeSignIn(state: SessionState, result: SignInResult, cli
   const id = existing?.id ?? `s-${randomBytes(4).toString('hex')}`;
   // The sign-in's exchanges (discovery, token, JWKS) belong to the session's timeline from now on.
   state.deps.exchanges?.assign(result.flowId, id);
-  return state.forSession(id, () => state.withSessionLock(id, () => storeSession(state, id, existing, result, clientCacheKey)));
+  // A new session's id is known to no one yet (nor to any other process): only replacing one needs its lock.
+  return state.forSession(id, () => (existing === undefined ? storeSession(state, id, existing, result, clientCacheKey) : state.withSessionLock(id, () => storeSession(state, id, existing, result, clientCacheKey))));
 }
 
 /** Who a session is about: the ID token's `sub`; for client credentials the client itself (RFC 6749 §4.4). */
@@ -32,7 +33,7 @@ function subjectOf(result: SignInResult): string {
   return result.tokens.idTokenClaims?.sub ?? (result.profile.flow === 'client_credentials' ? result.profile.clientId : 'unknown');
 }
 
-/** Stores a signed-in session under `id` (new, or replacing `existing`); called holding its lock. */
+/** Stores a signed-in session under `id` (new, or replacing `existing`, then holding its lock). */
 async function storeSession(state: SessionState, id: string, existing: SessionRecord | undefined, result: SignInResult, clientCacheKey: string | undefined): Promise<SessionView> {
   const { profile, tokens } = result;
   const subject = subjectOf(result);
@@ -47,9 +48,6 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
   const cacheKey = newCacheKey();
   let stored: 'keychain' | 'memory' | 'none' = 'none';
   if (refreshToken !== undefined) stored = await storeGrant(state, id, binding, refreshToken, cacheKey);
-  if (stored === 'keychain') await state.cache.write(id, cacheKey, held);
-  else if (clientCacheKey !== undefined) await state.cache.write(id, clientCacheKey, held);
-  else await state.cache.remove(id);
   const now = state.now();
   const idBinding = bindingOf(tokens.idTokenClaims);
   const displayName = displayNameOf(tokens.idTokenClaims);
@@ -71,7 +69,11 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
     ...(profile.flow === 'authorization_code' ? {} : { flow: profile.flow }),
     ...(profile.clientAuth === 'none' ? {} : { clientAuth: profile.clientAuth }),
   };
-  await state.updateIndex((doc) => ({ ...doc, sessions: [...doc.sessions.filter((s) => s.id !== id), record] }));
+  // The cache and the index are separate files: written at once (a cache missing after a crash only costs a refresh).
+  await Promise.all([
+    stored === 'keychain' ? state.cache.write(id, cacheKey, held) : clientCacheKey !== undefined ? state.cache.write(id, clientCacheKey, held) : state.cache.remove(id),
+    state.updateIndex((doc) => ({ ...doc, sessions: [...doc.sessions.filter((s) => s.id !== id), record] })),
+  ]);
   if (tokens.expiresAt !== undefined) state.scheduler.planExpiry(id, tokens.expiresAt);
   if (previous?.kind === 'found' && previous.secret.refreshToken !== refreshToken) {
     // The replaced grant is revoked where it was issued (the entry names its own issuer and client).

@@ -10,7 +10,7 @@ import type { IdTokenClaims } from '../oauth/id-token.ts';
 import type { JwtReport } from '../oauth/jwt-report.ts';
 import type { TokenSet } from '../oauth/tokens.ts';
 import { DeskError } from '../errors.ts';
-import { readDataFile, removeDataFile, writeDataFileAtomic } from '../store/data-dir.ts';
+import { ensurePrivateDir, readDataFile, removeDataFile, writeDataFileAtomic } from '../store/data-dir.ts';
 
 /** Where a token set was issued: a cached or live token is used only for the session's own issuer and client. */
 export interface TokenBinding {
@@ -79,10 +79,18 @@ function parseHeld(value: unknown, binding: TokenBinding): HeldTokens | undefine
 
 /** The encrypted per-session token files of one data directory. */
 export class TokenCache {
+  readonly #dataDir: string;
   readonly #dir: string;
 
   constructor(dataDir: string) {
+    this.#dataDir = dataDir;
     this.#dir = join(dataDir, 'tokens');
+  }
+
+  /** The data directory itself, checked too: a link in its place would be followed on the way to `tokens/`. */
+  async #checkedPath(sessionId: string): Promise<string> {
+    await ensurePrivateDir(this.#dataDir);
+    return this.#path(sessionId);
   }
 
   #path(sessionId: string): string {
@@ -96,7 +104,7 @@ export class TokenCache {
    * @throws DeskError DATA_DIR_INSECURE (a link, another owner, readable by others), DATA_FILE_TOO_LARGE
    */
   async read(sessionId: string, key: string, binding: TokenBinding): Promise<HeldTokens | undefined> {
-    const content = await readDataFile(this.#path(sessionId), { maxBytes: MAX_CACHE_FILE_BYTES, secret: true });
+    const content = await readDataFile(await this.#checkedPath(sessionId), { maxBytes: MAX_CACHE_FILE_BYTES, secret: true });
     if (content === undefined) return undefined;
     return this.#decrypt(content.toString('utf8'), sessionId, key, binding);
   }
@@ -140,11 +148,11 @@ export class TokenCache {
     const cipher = createCipheriv('aes-256-gcm', secret, iv, { authTagLength: 16 });
     cipher.setAAD(additionalData(sessionId, held.boundTo));
     const data = Buffer.concat([cipher.update(JSON.stringify(plain), 'utf8'), cipher.final()]);
-    await writeDataFileAtomic(this.#path(sessionId), JSON.stringify({ v: FORMAT, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), data: data.toString('base64url') }));
+    await writeDataFileAtomic(await this.#checkedPath(sessionId), JSON.stringify({ v: FORMAT, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), data: data.toString('base64url') }));
   }
 
   /** Removes a session's cached tokens (sign-out, a lost grant). */
   async remove(sessionId: string): Promise<void> {
-    await removeDataFile(this.#path(sessionId));
+    await removeDataFile(await this.#checkedPath(sessionId));
   }
 }

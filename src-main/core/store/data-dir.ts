@@ -105,8 +105,13 @@ async function assertParentSafe(path: string): Promise<boolean> {
  * directory (not a symbolic link), owned by this user, not writable by others.
  */
 export async function ensurePrivateDir(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
-  assertSafe(path, await lstat(path), 'dir');
+  // Every write and lock comes through here: one lstat when the directory exists, mkdir only when it does not.
+  let st = await lstatOrUndefined(path);
+  if (st === undefined) {
+    await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+    st = await lstat(path);
+  }
+  assertSafe(path, st, 'dir');
 }
 
 /**

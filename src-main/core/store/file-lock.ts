@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeskError, isDeskError } from '../errors.ts';
@@ -122,18 +122,56 @@ async function createLockFile(temp: string, content: string): Promise<FileHandle
   }
 }
 
+function busy(): DeskError {
+  return new DeskError('SESSION_BUSY', 'Another OIDC Desk process is still working on this session; try again in a moment.');
+}
+
+/**
+ * The waiters of this process, per lock path: each waits for the one before it (a promise chain), so only
+ * the head of the queue touches the lock file. Waiters of one process are then served in call order as
+ * soon as the lock is released, instead of polling the file, and never judge a lock of their own process.
+ */
+const queues = new Map<string, Promise<void>>();
+
 /**
  * Runs `fn` while holding the lock file at `path`: created atomically with its content (link of a
  * written file), refreshed every third of the stale window while `fn` runs, and removed afterwards only
- * if it is still this holder's file.
+ * if it is still this holder's file. Callers in one process queue in call order; the time spent in
+ * that queue counts toward the timeout.
  * @throws DeskError SESSION_BUSY when the lock stays held past the timeout; DATA_DIR_INSECURE for a lock
  * or directory that is a link, another user's, or writable by others.
  */
 export async function withFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? (options.staleMs ?? LOCK_STALE_MS) + 15_000;
+  const deadline = performance.now() + timeoutMs;
+  const key = resolve(path);
+  const before = queues.get(key);
+  let done = (): void => undefined;
+  const mine = new Promise<void>((r) => (done = r));
+  // The next waiter goes on when this one is done and the one before it too (this one may give up first).
+  const tail = before === undefined ? mine : Promise.all([before, mine]).then(() => undefined);
+  queues.set(key, tail);
+  try {
+    if (before !== undefined) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const gaveUp = await Promise.race([
+        before.then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), Math.max(deadline - performance.now(), 0)))),
+      ]);
+      clearTimeout(timer);
+      if (gaveUp) throw busy();
+    }
+    return await holdFileLock(path, fn, options, deadline);
+  } finally {
+    done();
+    if (queues.get(key) === tail) queues.delete(key);
+  }
+}
+
+/** The head of this process's queue for `path`: takes the lock file (waiting for other processes), runs `fn`, releases it. */
+async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>, options: FileLockOptions, deadline: number): Promise<T> {
   const now = options.now ?? Date.now;
   const staleMs = options.staleMs ?? LOCK_STALE_MS;
-  const timeoutMs = options.timeoutMs ?? staleMs + 15_000;
-  const deadline = performance.now() + timeoutMs;
   await ensurePrivateDir(dirname(path));
   const nonce = randomBytes(12).toString('hex');
   const temp = `${path}.${nonce}.tmp`;
@@ -143,7 +181,13 @@ export async function withFileLock<T>(path: string, fn: (lock: HeldLock) => Prom
   let mine: Stats;
   try {
     const sighting: Sighting = { key: '', since: 0 };
+    let written = performance.now();
     for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+      // Kept as fresh as a held lock: after a long wait it must not look stale the moment it becomes the lock.
+      if (performance.now() - written > staleMs / 3) {
+        await handle.write(lockContent(nonce, now()), 0, 'utf8');
+        written = performance.now();
+      }
       try {
         // link() fails with EEXIST when the lock is held (also by a link, which it never follows).
         await link(temp, path);
@@ -156,7 +200,7 @@ export async function withFileLock<T>(path: string, fn: (lock: HeldLock) => Prom
         assertDataFileStats(path, st);
         if (await isAbandoned(path, st, staleMs, sighting)) await breakLock(path, st);
       }
-      if (performance.now() > deadline) throw new DeskError('SESSION_BUSY', 'Another OIDC Desk process is still working on this session; try again in a moment.');
+      if (performance.now() > deadline) throw busy();
       await sleep(wait);
     }
     mine = await handle.stat();
@@ -186,10 +230,11 @@ export async function withFileLock<T>(path: string, fn: (lock: HeldLock) => Prom
     return await fn({ signal: lost.signal });
   } finally {
     clearInterval(timer);
-    heldHere.delete(nonce);
     const current = await lstatOrUndefined(path).catch(() => undefined);
     if (current !== undefined && sameFile(current, mine)) await unlink(path).catch(() => undefined);
     else lost.abort();
+    // Only once the file is gone: a lock naming this process with a nonce not held here is taken for abandoned.
+    heldHere.delete(nonce);
     await handle.close();
   }
 }

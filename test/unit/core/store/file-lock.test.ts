@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_STALE_MS, LOCK_TIMEOUT_MS, withFileLock } from '../../../../src-main/core/store/file-lock.ts';
@@ -178,6 +178,67 @@ test('a holder whose lock was broken (it hung) never removes the lock another pr
       assert.equal(content.pid, process.pid, 'the lock this process holds is still there');
     }, { staleMs: 1000, timeoutMs: 15_000 });
     await assert.rejects(stat(path), { code: 'ENOENT' }, 'released by its holder');
+  } finally {
+    child.proc.kill('SIGKILL');
+  }
+});
+
+// ---- waiters of one process (the session index, a session's refresh and sign-out in one desk) ----
+
+test('while this process holds a lock, its other waiters leave the lock file alone and then hold it one at a time, in call order', async () => {
+  const dir = await lockDir();
+  const path = join(dir, 'x.lock');
+  const order: number[] = [];
+  let inside = 0;
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let entered = (): void => undefined;
+  const first = withFileLock(path, async () => {
+    entered();
+    await held;
+  });
+  await new Promise<void>((resolve) => (entered = resolve));
+  const waiters = Array.from({ length: 5 }, (_, i) => withFileLock(path, async () => {
+    inside += 1;
+    assert.equal(inside, 1, 'one holder at a time');
+    order.push(i);
+    await new Promise((r) => setImmediate(r));
+    inside -= 1;
+  }));
+  // More file system work than a waiter needs to create its own lock file (the thread pool serves in order).
+  for (let i = 0; i < 12; i++) await stat(dir);
+  const names = (await readdir(dir)).sort();
+  assert.deepEqual(names, ['x.lock'], 'only the holder\'s lock file: no waiter of this process made one while it waits');
+  release();
+  await Promise.all([first, ...waiters]);
+  assert.deepEqual(order, [0, 1, 2, 3, 4]);
+  assert.deepEqual(await readdir(dir), []);
+});
+
+test('a waiter of this process behind a holder of this process still gives up at its timeout, and the waiters after it go on', async () => {
+  const path = join(await lockDir(), 'x.lock');
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const first = withFileLock(path, () => held);
+  await assert.rejects(withFileLock(path, async () => 'ran', { timeoutMs: 100 }), { code: 'SESSION_BUSY' });
+  const next = withFileLock(path, async () => 'next ran');
+  release();
+  await first;
+  assert.equal(await next, 'next ran');
+});
+
+test('a lock taken after a long wait for another process looks fresh at once (others do not break it as stale)', async () => {
+  const dir = await lockDir();
+  const path = join(dir, 'x.lock');
+  const staleMs = 1500;
+  const child = holder(path, staleMs, 4000, join(dir, 'marker'));
+  try {
+    await child.said('held');
+    await withFileLock(path, async () => {
+      const age = Date.now() - (await stat(path)).mtimeMs;
+      assert.ok(age < staleMs, `the lock just taken was last touched ${Math.round(age)} ms ago, past the stale window`);
+    }, { staleMs, timeoutMs: 30_000 });
+    await child.said('released lost=false');
   } finally {
     child.proc.kill('SIGKILL');
   }

@@ -75,6 +75,7 @@ export class JwksCache {
   readonly #options: JwksCacheOptions;
   #set: RemoteJWKSet | undefined;
   #jose: Jose | undefined;
+  #loading: Promise<Jose> | undefined;
   #fetchCount = 0;
 
   constructor(options: JwksCacheOptions) {
@@ -86,7 +87,9 @@ export class JwksCache {
 
   /** jose and the remote set, made on first use: jose is not loaded at start-up (CLI start time). */
   async #ready(): Promise<{ readonly set: RemoteJWKSet; readonly jose: Jose }> {
-    const jose = this.#jose ?? (this.#jose = await import('jose'));
+    // One import shared by every caller: calls made together resume together (a refresh joins the fetch
+    // another call started), however long the module loader takes to answer each import.
+    const jose = this.#jose ?? (this.#jose = await (this.#loading ??= import('jose')));
     const fetch = this.#options.fetch;
     this.#set ??= jose.createRemoteJWKSet(new URL(this.jwksUri), {
       cacheMaxAge: this.#options.maxAgeMs ?? JWKS_MAX_AGE_MS,

@@ -4,7 +4,6 @@ import { ErrorNotice } from './components/error-notice.tsx';
 import { useDesk } from './hooks/use-desk.ts';
 import { useDeskQuery } from './hooks/use-desk-query.ts';
 import { useKeychain } from './hooks/use-keychain.ts';
-import { SessionPutContext } from './hooks/session-put-context.ts';
 import { useProfiles } from './hooks/use-profiles.ts';
 import { useRoute, type Route } from './hooks/use-route.ts';
 import { useSessions } from './hooks/use-sessions.ts';
@@ -55,7 +54,7 @@ function Desk() {
   };
 
   return (
-    <SessionPutContext.Provider value={sessions.put}>
+    <>
       <header className="app-header">
         <h1 className="app-name">OIDC Desk</h1>
         <nav aria-label="Views" className="app-nav">
@@ -83,7 +82,7 @@ function Desk() {
         {route.view === 'guide' ? <FlowGuide go={go} /> : null}
         {route.view === 'status' ? <StatusView keychain={keychain} keychainError={keychainError} problems={problemList} /> : null}
       </main>
-    </SessionPutContext.Provider>
+    </>
   );
 }
 

@@ -1,5 +1,5 @@
 /** Every session, kept current: listed once, then updated by the session events of every front. */
-import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { DeskEvent, ErrorView, SessionView } from '../../src-main/core/contract.ts';
 import { callOperation } from '../format/call.ts';
 import { useDesk } from './use-desk.ts';
@@ -12,8 +12,6 @@ export interface Sessions {
   readonly byId: ReadonlyMap<string, SessionView>;
   readonly loaded: boolean;
   readonly error: ErrorView | undefined;
-  /** Puts a session an operation returned (the events may or may not announce it too). */
-  put(session: SessionView): void;
 }
 
 type Change = { readonly put: SessionView } | { readonly remove: string };
@@ -76,10 +74,6 @@ export function useSessions(): Sessions {
     };
   }, [desk]);
 
-  const put = useCallback((session: SessionView) => {
-    setById((map) => (map.has(session.id) ? apply(map, { put: session }) : map));
-  }, []);
-
   const list = useMemo(() => [...byId.values()].sort((a, b) => a.profile.localeCompare(b.profile) || a.createdAt - b.createdAt || a.id.localeCompare(b.id)), [byId]);
-  return { list, byId, loaded, error, put };
+  return { list, byId, loaded, error };
 }

@@ -8,7 +8,6 @@ import { MaskedValue } from '../components/masked-value.tsx';
 import { decodeJwtParts } from '../format/claims.ts';
 import { formatDateTime } from '../format/time.ts';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
-import { useSessionCall } from '../hooks/use-session-call.ts';
 import { IntrospectionResult } from './introspection-result.tsx';
 
 export type Props = {
@@ -32,7 +31,7 @@ function Decoded({ value }: { readonly value: string }) {
 export function AccessTokenCard({ session }: Props) {
   const token = session.accessToken;
   const introspect = useDeskCall('introspectToken');
-  const revoke = useSessionCall('revokeToken');
+  const revoke = useDeskCall('revokeToken');
   return (
     <section className="panel panel--inner token-card" aria-labelledby="access-token-title" data-token="access">
       <h3 id="access-token-title">Access token</h3>

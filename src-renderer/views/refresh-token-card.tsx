@@ -3,7 +3,6 @@ import { useState } from 'react';
 import type { SessionView } from '../../src-main/core/contract.ts';
 import { CallResult } from '../components/call-result.tsx';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
-import { useSessionCall } from '../hooks/use-session-call.ts';
 import { IntrospectionResult } from './introspection-result.tsx';
 
 export type Props = {
@@ -13,7 +12,7 @@ export type Props = {
 /** The card. */
 export function RefreshTokenCard({ session }: Props) {
   const introspect = useDeskCall('introspectToken');
-  const revoke = useSessionCall('revokeToken');
+  const revoke = useDeskCall('revokeToken');
   const [confirming, setConfirming] = useState(false);
   const held = session.hasRefreshToken;
   return (

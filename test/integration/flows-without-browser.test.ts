@@ -283,6 +283,10 @@ test('the password grant (legacy): warned about, the password used once and foun
     await assertNowhere(w, conf.id, USER.password);
     await assertNowhere(w, conf.id, CONF_PW_SECRET, 'pw-conf');
     assert.equal(value(w, await w.desk.api.signOut({ sessionId: conf.id })).tokens.refresh, 'revoked');
+    // Revoking the refresh token on its own authenticates as the client as well (RFC 7009 §2.1).
+    const second = done(value(w, await w.desk.api.startSignIn({ profile: 'pw-conf', username: USER.username, password: USER.password }))).session;
+    assert.equal(value(w, await w.desk.api.revokeToken({ sessionId: second.id, token: 'refresh' })).status, 'sign-in-needed');
+    assert.equal((await w.secrets.get(second.id)).kind, 'absent', 'the revoked refresh token left the keychain');
   } finally {
     w.desk.close();
   }

@@ -74,8 +74,7 @@ export class JwksCache {
   readonly #origin: string;
   readonly #options: JwksCacheOptions;
   #set: RemoteJWKSet | undefined;
-  #jose: Jose | undefined;
-  #loading: Promise<Jose> | undefined;
+  #jose: Promise<Jose> | undefined;
   #fetchCount = 0;
 
   constructor(options: JwksCacheOptions) {
@@ -89,7 +88,7 @@ export class JwksCache {
   async #ready(): Promise<{ readonly set: RemoteJWKSet; readonly jose: Jose }> {
     // One import shared by every caller: calls made together resume together (a refresh joins the fetch
     // another call started), however long the module loader takes to answer each import.
-    const jose = this.#jose ?? (this.#jose = await (this.#loading ??= import('jose')));
+    const jose = await (this.#jose ??= import('jose'));
     const fetch = this.#options.fetch;
     this.#set ??= jose.createRemoteJWKSet(new URL(this.jwksUri), {
       cacheMaxAge: this.#options.maxAgeMs ?? JWKS_MAX_AGE_MS,

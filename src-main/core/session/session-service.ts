@@ -300,7 +300,8 @@ export class SessionService {
         const grant = await readGrant(state, current);
         await state.beforeSend(grant);
         const ctx = await state.providerOf(grant, current.allowHttpLoopback);
-        await revokeToken(ctx, grant.refreshToken, 'refresh_token');
+        // A confidential client authenticates its revocation as it does its refresh (RFC 7009 §2.1).
+        await revokeToken(ctx, grant.refreshToken, 'refresh_token', await clientAuthOf(state, grant, current.clientAuth));
         if (current.hasRefreshToken) await state.deps.secrets.delete(current.id);
         const live = state.liveOf(current.id);
         live.memoryGrant = undefined;

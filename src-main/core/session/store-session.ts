@@ -11,6 +11,7 @@ import { revokeToken } from '../oauth/revocation.ts';
 import type { SignInResult } from '../oauth/sign-in.ts';
 import type { SessionRecord } from '../store/session-index.ts';
 import { bindingOf, displayNameOf } from './bindings.ts';
+import { clientAuthOf } from './client-credentials.ts';
 import { storeGrant } from './grants.ts';
 import { oweRevocation } from './revocations.ts';
 import type { SessionState } from './session-state.ts';
@@ -81,7 +82,7 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
     const oldBinding: TokenBinding = { issuer: previous.secret.issuer, clientId: previous.secret.clientId };
     await state.beforeSend(oldBinding)
       .then(() => state.providerOf(oldBinding, record.allowHttpLoopback))
-      .then((ctx) => revokeToken(ctx, old, 'refresh_token'))
+      .then(async (ctx) => revokeToken(ctx, old, 'refresh_token', await clientAuthOf(state, oldBinding, existing?.clientAuth)))
       .catch(async (error: unknown) => {
         if (isDeskError(error) && error.category === 'network') await oweRevocation(state, oldBinding, record, old);
       });

@@ -280,7 +280,7 @@ export async function startPersistentDemoProvider(options: { readonly dataDir: s
   };
 }
 
-export { defaultLaunchCommand, type DemoChild, type DemoForkLauncher, type DemoForkOptions, type DemoLaunchCommand, type DemoSpawnCommand } from './launch.ts';
+export type { DemoLaunchCommand } from './launch.ts';
 
 /** Options of {@link ensureDemoProvider}. */
 export interface EnsureDemoOptions {

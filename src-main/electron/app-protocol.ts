@@ -6,10 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CustomScheme, Protocol } from 'electron';
 import { SECURITY_HEADERS } from '../web/security-headers.ts';
-import { TYPES, fileUnder } from '../web/static-files.ts';
+import { DEFAULT_RENDERER_DIR, TYPES, fileUnder } from '../web/static-files.ts';
 
 /** The scheme of the app's pages. */
 export const APP_PROTOCOL = 'app';
@@ -18,8 +17,8 @@ export const APP_HOST = 'oidc-desk';
 /** The window's page. */
 export const APP_PAGE_URL = `${APP_PROTOCOL}://${APP_HOST}/index.html`;
 
-/** The built renderer, two levels above this file in the sources (src-main/electron/) and once built (dist/electron/). */
-export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+/** The built renderer: the same folder browser mode serves. */
+export const RENDERER_DIR = DEFAULT_RENDERER_DIR;
 
 /**
  * The privileges of `app:`: a standard, secure origin (so `'self'` in the CSP, ES modules and `fetch` of its

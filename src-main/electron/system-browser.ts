@@ -7,8 +7,8 @@
 import type { Shell } from 'electron';
 import { createRedirectFile, type RedirectFile } from '../core/browser-handoff.ts';
 import type { DeskApi, DeskEvent, DeskOperation, Result, SignInDone, SignInStart } from '../core/contract.ts';
+import { isLoopbackHost } from '../core/profile.ts';
 
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /**
  * True when `url` may go to the system browser at all: https, or http on a loopback host when the flow's
@@ -25,12 +25,18 @@ export function isBrowserUrl(url: unknown, allowHttpLoopback: boolean): url is s
   }
   if (parsed.username !== '' || parsed.password !== '') return false;
   if (parsed.protocol === 'https:') return true;
-  return parsed.protocol === 'http:' && allowHttpLoopback && LOOPBACK_HOSTS.has(parsed.hostname);
+  return parsed.protocol === 'http:' && allowHttpLoopback && isLoopbackHost(parsed.hostname);
 }
 
 interface Allowed {
   readonly flowId: string;
-  file: RedirectFile | undefined;
+  /** Made on the first open; a promise, so that two opens at once share one file (none is left behind). */
+  file: Promise<RedirectFile> | undefined;
+}
+
+/** Removes the entry's redirect file, now or as soon as it is written. */
+function removeFile(entry: Allowed): void {
+  void entry.file?.then((file) => file.remove(), () => undefined);
 }
 
 /** What the opener needs: Electron's `shell` and a directory for the redirect files. */
@@ -70,13 +76,17 @@ export class SystemBrowser {
     const entry = this.#allowed.get(url);
     if (entry === undefined) return false;
     try {
-      entry.file ??= await createRedirectFile(url, this.#deps.tempDir);
+      entry.file ??= createRedirectFile(url, this.#deps.tempDir).catch((error: unknown) => {
+        entry.file = undefined;
+        throw error;
+      });
+      const file = await entry.file;
       // The flow may have ended while the file was written.
       if (!this.#allowed.has(url)) {
-        entry.file.remove();
+        file.remove();
         return false;
       }
-      await this.#deps.shell.openExternal(entry.file.url);
+      await this.#deps.shell.openExternal(file.url);
       return true;
     } catch {
       return false;
@@ -87,14 +97,14 @@ export class SystemBrowser {
   end(flowId: string): void {
     for (const [url, entry] of this.#allowed) {
       if (entry.flowId !== flowId) continue;
-      entry.file?.remove();
+      removeFile(entry);
       this.#allowed.delete(url);
     }
   }
 
   /** Every flow ends (the app quits). */
   endAll(): void {
-    for (const entry of this.#allowed.values()) entry.file?.remove();
+    for (const entry of this.#allowed.values()) removeFile(entry);
     this.#allowed.clear();
   }
 }

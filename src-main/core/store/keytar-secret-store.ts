@@ -103,6 +103,8 @@ export class KeytarSecretStore implements SecretStore {
   #queue: Promise<unknown> = Promise.resolve();
   /** keytar calls started and not settled: more than zero between calls means one timed out and is stuck. */
   #inFlight = 0;
+  /** Calls among those whose timeout fired before they settled. */
+  #timedOut = 0;
 
   constructor(options: KeytarSecretStoreOptions = {}) {
     this.service = options.service ?? DEFAULT_SERVICE;
@@ -120,7 +122,8 @@ export class KeytarSecretStore implements SecretStore {
    * end the process another way.
    */
   get stuck(): boolean {
-    return this.#inFlight > 0;
+    // Only a call past its timeout: one still within it (a front quitting while a call runs) settles soon.
+    return this.#timedOut > 0;
   }
 
   status(): Promise<SecretStoreStatus> {
@@ -249,17 +252,25 @@ export class KeytarSecretStore implements SecretStore {
       throw new DeskError('KEYCHAIN_TIMEOUT', `The OS keychain has not answered an earlier call yet (${what} not attempted).`);
     }
     let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    let late = false;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        if (!settled) {
+          late = true;
+          this.#timedOut += 1;
+        }
         reject(new DeskError('KEYCHAIN_TIMEOUT', `The OS keychain did not answer within ${this.timeoutMs} ms (${what}).`));
       }, this.timeoutMs);
     });
     this.#inFlight += 1;
     const native = Promise.resolve().then(() => fn(keytar));
-    void native.then(
-      () => (this.#inFlight -= 1),
-      () => (this.#inFlight -= 1),
-    );
+    const done = (): void => {
+      settled = true;
+      this.#inFlight -= 1;
+      if (late) this.#timedOut -= 1;
+    };
+    void native.then(done, done);
     try {
       return await Promise.race([native, timeout]);
     } catch (err) {

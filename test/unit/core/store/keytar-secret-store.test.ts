@@ -225,6 +225,22 @@ test('a call that never returns fails KEYCHAIN_TIMEOUT; later calls fail fast un
   assert.deepEqual(await store.get('s1'), { kind: 'found', secret: secret('rt-1') }, 'the late write landed');
 });
 
+test('a call still within its timeout is not stuck (a front may quit while it runs)', async () => {
+  const fake = new FakeKeytar();
+  const store = storeOver(fake, { timeoutMs: 60_000 });
+  let release: () => void = () => undefined;
+  fake.hold = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const pending = store.set('s1', secret('rt-1'));
+  while (fake.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  assert.equal(store.stuck, false, 'in flight, not timed out');
+  fake.hold = undefined;
+  release();
+  await pending;
+  assert.equal(store.stuck, false);
+});
+
 test('calls of one store never overlap', async () => {
   const fake = new FakeKeytar();
   const store = storeOver(fake);

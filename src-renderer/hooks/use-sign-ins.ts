@@ -3,8 +3,9 @@
  * started with `startSignIn`, followed by the sign-in events, cancelled with `cancelSignIn`.
  */
 import { useCallback, useRef, useState } from 'react';
-import type { ErrorView, Result, SessionView, SignInDone, SignInStart } from '../../src-main/core/contract.ts';
+import type { ErrorView, Result, SignInDone, SignInStart } from '../../src-main/core/contract.ts';
 import { callOperation } from '../format/call.ts';
+import { withOutcome, type SignInOutcome } from '../format/sign-in-outcomes.ts';
 import { useDesk } from './use-desk.ts';
 import { useDeskEvents } from './use-desk-events.ts';
 
@@ -16,11 +17,6 @@ export interface WaitingSignIn {
   readonly authorizationUrl?: string;
   readonly redirectUri?: string;
 }
-
-/** How a sign-in ended. */
-export type SignInOutcome =
-  | { readonly flowId: string; readonly ok: true; readonly session: SessionView; readonly startedHere: boolean }
-  | { readonly flowId: string; readonly ok: false; readonly profile: string | undefined; readonly error: ErrorView };
 
 /** What {@link useSignIns} returns. */
 export interface SignIns {
@@ -38,8 +34,6 @@ export interface SignIns {
   cancel(flowId: string): Promise<Result<null>>;
   dismiss(flowId: string): void;
 }
-
-const OUTCOMES_KEPT = 5;
 
 /** Sign-ins of every front, with the outcomes of the recent ones. */
 export function useSignIns(): SignIns {
@@ -69,8 +63,8 @@ export function useSignIns(): SignIns {
     profileOf.current.delete(event.flowId);
     startedHere.current.delete(event.flowId);
     setWaiting((list) => list.filter((w) => w.flowId !== event.flowId));
-    // Failures stay until dismissed (up to a few); a success replaces the previous success.
-    setOutcomes((previous) => [outcome, ...previous.filter((o) => o.flowId !== event.flowId && !(outcome.ok && o.ok))].slice(0, OUTCOMES_KEPT));
+    // Heard after the answer of a start without a browser, it keeps that outcome as this window's.
+    setOutcomes((previous) => withOutcome(previous, outcome));
   });
 
   const start = useCallback(async (profile: string, credentials?: { readonly username: string; readonly password: string }) => {
@@ -85,7 +79,7 @@ export function useSignIns(): SignIns {
         const { flowId, session } = started;
         ended.current.add(flowId);
         setWaiting((list) => list.filter((w) => w.flowId !== flowId));
-        setOutcomes((previous) => [{ flowId, ok: true as const, session, startedHere: true }, ...previous.filter((o) => o.flowId !== flowId && !o.ok)].slice(0, OUTCOMES_KEPT));
+        setOutcomes((previous) => withOutcome(previous, { flowId, ok: true, session, startedHere: true }));
       } else {
         startedHere.current.add(started.flowId);
         upsert({ ...started });

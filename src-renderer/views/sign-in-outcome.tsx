@@ -1,7 +1,7 @@
 /** How a sign-in ended: the account signed in, or the error in plain words. */
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { clip } from '../format/clip.ts';
-import type { SignInOutcome as Outcome } from '../hooks/use-sign-ins.ts';
+import type { SignInOutcome as Outcome } from '../format/sign-in-outcomes.ts';
 
 export type Props = {
   readonly outcome: Outcome;

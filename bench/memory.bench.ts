@@ -6,13 +6,15 @@
  * caches of 1000 sessions of a new data directory (an index record and a keychain entry each, in the
  * in-memory store standing in for a keychain), and the measuring process opens a desk over it and reveals
  * each session's access token, which loads its decoded tokens from the cache as a restarted app does.
- * The timelines are copies of the real session's masked exchanges, 50 per session. The desk's own exchange
+ * The timelines are copies of the real session's masked exchanges, 50 per session, each made as unlike the
+ * others as real ones are (fingerprints and Date of its own: see `unlike`). The desk's own exchange
  * log keeps the last 500 exchanges of all sessions (ExchangeLog's limit), so 50 000 entries are held in a
  * log sized for them beside the desk: the figure is the heap the stated load needs.
  * Budget: under 60 MB. Reference: the same process before openDesk (modules loaded), and with the
  * sessions' tokens loaded but no timeline. Run: npm run bench -- memory
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +76,23 @@ interface Heap {
   readonly loaded: number;
 }
 
+/**
+ * A copy of a real exchange made as unlike the others as real ones are: each masked secret gets a
+ * fingerprint of its own (every code and token differs) and the Date header a second of its own, so
+ * the log shares only what real exchanges share (the provider's metadata and keys, most header values).
+ */
+function unlike(entry: Omit<TimelineEntry, 'id'>, copy: number): Omit<TimelineEntry, 'id'> {
+  const fresh = (text: string): string => text.replace(/\*\*\*masked-[0-9a-f]{8}/g, () => `***masked-${randomBytes(4).toString('hex')}`);
+  const date = new Date(Date.UTC(2026, 0, 1) + copy * 1000).toUTCString();
+  return {
+    ...entry,
+    url: fresh(entry.url),
+    requestBody: fresh(entry.requestBody),
+    ...(entry.responseBody === undefined ? {} : { responseBody: fresh(entry.responseBody) }),
+    ...(entry.responseHeaders === undefined ? {} : { responseHeaders: { ...entry.responseHeaders, ...('date' in entry.responseHeaders ? { date } : {}) } }),
+  };
+}
+
 /** In the child: 1000 sessions from the template, their tokens loaded through the desk, then the timelines. */
 async function child(file: string): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -105,11 +124,12 @@ async function child(file: string): Promise<void> {
   gc();
   const tokens = process.memoryUsage().heapUsed;
   const log = new ExchangeLog(SESSIONS * TIMELINE);
+  let copy = 0;
   for (let i = 0; i < SESSIONS; i++) {
     const sessionId = `s-${i.toString(16).padStart(8, '0')}`;
     for (let n = 0; n < TIMELINE; n++) {
       const { id: _id, ...entry } = structuredClone(t.exchanges[n % t.exchanges.length]!);
-      log.add({ ...entry, context: { sessionId } });
+      log.add({ ...unlike(entry, copy++), context: { sessionId } });
     }
   }
   gc();

@@ -144,3 +144,21 @@ test('a cache file with a flipped byte is refused and removed; a refresh replace
     await hostile.stop();
   }
 });
+
+test('a cache file a crash cut short (empty, or half written: the cache is not synced to disk) is a miss; a refresh replaces it', async () => {
+  const { idp: hostile, service, secrets, view } = await setup((self) => refreshedBody(self, {}));
+  try {
+    const file = join(service.dataDir, 'tokens', `${view.id}.json`);
+    const whole = await readFile(file, 'utf8');
+    for (const left of ['', whole.slice(0, Math.floor(whole.length / 2))]) {
+      await writeFile(file, left);
+      const before = hostile.counts['/token'] ?? 0;
+      const next = await SessionService.open({ dataDir: service.dataDir, secrets, fetch: createHttpClient(), now: Date.now });
+      await next.accessToken(view.id);
+      assert.equal(hostile.counts['/token'], before + 1, `a cut cache (${left.length} bytes) is not used: a refresh got a new token`);
+      assert.ok((await readFile(file, 'utf8')).length > left.length, 'the refresh wrote the cache again');
+    }
+  } finally {
+    await hostile.stop();
+  }
+});

@@ -148,7 +148,9 @@ export class TokenCache {
     const cipher = createCipheriv('aes-256-gcm', secret, iv, { authTagLength: 16 });
     cipher.setAAD(additionalData(sessionId, held.boundTo));
     const data = Buffer.concat([cipher.update(JSON.stringify(plain), 'utf8'), cipher.final()]);
-    await writeDataFileAtomic(await this.#checkedPath(sessionId), JSON.stringify({ v: FORMAT, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), data: data.toString('base64url') }));
+    // Not synced to disk: a cache lost in a crash is a miss (read() takes an unreadable file for none),
+    // and the next token call makes it again; the refresh token is in the keychain, the record in the index.
+    await writeDataFileAtomic(await this.#checkedPath(sessionId), JSON.stringify({ v: FORMAT, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), data: data.toString('base64url') }), { durable: false });
   }
 
   /** Removes a session's cached tokens (sign-out, a lost grant). */

@@ -210,9 +210,12 @@ export async function readDataFile(path: string, options: ReadDataFileOptions): 
  * Writes a data file atomically with mode 0600 (temp file, fsync, rename, fsync of the directory):
  * readers see the old or the new content, never a torn one. The directory is created (0700) when
  * missing; an existing file in the way that is a link, another user's, or writable by others is
- * refused rather than replaced.
+ * refused rather than replaced. `durable: false` leaves out the two fsyncs, for a file that may be lost
+ * in a crash because it can be made again (a cache whose reader takes an unreadable file for a miss):
+ * the rename still gives readers the old or the new content while the system runs.
  */
-export async function writeDataFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeDataFileAtomic(path: string, data: string | Uint8Array, options: { readonly durable?: boolean } = {}): Promise<void> {
+  const durable = options.durable ?? true;
   const dir = dirname(path);
   await ensurePrivateDir(dir);
   const existing = await lstatOrUndefined(path);
@@ -222,7 +225,7 @@ export async function writeDataFileAtomic(path: string, data: string | Uint8Arra
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (durable) await handle.sync();
   } catch (error) {
     await handle.close();
     await unlink(temp).catch(() => undefined);
@@ -235,6 +238,7 @@ export async function writeDataFileAtomic(path: string, data: string | Uint8Arra
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+  if (!durable) return;
   // Persist the rename itself (POSIX); not possible on Windows, where it is not needed.
   const dirHandle = await open(dir, 'r').catch(() => undefined);
   await dirHandle?.sync().catch(() => undefined);

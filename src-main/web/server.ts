@@ -30,6 +30,20 @@ export interface WebServerOptions {
   readonly onConnected?: () => void;
   /** Interval of the event stream's heartbeat comment. */
   readonly heartbeatMs?: number;
+  /** How long a connection may take to send a request's headers, and how often that is checked (node:http's `headersTimeout` and `connectionsCheckingInterval`). */
+  readonly headersTimeoutMs?: number;
+  readonly timeoutCheckMs?: number;
+}
+
+/**
+ * What a connection that sent something unusable is answered, as node:http itself would: 408 when it
+ * sent no request in time, which a browser takes on a connection it kept open (or opened ahead) as a
+ * sign to send its request again on a new one; a 400 there would reach the page as the request's answer.
+ */
+export function clientErrorStatus(code: string | undefined): string {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  return '400 Bad Request';
 }
 
 /** A running browser-mode server. */
@@ -129,11 +143,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     await serveFile(res, url.pathname, dirs);
   };
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: options.headersTimeoutMs ?? 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: options.timeoutCheckMs ?? 30_000 }, (req, res) => {
     handle(req, res).catch(() => refuse(res, 500, 'Unexpected failure in browser mode.'));
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (socket.writable) socket.end(`HTTP/1.1 ${clientErrorStatus(error.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {

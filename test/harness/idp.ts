@@ -92,7 +92,8 @@ export async function startTestIdp(opts: StartTestIdpOptions = {}): Promise<Test
   let issuer: string;
   try {
     issuer = await new Promise<string>((resolve, reject) => {
-      const timeoutMs = opts.readyTimeoutMs ?? 20_000;
+      // A child process of tsx starting oidc-provider: seconds at most, but a loaded CI machine may stall it.
+      const timeoutMs = opts.readyTimeoutMs ?? 60_000;
       const timer = setTimeout(() => reject(new Error(`test IdP not ready after ${timeoutMs} ms\n${stderrTail}`)), timeoutMs);
       child.once('exit', (code, signal) => {
         clearTimeout(timer);

@@ -66,6 +66,8 @@ test('bad credentials: 401 E0000004; what Okta says is shown without the credent
   const error = refused(answer(401, { errorCode: 'E0000004', errorSummary: `Authentication failed for ${CREDENTIALS.username} with ${CREDENTIALS.password}`, errorCauses: [] }));
   assert.deepEqual([error.code, error.status, error.oauthError], ['OKTA_INVALID_CREDENTIALS', 401, 'E0000004']);
   assert.match(error.oauthErrorDescription ?? '', /\[username\] with \[password\]/);
+  const escaped = refused(answer(401, { errorCode: 'E0000004', errorSummary: 'Authentication\u001b]0;pwned\u0007 failed\u001b[2J', errorCauses: [{ errorSummary: 'line\nbreak' }] }));
+  assert.doesNotMatch(escaped.oauthErrorDescription ?? '', /[\u0000-\u001f\u007f]/, 'no terminal escape or line break from Okta\'s text');
   assert.equal(refused(answer(401, { errorCode: 'E0000011', errorSummary: 'Invalid token provided' })).code, 'OKTA_AUTHN_FAILED');
 });
 

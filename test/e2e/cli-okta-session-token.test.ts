@@ -7,10 +7,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fingerprint } from '../../src-main/core/http/redact.ts';
-import { Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, endCliRuns, neverPrinted, transcript, type CliRun } from '../harness/cli-runner.ts';
+import { BIN, Cli, KEYRING, NO_KEYRING, ROOT, SESSION_ID, assertFailed, endCliRuns, neverPrinted, transcript, type CliRun } from '../harness/cli-runner.ts';
 import { startTestIdp, type TestIdp } from '../harness/idp.ts';
 import { oktaIssued, type OktaAccount } from '../harness/okta-authn-stand-in.ts';
 import { recordSecrets } from '../harness/secrets-ledger.ts';
@@ -83,5 +85,38 @@ test('login --username --password-stdin: a session without a browser; MFA_REQUIR
   for (const secret of [...PASSWORDS, ...PASSWORDS.map(fingerprint), ...issued.sessionTokens, ...issued.codes]) {
     assert.ok(!everything.includes(secret), 'no password, session token or code in any output or data file');
   }
+  ok(await cli.run(['logout', id]));
+});
+
+/** util-linux's `script`: runs a command on a pseudo-terminal, whose echo stays on unless the program turns it off. */
+const SCRIPT = '/usr/bin/script';
+
+test('login --username at a terminal: the password is asked for without echo', { skip: !KEYRING ? NO_KEYRING : existsSync(SCRIPT) ? false : `needs ${SCRIPT} (util-linux) for a pseudo-terminal`, timeout: 120_000 }, async () => {
+  const cli = await Cli.create();
+  ok(await cli.run(['profile', 'add', 'okta', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback', '--flow', 'okta_session_token']));
+  const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, BIN, '--data-dir', cli.dataDir, 'login', 'okta', '--username', USER.username].map(quote).join(' ');
+  const child = spawn(SCRIPT, ['-qfec', command, '/dev/null'], { cwd: ROOT, env: cli.env(), stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let typed = false;
+  const exit = new Promise<number | null>((resolve) => child.once('close', resolve));
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding('utf8').on('data', (d: string) => {
+      output += d;
+      // Typed only once the prompt is there: by then the CLI has turned the terminal's echo off.
+      if (!typed && output.includes('(not shown): ')) {
+        typed = true;
+        child.stdin.write(`${USER.password}\r`);
+      }
+    });
+  }
+  const code = await exit;
+  transcript.push(output);
+  assert.equal(code, 0, output);
+  assert.match(output, /Okta password for carol \(not shown\): /);
+  assert.match(output, /^s-[0-9a-f]{8}\r?$/m, 'the session id');
+  assert.ok(!output.includes(USER.password), 'the password typed was not echoed');
+  const id = /^(s-[0-9a-f]{8})\r?$/m.exec(output)?.[1] ?? '';
+  await cli.storedRefreshToken(id);
   ok(await cli.run(['logout', id]));
 });

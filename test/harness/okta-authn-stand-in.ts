@@ -17,8 +17,10 @@
  * dropped and the request goes to oidc-provider as it is: with `prompt=none` and no session there, it
  * redirects back with `error=login_required`, as Okta does.
  *
- * Accounts may misbehave on purpose, for what a compliant Okta never does: redirect elsewhere than the
- * redirect URI, answer with another state, or hand out a session token that was used already.
+ * An account may be "not assigned" to the app: its consent is denied at oidc-provider, which redirects back
+ * with `error=access_denied`, as Okta does for a user not assigned to the app. Accounts may misbehave on
+ * purpose, for what a compliant Okta never does: redirect elsewhere than the redirect URI, answer with
+ * another state, or hand out a session token that was used already.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -47,6 +49,8 @@ export interface OktaAccount {
   readonly password: string;
   readonly status: OktaAccountStatus;
   readonly misbehave?: OktaMisbehaviour;
+  /** Not assigned to the app: the sign-in is refused at the authorization endpoint (access_denied), as Okta does. */
+  readonly notAssigned?: boolean;
 }
 
 /** The stand-in's configuration (passed to the test IdP as `okta`). */
@@ -76,7 +80,11 @@ export function parseOktaStandInConfig(value: unknown): OktaStandInConfig {
     if (typeof r !== 'object' || r === null || typeof r['username'] !== 'string' || typeof r['password'] !== 'string' || !STATUSES.includes(r['status'] as OktaAccountStatus)) throw new Error('okta: an account is { username, password, status }');
     const misbehave = r['misbehave'];
     if (misbehave !== undefined && !MISBEHAVIOURS.includes(misbehave as OktaMisbehaviour)) throw new Error('okta: unknown misbehaviour');
-    return { username: r['username'], password: r['password'], status: r['status'] as OktaAccountStatus, ...(misbehave === undefined ? {} : { misbehave: misbehave as OktaMisbehaviour }) };
+    return {
+      username: r['username'], password: r['password'], status: r['status'] as OktaAccountStatus,
+      ...(misbehave === undefined ? {} : { misbehave: misbehave as OktaMisbehaviour }),
+      ...(r['notAssigned'] === true ? { notAssigned: true } : {}),
+    };
   });
   return { accounts, ...(typeof v.sessionTokenTtlSeconds === 'number' ? { sessionTokenTtlSeconds: v.sessionTokenTtlSeconds } : {}) };
 }
@@ -154,7 +162,9 @@ async function signInAtProvider(start: string, origin: string, account: OktaAcco
     }
     const html = await res.text();
     const page = /data-step="([a-z-]+)"/.exec(html)?.[1];
-    if (page === 'login') next = { url: formAction(html, 'login-form', next.url), body: new URLSearchParams({ username: account.username, password: account.password }) };
+    // An account not assigned to the app: the provider's own refusal (its abort gives access_denied on the redirect).
+    if (page === 'consent' && account.notAssigned === true) next = { url: formAction(html, 'consent-deny-form', next.url), body: new URLSearchParams() };
+    else if (page === 'login') next = { url: formAction(html, 'login-form', next.url), body: new URLSearchParams({ username: account.username, password: account.password }) };
     else if (page === 'consent') next = { url: formAction(html, 'consent-form', next.url), body: new URLSearchParams() };
     else throw new Error(`the provider answered HTTP ${res.status} with an unexpected page (${page ?? 'none'})`);
   }

@@ -32,22 +32,24 @@ function user(name: string): DemoUser {
 const REPLAY = user('dora');
 const FOREIGN = user('erin');
 const WRONG_STATE = user('fay');
+const UNASSIGNED = user('kit');
 const MFA: OktaAccount = { username: 'gil', password: testSecret('gil-pw'), status: 'MFA_REQUIRED' };
 const LOCKED: OktaAccount = { username: 'hal', password: testSecret('hal-pw'), status: 'LOCKED_OUT' };
 const EXPIRED: OktaAccount = { username: 'ida', password: testSecret('ida-pw'), status: 'PASSWORD_EXPIRED' };
 const BUSY: OktaAccount = { username: 'jo', password: testSecret('jo-pw'), status: 'RATE_LIMITED' };
-const PASSWORDS = [USER, REPLAY, FOREIGN, WRONG_STATE, MFA, LOCKED, EXPIRED, BUSY].map((a) => a.password);
+const PASSWORDS = [USER, REPLAY, FOREIGN, WRONG_STATE, UNASSIGNED, MFA, LOCKED, EXPIRED, BUSY].map((a) => a.password);
 
 let idp: TestIdp;
 before(async () => {
   idp = await startTestIdp({
-    users: [USER, REPLAY, FOREIGN, WRONG_STATE],
+    users: [USER, REPLAY, FOREIGN, WRONG_STATE, UNASSIGNED],
     okta: {
       accounts: [
         { username: USER.username, password: USER.password, status: 'SUCCESS' },
         { username: REPLAY.username, password: REPLAY.password, status: 'SUCCESS', misbehave: 'replay-session-token' },
         { username: FOREIGN.username, password: FOREIGN.password, status: 'SUCCESS', misbehave: 'foreign-redirect' },
         { username: WRONG_STATE.username, password: WRONG_STATE.password, status: 'SUCCESS', misbehave: 'wrong-state' },
+        { username: UNASSIGNED.username, password: UNASSIGNED.password, status: 'SUCCESS', notAssigned: true },
         MFA, LOCKED, EXPIRED, BUSY,
       ],
     },
@@ -231,6 +233,22 @@ test('a session token used already: Okta answers login_required on the redirect,
     assert.equal((await idp.counts())['token:authorization_code'], undefined, 'no token request');
     assert.deepEqual(value(w, await w.desk.api.listSessions()).map((s) => s.id), [first.id], 'only the first sign-in\'s session');
     await assertNothingSecret(w, [first.id]);
+  } finally {
+    w.desk.close();
+  }
+});
+
+test('error=access_denied on the redirect (a user not assigned to the app): SIGN_IN_CANCELLED in words for this flow, no token request', { timeout: 90_000 }, async () => {
+  const w = await open();
+  try {
+    await addProfile(w, 'okta');
+    await idp.resetCounts();
+    const denied = failure(w, await w.desk.api.startSignIn({ profile: 'okta', username: UNASSIGNED.username, password: UNASSIGNED.password }));
+    assert.deepEqual([denied.code, denied.oauthError], ['SIGN_IN_CANCELLED', 'access_denied']);
+    assert.match(denied.message, /not be assigned to the app/);
+    assert.equal((await idp.counts())['token:authorization_code'], undefined, 'no token request');
+    assert.equal(value(w, await w.desk.api.listSessions()).length, 0);
+    await assertNothingSecret(w, []);
   } finally {
     w.desk.close();
   }

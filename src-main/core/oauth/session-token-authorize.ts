@@ -35,14 +35,17 @@ function isOwnRedirect(location: string, redirectUri: string): boolean {
   return location === redirectUri || location.startsWith(`${redirectUri}?`) || location.startsWith(`${redirectUri}#`);
 }
 
-/** A refusal that came back on the redirect, said for a session token where it means Okta did not take it. */
+/** A refusal that came back on the redirect, said for a session token (no one cancelled anything in a browser here). */
 function refined(error: unknown): unknown {
-  if (!(error instanceof DeskError) || error.code !== 'AUTHORIZATION_ERROR' || error.oauthError === undefined || !NOT_SIGNED_IN.has(error.oauthError)) return error;
-  return new DeskError('AUTHORIZATION_ERROR', `Okta did not sign in with the session token (${error.oauthError}): a session token works once and only for a few minutes, and the app must need no consent or further sign-in step. Try again; if it keeps happening, use the browser sign-in.`, {
-    cause: error,
-    oauthError: error.oauthError,
-    ...(error.oauthErrorDescription === undefined ? {} : { oauthErrorDescription: error.oauthErrorDescription }),
-  });
+  if (!(error instanceof DeskError) || error.oauthError === undefined) return error;
+  const details = { cause: error, oauthError: error.oauthError, ...(error.oauthErrorDescription === undefined ? {} : { oauthErrorDescription: error.oauthErrorDescription }) };
+  if (error.code === 'AUTHORIZATION_ERROR' && NOT_SIGNED_IN.has(error.oauthError)) {
+    return new DeskError('AUTHORIZATION_ERROR', `Okta did not sign in with the session token (${error.oauthError}): a session token works once and only for a few minutes, and the app must need no consent or further sign-in step. Try again; if it keeps happening, use the browser sign-in.`, details);
+  }
+  if (error.code === 'SIGN_IN_CANCELLED') {
+    return new DeskError('SIGN_IN_CANCELLED', 'Okta refused the sign-in (access_denied): the user may not be assigned to the app, or a policy denies it. Nothing was stored.', details);
+  }
+  return error;
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The window: header with the views and the keychain state, start-up problems, and the view the route names. */
 import { useEffect, useRef } from 'react';
 import { ErrorNotice } from './components/error-notice.tsx';
+import { asksForPassword } from './format/profile-form.ts';
 import { useDesk } from './hooks/use-desk.ts';
 import { useDeskQuery } from './hooks/use-desk-query.ts';
 import { useKeychain } from './hooks/use-keychain.ts';
@@ -49,8 +50,9 @@ function Desk() {
 
   const onSignIn = (profile: string) => {
     go({ view: 'sessions' });
-    // A password profile asks for the credentials in its group on the sessions view.
-    if (profiles.list.find((p) => p.name === profile)?.flow !== 'password') void signIns.start(profile);
+    // A password or Okta session token profile asks for the credentials in its group on the sessions view.
+    const flow = profiles.list.find((p) => p.name === profile)?.flow;
+    if (flow === undefined || !asksForPassword(flow)) void signIns.start(profile);
   };
 
   return (

@@ -19,7 +19,7 @@ export interface LoginOptions {
   readonly timeoutSeconds: number | undefined;
 }
 
-/** What `login` takes for the flows without a browser (client credentials, password). */
+/** What `login` takes for the flows without a browser (client credentials, password, Okta session token). */
 export interface DirectLoginOptions {
   /** Read the client secret from stdin (and keep it in the keychain) before signing in. */
   readonly clientSecretStdin: boolean;
@@ -510,8 +510,11 @@ Repeat --param for each extra authorization parameter (e.g. --param prompt=conse
 --allow-http-loopback allows an http issuer on 127.0.0.1/[::1]/localhost (local test providers).
 --flow authorization_code (default: a person signs in through the browser), client_credentials (a service,
 no user; needs a confidential client) or password (legacy resource owner password grant: RFC 9700 says it
-must not be used; trusted first-party clients only). --client-auth none (default for the browser and
-password flows), client_secret_basic (default for client_credentials), client_secret_post or private_key_jwt.
+must not be used; trusted first-party clients only) or okta_session_token (Okta only, classic engine: the
+username and password go to Okta's Authentication API, then the code flow with PKCE runs without a browser;
+a public client, its redirect registered at Okta as for the code flow). --client-auth none (default for the
+browser, password and Okta session token flows), client_secret_basic (default for client_credentials),
+client_secret_post or private_key_jwt.
 A client_credentials profile's --scope defaults to none (the provider's default scopes).
 "profile secret" reads the client secret from the terminal without echo (or stdin with --client-secret-stdin)
 and keeps it in the OS keychain only, bound to the issuer and client id; it is never shown again.
@@ -528,7 +531,8 @@ the wait (exit 3).
 A client_credentials profile signs in without a browser (the client secret or key from the keychain;
 --client-secret-stdin sets the secret first). A password profile (legacy, see "profile --help") takes
 --username and the password from the terminal without echo, or from stdin with --password-stdin; the
-password is sent once and kept nowhere.
+password is sent once and kept nowhere. An okta_session_token profile takes them the same way and sends the
+password once to Okta's Authentication API (no multi-factor sign-in this way).
 "login demo" starts the embedded demo provider when needed and keeps the "demo" profile pointed at it.`,
     sessions: 'oidc-desk sessions [--json]\n\nLists the sessions of the data directory (no network, no keychain).',
     token: `oidc-desk token <session> [--type access|id] [--min-valid <seconds>] [--json]

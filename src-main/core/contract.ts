@@ -142,7 +142,7 @@ export interface ProfileView {
   readonly flow: Flow;
   /** The client authentication at the token endpoint (`none` for a public client). */
   readonly clientAuth: ClientAuthMethod;
-  /** For the password flow: the legacy warning (RFC 9700 §2.4), to show wherever the profile is. */
+  /** For the password flow: the legacy warning (RFC 9700 §2.4); for the Okta session token flow: where the password goes. To show wherever the profile is. */
   readonly warning?: string;
 }
 
@@ -172,7 +172,7 @@ export interface ClientCredentialView {
   readonly publicKey: { readonly jwk: Readonly<Record<string, string>>; readonly thumbprint: string } | null;
 }
 
-/** A sign-in that needed no browser (client credentials, password): it is complete, `sign-in-completed` was emitted too. */
+/** A sign-in that needed no browser (client credentials, password, Okta session token): it is complete, `sign-in-completed` was emitted too. */
 export interface SignInDone {
   readonly flowId: string;
   readonly profile: string;
@@ -278,8 +278,8 @@ export interface DeskApi {
 
   /**
    * Starts a sign-in that waits for the browser at most `timeoutSeconds` (default 10 minutes). A profile
-   * whose flow needs no browser (client credentials; password, with `username` and `password`) completes
-   * here and answers {@link SignInDone} (tell them apart by `'session' in value`).
+   * whose flow needs no browser (client credentials; password and Okta session token, with `username` and
+   * `password`) completes here and answers {@link SignInDone} (tell them apart by `'session' in value`).
    */
   startSignIn(input: { readonly profile: string; readonly options?: SignInOptions; readonly timeoutSeconds?: number; readonly username?: string; readonly password?: string }): Promise<Result<SignInStart | SignInDone>>;
   cancelSignIn(input: { readonly flowId: string }): Promise<Result<null>>;

@@ -93,6 +93,21 @@ export const ERROR_CODES = {
   SCHEME_REGISTRATION_FAILED: 'protocol',
   /** A self-test URL did not come back through the OS in time: the scheme does not reach this app. */
   SCHEME_TEST_TIMEOUT: 'network',
+  // Okta's Authentication API (the okta_session_token flow)
+  /** Okta did not accept the username and password (`E0000004`). */
+  OKTA_INVALID_CREDENTIALS: 'protocol',
+  /** Okta wants a second factor (or its enrolment): OIDC Desk does not do MFA through the Authentication API. */
+  OKTA_MFA_REQUIRED: 'protocol',
+  /** The Okta account is locked out. */
+  OKTA_LOCKED_OUT: 'protocol',
+  /** The Okta account's password has expired and must be changed first. */
+  OKTA_PASSWORD_EXPIRED: 'protocol',
+  /** Okta answered a transaction status that needs steps OIDC Desk does not take this way (recovery, a password warning, ...). */
+  OKTA_AUTHN_UNSUPPORTED: 'protocol',
+  /** Okta's Authentication API refused otherwise, or answered something that is not its documented answer. */
+  OKTA_AUTHN_FAILED: 'protocol',
+  /** Okta's rate limit was reached (HTTP 429): try again after the time it names. */
+  OKTA_RATE_LIMITED: 'network',
 } as const;
 
 /** A stable error code. */

@@ -28,11 +28,12 @@ export type RedirectMode =
  * The grant a profile signs in with: a closed list that later flows extend. `authorization_code` (PKCE
  * through the system browser) for people; `client_credentials` for a service with no user;
  * `password` (resource owner password, legacy: RFC 9700 §2.4 says it must not be used) for trusted
- * first-party tools only.
+ * first-party tools only; `okta_session_token` (Okta only, classic engine) the code flow with PKCE whose
+ * user authentication goes through Okta's Authentication API instead of a browser.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
  */
-export const FLOWS = ['authorization_code', 'client_credentials', 'password'] as const;
+export const FLOWS = ['authorization_code', 'client_credentials', 'password', 'okta_session_token'] as const;
 /** One of {@link FLOWS}. */
 export type Flow = (typeof FLOWS)[number];
 
@@ -41,6 +42,13 @@ export type Flow = (typeof FLOWS)[number];
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
  */
 export const PASSWORD_FLOW_WARNING = 'Legacy flow: the resource owner password grant hands the password to this app; RFC 9700 says it must not be used. Use it only with a trusted first-party client in a trusted environment, and prefer the authorization code flow.';
+
+/**
+ * What every front says about the Okta session token flow: Okta-specific, classic engine only, and the
+ * password goes from this app to Okta's Authentication API instead of to Okta's page in the browser.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
+ */
+export const OKTA_SESSION_TOKEN_WARNING = 'Okta only, classic engine (an Okta Identity Engine org may refuse the Authentication API): this app sends the password to Okta\'s Authentication API itself, not to Okta\'s sign-in page in your browser, so multi-factor sign-in is not possible this way. Use it only where the browser sign-in cannot be, and prefer the authorization code flow.';
 
 /**
  * How the client authenticates at the token endpoint: `none` (a public native client) or one of the
@@ -227,6 +235,7 @@ function assertClientAuth(value: unknown, flow: Flow): ClientAuthMethod {
   if (flow === 'client_credentials' && method === 'none') fail('The client credentials flow needs a confidential client: choose client_secret_basic, client_secret_post or private_key_jwt.');
   // The code flow here is a native app's: a public client with PKCE (RFC 8252 §8.5), no secret to keep.
   if (flow === 'authorization_code' && method !== 'none') fail('The authorization code flow runs as a native public client (client authentication none, PKCE); a client secret is for the client credentials and password flows.');
+  if (flow === 'okta_session_token' && method !== 'none') fail('The Okta session token flow is the code flow of a native public client (client authentication none, PKCE): it takes no client secret.');
   return method as ClientAuthMethod;
 }
 

@@ -83,6 +83,13 @@ export const ERROR_HELP: Readonly<Record<Code, ErrorHelp>> = {
   SCHEME_HOST_UNAVAILABLE: { title: 'Only the desktop app registers URI schemes', fix: 'Open the desktop app to register this profile’s scheme with the operating system and to test it.' },
   SCHEME_REGISTRATION_FAILED: { title: 'The operating system refused the scheme', fix: 'Read the message: on Linux, xdg-utils (xdg-mime, xdg-open) must be installed; on macOS, only schemes listed in the app’s Info.plist can be registered.' },
   SCHEME_TEST_TIMEOUT: { title: 'The self-test did not come back', fix: 'The operating system did not hand the scheme to OIDC Desk in time: another program may be its handler. Register it again (save the profile), then test once more.' },
+  OKTA_INVALID_CREDENTIALS: { title: 'Okta did not accept the username and password', fix: 'Check both and sign in again. Okta locks an account after several failed attempts.' },
+  OKTA_MFA_REQUIRED: { title: 'Okta asks for a second factor', fix: 'OIDC Desk does not do multi-factor sign-in through Okta’s Authentication API. Sign in through the browser instead: a profile of the authorization code flow for the same app.' },
+  OKTA_LOCKED_OUT: { title: 'The Okta account is locked out', fix: 'Unlock it (Okta’s self-service unlock, or ask an Okta administrator), then sign in again.' },
+  OKTA_PASSWORD_EXPIRED: { title: 'The Okta password has expired', fix: 'Change it by signing in to Okta in a browser, then sign in here again.' },
+  OKTA_AUTHN_UNSUPPORTED: { title: 'Okta wants a step OIDC Desk does not take this way', fix: 'Finish what the message names at Okta in a browser, or sign in through the browser with a profile of the authorization code flow.' },
+  OKTA_AUTHN_FAILED: { title: 'Okta’s Authentication API refused the sign-in', fix: 'Read what Okta said below. The issuer must be an Okta org on the classic engine: an Okta Identity Engine org may refuse the Authentication API; then use the browser sign-in.' },
+  OKTA_RATE_LIMITED: { title: 'Okta is limiting sign-in requests', fix: 'Wait the time the message names, then sign in again.' },
 };
 
 /** What to do about some OAuth error values the provider names, more precise than the code alone. */

@@ -39,6 +39,15 @@ export interface Recommendation {
   readonly legacy: readonly { readonly flow: string; readonly reason: string }[];
   /** The preset, scopes and profile flow to open, when OIDC Desk can run the recommended flow. */
   readonly preset: { readonly id: string; readonly scopes: string; readonly flow?: 'client_credentials' } | undefined;
+  /** A provider-specific way beside the recommendation, for these answers (Okta's session token when the app takes the password). */
+  readonly alternatives?: readonly Alternative[];
+}
+
+/** A flow beside the recommendation, with why and the profile that tries it. */
+export interface Alternative {
+  readonly flow: string;
+  readonly reason: string;
+  readonly preset: { readonly id: string; readonly scopes: string; readonly flow: 'okta_session_token' };
 }
 
 /** Every question, in order; {@link nextQuestion} skips those the answers make moot. */
@@ -117,6 +126,16 @@ const HYBRID_LEGACY = {
   reason: 'Seldom needed: it returns an ID token through the front channel too. The authorization code with PKCE gives the same tokens over the back channel.',
 };
 
+/** For an app that takes the password itself at Okta: the session token through the Authentication API, still the code flow with PKCE. */
+function oktaSessionToken(answers: Answers, scopes: string): Alternative | undefined {
+  if (answers.password !== 'yes' || (answers.provider !== 'okta-org' && answers.provider !== 'okta-custom')) return undefined;
+  return {
+    flow: 'Okta session token (Okta’s Authentication API)',
+    reason: 'If your own app must take the password at Okta, Okta’s Authentication API trades it for a one-time session token, and the authorization code flow with PKCE then runs without a browser: the tokens still come from the authorization endpoint and PKCE, not from a password grant. Okta only, classic engine (an Okta Identity Engine org may refuse the API), and no multi-factor sign-in this way; the password still goes through the app. OIDC Desk runs it with a profile of the flow “Okta session token”.',
+    preset: { id: answers.provider, scopes, flow: 'okta_session_token' },
+  };
+}
+
 /** The scopes the answers call for. */
 function scopesFor(answers: Answers): string {
   const scopes: string[] = [];
@@ -160,6 +179,7 @@ export function recommend(answers: Answers): Recommendation {
   why.push(answers.longLived === 'yes'
     ? 'Staying signed in takes a refresh token (the refresh token flow): ask for offline_access (Google: access_type=offline); OIDC Desk keeps it in the OS keychain.'
     : 'Without a refresh token the session ends when the access token expires; sign in again then.');
+  const alternative = oktaSessionToken(answers, scopesFor(answers));
   return {
     flow: 'Authorization code with PKCE',
     responseType: 'code',
@@ -167,5 +187,6 @@ export function recommend(answers: Answers): Recommendation {
     why,
     legacy,
     preset: { id: answers.provider ?? 'generic', scopes: scopesFor(answers) },
+    ...(alternative === undefined ? {} : { alternatives: [alternative] }),
   };
 }

@@ -23,10 +23,24 @@ export const FLOW_CHOICES: readonly { readonly flow: Flow; readonly label: strin
   { flow: 'authorization_code', label: 'Authorization code with PKCE', purpose: 'A person signs in through the system browser. The flow for people.' },
   { flow: 'client_credentials', label: 'Client credentials', purpose: 'A service with no user gets a token for itself with its client secret or key (an Okta service app).' },
   { flow: 'password', label: 'Resource owner password (legacy)', purpose: 'The username and password go to the token endpoint. For a trusted first-party client only.' },
+  { flow: 'okta_session_token', label: 'Okta session token (Okta only)', purpose: 'The username and password go to Okta’s Authentication API; the code flow with PKCE then runs without a browser. Classic engine only, no multi-factor sign-in.' },
 ];
 
 /** What the editor says about the password flow (the core's views carry the same warning). */
 export const PASSWORD_WARNING = 'Legacy flow: the password is handed to this app. RFC 9700 says this grant must not be used; use it only with a trusted first-party client in a trusted environment, and prefer the authorization code flow.';
+
+/** What the editor and the sign-in form say about the Okta session token flow (the core's views carry the same warning). */
+export const OKTA_SESSION_TOKEN_WARNING = 'Okta only, classic engine (an Okta Identity Engine org may refuse the Authentication API): this app sends the password to Okta’s Authentication API itself, not to Okta’s sign-in page in your browser, so multi-factor sign-in is not possible this way. Use it only where the browser sign-in cannot be, and prefer the authorization code flow.';
+
+/** True for the flows that take the account's username and password in the window (password, Okta session token). */
+export function asksForPassword(flow: Flow): boolean {
+  return flow === 'password' || flow === 'okta_session_token';
+}
+
+/** True for the flows whose answer comes on a redirect URI registered at the provider (the code flow; Okta's session token). */
+export function usesRedirect(flow: Flow): boolean {
+  return flow === 'authorization_code' || flow === 'okta_session_token';
+}
 
 /** The client authentication methods the editor offers for a flow. */
 export function clientAuthChoices(flow: Flow): readonly { readonly method: ClientAuthMethod; readonly label: string }[] {
@@ -36,6 +50,7 @@ export function clientAuthChoices(flow: Flow): readonly { readonly method: Clien
     { method: 'private_key_jwt', label: 'Signed assertion with a key pair made here (private_key_jwt)' },
   ] as const;
   if (flow === 'authorization_code') return [{ method: 'none', label: 'None: a public native client' }];
+  if (flow === 'okta_session_token') return [{ method: 'none', label: 'None: a public native client' }];
   if (flow === 'client_credentials') return confidential;
   return [{ method: 'none', label: 'None: a public client' }, ...confidential];
 }
@@ -96,7 +111,7 @@ export function formToInput(form: ProfileForm): { readonly input: ProfileInput }
   if (form.clientId.trim() === '') errors.clientId = 'The client id is needed.';
   // A service may ask for no scope (the provider's default ones); a person's sign-in needs at least one.
   if (form.scopes.trim() === '' && form.flow !== 'client_credentials') errors.scopes = 'At least one scope is needed, e.g. openid.';
-  if (form.flow === 'authorization_code' && form.redirectMode === 'custom' && form.redirectUri.trim() === '') errors.redirect = 'Enter the redirect URI, or choose loopback.';
+  if (usesRedirect(form.flow) && form.redirectMode === 'custom' && form.redirectUri.trim() === '') errors.redirect = 'Enter the redirect URI, or choose loopback.';
   const extraParams: Record<string, string> = {};
   for (const line of form.params.split('\n').map((l) => l.trim()).filter(Boolean)) {
     const eq = line.indexOf('=');

@@ -116,6 +116,21 @@ function Result({ answers, go, onRestart }: { readonly answers: Answers; readonl
           </ul>
         </>
       )}
+      {r.alternatives === undefined || r.alternatives.length === 0 ? null : (
+        <>
+          <h4>Also possible with this provider</h4>
+          <ul className="alternatives">
+            {r.alternatives.map((a) => (
+              <li key={a.flow} data-alternative={a.preset.flow}>
+                <strong>{a.flow}</strong>: {a.reason}{' '}
+                <button type="button" className="button button--small" onClick={() => go({ view: 'profiles', edit: '', preset: a.preset.id, scopes: a.preset.scopes, flow: a.preset.flow })}>
+                  Make an Okta session token profile
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {r.responseType === undefined ? null : <ResponseTypes recommended={r.responseType} />}
       {answers.need === undefined ? null : <OauthVsOidc />}
       <div className="actions">

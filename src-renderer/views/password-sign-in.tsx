@@ -1,4 +1,4 @@
-/** The sign-in of a password-flow profile (legacy): its warning, the username, and the password sent once and not kept by the window. */
+/** The sign-in of a profile that takes a password (the legacy password flow; Okta's session token): its warning, the username, and the password sent once and not kept by the window. */
 import { useState, type FormEvent } from 'react';
 import { PASSWORD_WARNING } from '../format/profile-form.ts';
 
@@ -7,10 +7,12 @@ export type Props = {
   readonly starting: boolean;
   readonly onSubmit: (credentials: { readonly username: string; readonly password: string }) => void;
   readonly onCancel: () => void;
+  /** Another flow's warning (Okta's session token); the password flow's legacy warning when absent. */
+  readonly warning?: string;
 };
 
 /** The form. */
-export function PasswordSignIn({ profile, starting, onSubmit, onCancel }: Props) {
+export function PasswordSignIn({ profile, starting, onSubmit, onCancel, warning }: Props) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const id = `password-sign-in-${profile}`;
@@ -23,7 +25,7 @@ export function PasswordSignIn({ profile, starting, onSubmit, onCancel }: Props)
   };
   return (
     <form className="password-sign-in" onSubmit={submit} aria-label={`Sign in to ${profile} with a password`} noValidate>
-      <p className="note note--warning" role="note" data-legacy-warning="true">{PASSWORD_WARNING}</p>
+      {warning === undefined ? <p className="note note--warning" role="note" data-legacy-warning="true">{PASSWORD_WARNING}</p> : <p className="note note--warning" role="note" data-flow-warning="true">{warning}</p>}
       <div className="field">
         <label htmlFor={`${id}-username`}>Username</label>
         <input id={`${id}-username`} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" spellCheck={false} />

@@ -6,7 +6,7 @@ import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field, fieldProps } from '../components/field.tsx';
 import { inBrowserMode, redirectToRegister } from '../format/host.ts';
 import { PRESETS, presetById, type Preset } from '../format/presets.ts';
-import { clientAuthChoices, fieldOfError, FLOW_CHOICES, formFromPreset, formFromProfile, formToInput, PASSWORD_WARNING, withFlow, type FieldErrors, type ProfileForm } from '../format/profile-form.ts';
+import { clientAuthChoices, fieldOfError, FLOW_CHOICES, formFromPreset, formFromProfile, formToInput, OKTA_SESSION_TOKEN_WARNING, PASSWORD_WARNING, usesRedirect, withFlow, type FieldErrors, type ProfileForm } from '../format/profile-form.ts';
 import { ClientCredentialPanel } from './client-credential-panel.tsx';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
 import { ProviderCheckView } from './provider-check-view.tsx';
@@ -18,7 +18,7 @@ export type Props = {
   /** Scopes suggested by the flow guide. */
   readonly scopes: string | undefined;
   /** The flow suggested by the flow guide, for a new profile. */
-  readonly flow?: 'client_credentials' | 'password' | undefined;
+  readonly flow?: 'client_credentials' | 'password' | 'okta_session_token' | undefined;
   readonly onSaved: (profile: ProfileView) => void;
   readonly onCancel: () => void;
 };
@@ -140,7 +140,8 @@ export function ProfileEditor({ profile, presetId, scopes, flow, onSaved, onCanc
             </label>
           ))}
           {form.flow === 'password' ? <p className="note note--warning" role="note" data-legacy-warning="true">{PASSWORD_WARNING}</p> : null}
-          {form.flow === 'authorization_code' ? null : (
+          {form.flow === 'okta_session_token' ? <p className="note note--warning" role="note" data-flow-warning="okta_session_token">{OKTA_SESSION_TOKEN_WARNING}</p> : null}
+          {form.flow === 'authorization_code' || form.flow === 'okta_session_token' ? null : (
             <>
               <label htmlFor="profile-client-auth">Client authentication</label>
               <select id="profile-client-auth" value={form.clientAuth} onChange={(e) => set('clientAuth', e.target.value as ProfileForm['clientAuth'])}>
@@ -158,7 +159,7 @@ export function ProfileEditor({ profile, presetId, scopes, flow, onSaved, onCanc
         <Field id="profile-scopes" label="Scopes" error={errors.scopes} hint="Separated by spaces. openid makes it OpenID Connect (an ID token); offline_access asks for a refresh token.">
           <input {...fieldProps('profile-scopes', errors.scopes, true)} value={form.scopes} onChange={(e) => set('scopes', e.target.value)} autoComplete="off" spellCheck={false} />
         </Field>
-        {form.flow !== 'authorization_code' ? null : (
+        {!usesRedirect(form.flow) ? null : (
         <fieldset className={errors.redirect === undefined ? 'field' : 'field field--invalid'} aria-describedby={errors.redirect === undefined ? 'profile-redirect-hint' : 'profile-redirect-hint profile-redirect-error'}>
           <legend>Redirect</legend>
           <label className="choice">
@@ -180,7 +181,7 @@ export function ProfileEditor({ profile, presetId, scopes, flow, onSaved, onCanc
             </>
           ) : null}
           <p id="profile-redirect-hint" className="field__hint">
-            {inBrowserMode() ? 'In a browser tab only a loopback redirect can come back; a custom scheme needs the desktop app.' : 'Loopback works everywhere; a custom scheme needs the installed desktop app.'}
+            {form.flow === 'okta_session_token' ? 'Register it at Okta as for the code flow. Nothing listens on it: OIDC Desk reads the redirect from Okta’s answer, so any of the three works here.' : inBrowserMode() ? 'In a browser tab only a loopback redirect can come back; a custom scheme needs the desktop app.' : 'Loopback works everywhere; a custom scheme needs the installed desktop app.'}
           </p>
           {errors.redirect === undefined ? null : <p id="profile-redirect-error" className="field__error">{errors.redirect}</p>}
         </fieldset>

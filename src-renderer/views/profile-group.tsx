@@ -2,6 +2,7 @@
 import { memo, useState } from 'react';
 import type { ProfileView, SessionView } from '../../src-main/core/contract.ts';
 import { inBrowserMode, redirectToRegister, usesLoopback } from '../format/host.ts';
+import { asksForPassword, OKTA_SESSION_TOKEN_WARNING } from '../format/profile-form.ts';
 import { PasswordSignIn } from './password-sign-in.tsx';
 import { SessionRow } from './session-row.tsx';
 
@@ -34,14 +35,14 @@ export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions
           )}
         </div>
         {profile === undefined ? null : (
-          <button type="button" className="button" disabled={starting || blocked || askingPassword} onClick={() => (profile.flow === 'password' ? setAskingPassword(true) : onSignIn(name))} aria-describedby={blocked ? `${headingId}-blocked` : undefined}>
+          <button type="button" className="button" disabled={starting || blocked || askingPassword} onClick={() => (asksForPassword(profile.flow) ? setAskingPassword(true) : onSignIn(name))} aria-describedby={blocked ? `${headingId}-blocked` : undefined}>
             {starting ? 'Starting…' : profile.flow === 'client_credentials' ? (sessions.length === 0 ? 'Get a token' : 'Get a new token') : sessions.length === 0 ? 'Sign in' : 'Sign in another account'}
           </button>
         )}
       </div>
       {profile?.flow === 'client_credentials' ? <p className="muted small">Client credentials: a token for the client itself, no user and no browser.</p> : null}
       {askingPassword ? (
-        <PasswordSignIn profile={name} starting={starting} onCancel={() => setAskingPassword(false)} onSubmit={(credentials) => {
+        <PasswordSignIn profile={name} starting={starting} {...(profile?.flow === 'okta_session_token' ? { warning: OKTA_SESSION_TOKEN_WARNING } : {})} onCancel={() => setAskingPassword(false)} onSubmit={(credentials) => {
           setAskingPassword(false);
           onSignIn(name, credentials);
         }} />

@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { registerTestPasswordGrant } from './password-grant.ts';
+import { createOktaStandIn, OKTA_ORG_ROUTES, parseOktaStandInConfig, type OktaStandInConfig } from './okta-authn-stand-in.ts';
 import { createDemoProvider, DEMO_USERS, type DemoClient, type DemoUser, type KoaContextLike, type PrivateJwks } from '../../src-main/demo-idp/provider.ts';
 import { serveOnLoopback } from '../../src-main/demo-idp/server.ts';
 import { READY_PREFIX, type RequestCounts } from './idp.ts';
@@ -69,9 +70,10 @@ interface TestGrants {
   readonly clientCredentialsTtl?: number;
 }
 
-function parseConfig(value: unknown): { users?: DemoUser[]; clients?: DemoClient[]; grants?: TestGrants } {
+function parseConfig(value: unknown): { users?: DemoUser[]; clients?: DemoClient[]; grants?: TestGrants; okta?: OktaStandInConfig } {
   if (!isRecord(value)) throw new Error('--config-file must hold a JSON object');
-  const out: { users?: DemoUser[]; clients?: DemoClient[]; grants?: TestGrants } = {};
+  const out: { users?: DemoUser[]; clients?: DemoClient[]; grants?: TestGrants; okta?: OktaStandInConfig } = {};
+  if (value['okta'] !== undefined) out.okta = parseOktaStandInConfig(value['okta']);
   if (isRecord(value['grants'])) {
     const g = value['grants'];
     out.grants = {
@@ -134,6 +136,8 @@ async function main(argv: readonly string[]): Promise<void> {
           configuration['scopes'] = [...(configuration['scopes'] as string[]), ...(grants.apiScopes ?? [])];
           if (grants.clientCredentialsTtl !== undefined) configuration['ttl'] = { ...(configuration['ttl'] as Record<string, unknown>), ClientCredentials: grants.clientCredentialsTtl };
         }
+        // In front of an Okta stand-in the provider answers on the paths of an Okta org authorization server.
+        if (config.okta !== undefined) configuration['routes'] = { ...OKTA_ORG_ROUTES };
       },
     });
     if (config.grants?.password === true) registerTestPasswordGrant(demo.provider, config.users ?? DEMO_USERS);
@@ -148,7 +152,9 @@ async function main(argv: readonly string[]): Promise<void> {
       }
     });
     const providerHandler = demo.provider.callback();
+    const okta = config.okta === undefined ? undefined : createOktaStandIn(config.okta, issuer);
     return (req, res) => {
+      if (okta?.handle(req, res, providerHandler) === true) return;
       const path = (req.url ?? '').split('?')[0] ?? '';
       if (path === '/__admin/counts' && req.method === 'GET') {
         const body: RequestCounts = Object.fromEntries(counts);

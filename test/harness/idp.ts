@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { DemoClient, DemoTtl, DemoUser, PrivateJwks } from '../../src-main/demo-idp/provider.ts';
+import type { OktaStandInConfig } from './okta-authn-stand-in.ts';
 
 export type { DemoClient, DemoTtl, DemoUser, PrivateJwks };
 export { generateDemoJwks, DEMO_CLIENT, DEMO_CLIENT_ID, DEMO_USERS, DEMO_REDIRECT_URI, DEMO_LOOPBACK_REDIRECT_URI } from '../../src-main/demo-idp/provider.ts';
@@ -35,6 +36,8 @@ export interface StartTestIdpOptions {
   readonly clients?: readonly DemoClient[];
   /** Grants beyond the demo provider's: client credentials (with the API's scopes), and the test-only password grant. */
   readonly grants?: { readonly clientCredentials?: boolean; readonly password?: boolean; readonly apiScopes?: readonly string[]; readonly clientCredentialsTtl?: number };
+  /** An Okta Authentication API stand-in in front of the provider (test/harness/okta-authn-stand-in.ts), which then answers on an Okta org's paths. */
+  readonly okta?: OktaStandInConfig;
   /** How long to wait for the ready line; default 20 s. */
   readonly readyTimeoutMs?: number;
 }
@@ -64,12 +67,13 @@ export async function startTestIdp(opts: StartTestIdpOptions = {}): Promise<Test
     await writeFile(file, JSON.stringify(opts.jwks), { mode: 0o600 });
     args.push('--jwks-file', file);
   }
-  if (opts.users || opts.clients || opts.grants) {
+  if (opts.users || opts.clients || opts.grants || opts.okta) {
     const file = join(dir, 'config.json');
     await writeFile(file, JSON.stringify({
       ...(opts.users ? { users: opts.users } : {}),
       ...(opts.clients ? { clients: opts.clients } : {}),
       ...(opts.grants ? { grants: opts.grants } : {}),
+      ...(opts.okta ? { okta: opts.okta } : {}),
     }), { mode: 0o600 });
     args.push('--config-file', file);
   }

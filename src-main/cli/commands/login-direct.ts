@@ -5,10 +5,12 @@ import type { DirectLoginOptions } from '../args.ts';
 import { assertKeychainUsable, keychainService, type CliContext } from '../context.ts';
 import { safeText } from '../output.ts';
 import { readSecretFromStdin, readSecretFromTerminal } from '../secret-input.ts';
+import { signInWithOktaSessionToken } from './login-session-token.ts';
 import { setSecretFromInput } from './profile.ts';
 
-/** Signs in with a client credentials or password profile; resolves with the stored session. */
+/** Signs in with a client credentials, password or Okta session token profile; resolves with the stored session. */
 export async function signInDirect(ctx: CliContext, profile: ProfileView, options: DirectLoginOptions): Promise<SessionView> {
+  if (profile.flow === 'okta_session_token') return signInWithOktaSessionToken(ctx, profile, options);
   const api = await ctx.api();
   if (profile.flow === 'client_credentials' && (options.username !== undefined || options.passwordStdin)) {
     throw new DeskError('USAGE', `Profile "${profile.name}" uses the client credentials flow: no user, so no --username or --password-stdin.`);

@@ -139,7 +139,7 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
 export async function login(ctx: CliContext, cmd: Extract<Command, { kind: 'login' }>): Promise<ExitCode> {
   const direct = cmd.profile === DEMO_PROFILE_NAME ? undefined : (await ctx.call((await ctx.api()).listProfiles())).find((p) => p.name === cmd.profile && p.flow !== 'authorization_code');
   if (direct === undefined && cmd.direct !== undefined) {
-    throw new DeskError('USAGE', '--client-secret-stdin, --username and --password-stdin are for a profile of the client credentials or password flow; this one signs in through the browser.');
+    throw new DeskError('USAGE', '--client-secret-stdin, --username and --password-stdin are for a profile of the client credentials, password or Okta session token flow; this one signs in through the browser.');
   }
   const view = direct === undefined ? await signInWithBrowser(ctx, cmd.profile, cmd) : await signInDirect(ctx, direct, cmd.direct ?? { clientSecretStdin: false, username: undefined, passwordStdin: false });
   if (direct !== undefined) ctx.out.info(view.flow === 'client_credentials' ? `Got a token for client ${safeText(view.clientId, 100)}: session ${safeText(view.id, 80)} (no user, no ID token, no refresh token; "oidc-desk token" runs the grant again when it runs out).` : signedInText(view));

@@ -43,7 +43,8 @@ export async function profileAdd(ctx: CliContext, cmd: Extract<Command, { kind: 
   if (profile.warning !== undefined) ctx.out.warn(profile.warning);
   if (profile.clientAuth === 'private_key_jwt') ctx.out.info(`Make its key pair and register the public key at the provider: oidc-desk profile key ${profile.name}`);
   else if (profile.clientAuth !== 'none') ctx.out.info(`Set its client secret (kept in the OS keychain only): oidc-desk profile secret ${profile.name}`);
-  ctx.out.info(`Sign in with: oidc-desk login ${profile.name}${profile.flow === 'password' ? ' --username <name>' : ''}`);
+  if (profile.flow === 'okta_session_token') ctx.out.info(`Register ${safeText(profile.redirect === 'loopback' ? 'http://127.0.0.1/callback' : profile.redirect === 'app-scheme' ? 'dev.oidcdesk:/callback' : profile.redirect)} as a sign-in redirect URI of the Okta app (a Native app, as for the code flow).`);
+  ctx.out.info(`Sign in with: oidc-desk login ${profile.name}${profile.flow === 'password' || profile.flow === 'okta_session_token' ? ' --username <name>' : ''}`);
   return EXIT.OK;
 }
 

@@ -10,7 +10,7 @@ import { DeskError, isDeskError } from '../errors.ts';
 import type { ExchangeLog } from '../http/exchange-log.ts';
 import { exchangesToHar } from '../http/har.ts';
 import { checkProvider } from '../oauth/provider-check.ts';
-import { assertIssuer, PASSWORD_FLOW_WARNING, type Profile } from '../profile.ts';
+import { assertIssuer, OKTA_SESSION_TOKEN_WARNING, PASSWORD_FLOW_WARNING, type Profile } from '../profile.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { profileScheme, registerProfileSchemes, requireSchemeHost, schemeStatus, testScheme } from './scheme-ops.ts';
 
@@ -44,6 +44,7 @@ export function profileView(profile: Profile): ProfileView {
     flow: profile.flow,
     clientAuth: profile.clientAuth,
     ...(profile.flow === 'password' ? { warning: PASSWORD_FLOW_WARNING } : {}),
+    ...(profile.flow === 'okta_session_token' ? { warning: OKTA_SESSION_TOKEN_WARNING } : {}),
   };
 }
 
@@ -155,7 +156,7 @@ export class DeskApiService implements DeskApi {
     return this.#run('startSignIn', input, async ({ profile: name, options, timeoutSeconds, username, password }): Promise<SignInStart | SignInDone> => {
       const profile = await this.#service.profiles.get(name);
       if (profile.flow !== 'authorization_code') return this.#signInDirect(profile, username, password);
-      if (username !== undefined || password !== undefined) throw new DeskError('USAGE', 'A username and password are taken only by a profile of the password flow; this one signs in through the browser.');
+      if (username !== undefined || password !== undefined) throw new DeskError('USAGE', 'A username and password are taken only by a profile of the password or Okta session token flow; this one signs in through the browser.');
       const { started, session } = await this.#service.signIn(profile, { ...options, ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }) });
       const flowId = started.id;
       this.#flows.set(flowId, started);
@@ -171,7 +172,8 @@ export class DeskApiService implements DeskApi {
   /** A sign-in without a browser: the events every front hears, and the session. */
   async #signInDirect(profile: Profile, username: string | undefined, password: string | undefined): Promise<SignInDone> {
     if (profile.flow === 'password' && (username === undefined || password === undefined)) throw new DeskError('USAGE', 'The password flow needs "username" and "password".');
-    if (profile.flow !== 'password' && (username !== undefined || password !== undefined)) throw new DeskError('USAGE', 'The client credentials flow takes no username or password.');
+    if (profile.flow === 'okta_session_token' && (username === undefined || password === undefined)) throw new DeskError('USAGE', 'The Okta session token flow needs "username" and "password".');
+    if (profile.flow !== 'password' && profile.flow !== 'okta_session_token' && (username !== undefined || password !== undefined)) throw new DeskError('USAGE', 'The client credentials flow takes no username or password.');
     const flowId = directFlowId();
     this.#emit({ type: 'sign-in-started', flowId, profile: profile.name, expiresAt: this.#service.now() });
     try {
@@ -200,6 +202,7 @@ export class DeskApiService implements DeskApi {
   async #confidential(name: string): Promise<Profile> {
     const profile = await this.#service.profiles.get(name);
     if (profile.flow === 'authorization_code') throw new DeskError('USAGE', 'This profile signs in as a public client (authorization code with PKCE): it has no client secret or key.');
+    if (profile.flow === 'okta_session_token') throw new DeskError('USAGE', 'This profile signs in as a public client (the code flow with PKCE, through Okta\'s Authentication API): it has no client secret or key.');
     return profile;
   }
 

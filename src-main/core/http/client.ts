@@ -18,6 +18,11 @@ export interface FetchInit {
   readonly body?: BodyInit | null | undefined;
   readonly signal?: AbortSignal | null | undefined;
   readonly redirect?: RequestRedirect | undefined;
+  /**
+   * The answer expected is a redirect, returned to the caller instead of refused (still never followed):
+   * only for the authorization request a sign-in without a browser makes itself (Okta's session token).
+   */
+  readonly expectRedirect?: boolean | undefined;
 }
 
 /** Options of {@link createHttpClient}. */
@@ -154,7 +159,7 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
       responseBytes: bytes.byteLength,
       durationMs: now() - startedAt,
     });
-    if (response.status >= 300 && response.status < 400) {
+    if (response.status >= 300 && response.status < 400 && init.expectRedirect !== true) {
       throw new DeskError('HTTP_REDIRECT', `${new URL(url).origin} answered with a redirect (${response.status}); back-channel requests never follow redirects.`, { status: response.status });
     }
     return new Response(NULL_BODY_STATUSES.has(response.status) ? null : bytes, {

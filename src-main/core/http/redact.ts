@@ -4,11 +4,15 @@
  */
 import { createHash } from 'node:crypto';
 
-/** Parameter and JSON field names whose values are secrets (RFC 6749, 7636, 7009, 7662, OIDC Core). */
+/**
+ * Parameter and JSON field names whose values are secrets (RFC 6749, 7636, 7009, 7662, OIDC Core; and
+ * Okta's Authentication API: its one-time `sessionToken` and transaction `stateToken`).
+ */
 export const SECRET_NAMES: ReadonlySet<string> = new Set([
   'code', 'code_verifier', 'state', 'nonce', 'access_token', 'refresh_token', 'id_token', 'token',
   'client_secret', 'password', 'id_token_hint', 'client_assertion', 'assertion', 'subject_token',
   'device_code', 'user_code', 'logout_hint', 'login_hint_token', 'session_state', 'sid',
+  'sessionToken', 'stateToken',
 ]);
 
 /**

@@ -23,6 +23,7 @@ import { sessionIndexStore, type SessionIndexDoc } from '../store/session-index.
 import type { ClientKeyAlg } from '../oauth/client-auth.ts';
 import { clientAuthOf, clientCredentialView, generateClientKeyPair, readClientCredential, setClientSecret } from './client-credentials.ts';
 import { signInDirect, type PasswordCredentials } from './direct-sign-in.ts';
+import { signInWithSessionToken } from './session-token-sign-in.ts';
 import { heldTokens, readGrant } from './grants.ts';
 import { watchIndex } from './index-watch.ts';
 import { inspectPastedJwt } from './inspection.ts';
@@ -157,8 +158,9 @@ export class SessionService {
     return { started, session };
   }
 
-  /** Signs in without a browser (client credentials; password with the account's credentials, used once). */
+  /** Signs in without a browser (client credentials; password or Okta session token with the account's credentials, used once). */
   signInDirect(profile: Profile, flowId: string, credentials?: PasswordCredentials): Promise<SessionView> {
+    if (profile.flow === 'okta_session_token') return signInWithSessionToken(this.#state, profile, flowId, credentials);
     return signInDirect(this.#state, profile, flowId, credentials);
   }
 

@@ -93,6 +93,17 @@ export const ERROR_CODES = {
   SCHEME_REGISTRATION_FAILED: 'protocol',
   /** A self-test URL did not come back through the OS in time: the scheme does not reach this app. */
   SCHEME_TEST_TIMEOUT: 'network',
+  // pushed authorization requests (RFC 9126) and DPoP (RFC 9449)
+  /** The provider requires pushed authorization requests and the profile's PAR setting is `never`: nothing was sent. */
+  PAR_REQUIRED: 'usage',
+  /** The pushed request's `request_uri` expired before the browser was sent to it: start the sign-in again. */
+  PAR_REQUEST_EXPIRED: 'protocol',
+  /** The session's tokens are DPoP-bound but its keychain entry holds no DPoP key: nothing was sent, the session is kept. */
+  DPOP_KEY_MISSING: 'keychain',
+  /** DPoP was asked for and the provider answered another token type than `DPoP`: the tokens were refused. */
+  DPOP_NOT_BOUND: 'protocol',
+  /** The access token's `cnf.jkt` names another key than the session's DPoP key: the tokens were refused. */
+  DPOP_BINDING_MISMATCH: 'protocol',
 } as const;
 
 /** A stable error code. */

@@ -83,6 +83,11 @@ export const ERROR_HELP: Readonly<Record<Code, ErrorHelp>> = {
   SCHEME_HOST_UNAVAILABLE: { title: 'Only the desktop app registers URI schemes', fix: 'Open the desktop app to register this profile’s scheme with the operating system and to test it.' },
   SCHEME_REGISTRATION_FAILED: { title: 'The operating system refused the scheme', fix: 'Read the message: on Linux, xdg-utils (xdg-mime, xdg-open) must be installed; on macOS, only schemes listed in the app’s Info.plist can be registered.' },
   SCHEME_TEST_TIMEOUT: { title: 'The self-test did not come back', fix: 'The operating system did not hand the scheme to OIDC Desk in time: another program may be its handler. Register it again (save the profile), then test once more.' },
+  PAR_REQUIRED: { title: 'The provider requires pushed authorization requests', fix: 'Set the profile’s “Pushed authorization requests” to auto (or always): OIDC Desk then sends the request to the provider first (RFC 9126). Nothing was sent.' },
+  PAR_REQUEST_EXPIRED: { title: 'The pushed sign-in request expired', fix: 'The provider keeps a pushed request for a short time and takes it once. Start the sign-in again and open its page right away.' },
+  DPOP_KEY_MISSING: { title: 'This session’s DPoP key is gone from the keychain', fix: 'Its tokens are bound to that key and are never sent without it. The session is kept; sign in again to give it a new key.' },
+  DPOP_NOT_BOUND: { title: 'The provider did not bind the tokens to the DPoP key', fix: 'It answered with another token type than DPoP. Turn DPoP on for this app at the provider (Okta: “Require Demonstrating Proof of Possession (DPoP) header in token requests”), or off in the profile.' },
+  DPOP_BINDING_MISMATCH: { title: 'The access token is bound to another key', fix: 'Its cnf.jkt names a key that is not this session’s DPoP key, so the tokens were refused. Sign in again; if it persists, the provider is misbehaving.' },
 };
 
 /** What to do about some OAuth error values the provider names, more precise than the code alone. */

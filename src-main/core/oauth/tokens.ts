@@ -6,6 +6,7 @@
 import * as oauth from 'oauth4webapi';
 import { DeskError } from '../errors.ts';
 import { estimateClockOffset } from './clock.ts';
+import { assertDpopBound, withDpopNonceRetry, type DpopSigner } from './dpop.ts';
 import { validateIdToken, type IdTokenClaims } from './id-token.ts';
 import type { JwtReport } from './jwt-report.ts';
 import { bodyExcerpt } from '../http/redact.ts';
@@ -112,7 +113,8 @@ function tokenEndpointRefusal(error: unknown, response: Response, body: string):
 }
 
 /**
- * Exchanges an authorization code (validated callback parameters) for tokens. When the authorization
+ * Exchanges an authorization code (validated callback parameters) for tokens, with a DPoP proof (one retry
+ * with the provider's nonce) and the binding checked when `dpop` is given. When the authorization
  * request carried `max_age`, pass it as `maxAgeSeconds`: the ID token's `auth_time` check of the report
  * then fails unless `auth_time` is present and no older than max_age plus the clock leeway.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
@@ -128,50 +130,66 @@ export async function exchangeCode(ctx: ProviderContext, input: {
   readonly maxAgeSeconds?: number | undefined;
   /** The sign-in's deadline: the token request is abandoned when it aborts. */
   readonly signal?: AbortSignal | undefined;
+  /** DPoP (RFC 9449): the sign-in's key; the tokens must come back bound to it. */
+  readonly dpop?: DpopSigner | undefined;
 }): Promise<TokenSet> {
-  let response: Response;
-  try {
-    response = await oauth.authorizationCodeGrantRequest(ctx.metadata, ctx.client, oauth.None(), input.params, input.redirectUri, input.codeVerifier, {
-      ...ctx.requestOptions,
-      ...(input.signal === undefined ? {} : { signal: input.signal }),
+  const { dpop } = input;
+  const tokens = await withDpopNonceRetry(dpop, async () => {
+    let response: Response;
+    try {
+      response = await oauth.authorizationCodeGrantRequest(ctx.metadata, ctx.client, oauth.None(), input.params, input.redirectUri, input.codeVerifier, {
+        ...ctx.requestOptions,
+        ...(input.signal === undefined ? {} : { signal: input.signal }),
+        ...(dpop === undefined ? {} : { DPoP: dpop.handle }),
+      });
+    } catch (error) {
+      throw mapOAuthError(error, 'TOKEN_ERROR');
+    }
+    return toTokenSet({
+      ctx,
+      response,
+      nonce: input.nonce,
+      now: input.now,
+      maxAgeSeconds: input.maxAgeSeconds,
+      process: (r) => oauth.processAuthorizationCodeResponse(ctx.metadata, ctx.client, r, {
+        expectedNonce: input.nonce ?? oauth.expectNoNonce,
+        requireIdToken: input.requireIdToken,
+      }),
     });
-  } catch (error) {
-    throw mapOAuthError(error, 'TOKEN_ERROR');
-  }
-  return toTokenSet({
-    ctx,
-    response,
-    nonce: input.nonce,
-    now: input.now,
-    maxAgeSeconds: input.maxAgeSeconds,
-    process: (r) => oauth.processAuthorizationCodeResponse(ctx.metadata, ctx.client, r, {
-      expectedNonce: input.nonce ?? oauth.expectNoNonce,
-      requireIdToken: input.requireIdToken,
-    }),
   });
+  if (dpop !== undefined) assertDpopBound(tokens, dpop.key);
+  return tokens;
 }
 
 /**
- * Redeems a refresh token. The caller applies OIDC Core §12.2 to a new ID token.
+ * Redeems a refresh token (with a DPoP proof for a DPoP-bound session). The caller applies OIDC Core
+ * §12.2 to a new ID token.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
-export async function refreshTokens(ctx: ProviderContext, input: { readonly refreshToken: string; readonly now: () => number; readonly scope?: string; readonly clientAuth?: oauth.ClientAuth }): Promise<TokenSet> {
-  let response: Response;
-  try {
-    response = await oauth.refreshTokenGrantRequest(ctx.metadata, ctx.client, input.clientAuth ?? oauth.None(), input.refreshToken, {
-      ...ctx.requestOptions,
-      ...(input.scope === undefined ? {} : { additionalParameters: { scope: input.scope } }),
+export async function refreshTokens(ctx: ProviderContext, input: { readonly refreshToken: string; readonly now: () => number; readonly scope?: string; readonly clientAuth?: oauth.ClientAuth; readonly dpop?: DpopSigner | undefined }): Promise<TokenSet> {
+  const { dpop } = input;
+  const tokens = await withDpopNonceRetry(dpop, async () => {
+    let response: Response;
+    try {
+      response = await oauth.refreshTokenGrantRequest(ctx.metadata, ctx.client, input.clientAuth ?? oauth.None(), input.refreshToken, {
+        ...ctx.requestOptions,
+        ...(input.scope === undefined ? {} : { additionalParameters: { scope: input.scope } }),
+        ...(dpop === undefined ? {} : { DPoP: dpop.handle }),
+      });
+    } catch (error) {
+      throw mapOAuthError(error, 'TOKEN_ERROR');
+    }
+    return toTokenSet({
+      ctx,
+      response,
+      nonce: undefined,
+      now: input.now,
+      process: (r) => oauth.processRefreshTokenResponse(ctx.metadata, ctx.client, r),
     });
-  } catch (error) {
-    throw mapOAuthError(error, 'TOKEN_ERROR');
-  }
-  return toTokenSet({
-    ctx,
-    response,
-    nonce: undefined,
-    now: input.now,
-    process: (r) => oauth.processRefreshTokenResponse(ctx.metadata, ctx.client, r),
   });
+  if (dpop !== undefined) assertDpopBound(tokens, dpop.key);
+  return tokens;
 }
 
 /**

@@ -23,6 +23,7 @@ import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
 import { startHostileIdp } from '../harness/hostile-idp.ts';
 import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
+import { signInOutcome } from '../harness/sign-in-outcome.ts';
 
 const alice = DEMO_USERS[0]!;
 const API = 'https://api.example.test';
@@ -63,22 +64,11 @@ function failure<T>(result: Result<T>): string {
   return result.ok ? 'ok' : result.error.code;
 }
 
-function outcome(desk: Desk, flowId: string): Promise<DeskEvent> {
-  return new Promise((resolve) => {
-    const stop = desk.api.subscribe((e) => {
-      if ((e.type === 'sign-in-completed' || e.type === 'sign-in-failed') && e.flowId === flowId) {
-        stop();
-        resolve(e);
-      }
-    });
-  });
-}
-
 /** Signs alice in with a DPoP profile of `issuer`; answers the session, the URL the browser got, and the desk. */
 async function signIn(desk: Desk, issuer: string, scopes = 'openid profile email offline_access'): Promise<{ session: SessionView; url: URL }> {
   value(await desk.api.addProfile({ profile: { name: 'dpop', issuer, clientId: 'oidc-desk', allowHttpLoopback: true, redirect: 'app-scheme', scopes, extraParams: { prompt: 'consent' }, dpop: true } }));
   const started = value(await desk.api.startSignIn({ profile: 'dpop' })) as SignInStart;
-  const done = outcome(desk, started.flowId);
+  const done = signInOutcome(desk, started.flowId);
   const redirect = await browser.signIn(started.authorizationUrl, { username: alice.username, password: alice.password, redirectPrefix: 'dev.oidcdesk:/callback' });
   recordSecrets(...redirectSecrets(redirect));
   value(await desk.deliverCallback(redirect));
@@ -258,7 +248,7 @@ async function hostileSignIn(accessTokenFor: (sign: (claims: Record<string, unkn
   try {
     value(await desk.api.addProfile({ profile: { name: 'h', issuer: hostile.issuer, clientId: 'oidc-desk', allowHttpLoopback: true, redirect: 'app-scheme', scopes: 'openid', dpop: true } }));
     const started = value(await desk.api.startSignIn({ profile: 'h' })) as SignInStart;
-    const done = outcome(desk, started.flowId);
+    const done = signInOutcome(desk, started.flowId);
     const answer = await fetch(started.authorizationUrl, { redirect: 'manual' });
     const redirect = answer.headers.get('location') ?? '';
     recordSecrets(...redirectSecrets(redirect));

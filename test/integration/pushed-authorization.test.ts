@@ -16,6 +16,7 @@ import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store
 import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
 import { DEMO_USERS, startTestIdp, type TestIdp } from '../harness/idp.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
+import { signInOutcome } from '../harness/sign-in-outcome.ts';
 
 const alice = DEMO_USERS[0]!;
 let offered: TestIdp;
@@ -47,17 +48,6 @@ function value<T>(result: Result<T>): T {
   return result.value;
 }
 
-function outcome(desk: Desk, flowId: string): Promise<DeskEvent> {
-  return new Promise((resolve) => {
-    const stop = desk.api.subscribe((e) => {
-      if ((e.type === 'sign-in-completed' || e.type === 'sign-in-failed') && e.flowId === flowId) {
-        stop();
-        resolve(e);
-      }
-    });
-  });
-}
-
 async function addProfile(desk: Desk, issuer: string, par?: 'auto' | 'always' | 'never'): Promise<void> {
   value(await desk.api.addProfile({ profile: {
     name: 'local', issuer, clientId: 'oidc-desk', allowHttpLoopback: true, redirect: 'app-scheme',
@@ -73,7 +63,7 @@ async function start(desk: Desk): Promise<SignInStart> {
 
 /** Signs in through Chromium from `started`, delivers the redirect, and answers the outcome. */
 async function finish(desk: Desk, started: SignInStart): Promise<DeskEvent> {
-  const done = outcome(desk, started.flowId);
+  const done = signInOutcome(desk, started.flowId);
   const redirect = await browser.signIn(started.authorizationUrl, { username: alice.username, password: alice.password, redirectPrefix: 'dev.oidcdesk:/callback' });
   recordSecrets(...redirectSecrets(redirect));
   value(await desk.deliverCallback(redirect));
@@ -157,7 +147,7 @@ test('a pushed request whose request_uri expired before the browser was sent: PA
     await addProfile(desk, offered.issuer, 'always');
     // Before the expiry the same call is a plain cancel: the request_uri was still good.
     const early = await start(desk);
-    const cancelled = outcome(desk, early.flowId);
+    const cancelled = signInOutcome(desk, early.flowId);
     value(await desk.api.cancelSignIn({ flowId: early.flowId, reason: 'request-uri-expired' }));
     const first = await cancelled;
     assert.equal(first.type === 'sign-in-failed' ? first.error.code : first.type, 'SIGN_IN_CANCELLED');
@@ -165,7 +155,7 @@ test('a pushed request whose request_uri expired before the browser was sent: PA
     const late = await start(desk);
     assert.ok(late.requestUriExpiresAt !== undefined);
     clock.offset = late.requestUriExpiresAt - Date.now() + 1_000;
-    const ended = outcome(desk, late.flowId);
+    const ended = signInOutcome(desk, late.flowId);
     value(await desk.api.cancelSignIn({ flowId: late.flowId, reason: 'request-uri-expired' }));
     const second = await ended;
     assert.equal(second.type === 'sign-in-failed' ? second.error.code : second.type, 'PAR_REQUEST_EXPIRED');

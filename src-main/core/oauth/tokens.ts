@@ -113,6 +113,24 @@ function tokenEndpointRefusal(error: unknown, response: Response, body: string):
 }
 
 /**
+ * A token request, sent once more with the provider's DPoP nonce when it asks for one; with `dpop` the
+ * request carries a proof of its key and the tokens must come back bound to it.
+ */
+async function boundTokenRequest(dpop: DpopSigner | undefined, send: (proof: { DPoP?: oauth.DPoPHandle }) => Promise<Response>, read: (response: Response) => Promise<TokenSet>): Promise<TokenSet> {
+  const tokens = await withDpopNonceRetry(dpop, async () => {
+    let response: Response;
+    try {
+      response = await send(dpop === undefined ? {} : { DPoP: dpop.handle });
+    } catch (error) {
+      throw mapOAuthError(error, 'TOKEN_ERROR');
+    }
+    return read(response);
+  });
+  if (dpop !== undefined) assertDpopBound(tokens, dpop.key);
+  return tokens;
+}
+
+/**
  * Exchanges an authorization code (validated callback parameters) for tokens, with a DPoP proof (one retry
  * with the provider's nonce) and the binding checked when `dpop` is given. When the authorization
  * request carried `max_age`, pass it as `maxAgeSeconds`: the ID token's `auth_time` check of the report
@@ -133,32 +151,21 @@ export async function exchangeCode(ctx: ProviderContext, input: {
   /** DPoP (RFC 9449): the sign-in's key; the tokens must come back bound to it. */
   readonly dpop?: DpopSigner | undefined;
 }): Promise<TokenSet> {
-  const { dpop } = input;
-  const tokens = await withDpopNonceRetry(dpop, async () => {
-    let response: Response;
-    try {
-      response = await oauth.authorizationCodeGrantRequest(ctx.metadata, ctx.client, oauth.None(), input.params, input.redirectUri, input.codeVerifier, {
-        ...ctx.requestOptions,
-        ...(input.signal === undefined ? {} : { signal: input.signal }),
-        ...(dpop === undefined ? {} : { DPoP: dpop.handle }),
-      });
-    } catch (error) {
-      throw mapOAuthError(error, 'TOKEN_ERROR');
-    }
-    return toTokenSet({
-      ctx,
-      response,
-      nonce: input.nonce,
-      now: input.now,
-      maxAgeSeconds: input.maxAgeSeconds,
-      process: (r) => oauth.processAuthorizationCodeResponse(ctx.metadata, ctx.client, r, {
-        expectedNonce: input.nonce ?? oauth.expectNoNonce,
-        requireIdToken: input.requireIdToken,
-      }),
-    });
-  });
-  if (dpop !== undefined) assertDpopBound(tokens, dpop.key);
-  return tokens;
+  return boundTokenRequest(input.dpop, (proof) => oauth.authorizationCodeGrantRequest(ctx.metadata, ctx.client, oauth.None(), input.params, input.redirectUri, input.codeVerifier, {
+    ...ctx.requestOptions,
+    ...(input.signal === undefined ? {} : { signal: input.signal }),
+    ...proof,
+  }), (response) => toTokenSet({
+    ctx,
+    response,
+    nonce: input.nonce,
+    now: input.now,
+    maxAgeSeconds: input.maxAgeSeconds,
+    process: (r) => oauth.processAuthorizationCodeResponse(ctx.metadata, ctx.client, r, {
+      expectedNonce: input.nonce ?? oauth.expectNoNonce,
+      requireIdToken: input.requireIdToken,
+    }),
+  }));
 }
 
 /**
@@ -168,28 +175,17 @@ export async function exchangeCode(ctx: ProviderContext, input: {
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
 export async function refreshTokens(ctx: ProviderContext, input: { readonly refreshToken: string; readonly now: () => number; readonly scope?: string; readonly clientAuth?: oauth.ClientAuth; readonly dpop?: DpopSigner | undefined }): Promise<TokenSet> {
-  const { dpop } = input;
-  const tokens = await withDpopNonceRetry(dpop, async () => {
-    let response: Response;
-    try {
-      response = await oauth.refreshTokenGrantRequest(ctx.metadata, ctx.client, input.clientAuth ?? oauth.None(), input.refreshToken, {
-        ...ctx.requestOptions,
-        ...(input.scope === undefined ? {} : { additionalParameters: { scope: input.scope } }),
-        ...(dpop === undefined ? {} : { DPoP: dpop.handle }),
-      });
-    } catch (error) {
-      throw mapOAuthError(error, 'TOKEN_ERROR');
-    }
-    return toTokenSet({
-      ctx,
-      response,
-      nonce: undefined,
-      now: input.now,
-      process: (r) => oauth.processRefreshTokenResponse(ctx.metadata, ctx.client, r),
-    });
-  });
-  if (dpop !== undefined) assertDpopBound(tokens, dpop.key);
-  return tokens;
+  return boundTokenRequest(input.dpop, (proof) => oauth.refreshTokenGrantRequest(ctx.metadata, ctx.client, input.clientAuth ?? oauth.None(), input.refreshToken, {
+    ...ctx.requestOptions,
+    ...(input.scope === undefined ? {} : { additionalParameters: { scope: input.scope } }),
+    ...proof,
+  }), (response) => toTokenSet({
+    ctx,
+    response,
+    nonce: undefined,
+    now: input.now,
+    process: (r) => oauth.processRefreshTokenResponse(ctx.metadata, ctx.client, r),
+  }));
 }
 
 /**

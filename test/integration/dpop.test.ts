@@ -66,7 +66,9 @@ function failure<T>(result: Result<T>): string {
 
 /** Signs alice in with a DPoP profile of `issuer`; answers the session, the URL the browser got, and the desk. */
 async function signIn(desk: Desk, issuer: string, scopes = 'openid profile email offline_access'): Promise<{ session: SessionView; url: URL }> {
-  value(await desk.api.addProfile({ profile: { name: 'dpop', issuer, clientId: 'oidc-desk', allowHttpLoopback: true, redirect: 'app-scheme', scopes, extraParams: { prompt: 'consent' }, dpop: true } }));
+  if (!value(await desk.api.listProfiles()).some((p) => p.name === 'dpop')) {
+    value(await desk.api.addProfile({ profile: { name: 'dpop', issuer, clientId: 'oidc-desk', allowHttpLoopback: true, redirect: 'app-scheme', scopes, extraParams: { prompt: 'consent' }, dpop: true } }));
+  }
   const started = value(await desk.api.startSignIn({ profile: 'dpop' })) as SignInStart;
   const done = signInOutcome(desk, started.flowId);
   const redirect = await browser.signIn(started.authorizationUrl, { username: alice.username, password: alice.password, redirectPrefix: 'dev.oidcdesk:/callback' });
@@ -212,6 +214,28 @@ test('a DPoP key missing from the keychain: refresh and userinfo fail DPOP_KEY_M
     value(await desk.api.signOut({ sessionId }));
   } finally {
     desk.close();
+  }
+});
+
+test('signed in again by another process with a new key: this process refreshes with the new key, not the one it held', { timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'oidc-desk-dpop-again-'));
+  const first = await open(dir);
+  let second: Desk | undefined;
+  try {
+    const { session } = await signIn(first, idp.issuer);
+    value(await first.api.getUserinfo({ sessionId: session.id }));
+    second = await open(dir);
+    const { session: again } = await signIn(second, idp.issuer);
+    assert.equal(again.id, session.id, 'the same account and profile: the same session');
+    const newKey = await thumbprintOf(await entry(session.id));
+    assert.notEqual(newKey, session.dpop?.jkt, 'the new sign-in made a new key');
+    const refreshed = value(await first.api.refreshSession({ sessionId: session.id }));
+    assert.equal(refreshed.dpop?.jkt, newKey);
+    assert.equal(refreshed.status, 'active');
+    value(await first.api.signOut({ sessionId: session.id }));
+  } finally {
+    first.close();
+    second?.close();
   }
 });
 

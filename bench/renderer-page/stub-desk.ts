@@ -10,7 +10,7 @@ const none = (): Promise<Result<never>> => Promise.resolve({ ok: false, error: {
 /** The bench's profiles and sessions; expiries start `firstExpiryMs` from `now`, one every 7 s. */
 export function benchData(count: number, now: number): { profiles: ProfileView[]; sessions: SessionView[] } {
   const profiles: ProfileView[] = ['okta', 'keycloak', 'entra', 'auth0', 'demo'].map((name) => ({
-    name, issuer: `https://${name}.example.com`, clientId: `${name}-client`, scopes: ['openid', 'profile', 'email', 'offline_access'], redirect: 'loopback', allowHttpLoopback: false, extraParams: {}, flow: 'authorization_code', clientAuth: 'none',
+    name, issuer: `https://${name}.example.com`, clientId: `${name}-client`, scopes: ['openid', 'profile', 'email', 'offline_access'], redirect: 'loopback', allowHttpLoopback: false, extraParams: {}, flow: 'authorization_code', clientAuth: 'none', par: 'auto', dpop: false,
   }));
   const sessions: SessionView[] = Array.from({ length: count }, (_, i) => {
     const profile = profiles[i % profiles.length] as ProfileView;

@@ -44,6 +44,9 @@ export type Command =
     /** `--flow`, `--client-auth`: left to the profile validator's defaults when absent. */
     readonly flow?: string;
     readonly clientAuth?: string;
+    /** `--par auto|always|never` (as typed; the profile validator checks it) and `--dpop`. */
+    readonly par?: string;
+    readonly dpop?: boolean;
   }
   | { readonly kind: 'profile-list'; readonly json: boolean }
   | { readonly kind: 'profile-remove'; readonly name: string }
@@ -248,6 +251,12 @@ function loginOptions(values: Values): LoginOptions {
   return { browser, timeoutSeconds: parseTimeout(str(values, 'timeout')) };
 }
 
+/** `--par <mode>` and `--dpop` of `profile add`, when given. */
+function senderConstraintOptions(values: Values): { par?: string; dpop?: boolean } {
+  const par = str(values, 'par');
+  return { ...(par === undefined ? {} : { par }), ...(flag(values, 'dpop') ? { dpop: true } : {}) };
+}
+
 function help(topic: string): Command {
   return { kind: 'help', topic };
 }
@@ -265,6 +274,8 @@ function parseProfileCommand(args: readonly string[]): Command {
       param: { type: 'string', multiple: true },
       flow: { type: 'string' },
       'client-auth': { type: 'string' },
+      par: { type: 'string' },
+      dpop: { type: 'boolean' },
     });
     if (flag(values, 'help')) return help('profile');
     const name = one('profile add', positionals, 'a profile name');
@@ -286,6 +297,7 @@ function parseProfileCommand(args: readonly string[]): Command {
       params: parseParams(Array.isArray(params) ? params.filter((p): p is string => typeof p === 'string') : []),
       ...(flow === undefined ? {} : { flow }),
       ...(clientAuth === undefined ? {} : { clientAuth }),
+      ...senderConstraintOptions(values),
     };
   }
   if (sub === 'secret') {
@@ -470,7 +482,7 @@ Usage: oidc-desk [--data-dir <dir>] <command> [options]
 
 Commands:
   profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<loopback-uri>|<custom-uri>]
-                     [--allow-http-loopback] [--param key=value ...]
+                     [--allow-http-loopback] [--param key=value ...] [--par auto|always|never] [--dpop]
   profile list [--json]
   profile remove <name>
   profile secret <name> [--client-secret-stdin]
@@ -496,7 +508,7 @@ Environment:
 Exit codes: 0 success, 2 usage, 3 protocol or validation, 4 network, 5 keychain.
 Errors go to stderr as "error <CODE>: <message>".`;
   const topics: Record<string, string> = {
-    profile: `oidc-desk profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<loopback-uri>|<custom-uri>] [--allow-http-loopback] [--param key=value ...]
+    profile: `oidc-desk profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<loopback-uri>|<custom-uri>] [--allow-http-loopback] [--param key=value ...] [--par auto|always|never] [--dpop]
 oidc-desk profile list [--json]
 oidc-desk profile remove <name>
 oidc-desk profile secret <name> [--client-secret-stdin]
@@ -520,7 +532,13 @@ A client_credentials profile's --scope defaults to none (the provider's default 
 and keeps it in the OS keychain only, bound to the issuer and client id; it is never shown again.
 "profile key" prints the public JWK (and its thumbprint) of the private_key_jwt key pair, making one (ES256
 unless --alg RS256) when there is none or with --new; register it at the provider. The private key stays in
-the OS keychain.`,
+the OS keychain.
+--par (authorization code flow): auto (default) pushes the authorization request to the provider first
+(RFC 9126) when its metadata requires it, always pushes it, never does not (refused, PAR_REQUIRED, when the
+provider requires it). A pushed request leaves only client_id and request_uri in the browser's URL.
+--dpop (authorization code flow) binds the session's tokens to a key pair of its own (DPoP, RFC 9449): the
+private key stays in the OS keychain beside the refresh token, and every token request and userinfo call
+carries a proof signed with it.`,
     login: `oidc-desk login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
 
 Signs in through the system browser with a loopback redirect and prints the new session id on stdout.

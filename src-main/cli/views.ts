@@ -17,6 +17,7 @@ export function sessionJson(view: SessionView): Record<string, unknown> {
     createdAt: isoTime(view.createdAt),
     updatedAt: isoTime(view.updatedAt),
     expiresAt: isoTime(view.expiresAt),
+    dpop: view.dpop?.jkt ?? null,
   };
 }
 

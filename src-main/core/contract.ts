@@ -9,11 +9,11 @@ import type { Exchange } from './http/exchange-log.ts';
 import type { HarDocument } from './http/har.ts';
 import type { JwtReport } from './oauth/jwt-report.ts';
 import type { ProviderCheck } from './oauth/provider-check.ts';
-import type { ClientAuthMethod, Flow } from './profile.ts';
+import type { ClientAuthMethod, Flow, ParMode } from './profile.ts';
 
 export type { HarDocument } from './http/har.ts';
 export type { ProviderCheck } from './oauth/provider-check.ts';
-export type { ClientAuthMethod, Flow } from './profile.ts';
+export type { ClientAuthMethod, Flow, ParMode } from './profile.ts';
 
 /** One back-channel HTTP exchange of a session's timeline: method, URL, status, duration, headers and bodies, every secret masked. */
 export type TimelineEntry = Exchange;
@@ -67,6 +67,24 @@ export interface SessionView {
   readonly lastError: ErrorView | undefined;
   /** The grant the session came from: a `client_credentials` session is the client's own (no user, no ID token, no refresh token). */
   readonly flow: Flow;
+  /** Present when the session's tokens are DPoP-bound (RFC 9449) to a key of its own. */
+  readonly dpop?: DpopView;
+}
+
+/**
+ * A DPoP-bound session as fronts see it: its key's public thumbprint only (the private key stays in the
+ * keychain, beside the refresh token).
+ * @see https://www.rfc-editor.org/rfc/rfc9449
+ */
+export interface DpopView {
+  /** The RFC 7638 JWK SHA-256 thumbprint of the session's DPoP public key (what `cnf.jkt` names). */
+  readonly jkt: string;
+  /**
+   * How the access token held shows it is bound to this key: `cnf` (a JWT whose `cnf.jkt` equals `jkt`) or
+   * `token-type` (the provider answered `token_type` DPoP; an opaque token says no more). Absent while no
+   * access token is held. A token bound to another key, or not bound, is never held: it was refused.
+   */
+  readonly accessTokenBinding?: 'cnf' | 'token-type';
 }
 
 /** A token the user explicitly asked to see in full. */
@@ -144,6 +162,10 @@ export interface ProfileView {
   readonly clientAuth: ClientAuthMethod;
   /** For the password flow: the legacy warning (RFC 9700 §2.4); for the Okta session token flow: where the password goes. To show wherever the profile is. */
   readonly warning?: string;
+  /** Pushed authorization requests (RFC 9126): `auto` (when the provider requires them), `always` or `never`. */
+  readonly par: ParMode;
+  /** DPoP (RFC 9449): the session's tokens are bound to a key pair of its own. */
+  readonly dpop: boolean;
 }
 
 /** A new or changed profile: the view's fields; scopes may be one space-separated string. */
@@ -157,6 +179,8 @@ export interface ProfileInput {
   readonly extraParams?: Readonly<Record<string, string>>;
   readonly flow?: Flow;
   readonly clientAuth?: ClientAuthMethod;
+  readonly par?: ParMode;
+  readonly dpop?: boolean;
 }
 
 /**
@@ -198,6 +222,11 @@ export interface SignInStart {
   readonly redirectUri: string;
   /** When the sign-in gives up waiting (ms since the epoch). */
   readonly expiresAt: number;
+  /**
+   * Present when the authorization request was pushed (PAR, RFC 9126): `authorizationUrl` carries only
+   * `client_id` and `request_uri`, which the provider takes once, until this time (ms since the epoch).
+   */
+  readonly requestUriExpiresAt?: number;
 }
 
 /** What happened to each token at sign-out. */
@@ -282,7 +311,12 @@ export interface DeskApi {
    * `password`) completes here and answers {@link SignInDone} (tell them apart by `'session' in value`).
    */
   startSignIn(input: { readonly profile: string; readonly options?: SignInOptions; readonly timeoutSeconds?: number; readonly username?: string; readonly password?: string }): Promise<Result<SignInStart | SignInDone>>;
-  cancelSignIn(input: { readonly flowId: string }): Promise<Result<null>>;
+  /**
+   * Ends a waiting sign-in. With `reason: 'request-uri-expired'` (a front that was about to send the browser
+   * to a pushed request's URL after its `requestUriExpiresAt`) it ends with `PAR_REQUEST_EXPIRED` when the
+   * request_uri has indeed expired, else as cancelled.
+   */
+  cancelSignIn(input: { readonly flowId: string; readonly reason?: 'request-uri-expired' }): Promise<Result<null>>;
 
   listSessions(): Promise<Result<readonly SessionView[]>>;
   getSession(input: { readonly sessionId: string }): Promise<Result<SessionView>>;

@@ -108,6 +108,17 @@ export const ERROR_CODES = {
   OKTA_AUTHN_FAILED: 'protocol',
   /** Okta's rate limit was reached (HTTP 429): try again after the time it names. */
   OKTA_RATE_LIMITED: 'network',
+  // pushed authorization requests (RFC 9126) and DPoP (RFC 9449)
+  /** The provider requires pushed authorization requests and the profile's PAR setting is `never`: nothing was sent. */
+  PAR_REQUIRED: 'usage',
+  /** The pushed request's `request_uri` expired before the browser was sent to it: start the sign-in again. */
+  PAR_REQUEST_EXPIRED: 'protocol',
+  /** The session's tokens are DPoP-bound but its keychain entry holds no DPoP key: nothing was sent, the session is kept. */
+  DPOP_KEY_MISSING: 'keychain',
+  /** DPoP was asked for and the provider answered another token type than `DPoP`: the tokens were refused. */
+  DPOP_NOT_BOUND: 'protocol',
+  /** The access token's `cnf.jkt` names another key than the session's DPoP key: the tokens were refused. */
+  DPOP_BINDING_MISMATCH: 'protocol',
 } as const;
 
 /** A stable error code. */

@@ -60,6 +60,15 @@ export const CLIENT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secre
 /** One of {@link CLIENT_AUTH_METHODS}. */
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
+/**
+ * When a sign-in pushes its authorization request to the provider first (RFC 9126): `auto` when the
+ * provider's metadata says `require_pushed_authorization_requests`, `always`, or `never`.
+ * @see https://www.rfc-editor.org/rfc/rfc9126#section-5
+ */
+export const PAR_MODES = ['auto', 'always', 'never'] as const;
+/** One of {@link PAR_MODES}. */
+export type ParMode = (typeof PAR_MODES)[number];
+
 /** A fixed loopback redirect URI taken apart: what the listener binds and serves. */
 export interface LoopbackRedirect {
   /** The URI exactly as registered at the provider and sent as `redirect_uri`. */
@@ -86,6 +95,10 @@ export interface Profile {
   readonly flow: Flow;
   /** The client authentication at the token endpoint. */
   readonly clientAuth: ClientAuthMethod;
+  /** Pushed authorization requests (RFC 9126), for the authorization code flow. */
+  readonly par: ParMode;
+  /** DPoP (RFC 9449): the session's tokens are bound to a key pair of its own, for the authorization code flow. */
+  readonly dpop: boolean;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -262,7 +275,25 @@ export function parseProfile(input: unknown): Profile {
     extraParams: assertExtraAuthorizationParams(raw.extraParams, 'PROFILE_INVALID'),
     flow,
     clientAuth,
+    par: assertParMode(raw.par, flow),
+    dpop: assertDpop(raw.dpop, flow),
   };
+}
+
+/** The PAR setting: `auto` when absent (profiles saved before it existed); anything but `auto` only for the code flow. */
+function assertParMode(value: unknown, flow: Flow): ParMode {
+  if (value === undefined) return 'auto';
+  if (typeof value !== 'string' || !(PAR_MODES as readonly string[]).includes(value)) fail(`The PAR setting must be one of: ${PAR_MODES.join(', ')}.`);
+  if (value !== 'auto' && flow !== 'authorization_code') fail('Pushed authorization requests (PAR) are part of the authorization code flow: leave PAR on auto for this flow.');
+  return value as ParMode;
+}
+
+/** The DPoP setting: off when absent (profiles saved before it existed); on only for the code flow. */
+function assertDpop(value: unknown, flow: Flow): boolean {
+  if (value === undefined || value === false) return false;
+  if (value !== true) fail('The DPoP setting must be true or false.');
+  if (flow !== 'authorization_code') fail('DPoP is offered for the authorization code flow: turn DPoP off for this flow.');
+  return true;
 }
 
 /** Scopes of a client credentials profile: possibly none (the provider's default), never `openid`. */

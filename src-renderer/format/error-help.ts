@@ -90,6 +90,11 @@ export const ERROR_HELP: Readonly<Record<Code, ErrorHelp>> = {
   OKTA_AUTHN_UNSUPPORTED: { title: 'Okta wants a step OIDC Desk does not take this way', fix: 'Finish what the message names at Okta in a browser, or sign in through the browser with a profile of the authorization code flow.' },
   OKTA_AUTHN_FAILED: { title: 'Okta’s Authentication API refused the sign-in', fix: 'Read what Okta said below. The issuer must be an Okta org on the classic engine: an Okta Identity Engine org may refuse the Authentication API; then use the browser sign-in.' },
   OKTA_RATE_LIMITED: { title: 'Okta is limiting sign-in requests', fix: 'Wait the time the message names, then sign in again.' },
+  PAR_REQUIRED: { title: 'The provider requires pushed authorization requests', fix: 'Set the profile’s “Pushed authorization requests” to auto (or always): OIDC Desk then sends the request to the provider first (RFC 9126). Nothing was sent.' },
+  PAR_REQUEST_EXPIRED: { title: 'The pushed sign-in request expired', fix: 'The provider keeps a pushed request for a short time and takes it once. Start the sign-in again and open its page right away.' },
+  DPOP_KEY_MISSING: { title: 'This session’s DPoP key is gone from the keychain', fix: 'Its tokens are bound to that key and are never sent without it. The session is kept; sign in again to give it a new key.' },
+  DPOP_NOT_BOUND: { title: 'The provider did not bind the tokens to the DPoP key', fix: 'It answered with another token type than DPoP. Turn DPoP on for this app at the provider (Okta: “Require Demonstrating Proof of Possession (DPoP) header in token requests”), or off in the profile.' },
+  DPOP_BINDING_MISMATCH: { title: 'The access token is bound to another key', fix: 'Its cnf.jkt names a key that is not this session’s DPoP key, so the tokens were refused. Sign in again; if it persists, the provider is misbehaving.' },
 };
 
 /** What to do about some OAuth error values the provider names, more precise than the code alone. */

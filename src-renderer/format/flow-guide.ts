@@ -136,6 +136,9 @@ function oktaSessionToken(answers: Answers, scopes: string): Alternative | undef
   };
 }
 
+/** What hardens the code flow further, and where OIDC Desk sets it: the profile's PAR and DPoP settings. */
+export const SENDER_CONSTRAINTS = 'To harden it further: pushed authorization requests (PAR, RFC 9126) send the request to the provider first, so the browser’s URL carries only a one-time reference; DPoP (RFC 9449) binds the tokens to a key of the app, so a stolen token is useless alone. Both are settings of the profile (Okta: “Require PAR” and “Require DPoP” on the app).';
+
 /** The scopes the answers call for. */
 function scopesFor(answers: Answers): string {
   const scopes: string[] = [];
@@ -180,6 +183,7 @@ export function recommend(answers: Answers): Recommendation {
     ? 'Staying signed in takes a refresh token (the refresh token flow): ask for offline_access (Google: access_type=offline); OIDC Desk keeps it in the OS keychain.'
     : 'Without a refresh token the session ends when the access token expires; sign in again then.');
   const alternative = oktaSessionToken(answers, scopesFor(answers));
+  why.push(SENDER_CONSTRAINTS);
   return {
     flow: 'Authorization code with PKCE',
     responseType: 'code',

@@ -1,5 +1,5 @@
 /** The profile editor's form: its fields as typed, to and from a profile, and which field an API refusal is about. */
-import type { ClientAuthMethod, ErrorView, Flow, ProfileInput, ProfileView } from '../../src-main/core/contract.ts';
+import type { ClientAuthMethod, ErrorView, Flow, ParMode, ProfileInput, ProfileView } from '../../src-main/core/contract.ts';
 import type { Preset } from './presets.ts';
 
 /** The form's fields as the person typed them. */
@@ -16,6 +16,10 @@ export interface ProfileForm {
   readonly params: string;
   readonly flow: Flow;
   readonly clientAuth: ClientAuthMethod;
+  /** Pushed authorization requests (RFC 9126), for the authorization code flow. */
+  readonly par: ParMode;
+  /** DPoP (RFC 9449), for the authorization code flow. */
+  readonly dpop: boolean;
 }
 
 /** The flows the editor offers, each with what it is for. */
@@ -59,11 +63,12 @@ export function clientAuthChoices(flow: Flow): readonly { readonly method: Clien
 export function withFlow(form: ProfileForm, flow: Flow): ProfileForm {
   const clientAuth = flow === 'client_credentials' ? 'client_secret_basic' : 'none';
   const scopes = flow === 'client_credentials' ? form.scopes.split(/\s+/).filter((s) => s !== 'openid' && s !== 'offline_access' && s !== 'profile' && s !== 'email').join(' ') : form.scopes;
-  return { ...form, flow, clientAuth, scopes };
+  // PAR and DPoP are settings of the authorization code flow: another flow goes back to their defaults.
+  return { ...form, flow, clientAuth, scopes, ...(flow === 'authorization_code' ? {} : { par: 'auto' as const, dpop: false }) };
 }
 
 /** The fields a message can be about. */
-export type ProfileField = 'name' | 'issuer' | 'clientId' | 'scopes' | 'redirect' | 'params' | 'flow';
+export type ProfileField = 'name' | 'issuer' | 'clientId' | 'scopes' | 'redirect' | 'params' | 'flow' | 'par' | 'dpop';
 
 /** Messages by field. */
 export type FieldErrors = Partial<Record<ProfileField, string>>;
@@ -83,6 +88,8 @@ export function formFromPreset(preset: Preset | undefined, scopes?: string): Pro
     params: paramsText(preset?.extraParams ?? {}),
     flow: 'authorization_code',
     clientAuth: 'none',
+    par: 'auto',
+    dpop: false,
   };
 }
 
@@ -100,6 +107,8 @@ export function formFromProfile(profile: ProfileView): ProfileForm {
     params: paramsText(profile.extraParams),
     flow: profile.flow,
     clientAuth: profile.clientAuth,
+    par: profile.par,
+    dpop: profile.dpop,
   };
 }
 
@@ -133,12 +142,14 @@ export function formToInput(form: ProfileForm): { readonly input: ProfileInput }
       extraParams,
       flow: form.flow,
       clientAuth: form.clientAuth,
+      par: form.par,
+      dpop: form.dpop,
     },
   };
 }
 
 const USAGE_FIELDS: Readonly<Record<string, ProfileField>> = {
-  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirect: 'redirect', extraParams: 'params', flow: 'flow', clientAuth: 'flow',
+  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirect: 'redirect', extraParams: 'params', flow: 'flow', clientAuth: 'flow', par: 'par', dpop: 'dpop',
 };
 
 /**
@@ -157,6 +168,8 @@ export function fieldOfError(error: Pick<ErrorView, 'code' | 'message'>): Profil
       return 'redirect';
     case 'PROFILE_EXISTS':
       return 'name';
+    case 'PAR_REQUIRED':
+      return 'par';
     case 'USAGE': {
       const path = /"(?:profile\.)?([A-Za-z]+)/.exec(error.message)?.[1];
       return path === undefined ? undefined : USAGE_FIELDS[path];
@@ -164,6 +177,8 @@ export function fieldOfError(error: Pick<ErrorView, 'code' | 'message'>): Profil
     case 'PROFILE_INVALID': {
       const m = error.message.toLowerCase();
       if (m.includes('parameter') || m.includes('max_age')) return 'params';
+      if (m.includes('par setting') || m.includes('pushed authorization')) return 'par';
+      if (m.includes('dpop')) return 'dpop';
       if (m.includes('client id')) return 'clientId';
       if (m.includes('flow') || m.includes('client authentication')) return 'flow';
       if (m.includes('profile name')) return 'name';

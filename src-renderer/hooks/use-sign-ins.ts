@@ -16,6 +16,8 @@ export interface WaitingSignIn {
   readonly expiresAt: number;
   readonly authorizationUrl?: string;
   readonly redirectUri?: string;
+  /** When its request was pushed (PAR): until when the provider takes its request_uri. */
+  readonly requestUriExpiresAt?: number;
 }
 
 /** What {@link useSignIns} returns. */
@@ -31,7 +33,7 @@ export interface SignIns {
   start(profile: string, credentials?: { readonly username: string; readonly password: string }): Promise<Result<SignInStart | SignInDone>>;
   /** The first run: makes sure the demo provider runs and the demo profile exists, then signs in with it. */
   startDemo(): Promise<Result<SignInStart | SignInDone>>;
-  cancel(flowId: string): Promise<Result<null>>;
+  cancel(flowId: string, reason?: 'request-uri-expired'): Promise<Result<null>>;
   dismiss(flowId: string): void;
 }
 
@@ -101,7 +103,7 @@ export function useSignIns(): SignIns {
     return start(demo.value.profile.name);
   }, [desk, start]);
 
-  const cancel = useCallback((flowId: string) => callOperation(desk, 'cancelSignIn', [{ flowId }]), [desk]);
+  const cancel = useCallback((flowId: string, reason?: 'request-uri-expired') => callOperation(desk, 'cancelSignIn', [{ flowId, ...(reason === undefined ? {} : { reason }) }]), [desk]);
   const dismiss = useCallback((flowId: string) => setOutcomes((list) => list.filter((o) => o.flowId !== flowId)), []);
 
   return { waiting, outcomes, starting, startError, start, startDemo, cancel, dismiss };

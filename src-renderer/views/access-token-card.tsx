@@ -8,6 +8,7 @@ import { MaskedValue } from '../components/masked-value.tsx';
 import { decodeJwtParts } from '../format/claims.ts';
 import { formatDateTime } from '../format/time.ts';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
+import { DpopBinding } from './dpop-binding.tsx';
 import { IntrospectionResult } from './introspection-result.tsx';
 
 export type Props = {
@@ -55,6 +56,7 @@ export function AccessTokenCard({ session }: Props) {
             <dt>Scopes</dt>
             <dd className="mono wrap">{session.scopes.join(' ')}</dd>
           </dl>
+          {session.dpop === undefined ? null : <DpopBinding dpop={session.dpop} />}
           <MaskedValue sessionId={session.id} type="access" token={token}>
             {(value) => (value === undefined || token.format !== 'jwt' ? null : <Decoded value={value} />)}
           </MaskedValue>

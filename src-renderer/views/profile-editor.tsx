@@ -8,6 +8,7 @@ import { inBrowserMode, redirectToRegister } from '../format/host.ts';
 import { PRESETS, presetById, type Preset } from '../format/presets.ts';
 import { clientAuthChoices, fieldOfError, FLOW_CHOICES, formFromPreset, formFromProfile, formToInput, OKTA_SESSION_TOKEN_WARNING, PASSWORD_WARNING, usesRedirect, withFlow, type FieldErrors, type ProfileForm } from '../format/profile-form.ts';
 import { ClientCredentialPanel } from './client-credential-panel.tsx';
+import { ParDpopSettings } from './par-dpop-settings.tsx';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
 import { ProviderCheckView } from './provider-check-view.tsx';
 
@@ -25,7 +26,7 @@ export type Props = {
 
 /** Which message a change of each form key clears. */
 const FIELD_OF_KEY: Readonly<Record<keyof ProfileForm, keyof FieldErrors>> = {
-  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirectMode: 'redirect', redirectUri: 'redirect', allowHttpLoopback: 'issuer', params: 'params', flow: 'flow', clientAuth: 'flow',
+  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirectMode: 'redirect', redirectUri: 'redirect', allowHttpLoopback: 'issuer', params: 'params', flow: 'flow', clientAuth: 'flow', par: 'par', dpop: 'dpop',
 };
 
 function PresetSetup({ preset, redirect }: { readonly preset: Preset; readonly redirect: string }) {
@@ -186,6 +187,7 @@ export function ProfileEditor({ profile, presetId, scopes, flow, onSaved, onCanc
           {errors.redirect === undefined ? null : <p id="profile-redirect-error" className="field__error">{errors.redirect}</p>}
         </fieldset>
         )}
+        {form.flow !== 'authorization_code' ? null : <ParDpopSettings par={form.par} dpop={form.dpop} parError={errors.par} dpopError={errors.dpop} onPar={(mode) => set('par', mode)} onDpop={(on) => set('dpop', on)} />}
         <div className="field">
           <label className="choice">
             <input type="checkbox" checked={form.allowHttpLoopback} onChange={(e) => set('allowHttpLoopback', e.target.checked)} />

@@ -75,6 +75,12 @@ export function SessionDetail({ session, tab, onSignOut }: Props) {
         <dd className="mono wrap">{session.scopes.join(' ')}</dd>
         <dt>Storage</dt>
         <dd>{STORAGE_WORDS[session.storage]}</dd>
+        {session.dpop === undefined ? null : (
+          <>
+            <dt>Token binding</dt>
+            <dd data-dpop="true">DPoP: the tokens are bound to this session’s key (RFC 9449)</dd>
+          </>
+        )}
         <dt>Signed in</dt>
         <dd>{formatDateTime(session.createdAt)}</dd>
         <dt>Session id</dt>

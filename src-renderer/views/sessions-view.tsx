@@ -62,7 +62,7 @@ export function SessionsView({ sessions, profiles, signIns, sessionId, tab }: Pr
       <div className="stack" aria-live="polite">
         {signIns.startError === undefined ? null : <ErrorNotice error={signIns.startError} action="Starting the sign-in" />}
         {signIns.waiting.map((flow) => (
-          <SignInPending key={flow.flowId} flow={flow} onCancel={(id) => void signIns.cancel(id)} />
+          <SignInPending key={flow.flowId} flow={flow} onCancel={(id, reason) => void signIns.cancel(id, reason)} />
         ))}
         {signIns.outcomes.map((outcome) => (
           <SignInOutcome key={outcome.flowId} outcome={outcome} onDismiss={signIns.dismiss} />

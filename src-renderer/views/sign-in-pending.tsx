@@ -3,10 +3,12 @@ import { Countdown } from '../components/countdown.tsx';
 import { inBrowserMode } from '../format/host.ts';
 import { formatDateTime } from '../format/time.ts';
 import type { WaitingSignIn } from '../hooks/use-sign-ins.ts';
+import { guardPushedLink, PushedRequestNote } from './pushed-request-note.tsx';
 
 export type Props = {
   readonly flow: WaitingSignIn;
-  readonly onCancel: (flowId: string) => void;
+  /** Ends the sign-in; `request-uri-expired` when its pushed request ran out before its link was followed. */
+  readonly onCancel: (flowId: string, reason?: 'request-uri-expired') => void;
 };
 
 function hostOf(url: string): string {
@@ -20,6 +22,8 @@ function hostOf(url: string): string {
 /** The card. The authorization URL is a link target only, never shown as text (it carries state and nonce). */
 export function SignInPending({ flow, onCancel }: Props) {
   const url = flow.authorizationUrl;
+  const pushed = flow.requestUriExpiresAt;
+  const onOpen = guardPushedLink(pushed, () => onCancel(flow.flowId, 'request-uri-expired'));
   return (
     <section className="panel sign-in-pending" aria-label={`Sign-in with ${flow.profile} waiting`} data-flow={flow.flowId}>
       <h3>
@@ -30,11 +34,14 @@ export function SignInPending({ flow, onCancel }: Props) {
       ) : inBrowserMode() ? (
         <p>
           Finish the sign-in in a new tab:{' '}
-          <a className="button button--primary" href={url} target="_blank" rel="noopener noreferrer">
+          <a className="button button--primary" href={url} target="_blank" rel="noopener noreferrer" onClick={onOpen}>
             Open the sign-in page of {hostOf(url)}
           </a>{' '}
-          (again, if you closed it). This page waits for the answer.
+          {pushed === undefined ? '(again, if you closed it). ' : ''}This page waits for the answer.
         </p>
+      ) : pushed !== undefined ? (
+        // A pushed request is taken once: the page the browser was opened on is the only one.
+        <p>Your browser was opened on the sign-in page of {hostOf(url)}. Finish there; this window waits for the answer.</p>
       ) : (
         <p>
           Your browser was opened on the sign-in page of {hostOf(url)}. Finish there; this window waits for the answer.{' '}
@@ -43,6 +50,7 @@ export function SignInPending({ flow, onCancel }: Props) {
           </a>
         </p>
       )}
+      {url === undefined || pushed === undefined ? null : <PushedRequestNote until={pushed} />}
       <p className="muted">
         Waits until {formatDateTime(flow.expiresAt)} (<Countdown until={flow.expiresAt} precision="second" pastPrefix="ended" />), then gives up.
       </p>

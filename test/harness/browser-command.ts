@@ -5,7 +5,8 @@
  * through the demo provider's login (alice by default) and consent, and exits 0 once the loopback
  * redirect has been answered and loaded; exit 1 with a message otherwise. It prints nothing on stdout.
  * With `--provider glewlwyd` it walks Glewlwyd's login app instead (test/harness/glewlwyd-browser.ts) as
- * the user test/harness/glewlwyd.ts creates.
+ * the user test/harness/glewlwyd.ts creates. A pushed authorization request (PAR) carries no redirect_uri in
+ * its URL: give the profile's fixed loopback redirect with `--redirect <uri>`.
  */
 import { openBrowser } from './browser.ts';
 import { glewlwydSignIn } from './glewlwyd-browser.ts';
@@ -53,14 +54,16 @@ async function main(argv: readonly string[]): Promise<void> {
   const username = userIndex === -1 ? process.env['OIDC_DESK_TEST_USER'] ?? 'alice' : options[userIndex + 1];
   const user = DEMO_USERS.find((u) => u.username === username);
   if (user === undefined) fail(`unknown demo user ${String(username)}`);
-  recordSecrets(new URL(authorizationUrl).searchParams.get('state'), new URL(authorizationUrl).searchParams.get('nonce'));
+  recordSecrets(new URL(authorizationUrl).searchParams.get('state'), new URL(authorizationUrl).searchParams.get('nonce'), new URL(authorizationUrl).searchParams.get('request_uri'));
+  const redirectIndex = options.indexOf('--redirect');
+  const pushedRedirect = redirectIndex === -1 ? undefined : options[redirectIndex + 1];
 
   const browser = await openBrowser();
   try {
     const redirect = await browser.signIn(authorizationUrl, {
       username: user.username,
       password: user.password,
-      redirectPrefix: redirectPrefix(authorizationUrl),
+      redirectPrefix: pushedRedirect ?? redirectPrefix(authorizationUrl),
       consent: options.includes('--deny') ? 'deny' : 'approve',
     });
     recordSecrets(...redirectSecrets(redirect));

@@ -6,6 +6,7 @@
  * `node --import tsx test/harness/counting-idp.ts [--port N] [--jwks-file F] [--config-file F]
  *   [--access-token-ttl S] [--id-token-ttl S] [--refresh-token-ttl S]`; prints `READY_PREFIX {"issuer":...}` once it listens.
  */
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { registerTestPasswordGrant } from './password-grant.ts';
 import { createOktaStandIn, OKTA_ORG_ROUTES, parseOktaStandInConfig, type OktaStandInConfig } from './okta-authn-stand-in.ts';
@@ -70,10 +71,40 @@ interface TestGrants {
   readonly clientCredentialsTtl?: number;
 }
 
-function parseConfig(value: unknown): { users?: DemoUser[]; clients?: DemoClient[]; grants?: TestGrants; okta?: OktaStandInConfig } {
+/** PAR and DPoP beyond oidc-provider's defaults (both are on), and JWT access tokens for one resource. */
+interface TestSenderConstraints {
+  parRequired?: boolean;
+  dpopNonces?: boolean;
+  jwtAccessTokens?: { readonly resource: string; readonly scope: string };
+}
+
+type TestConfig = { users?: DemoUser[]; clients?: DemoClient[]; grants?: TestGrants; okta?: OktaStandInConfig } & TestSenderConstraints;
+
+/** oidc-provider's configuration for {@link TestSenderConstraints}. */
+function configureSenderConstraints(configuration: Record<string, unknown>, config: TestSenderConstraints): void {
+  const features = configuration['features'] as Record<string, unknown>;
+  if (config.parRequired === true) features['pushedAuthorizationRequests'] = { enabled: true, requirePushedAuthorizationRequests: true };
+  if (config.dpopNonces === true) features['dPoP'] = { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true };
+  const jwt = config.jwtAccessTokens;
+  if (jwt !== undefined) {
+    configuration['scopes'] = [...(configuration['scopes'] as string[]), ...jwt.scope.split(' ')];
+    features['resourceIndicators'] = {
+      enabled: true,
+      defaultResource: () => jwt.resource,
+      useGrantedResource: () => true,
+      getResourceServerInfo: () => ({ scope: jwt.scope, audience: jwt.resource, accessTokenFormat: 'jwt', accessTokenTTL: 300 }),
+    };
+  }
+}
+
+function parseConfig(value: unknown): TestConfig {
   if (!isRecord(value)) throw new Error('--config-file must hold a JSON object');
-  const out: { users?: DemoUser[]; clients?: DemoClient[]; grants?: TestGrants; okta?: OktaStandInConfig } = {};
+  const out: TestConfig = {};
   if (value['okta'] !== undefined) out.okta = parseOktaStandInConfig(value['okta']);
+  if (isRecord(value['par']) && value['par']['required'] === true) out.parRequired = true;
+  if (isRecord(value['dpop']) && value['dpop']['nonces'] === true) out.dpopNonces = true;
+  const jwt = value['jwtAccessTokens'];
+  if (isRecord(jwt) && typeof jwt['resource'] === 'string' && typeof jwt['scope'] === 'string') out.jwtAccessTokens = { resource: jwt['resource'], scope: jwt['scope'] };
   if (isRecord(value['grants'])) {
     const g = value['grants'];
     out.grants = {
@@ -130,6 +161,7 @@ async function main(argv: readonly string[]): Promise<void> {
       ...(config.clients ? { clients: config.clients } : {}),
       ttl,
       configure: (configuration) => {
+        configureSenderConstraints(configuration, config);
         const grants = config.grants;
         if (grants?.clientCredentials === true) {
           configuration['features'] = { ...(configuration['features'] as Record<string, unknown>), clientCredentials: { enabled: true } };

@@ -40,6 +40,12 @@ export interface StartTestIdpOptions {
   readonly okta?: OktaStandInConfig;
   /** How long to wait for the ready line; default 20 s. */
   readonly readyTimeoutMs?: number;
+  /** PAR (RFC 9126, on by default in oidc-provider): `required` makes every client push its requests. */
+  readonly par?: { readonly required?: boolean };
+  /** DPoP (RFC 9449, on by default in oidc-provider): `nonces` makes every DPoP proof need the provider's nonce (`nonceSecret`). */
+  readonly dpop?: { readonly nonces?: boolean };
+  /** Access tokens as JWTs (RFC 9068) for this resource, the default one of every token request (userinfo then refuses them). */
+  readonly jwtAccessTokens?: { readonly resource: string; readonly scope: string };
 }
 
 export interface TestIdp {
@@ -67,13 +73,16 @@ export async function startTestIdp(opts: StartTestIdpOptions = {}): Promise<Test
     await writeFile(file, JSON.stringify(opts.jwks), { mode: 0o600 });
     args.push('--jwks-file', file);
   }
-  if (opts.users || opts.clients || opts.grants || opts.okta) {
+  if (opts.users || opts.clients || opts.grants || opts.okta || opts.par || opts.dpop || opts.jwtAccessTokens) {
     const file = join(dir, 'config.json');
     await writeFile(file, JSON.stringify({
       ...(opts.users ? { users: opts.users } : {}),
       ...(opts.clients ? { clients: opts.clients } : {}),
       ...(opts.grants ? { grants: opts.grants } : {}),
       ...(opts.okta ? { okta: opts.okta } : {}),
+      ...(opts.par ? { par: opts.par } : {}),
+      ...(opts.dpop ? { dpop: opts.dpop } : {}),
+      ...(opts.jwtAccessTokens ? { jwtAccessTokens: opts.jwtAccessTokens } : {}),
     }), { mode: 0o600 });
     args.push('--config-file', file);
   }

@@ -4,11 +4,11 @@ import type { DeskApi, ErrorView, SessionView, SignInStart } from '../../core/co
 import { DeskError, fromErrorView } from '../../core/errors.ts';
 import { DEMO_PROFILE_NAME } from '../../demo-idp/persistent.ts';
 import type { Command, LoginOptions } from '../args.ts';
-import { openAuthorizationUrl } from '../browser.ts';
 import { assertKeychainUsable, keychainService, type CliContext } from '../context.ts';
 import { prepareDemoProfile } from '../demo.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { duration, safeText } from '../output.ts';
+import { openSignIn } from '../par-dpop.ts';
 import { signedInText } from '../views.ts';
 import { signInDirect } from './login-direct.ts';
 
@@ -103,7 +103,7 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
-  const browser = openAuthorizationUrl(options.browser, started.authorizationUrl, ctx.out).catch(async (error: unknown) => {
+  const browser = openSignIn(ctx, api, started, options.browser).catch(async (error: unknown) => {
     const settled = await Promise.race([session.then(() => true, () => true), sleep(BROWSER_FAILURE_GRACE_MS).then(() => false)]);
     if (settled) return session;
     throw error;

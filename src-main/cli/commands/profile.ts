@@ -4,6 +4,7 @@ import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { safeText } from '../output.ts';
+import { profileSettings } from '../par-dpop.ts';
 import { readSecretFromStdin, readSecretFromTerminal } from '../secret-input.ts';
 
 /** The `profile list --json` element (documented in the README): `redirect` is "loopback", "app-scheme", the fixed loopback URI or the custom URI. */
@@ -18,6 +19,8 @@ export function profileJson(profile: ProfileView): Record<string, unknown> {
     params: profile.extraParams,
     flow: profile.flow,
     clientAuth: profile.clientAuth,
+    par: profile.par,
+    dpop: profile.dpop,
   };
 }
 
@@ -34,9 +37,12 @@ export async function profileAdd(ctx: CliContext, cmd: Extract<Command, { kind: 
     // As typed: the profile validator refuses what is not a flow or a method (PROFILE_INVALID).
     ...(cmd.flow === undefined ? {} : { flow: cmd.flow as ProfileInput['flow'] & string }),
     ...(cmd.clientAuth === undefined ? {} : { clientAuth: cmd.clientAuth as ProfileInput['clientAuth'] & string }),
+    ...(cmd.par === undefined ? {} : { par: cmd.par as ProfileInput['par'] & string }),
+    ...(cmd.dpop === undefined ? {} : { dpop: cmd.dpop }),
   } }));
   if (profile.flow === 'authorization_code') {
-    ctx.out.info(`Added profile "${profile.name}": ${safeText(profile.issuer)}, client ${safeText(profile.clientId, 100)}, ${safeText(profile.redirect)} redirect. Sign in with: oidc-desk login ${profile.name}`);
+    const settings = profileSettings(profile);
+    ctx.out.info(`Added profile "${profile.name}": ${safeText(profile.issuer)}, client ${safeText(profile.clientId, 100)}, ${safeText(profile.redirect)} redirect${settings.length === 0 ? '' : ` (${settings.join(', ')})`}. Sign in with: oidc-desk login ${profile.name}`);
     return EXIT.OK;
   }
   ctx.out.info(`Added profile "${profile.name}": ${safeText(profile.issuer)}, client ${safeText(profile.clientId, 100)}, ${profile.flow} flow, client authentication ${profile.clientAuth}.`);
@@ -64,6 +70,7 @@ export async function profileList(ctx: CliContext, cmd: Extract<Command, { kind:
     const fields = [p.name, safeText(p.issuer), `client=${safeText(p.clientId, 100)}`, `redirect=${safeText(p.redirect)}`, `scope="${safeText(p.scopes.join(' '), 500)}"`];
     if (p.flow !== 'authorization_code') fields.push(`flow=${p.flow}`, `client-auth=${p.clientAuth}`);
     if (p.allowHttpLoopback) fields.push('allow-http-loopback');
+    fields.push(...profileSettings(p));
     if (params) fields.push(safeText(params, 300));
     ctx.out.data(fields.join('\t'));
   }

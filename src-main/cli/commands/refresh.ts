@@ -3,6 +3,7 @@ import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { isoTime, relativeTime, safeText } from '../output.ts';
+import { dpopText } from '../par-dpop.ts';
 import { sessionJson } from '../views.ts';
 
 export async function refresh(ctx: CliContext, cmd: Extract<Command, { kind: 'refresh' }>): Promise<ExitCode> {
@@ -18,5 +19,7 @@ export async function refresh(ctx: CliContext, cmd: Extract<Command, { kind: 're
     : view.idToken.receivedAt >= before ? 'new ID token verified, same identity (OIDC Core §12.2)'
     : 'the ID token of the sign-in is kept (the provider sent none with this refresh)';
   ctx.out.data(`Refreshed ${safeText(view.id, 80)}: new access token ${expiry}; ${idToken}.`);
+  const dpop = dpopText(view);
+  if (dpop !== undefined) ctx.out.info(dpop);
   return EXIT.OK;
 }

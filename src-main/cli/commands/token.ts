@@ -3,6 +3,7 @@ import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { isoTime, safeText } from '../output.ts';
+import { dpopTokenNote } from '../par-dpop.ts';
 
 export async function token(ctx: CliContext, cmd: Extract<Command, { kind: 'token' }>): Promise<ExitCode> {
   const api = await ctx.api();
@@ -12,6 +13,8 @@ export async function token(ctx: CliContext, cmd: Extract<Command, { kind: 'toke
   if (cmd.type === 'id' && token.expiresAt !== undefined && token.expiresAt <= ctx.now()) {
     ctx.out.warn(`This ID token expired ${isoTime(token.expiresAt) ?? ''}: the provider sent no new one on refresh. It still says who signed in; sign in again for a fresh one.`);
   }
+  const dpop = cmd.type === 'access' ? dpopTokenNote(view) : undefined;
+  if (dpop !== undefined) ctx.out.info(dpop);
   if (!cmd.json) {
     ctx.out.data(safeText(token.value, Number.POSITIVE_INFINITY));
     return EXIT.OK;

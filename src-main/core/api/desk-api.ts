@@ -45,6 +45,8 @@ export function profileView(profile: Profile): ProfileView {
     clientAuth: profile.clientAuth,
     ...(profile.flow === 'password' ? { warning: PASSWORD_FLOW_WARNING } : {}),
     ...(profile.flow === 'okta_session_token' ? { warning: OKTA_SESSION_TOKEN_WARNING } : {}),
+    par: profile.par,
+    dpop: profile.dpop,
   };
 }
 
@@ -75,7 +77,7 @@ export class DeskApiService implements DeskApi {
   readonly #schemes: SchemeHost | undefined;
   readonly #listeners = new Set<(event: DeskEvent) => void>();
   /** Sign-ins waiting for their browser, by flow id. */
-  readonly #flows = new Map<string, { cancel(): void }>();
+  readonly #flows = new Map<string, { cancel(): void; expireRequestUri?(): boolean }>();
 
   constructor(service: SessionService, deps: DeskApiDeps) {
     this.#service = service;
@@ -165,7 +167,7 @@ export class DeskApiService implements DeskApi {
         (view) => this.#emit({ type: 'sign-in-completed', flowId, session: view, strayRequests: started.strayRequests }),
         (error: unknown) => this.#emit({ type: 'sign-in-failed', flowId, error: errorView(error), strayRequests: started.strayRequests }),
       ).finally(() => this.#flows.delete(flowId));
-      return { flowId, profile: profile.name, authorizationUrl: started.authorizationUrl, redirectUri: started.redirectUri, expiresAt: started.expiresAt };
+      return { flowId, profile: profile.name, authorizationUrl: started.authorizationUrl, redirectUri: started.redirectUri, expiresAt: started.expiresAt, ...(started.requestUriExpiresAt === undefined ? {} : { requestUriExpiresAt: started.requestUriExpiresAt }) };
     });
   }
 
@@ -207,9 +209,10 @@ export class DeskApiService implements DeskApi {
   }
 
   cancelSignIn(input: unknown) {
-    return this.#run('cancelSignIn', input, ({ flowId }) => {
+    return this.#run('cancelSignIn', input, ({ flowId, reason }) => {
       const flow = this.#flows.get(flowId);
       if (flow === undefined) throw new DeskError('USAGE', 'No sign-in with that id is waiting.');
+      if (reason === 'request-uri-expired' && flow.expireRequestUri?.() === true) return null;
       flow.cancel();
       return null;
     });

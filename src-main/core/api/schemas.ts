@@ -35,6 +35,8 @@ const ProfileInput = v.strictObject({
   extraParams: v.exactOptional(Params),
   flow: v.exactOptional(text(64)),
   clientAuth: v.exactOptional(text(64)),
+  par: v.exactOptional(text(16)),
+  dpop: v.exactOptional(v.boolean()),
 });
 
 const SignInOptions = v.strictObject({
@@ -64,7 +66,7 @@ export const OPERATION_SCHEMAS = {
     username: v.exactOptional(text(512)),
     password: v.exactOptional(text(4096)),
   }),
-  cancelSignIn: v.strictObject({ flowId: text(64) }),
+  cancelSignIn: v.strictObject({ flowId: text(64), reason: v.exactOptional(v.picklist(['request-uri-expired'])) }),
   listSessions: NoInput,
   getSession: v.strictObject({ sessionId: SessionId }),
   refreshSession: v.strictObject({ sessionId: SessionId }),

@@ -13,6 +13,8 @@ export const SECRET_NAMES: ReadonlySet<string> = new Set([
   'client_secret', 'password', 'id_token_hint', 'client_assertion', 'assertion', 'subject_token',
   'device_code', 'user_code', 'logout_hint', 'login_hint_token', 'session_state', 'sid',
   'sessionToken', 'stateToken',
+  // A pushed request's reference (RFC 9126) is as good as the authorization URL while it lives.
+  'request_uri',
 ]);
 
 /**

@@ -33,7 +33,7 @@ const ENGINE_PARAMS: ReadonlySet<string> = new Set([
 /** Parameters no flow of OIDC Desk supports yet, with the reason shown when one is given. */
 const UNSUPPORTED_PARAMS: Readonly<Record<string, string>> = {
   response_mode: 'OIDC Desk reads the authorization response from the redirect\'s query (the default for response_type=code); form_post, fragment and JWT response modes are not supported yet',
-  dpop_jkt: 'DPoP-bound authorization codes (RFC 9449) are not supported yet',
+  dpop_jkt: 'OIDC Desk sends it itself for a profile with DPoP on (RFC 9449 §10), with the thumbprint of the session\'s own key',
 };
 
 /** Credentials and token-endpoint parameters that must never travel in a browser URL. */
@@ -63,7 +63,7 @@ export function parseMaxAge(value: unknown, code: ErrorCode): number {
 /**
  * Checks extra authorization request parameters (from a profile or from one sign-in's options): a
  * well-formed name, not one the engine sets (`state`, `redirect_uri`, `response_type`, ...), not
- * `response_mode` or `dpop_jkt` (no flow supports them yet), no client credential or token-endpoint
+ * `response_mode` (no flow supports it yet) or `dpop_jkt` (set by the engine for DPoP), no client credential or token-endpoint
  * parameter, and a valid `max_age`. Messages name the parameter only when it is one of these fixed
  * names, and never echo a value. Throws DeskError with `code`.
  */
@@ -97,6 +97,8 @@ export async function buildAuthorizationRequest(input: {
   readonly redirectUri: string;
   readonly scopes: readonly string[];
   readonly options?: AuthorizationOptions;
+  /** The thumbprint of the sign-in's DPoP key: binds the authorization code to it (RFC 9449 §10). */
+  readonly dpopJkt?: string;
 }): Promise<AuthorizationRequest> {
   const endpoint = input.metadata.authorization_endpoint;
   if (endpoint === undefined) throw new DeskError('DISCOVERY_FAILED', 'The provider has no authorization endpoint.');
@@ -123,5 +125,6 @@ export async function buildAuthorizationRequest(input: {
   if (o.loginHint !== undefined) url.searchParams.set('login_hint', o.loginHint);
   if (maxAge !== undefined) url.searchParams.set('max_age', String(maxAge));
   if (o.acrValues !== undefined) url.searchParams.set('acr_values', o.acrValues);
+  if (input.dpopJkt !== undefined) url.searchParams.set('dpop_jkt', input.dpopJkt);
   return { url, state, nonce, codeVerifier, maxAge };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { ENDPOINTS, type ServerMetadata } from './discovery.ts';
+import { parSupport } from './par.ts';
 import type { ProviderDirectory, ProviderKey } from './provider-context.ts';
 
 /** The capabilities the check reports, in this order. */
@@ -32,6 +33,10 @@ export interface ProviderCheck {
   readonly features: readonly FeatureCheck[];
   /** What may not work, or works with less protection, with this provider. */
   readonly warnings: readonly string[];
+  /** Pushed authorization requests (RFC 9126): an endpoint is announced; every request must be pushed. */
+  readonly par: { readonly supported: boolean; readonly required: boolean };
+  /** The DPoP proof algorithms announced (`dpop_signing_alg_values_supported`, RFC 9449); null when the metadata is silent or malformed. */
+  readonly dpopAlgorithms: readonly string[] | null;
 }
 
 type Field = Readonly<Record<string, unknown>>;
@@ -92,19 +97,22 @@ function endpoint(metadata: Field, id: FeatureId, name: string, use: string, wit
 }
 
 function par(metadata: Field): FeatureCheck {
-  const required = metadata['require_pushed_authorization_requests'] === true ? '; the provider requires it (require_pushed_authorization_requests)' : '';
+  const required = metadata['require_pushed_authorization_requests'] === true
+    ? '; the provider requires it (require_pushed_authorization_requests): a profile pushes every request unless its PAR setting is never'
+    : '; a profile pushes its requests when its PAR setting is always';
   return typeof metadata['pushed_authorization_request_endpoint'] === 'string'
-    ? feature('par', 'supported', `pushed_authorization_request_endpoint is announced (OIDC Desk sends the authorization request in the URL)${required}`)
-    : feature('par', 'unknown', `no pushed_authorization_request_endpoint is announced${required}`);
+    ? feature('par', 'supported', `pushed_authorization_request_endpoint is announced${required}`)
+    : feature('par', 'unknown', `no pushed_authorization_request_endpoint is announced${metadata['require_pushed_authorization_requests'] === true ? '; yet the provider says it requires PAR' : ''}`);
 }
 
 function dpop(metadata: Field): FeatureCheck {
   const algs = list(metadata, 'dpop_signing_alg_values_supported');
-  if (algs === 'absent') return feature('dpop', 'unknown', 'dpop_signing_alg_values_supported is absent (OIDC Desk uses bearer tokens)');
+  if (algs === 'absent') return feature('dpop', 'unknown', 'dpop_signing_alg_values_supported is absent (a profile with DPoP on finds out from the token_type of the answer)');
   if (algs === 'malformed') return feature('dpop', 'unknown', 'dpop_signing_alg_values_supported is not a list of algorithms');
-  return algs.length > 0
-    ? feature('dpop', 'supported', `dpop_signing_alg_values_supported lists ${names(algs)} (OIDC Desk uses bearer tokens)`)
-    : feature('dpop', 'not-supported', 'dpop_signing_alg_values_supported is empty');
+  if (algs.length === 0) return feature('dpop', 'not-supported', 'dpop_signing_alg_values_supported is empty');
+  return algs.includes('ES256')
+    ? feature('dpop', 'supported', `dpop_signing_alg_values_supported lists ${names(algs)}: a profile with DPoP on binds its tokens to an ES256 key of its own`)
+    : feature('dpop', 'not-supported', `dpop_signing_alg_values_supported lists ${names(algs)}, not ES256, the one OIDC Desk signs DPoP proofs with`);
 }
 
 /** Warnings: what may fail, or is less protected, for a native public client using authorization code + PKCE. */
@@ -118,7 +126,9 @@ function warningsFor(metadata: Field, features: readonly FeatureCheck[]): string
     out.push('RFC 9207 iss in the authorization response is not announced: the mix-up defence is weaker (a callback is still bound to its sign-in by state, and an iss that is sent is still checked).');
   }
   if (metadata['require_pushed_authorization_requests'] === true) {
-    out.push('The provider requires pushed authorization requests (PAR), which OIDC Desk does not send yet: signing in will fail.');
+    out.push(typeof metadata['pushed_authorization_request_endpoint'] === 'string'
+      ? 'The provider requires pushed authorization requests (PAR): leave the profile\'s PAR setting on auto (or always); with never, signing in is refused before the browser (PAR_REQUIRED).'
+      : 'The provider requires pushed authorization requests (PAR) but announces no endpoint for them: signing in will fail.');
   }
   const authMethods = list(metadata, 'token_endpoint_auth_methods_supported');
   if (Array.isArray(authMethods) && !authMethods.includes('none')) {
@@ -170,5 +180,13 @@ export async function checkProvider(directory: ProviderDirectory, input: Provide
     endpoints: endpointsOf(ctx.metadata),
     features,
     warnings: warningsFor(metadata, features),
+    par: parSupport(ctx.metadata),
+    dpopAlgorithms: dpopAlgorithms(metadata),
   };
+}
+
+/** The DPoP algorithms the metadata lists, fit to show; null when it lists none or not as a list. */
+function dpopAlgorithms(metadata: Field): readonly string[] | null {
+  const algs = list(metadata, 'dpop_signing_alg_values_supported');
+  return Array.isArray(algs) ? algs.filter((v) => /^[A-Za-z0-9_.+-]{1,40}$/.test(v)).slice(0, 16) : null;
 }

@@ -12,8 +12,10 @@ import { APP_POST_LOGOUT_REDIRECT_URI, APP_REDIRECT_URI, APP_SCHEME, parseLoopba
 import { buildAuthorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from './authorize.ts';
 import { CallbackRouter, carriesState, type RoutableFlow } from './callback.ts';
 import { Deadline } from './deadline.ts';
+import { assertDpopOffered, dpopSigner, generateDpopKey, type DpopSigner } from './dpop.ts';
 import { buildEndSessionRequest } from './end-session.ts';
 import { startLoopbackReceiver, type LoopbackReceiver } from './loopback.ts';
+import { pushAuthorizationRequest, pushesAuthorizationRequest, requestUriExpired } from './par.ts';
 import { FLOW_TTL_MS, PendingFlows } from './pending.ts';
 import { ProviderDirectory, type ProviderContext } from './provider-context.ts';
 import { exchangeCode, type TokenSet } from './tokens.ts';
@@ -28,6 +30,8 @@ export interface SignInResult {
   readonly tokens: TokenSet;
   /** Requests that reached the loopback listener without this sign-in's state (0 for other redirects). */
   readonly strayRequests: number;
+  /** The sign-in's DPoP key (RFC 9449), when the profile uses DPoP: the tokens are bound to it. */
+  readonly dpop?: DpopSigner;
 }
 
 /** Options of one sign-in: the authorization request's, and its deadline. */
@@ -56,6 +60,13 @@ export interface StartedSignIn {
   readonly strayRequests: number;
   /** Abandons the sign-in now (`SIGN_IN_CANCELLED`; its callback will then be refused). */
   cancel(): void;
+  /** When the request was pushed (PAR): until when its `request_uri` can be opened, ms since the epoch. */
+  readonly requestUriExpiresAt?: number;
+  /**
+   * For a front about to send the browser to a pushed request: ends the sign-in with `PAR_REQUEST_EXPIRED`
+   * and answers true when its `request_uri` has expired; false (nothing changed) otherwise.
+   */
+  expireRequestUri(): boolean;
 }
 
 interface Flow extends RoutableFlow {
@@ -103,6 +114,10 @@ export class SignInEngine {
     // The sign-in's exchanges (discovery, JWKS, token) carry its id until the session it becomes takes them.
     const provider = await withExchangeContext({ flowId: id }, () => this.providers.get(profile));
     if (deadline.signal.aborted) throw deadline.error();
+    // PAR and DPoP are decided (and refused) before any listener or browser.
+    const push = pushesAuthorizationRequest(profile.par, provider.metadata);
+    if (profile.dpop) assertDpopOffered(provider.metadata);
+    const dpop = profile.dpop ? await dpopSigner(await generateDpopKey()) : undefined;
 
     let settled = false;
     let resolve!: (r: SignInResult) => void;
@@ -135,6 +150,7 @@ export class SignInEngine {
     flowReady.catch(() => undefined);
 
     let request: AuthorizationRequest;
+    let requestUriExpiresAt: number | undefined;
     let redirectUri: string;
     try {
       if (profile.redirect.kind === 'loopback') {
@@ -149,7 +165,14 @@ export class SignInEngine {
         redirectUri,
         scopes: profile.scopes,
         options: { ...authorization, extraParams: { ...profile.extraParams, ...authorization.extraParams } },
+        ...(dpop === undefined ? {} : { dpopJkt: dpop.key.jkt }),
       });
+      if (push) {
+        const built = request;
+        const pushed = await withExchangeContext({ flowId: id }, () => pushAuthorizationRequest(provider, built, { now: this.#deps.now, signal: deadline.signal }));
+        request = pushed;
+        requestUriExpiresAt = pushed.requestUriExpiresAt;
+      }
     } catch (error) {
       registered.reject(error);
       finish({ error: error instanceof DeskError ? error : new DeskError('INTERNAL', 'The sign-in could not start.', { cause: error }) });
@@ -176,8 +199,9 @@ export class SignInEngine {
             now: this.#deps.now,
             maxAgeSeconds: request.maxAge,
             signal: deadline.signal,
+            dpop,
           }));
-          finish({ ok: { flowId: id, profile, provider, redirectUri, tokens, strayRequests: loopback?.strayRequests ?? 0 } });
+          finish({ ok: { flowId: id, profile, provider, redirectUri, tokens, strayRequests: loopback?.strayRequests ?? 0, ...(dpop === undefined ? {} : { dpop }) } });
         } catch (error) {
           // Past the deadline, the sign-in already ended with its error; this is what the caller of the router sees.
           const err = error instanceof DeskError ? error : new DeskError('INTERNAL', 'The code exchange failed.', { cause: error });
@@ -209,6 +233,12 @@ export class SignInEngine {
         return loopback?.strayRequests ?? 0;
       },
       cancel: () => deadline.cancel(new DeskError('SIGN_IN_CANCELLED', 'Sign-in was cancelled.')),
+      ...(requestUriExpiresAt === undefined ? {} : { requestUriExpiresAt }),
+      expireRequestUri: () => {
+        if (requestUriExpiresAt === undefined || this.#deps.now() < requestUriExpiresAt || settled) return false;
+        deadline.cancel(requestUriExpired());
+        return true;
+      },
     };
   }
 

@@ -6,6 +6,7 @@
 import * as oauth from 'oauth4webapi';
 import { DeskError } from '../errors.ts';
 import { estimateClockOffset } from './clock.ts';
+import { assertDpopBound, withDpopNonceRetry, type DpopSigner } from './dpop.ts';
 import { validateIdToken, type IdTokenClaims } from './id-token.ts';
 import type { JwtReport } from './jwt-report.ts';
 import { bodyExcerpt } from '../http/redact.ts';
@@ -112,7 +113,26 @@ function tokenEndpointRefusal(error: unknown, response: Response, body: string):
 }
 
 /**
- * Exchanges an authorization code (validated callback parameters) for tokens. When the authorization
+ * A token request, sent once more with the provider's DPoP nonce when it asks for one; with `dpop` the
+ * request carries a proof of its key and the tokens must come back bound to it.
+ */
+async function boundTokenRequest(dpop: DpopSigner | undefined, send: (proof: { DPoP?: oauth.DPoPHandle }) => Promise<Response>, read: (response: Response) => Promise<TokenSet>): Promise<TokenSet> {
+  const tokens = await withDpopNonceRetry(dpop, async () => {
+    let response: Response;
+    try {
+      response = await send(dpop === undefined ? {} : { DPoP: dpop.handle });
+    } catch (error) {
+      throw mapOAuthError(error, 'TOKEN_ERROR');
+    }
+    return read(response);
+  });
+  if (dpop !== undefined) assertDpopBound(tokens, dpop.key);
+  return tokens;
+}
+
+/**
+ * Exchanges an authorization code (validated callback parameters) for tokens, with a DPoP proof (one retry
+ * with the provider's nonce) and the binding checked when `dpop` is given. When the authorization
  * request carried `max_age`, pass it as `maxAgeSeconds`: the ID token's `auth_time` check of the report
  * then fails unless `auth_time` is present and no older than max_age plus the clock leeway.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
@@ -128,17 +148,14 @@ export async function exchangeCode(ctx: ProviderContext, input: {
   readonly maxAgeSeconds?: number | undefined;
   /** The sign-in's deadline: the token request is abandoned when it aborts. */
   readonly signal?: AbortSignal | undefined;
+  /** DPoP (RFC 9449): the sign-in's key; the tokens must come back bound to it. */
+  readonly dpop?: DpopSigner | undefined;
 }): Promise<TokenSet> {
-  let response: Response;
-  try {
-    response = await oauth.authorizationCodeGrantRequest(ctx.metadata, ctx.client, oauth.None(), input.params, input.redirectUri, input.codeVerifier, {
-      ...ctx.requestOptions,
-      ...(input.signal === undefined ? {} : { signal: input.signal }),
-    });
-  } catch (error) {
-    throw mapOAuthError(error, 'TOKEN_ERROR');
-  }
-  return toTokenSet({
+  return boundTokenRequest(input.dpop, (proof) => oauth.authorizationCodeGrantRequest(ctx.metadata, ctx.client, oauth.None(), input.params, input.redirectUri, input.codeVerifier, {
+    ...ctx.requestOptions,
+    ...(input.signal === undefined ? {} : { signal: input.signal }),
+    ...proof,
+  }), (response) => toTokenSet({
     ctx,
     response,
     nonce: input.nonce,
@@ -148,30 +165,27 @@ export async function exchangeCode(ctx: ProviderContext, input: {
       expectedNonce: input.nonce ?? oauth.expectNoNonce,
       requireIdToken: input.requireIdToken,
     }),
-  });
+  }));
 }
 
 /**
- * Redeems a refresh token. The caller applies OIDC Core §12.2 to a new ID token.
+ * Redeems a refresh token (with a DPoP proof for a DPoP-bound session). The caller applies OIDC Core
+ * §12.2 to a new ID token.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
-export async function refreshTokens(ctx: ProviderContext, input: { readonly refreshToken: string; readonly now: () => number; readonly scope?: string; readonly clientAuth?: oauth.ClientAuth }): Promise<TokenSet> {
-  let response: Response;
-  try {
-    response = await oauth.refreshTokenGrantRequest(ctx.metadata, ctx.client, input.clientAuth ?? oauth.None(), input.refreshToken, {
-      ...ctx.requestOptions,
-      ...(input.scope === undefined ? {} : { additionalParameters: { scope: input.scope } }),
-    });
-  } catch (error) {
-    throw mapOAuthError(error, 'TOKEN_ERROR');
-  }
-  return toTokenSet({
+export async function refreshTokens(ctx: ProviderContext, input: { readonly refreshToken: string; readonly now: () => number; readonly scope?: string; readonly clientAuth?: oauth.ClientAuth; readonly dpop?: DpopSigner | undefined }): Promise<TokenSet> {
+  return boundTokenRequest(input.dpop, (proof) => oauth.refreshTokenGrantRequest(ctx.metadata, ctx.client, input.clientAuth ?? oauth.None(), input.refreshToken, {
+    ...ctx.requestOptions,
+    ...(input.scope === undefined ? {} : { additionalParameters: { scope: input.scope } }),
+    ...proof,
+  }), (response) => toTokenSet({
     ctx,
     response,
     nonce: undefined,
     now: input.now,
     process: (r) => oauth.processRefreshTokenResponse(ctx.metadata, ctx.client, r),
-  });
+  }));
 }
 
 /**

@@ -1,24 +1,31 @@
 /**
- * The userinfo request (Bearer header only) with the `sub` check of OIDC Core §5.3.2, and the
- * comparison of userinfo claims with the ID token's.
+ * The userinfo request (the access token in the Authorization header, Bearer or DPoP) with the `sub`
+ * check of OIDC Core §5.3.2, and the comparison of userinfo claims with the ID token's.
  * @module
  */
 import * as oauth from 'oauth4webapi';
 import { DeskError } from '../errors.ts';
 import type { UserinfoClaimComparison } from '../contract.ts';
+import { withDpopNonceRetry, type DpopSigner } from './dpop.ts';
 import { mapOAuthError } from './oauth-errors.ts';
 import type { ProviderContext } from './provider-context.ts';
 
 /**
- * Calls the userinfo endpoint with the access token in the Authorization header.
+ * Calls the userinfo endpoint with the access token in the Authorization header: `DPoP` with a fresh proof
+ * for a DPoP-bound token (once more with the provider's nonce when its `WWW-Authenticate` asks for one).
  * A `401` with `invalid_token` becomes `ACCESS_TOKEN_REJECTED` so the caller can refresh once and retry.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7
  */
-export async function fetchUserinfo(ctx: ProviderContext, accessToken: string, expectedSubject: string): Promise<Record<string, unknown>> {
+export async function fetchUserinfo(ctx: ProviderContext, accessToken: string, expectedSubject: string, dpop?: DpopSigner): Promise<Record<string, unknown>> {
   if (ctx.metadata.userinfo_endpoint === undefined) throw new DeskError('ENDPOINT_NOT_SUPPORTED', 'The provider has no userinfo endpoint.');
+  return withDpopNonceRetry(dpop, () => requestUserinfo(ctx, accessToken, expectedSubject, dpop));
+}
+
+async function requestUserinfo(ctx: ProviderContext, accessToken: string, expectedSubject: string, dpop: DpopSigner | undefined): Promise<Record<string, unknown>> {
   let response: Response;
   try {
-    response = await oauth.userInfoRequest(ctx.metadata, ctx.client, accessToken, ctx.requestOptions);
+    response = await oauth.userInfoRequest(ctx.metadata, ctx.client, accessToken, { ...ctx.requestOptions, ...(dpop === undefined ? {} : { DPoP: dpop.handle }) });
   } catch (error) {
     throw mapOAuthError(error, 'USERINFO_FAILED');
   }

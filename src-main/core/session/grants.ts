@@ -5,6 +5,7 @@
  * @module
  */
 import { DeskError, isDeskError } from '../errors.ts';
+import type { PrivateJwk } from '../store/client-credential.ts';
 import type { SessionRecord } from '../store/session-index.ts';
 import { assertBoundTo } from './bindings.ts';
 import { cachedClientTokens } from './direct-sign-in.ts';
@@ -36,7 +37,7 @@ export async function readGrant(state: SessionState, record: SessionRecord, opti
     if (options.markMissing !== false) await state.markSignInNeeded(record.id, err);
     throw err;
   }
-  const grant: Grant = { refreshToken: read.secret.refreshToken, issuer: read.secret.issuer, clientId: read.secret.clientId, cacheKey: read.secret.cacheKey };
+  const grant: Grant = { refreshToken: read.secret.refreshToken, issuer: read.secret.issuer, clientId: read.secret.clientId, cacheKey: read.secret.cacheKey, dpopKey: read.secret.dpopKey };
   assertBoundTo(record, grant, 'refresh token');
   return grant;
 }
@@ -66,16 +67,16 @@ export async function heldTokens(state: SessionState, record: SessionRecord, gra
 }
 
 /**
- * Writes a refresh token to the keychain with the cache key, or keeps it in memory when the keychain
- * cannot take it (session-only). Returns where it went.
+ * Writes a refresh token to the keychain with the cache key (and the session's DPoP key, bound with it),
+ * or keeps them in memory when the keychain cannot take them (session-only). Returns where they went.
  */
-export async function storeGrant(state: SessionState, id: string, binding: TokenBinding, refreshToken: string, cacheKey: string | undefined): Promise<'keychain' | 'memory'> {
+export async function storeGrant(state: SessionState, id: string, binding: TokenBinding, refreshToken: string, cacheKey: string | undefined, dpopKey?: PrivateJwk): Promise<'keychain' | 'memory'> {
   const live = state.liveOf(id);
   const keychain = await state.keychain();
   // A keychain that is missing stays skipped; a locked or failing one is tried again each time.
   if (state.deps.secrets.persistent && keychain.state !== 'unavailable') {
     try {
-      await state.deps.secrets.set(id, state.secretFor(binding, refreshToken, cacheKey));
+      await state.deps.secrets.set(id, state.secretFor(binding, refreshToken, cacheKey, dpopKey));
       live.memoryGrant = undefined;
       if (keychain.sessionOnly) state.setKeychain({ state: 'available', sessionOnly: false });
       return 'keychain';
@@ -85,6 +86,6 @@ export async function storeGrant(state: SessionState, id: string, binding: Token
       state.setKeychain({ state: error.code === 'KEYCHAIN_LOCKED' ? 'locked' : 'unavailable', message: error.message, sessionOnly: true });
     }
   }
-  live.memoryGrant = { refreshToken, issuer: binding.issuer, clientId: binding.clientId };
+  live.memoryGrant = { refreshToken, issuer: binding.issuer, clientId: binding.clientId, ...(dpopKey === undefined ? {} : { dpopKey }) };
   return 'memory';
 }

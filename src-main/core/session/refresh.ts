@@ -10,11 +10,13 @@ import type { SessionView } from '../contract.ts';
 import { DeskError, isDeskError, type ErrorCode } from '../errors.ts';
 import { replaceSecrets } from '../http/redact.ts';
 import { checkRefreshedIdToken } from '../oauth/id-token.ts';
+import type { DpopSigner } from '../oauth/dpop.ts';
 import { refreshTokens, type TokenSet } from '../oauth/tokens.ts';
 import type { SessionRecord } from '../store/session-index.ts';
 import { bindingOf, identityOf } from './bindings.ts';
 import { clientAuthOf } from './client-credentials.ts';
 import { rerunClientCredentials } from './direct-sign-in.ts';
+import { dpopOf } from './dpop-session.ts';
 import { readGrant, storeGrant } from './grants.ts';
 import type { Grant, SessionState } from './session-state.ts';
 import { newCacheKey, type HeldTokens } from './token-cache.ts';
@@ -33,6 +35,8 @@ const STUCK_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'TOKEN_ENDPOINT_REFUSED', 'TOKEN_ERROR', 'INVALID_CLIENT', 'TOKEN_RESPONSE_INVALID', 'HTTP_REDIRECT', 'HTTP_BODY_TOO_LARGE',
   'ID_TOKEN_INVALID', 'ID_TOKEN_SIGNATURE_INVALID', 'ID_TOKEN_ALG_NOT_ALLOWED', 'ID_TOKEN_KEY_NOT_FOUND', 'ID_TOKEN_CLAIMS_CHANGED', 'JWT_MALFORMED',
   'DISCOVERY_FAILED', 'DISCOVERY_ISSUER_MISMATCH', 'ENDPOINT_NOT_SUPPORTED',
+  // DPoP (RFC 9449): a key the keychain lost does not come back; a response not bound to the key is refused.
+  'DPOP_KEY_MISSING', 'DPOP_NOT_BOUND', 'DPOP_BINDING_MISMATCH',
 ]);
 
 /** The same error with the `secrets` that were sent masked wherever it might repeat them. */
@@ -93,6 +97,7 @@ export class Refresher {
       let grant: Grant;
       let previous: HeldTokens | undefined;
       let sent: string | undefined;
+      let dpop: DpopSigner | undefined;
       try {
         grant = await readGrant(state, record);
         if (live.memoryGrant === undefined && grant.cacheKey !== undefined) {
@@ -103,13 +108,15 @@ export class Refresher {
           }
         }
         previous = live.tokens;
+        // A DPoP-bound refresh token goes only with a proof of its key, never as a bearer one: no key, nothing sent.
+        dpop = await dpopOf(state, record, grant);
         // The front may refuse this provider before anything (even its metadata) is asked of it.
         await state.beforeSend(grant);
         const ctx = await state.providerOf(grant, record.allowHttpLoopback);
         const clientAuth = await clientAuthOf(state, grant, record.clientAuth);
         if (lost.aborted) throw new DeskError('SESSION_BUSY', 'This process lost the session\'s lock while it waited (it was stalled); the refresh token was not sent. Try again.');
         sent = grant.refreshToken;
-        tokens = await refreshTokens(ctx, { refreshToken: sent, now: state.deps.now, clientAuth });
+        tokens = await refreshTokens(ctx, { refreshToken: sent, now: state.deps.now, clientAuth, dpop });
         if (tokens.idTokenClaims !== undefined) {
           if (previous?.idTokenClaims !== undefined) checkRefreshedIdToken(previous.idTokenClaims, tokens.idTokenClaims);
           else if (record.binding !== undefined) {
@@ -126,7 +133,7 @@ export class Refresher {
       const rotated = tokens.refreshToken !== undefined && tokens.refreshToken !== grant.refreshToken;
       if (live.memoryGrant === undefined && (rotated || cacheKey === undefined)) {
         cacheKey ??= newCacheKey();
-        if (await storeGrant(state, id, grant, tokens.refreshToken ?? grant.refreshToken, cacheKey) === 'memory') {
+        if (await storeGrant(state, id, grant, tokens.refreshToken ?? grant.refreshToken, cacheKey, dpop?.key.privateJwk) === 'memory') {
           // The keychain still holds the rotated-out token: no process may send it again.
           await state.deps.secrets.delete(id).catch(() => undefined);
           storageLost = true;
@@ -182,7 +189,7 @@ export class Refresher {
       return needed;
     }
     live.lastError = err;
-    if (err.category === 'network' || err.category === 'keychain') {
+    if ((err.category === 'network' || err.category === 'keychain') && !STUCK_FAILURES.has(err.code)) {
       state.scheduler.planRetry(record.id);
       return err;
     }

@@ -24,6 +24,7 @@ import type { ClientKeyAlg } from '../oauth/client-auth.ts';
 import { clientAuthOf, clientCredentialView, generateClientKeyPair, readClientCredential, setClientSecret } from './client-credentials.ts';
 import { signInDirect, type PasswordCredentials } from './direct-sign-in.ts';
 import { signInWithSessionToken } from './session-token-sign-in.ts';
+import { dpopOf } from './dpop-session.ts';
 import { heldTokens, readGrant } from './grants.ts';
 import { watchIndex } from './index-watch.ts';
 import { inspectPastedJwt } from './inspection.ts';
@@ -317,8 +318,8 @@ export class SessionService {
   }
 
   /**
-   * Userinfo with the Bearer header; `sub` must equal the session's. On `401 invalid_token` the
-   * access token is refreshed once and the call retried once.
+   * Userinfo with the Bearer header, or DPoP with a proof of the session's key; `sub` must equal the
+   * session's. On `401 invalid_token` the access token is refreshed once and the call retried once.
    */
   async userinfo(id: unknown): Promise<UserinfoView> {
     const state = this.#state;
@@ -326,15 +327,17 @@ export class SessionService {
     return state.forSession(record.id, async () => {
       // The token first: its binding to this provider is checked before anything is sent there.
       const accessToken = await this.accessToken(record.id);
+      // A DPoP-bound token goes only with a proof of its key: without the key nothing is sent.
+      const dpop = await dpopOf(state, record);
       await state.beforeSend(record);
       const ctx = await state.provider(record);
       let claims: Record<string, unknown>;
       try {
-        claims = await fetchUserinfo(ctx, accessToken, record.subject);
+        claims = await fetchUserinfo(ctx, accessToken, record.subject, dpop);
       } catch (error) {
         if (!isDeskError(error, 'ACCESS_TOKEN_REJECTED')) throw error;
         await this.refresh(record.id);
-        claims = await fetchUserinfo(ctx, await this.accessToken(record.id), record.subject);
+        claims = await fetchUserinfo(ctx, await this.accessToken(record.id), record.subject, await dpopOf(state, record));
       }
       const idClaims = state.live.get(record.id)?.tokens?.idTokenClaims ?? { sub: record.subject };
       return { sessionId: record.id, claims, comparison: compareClaims(claims, idClaims) };

@@ -10,9 +10,11 @@ import { DeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
 import type { ExchangeLog } from '../http/exchange-log.ts';
 import { withExchangeContext } from '../http/exchange-context.ts';
+import type { DpopSigner } from '../oauth/dpop.ts';
 import type { ProviderContext, ProviderDirectory } from '../oauth/provider-context.ts';
 import { ensurePrivateDir } from '../store/data-dir.ts';
 import { withFileLock } from '../store/file-lock.ts';
+import type { PrivateJwk } from '../store/client-credential.ts';
 import type { SecretStore, StoredSecret } from '../store/secret-store.ts';
 import type { SessionIndexDoc, SessionRecord } from '../store/session-index.ts';
 import type { VersionedStore } from '../store/versioned-store.ts';
@@ -46,6 +48,8 @@ export interface Grant extends TokenBinding {
   readonly refreshToken: string;
   /** The token cache key of the keychain entry (absent in session-only mode and in old entries). */
   readonly cacheKey?: string | undefined;
+  /** The session's DPoP private key, kept with the refresh token, when its tokens are DPoP-bound. */
+  readonly dpopKey?: PrivateJwk | undefined;
 }
 
 /** What this process holds of one session. */
@@ -56,6 +60,8 @@ export interface Live {
   memoryGrant?: Grant | undefined;
   inflight?: Promise<SessionView> | undefined;
   lastError?: DeskError | undefined;
+  /** This process's DPoP signer of the session (its key, and the provider's nonces it learned). */
+  dpop?: DpopSigner | undefined;
 }
 
 type IndexChange = (doc: SessionIndexDoc) => SessionIndexDoc;
@@ -244,8 +250,8 @@ export class SessionState {
     return expiresAt - this.now() > minValidityMs;
   }
 
-  secretFor(binding: TokenBinding, refreshToken: string, cacheKey: string | undefined): StoredSecret {
-    return { v: 1, refreshToken, issuer: binding.issuer, clientId: binding.clientId, createdAt: this.now(), ...(cacheKey === undefined ? {} : { cacheKey }) };
+  secretFor(binding: TokenBinding, refreshToken: string, cacheKey: string | undefined, dpopKey?: PrivateJwk): StoredSecret {
+    return { v: 1, refreshToken, issuer: binding.issuer, clientId: binding.clientId, createdAt: this.now(), ...(cacheKey === undefined ? {} : { cacheKey }), ...(dpopKey === undefined ? {} : { dpopKey }) };
   }
 
   /** The keychain state (probed once, then after each keychain failure). */

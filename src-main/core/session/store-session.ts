@@ -46,9 +46,11 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
   const held: HeldTokens = { ...rest, boundTo: binding, ...(rest.idToken === undefined ? {} : { idTokenReceivedAt: rest.receivedAt }) };
   live.tokens = held;
   live.lastError = undefined;
+  // A new sign-in brings a new DPoP key (or none): the one this process held for the session is done.
+  live.dpop = result.dpop;
   const cacheKey = newCacheKey();
   let stored: 'keychain' | 'memory' | 'none' = 'none';
-  if (refreshToken !== undefined) stored = await storeGrant(state, id, binding, refreshToken, cacheKey);
+  if (refreshToken !== undefined) stored = await storeGrant(state, id, binding, refreshToken, cacheKey, result.dpop?.key.privateJwk);
   const now = state.now();
   const idBinding = bindingOf(tokens.idTokenClaims);
   const displayName = displayNameOf(tokens.idTokenClaims);
@@ -69,6 +71,7 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
     ...(idBinding ? { binding: idBinding } : {}),
     ...(profile.flow === 'authorization_code' ? {} : { flow: profile.flow }),
     ...(profile.clientAuth === 'none' ? {} : { clientAuth: profile.clientAuth }),
+    ...(result.dpop === undefined ? {} : { dpopJkt: result.dpop.key.jkt }),
   };
   // The cache and the index are separate files: written at once (a cache missing after a crash only costs a refresh).
   await Promise.all([

@@ -2,9 +2,10 @@
  * Views: what a front may see of a session. Tokens appear masked; refresh tokens never appear.
  * @module
  */
-import type { ErrorView, MaskedToken, SecretStorage, SessionStatus, SessionView } from '../contract.ts';
+import type { DpopView, ErrorView, MaskedToken, SecretStorage, SessionStatus, SessionView } from '../contract.ts';
 import { ERROR_CODES, type DeskError, type ErrorCode } from '../errors.ts';
 import { fingerprint } from '../http/redact.ts';
+import { accessTokenJkt } from '../oauth/dpop.ts';
 import { decodeJwt } from '../oauth/jwt-decode.ts';
 import type { JwtReport } from '../oauth/jwt-report.ts';
 import type { TokenSet } from '../oauth/tokens.ts';
@@ -86,5 +87,12 @@ export function sessionView(input: {
     refreshing: input.refreshing,
     lastError: input.lastError?.toJSON() ?? failureView(record),
     flow: record.flow ?? 'authorization_code',
+    ...(record.dpopJkt === undefined ? {} : { dpop: dpopView(record.dpopJkt, tokens?.accessToken) }),
   };
+}
+
+/** A DPoP-bound session's key thumbprint, and how the held access token shows its binding (it was checked on receipt). */
+function dpopView(jkt: string, accessToken: string | undefined): DpopView {
+  if (accessToken === undefined) return { jkt };
+  return { jkt, accessTokenBinding: accessTokenJkt(accessToken) === jkt ? 'cnf' : 'token-type' };
 }

@@ -1,6 +1,7 @@
 /** The secret store contract: what one keychain entry holds, how it is serialized, and how reads report doubt. */
 import { DeskError } from '../errors.ts';
-import type { ClientCredentialRead, StoredClientCredential } from './client-credential.ts';
+import type { ClientCredentialRead, PrivateJwk, StoredClientCredential } from './client-credential.ts';
+import { toDpopJwk } from './dpop-jwk.ts';
 
 /**
  * The keychain entry of one session: the refresh token and only what is needed to use it.
@@ -17,6 +18,8 @@ export interface StoredSecret {
   readonly createdAt: number;
   /** The key of the session's encrypted token cache (base64url, 32 bytes); absent in entries written before it existed. */
   readonly cacheKey?: string;
+  /** The session's DPoP private key (EC P-256 JWK, RFC 9449) when its tokens are DPoP-bound: bound with the refresh token. */
+  readonly dpopKey?: PrivateJwk;
 }
 
 /** Whether the store can be used now. */
@@ -103,11 +106,13 @@ function nonEmptyString(value: unknown): value is string {
 export function toStoredSecret(value: unknown): StoredSecret | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const r = value as Record<string, unknown>;
-  const { v, refreshToken, issuer, clientId, createdAt, cacheKey } = r;
+  const { v, refreshToken, issuer, clientId, createdAt, cacheKey, dpopKey } = r;
   if (v !== 1 || !nonEmptyString(refreshToken) || !nonEmptyString(issuer) || !nonEmptyString(clientId)) return null;
   if (typeof createdAt !== 'number' || !Number.isSafeInteger(createdAt) || createdAt < 0) return null;
   if (cacheKey !== undefined && (typeof cacheKey !== 'string' || !CACHE_KEY.test(cacheKey))) return null;
-  return { v, refreshToken, issuer, clientId, createdAt, ...(cacheKey === undefined ? {} : { cacheKey }) };
+  const dpop = dpopKey === undefined ? undefined : toDpopJwk(dpopKey);
+  if (dpopKey !== undefined && dpop === undefined) return null;
+  return { v, refreshToken, issuer, clientId, createdAt, ...(cacheKey === undefined ? {} : { cacheKey }), ...(dpop === undefined ? {} : { dpopKey: dpop }) };
 }
 
 /**

@@ -51,6 +51,8 @@ export interface SessionRecord {
   readonly flow?: 'client_credentials' | 'password' | 'okta_session_token';
   /** The client authentication its token requests use, when not `none`. */
   readonly clientAuth?: Exclude<ClientAuthMethod, 'none'>;
+  /** The thumbprint of the session's DPoP key (public; the key is in the keychain) when its tokens are DPoP-bound. */
+  readonly dpopJkt?: string;
 }
 
 /** A revocation that failed on the network and is retried later; the token waits in the keychain. */
@@ -94,6 +96,7 @@ function parseRecord(v: unknown): SessionRecord | undefined {
   }
   if (r.flow !== undefined && r.flow !== 'client_credentials' && r.flow !== 'password' && r.flow !== 'okta_session_token') return undefined;
   if (r.clientAuth !== undefined && (r.clientAuth === 'none' || !(CLIENT_AUTH_METHODS as readonly unknown[]).includes(r.clientAuth))) return undefined;
+  if (r.dpopJkt !== undefined && (typeof r.dpopJkt !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(r.dpopJkt))) return undefined;
   return {
     id: r.id,
     profile: r.profile,
@@ -112,6 +115,7 @@ function parseRecord(v: unknown): SessionRecord | undefined {
     ...(refreshFailure ? { refreshFailure } : {}),
     ...(r.flow === undefined ? {} : { flow: r.flow }),
     ...(r.clientAuth === undefined ? {} : { clientAuth: r.clientAuth as Exclude<ClientAuthMethod, 'none'> }),
+    ...(r.dpopJkt === undefined ? {} : { dpopJkt: r.dpopJkt }),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { DeskError } from './errors.ts';
 import { isReverseDomainScheme } from './deep-link.ts';
+import { assertResponseType, isFrontChannelFlow, type FrontChannelResponseType } from './front-channel-flows.ts';
 import { assertExtraAuthorizationParams } from './oauth/authorize.ts';
 import { isOriginFormPath } from './oauth/loopback.ts';
 
@@ -28,11 +29,13 @@ export type RedirectMode =
  * The grant a profile signs in with: a closed list that later flows extend. `authorization_code` (PKCE
  * through the system browser) for people; `client_credentials` for a service with no user;
  * `password` (resource owner password, legacy: RFC 9700 §2.4 says it must not be used) for trusted
- * first-party tools only.
+ * first-party tools only; `implicit` and `hybrid` (legacy: tokens in the browser's redirect, RFC 9700 §2.1.2)
+ * with the response type of the profile (see front-channel-flows.ts).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitFlowAuth
  */
-export const FLOWS = ['authorization_code', 'client_credentials', 'password'] as const;
+export const FLOWS = ['authorization_code', 'client_credentials', 'password', 'implicit', 'hybrid'] as const;
 /** One of {@link FLOWS}. */
 export type Flow = (typeof FLOWS)[number];
 
@@ -78,6 +81,8 @@ export interface Profile {
   readonly flow: Flow;
   /** The client authentication at the token endpoint. */
   readonly clientAuth: ClientAuthMethod;
+  /** The `response_type` of an implicit or hybrid profile; absent for every other flow. */
+  readonly responseType?: FrontChannelResponseType;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -227,6 +232,7 @@ function assertClientAuth(value: unknown, flow: Flow): ClientAuthMethod {
   if (flow === 'client_credentials' && method === 'none') fail('The client credentials flow needs a confidential client: choose client_secret_basic, client_secret_post or private_key_jwt.');
   // The code flow here is a native app's: a public client with PKCE (RFC 8252 §8.5), no secret to keep.
   if (flow === 'authorization_code' && method !== 'none') fail('The authorization code flow runs as a native public client (client authentication none, PKCE); a client secret is for the client credentials and password flows.');
+  if (isFrontChannelFlow(flow) && method !== 'none') fail(`The ${flow} flow runs as a native public client (client authentication none); a client secret is for the client credentials and password flows.`);
   return method as ClientAuthMethod;
 }
 
@@ -238,6 +244,9 @@ export function parseProfile(input: unknown): Profile {
   const clientAuth = assertClientAuth(raw.clientAuth, flow);
   // A service has no user: no ID token, no refresh token (RFC 6749 §4.4.3), so no openid scope and none by default.
   const scopes = flow === 'client_credentials' ? assertServiceScopes(raw.scopes) : assertScopes(raw.scopes ?? 'openid profile email offline_access');
+  // OpenID Connect defines these flows: the ID token and its nonce are what bind the response to the sign-in.
+  if (isFrontChannelFlow(flow) && !scopes.includes('openid')) fail(`The ${flow} flow is OpenID Connect: its scopes must include "openid".`);
+  const responseType = assertResponseType(flow, raw.responseType);
   const allowHttpLoopback = raw.allowHttpLoopback === true;
   const clientId = raw.clientId;
   if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > 256 || /\s/.test(clientId) || hasControlCharacters(clientId)) {
@@ -253,6 +262,7 @@ export function parseProfile(input: unknown): Profile {
     extraParams: assertExtraAuthorizationParams(raw.extraParams, 'PROFILE_INVALID'),
     flow,
     clientAuth,
+    ...(responseType === undefined ? {} : { responseType }),
   };
 }
 

@@ -83,6 +83,13 @@ export const ERROR_HELP: Readonly<Record<Code, ErrorHelp>> = {
   SCHEME_HOST_UNAVAILABLE: { title: 'Only the desktop app registers URI schemes', fix: 'Open the desktop app to register this profile’s scheme with the operating system and to test it.' },
   SCHEME_REGISTRATION_FAILED: { title: 'The operating system refused the scheme', fix: 'Read the message: on Linux, xdg-utils (xdg-mime, xdg-open) must be installed; on macOS, only schemes listed in the app’s Info.plist can be registered.' },
   SCHEME_TEST_TIMEOUT: { title: 'The self-test did not come back', fix: 'The operating system did not hand the scheme to OIDC Desk in time: another program may be its handler. Register it again (save the profile), then test once more.' },
+  ID_TOKEN_NONCE_MISMATCH: { title: 'The ID token does not belong to this sign-in', fix: 'Its nonce is not the one this sign-in sent: it may have been replayed or injected into the redirect. Nothing was stored. ' + START_AGAIN },
+  ID_TOKEN_AT_HASH_MISSING: { title: 'The ID token does not vouch for the access token', fix: 'An access token came in the redirect, but the ID token has no at_hash to bind it. Nothing was stored. Prefer the authorization code flow with PKCE.' },
+  ID_TOKEN_AT_HASH_MISMATCH: { title: 'The access token does not belong with the ID token', fix: 'The ID token’s at_hash is not the access token’s hash: the access token may have been swapped in the redirect. Nothing was stored. ' + START_AGAIN },
+  ID_TOKEN_C_HASH_MISSING: { title: 'The ID token does not vouch for the code', fix: 'A code came in the redirect, but the ID token has no c_hash to bind it. Nothing was exchanged or stored.' },
+  ID_TOKEN_C_HASH_MISMATCH: { title: 'The code does not belong with the ID token', fix: 'The ID token’s c_hash is not the code’s hash: the code may have been swapped in the redirect. Nothing was exchanged or stored. ' + START_AGAIN },
+  ID_TOKEN_SUBJECT_MISMATCH: { title: 'The two ID tokens name different users', fix: 'The token endpoint’s ID token has another issuer or subject than the one in the redirect. Nothing was stored. ' + START_AGAIN },
+  NO_ACCESS_TOKEN: { title: 'This session has no access token', fix: 'Its response type (id_token) brings an ID token only. To call an API, use a profile with the response type “id_token token”, or better the authorization code flow.' },
 };
 
 /** What to do about some OAuth error values the provider names, more precise than the code alone. */

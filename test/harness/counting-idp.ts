@@ -67,7 +67,12 @@ interface TestGrants {
   readonly apiScopes?: readonly string[];
   /** Lifetime of a client credentials token, seconds (oidc-provider's default: 10 minutes). */
   readonly clientCredentialsTtl?: number;
+  /** The implicit and hybrid response types (OIDC Core §3.2, §3.3) beside `code`. */
+  readonly frontChannel?: boolean;
 }
+
+/** Every response type the provider offers with `frontChannel`. */
+const FRONT_CHANNEL_RESPONSE_TYPES = ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'];
 
 function parseConfig(value: unknown): { users?: DemoUser[]; clients?: DemoClient[]; grants?: TestGrants } {
   if (!isRecord(value)) throw new Error('--config-file must hold a JSON object');
@@ -79,6 +84,7 @@ function parseConfig(value: unknown): { users?: DemoUser[]; clients?: DemoClient
       password: g['password'] === true,
       apiScopes: Array.isArray(g['apiScopes']) ? g['apiScopes'].filter((s): s is string => typeof s === 'string') : [],
       ...(typeof g['clientCredentialsTtl'] === 'number' ? { clientCredentialsTtl: g['clientCredentialsTtl'] } : {}),
+      ...(g['frontChannel'] === true ? { frontChannel: true } : {}),
     };
   }
   if (value['users'] !== undefined) {
@@ -134,6 +140,7 @@ async function main(argv: readonly string[]): Promise<void> {
           configuration['scopes'] = [...(configuration['scopes'] as string[]), ...(grants.apiScopes ?? [])];
           if (grants.clientCredentialsTtl !== undefined) configuration['ttl'] = { ...(configuration['ttl'] as Record<string, unknown>), ClientCredentials: grants.clientCredentialsTtl };
         }
+        if (grants?.frontChannel === true) configuration['responseTypes'] = FRONT_CHANNEL_RESPONSE_TYPES;
       },
     });
     if (config.grants?.password === true) registerTestPasswordGrant(demo.provider, config.users ?? DEMO_USERS);

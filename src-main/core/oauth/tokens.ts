@@ -14,7 +14,8 @@ import { CLOCK_SKEW_SECONDS, type ProviderContext } from './provider-context.ts'
 
 /** Tokens from one token response. Secrets: keep in the core, show fronts only views. */
 export interface TokenSet {
-  readonly accessToken: string;
+  /** Always there from a token endpoint; absent only after an implicit sign-in with `response_type=id_token`. */
+  readonly accessToken: string | undefined;
   readonly tokenType: string;
   /** Access token expiry, ms since the epoch, from `expires_in`. */
   readonly expiresAt: number | undefined;

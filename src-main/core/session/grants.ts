@@ -8,6 +8,7 @@ import { DeskError, isDeskError } from '../errors.ts';
 import type { SessionRecord } from '../store/session-index.ts';
 import { assertBoundTo } from './bindings.ts';
 import { cachedClientTokens } from './direct-sign-in.ts';
+import { cachedUnderClient } from './front-channel-sessions.ts';
 import type { Grant, SessionState } from './session-state.ts';
 import type { HeldTokens, TokenBinding } from './token-cache.ts';
 
@@ -52,7 +53,7 @@ export async function heldTokens(state: SessionState, record: SessionRecord, gra
     assertBoundTo(record, own.boundTo, 'tokens');
     return own;
   }
-  if (record.flow === 'client_credentials') {
+  if (cachedUnderClient(record)) {
     const cached = await cachedClientTokens(state, record);
     if (cached !== undefined) live.tokens = cached;
     return cached;

@@ -44,6 +44,8 @@ export type Command =
     /** `--flow`, `--client-auth`: left to the profile validator's defaults when absent. */
     readonly flow?: string;
     readonly clientAuth?: string;
+    /** `--response-type`, for the implicit and hybrid flows. */
+    readonly responseType?: string;
   }
   | { readonly kind: 'profile-list'; readonly json: boolean }
   | { readonly kind: 'profile-remove'; readonly name: string }
@@ -265,6 +267,7 @@ function parseProfileCommand(args: readonly string[]): Command {
       param: { type: 'string', multiple: true },
       flow: { type: 'string' },
       'client-auth': { type: 'string' },
+      'response-type': { type: 'string' },
     });
     if (flag(values, 'help')) return help('profile');
     const name = one('profile add', positionals, 'a profile name');
@@ -275,6 +278,7 @@ function parseProfileCommand(args: readonly string[]): Command {
     const params = values['param'];
     const flow = str(values, 'flow');
     const clientAuth = str(values, 'client-auth');
+    const responseType = str(values, 'response-type');
     return {
       kind: 'profile-add',
       name,
@@ -286,6 +290,7 @@ function parseProfileCommand(args: readonly string[]): Command {
       params: parseParams(Array.isArray(params) ? params.filter((p): p is string => typeof p === 'string') : []),
       ...(flow === undefined ? {} : { flow }),
       ...(clientAuth === undefined ? {} : { clientAuth }),
+      ...(responseType === undefined ? {} : { responseType }),
     };
   }
   if (sub === 'secret') {
@@ -496,7 +501,7 @@ Environment:
 Exit codes: 0 success, 2 usage, 3 protocol or validation, 4 network, 5 keychain.
 Errors go to stderr as "error <CODE>: <message>".`;
   const topics: Record<string, string> = {
-    profile: `oidc-desk profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<loopback-uri>|<custom-uri>] [--allow-http-loopback] [--param key=value ...]
+    profile: `oidc-desk profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<loopback-uri>|<custom-uri>] [--allow-http-loopback] [--param key=value ...] [--flow <flow> [--client-auth <method>] [--response-type "<type>"]]
 oidc-desk profile list [--json]
 oidc-desk profile remove <name>
 oidc-desk profile secret <name> [--client-secret-stdin]
@@ -513,6 +518,10 @@ no user; needs a confidential client) or password (legacy resource owner passwor
 must not be used; trusted first-party clients only). --client-auth none (default for the browser and
 password flows), client_secret_basic (default for client_credentials), client_secret_post or private_key_jwt.
 A client_credentials profile's --scope defaults to none (the provider's default scopes).
+--flow implicit or hybrid (legacy: tokens come in the browser's redirect, RFC 9700 says not to; prefer the
+default) needs --response-type: "id_token" or "id_token token" (implicit), "code id_token", "code token" or
+"code id_token token" (hybrid), and the openid scope. On loopback the response comes as a form post
+(response_mode=form_post), on a custom scheme in the fragment.
 "profile secret" reads the client secret from the terminal without echo (or stdin with --client-secret-stdin)
 and keeps it in the OS keychain only, bound to the issuer and client id; it is never shown again.
 "profile key" prints the public JWK (and its thumbprint) of the private_key_jwt key pair, making one (ES256

@@ -1,5 +1,5 @@
 /** The profile editor's form: its fields as typed, to and from a profile, and which field an API refusal is about. */
-import type { ClientAuthMethod, ErrorView, Flow, ProfileInput, ProfileView } from '../../src-main/core/contract.ts';
+import type { ClientAuthMethod, ErrorView, Flow, FrontChannelResponseType, ProfileInput, ProfileView } from '../../src-main/core/contract.ts';
 import type { Preset } from './presets.ts';
 
 /** The form's fields as the person typed them. */
@@ -16,6 +16,8 @@ export interface ProfileForm {
   readonly params: string;
   readonly flow: Flow;
   readonly clientAuth: ClientAuthMethod;
+  /** The implicit and hybrid flows' `response_type`; undefined for the others. */
+  readonly responseType?: FrontChannelResponseType | undefined;
 }
 
 /** The flows the editor offers, each with what it is for. */
@@ -23,7 +25,33 @@ export const FLOW_CHOICES: readonly { readonly flow: Flow; readonly label: strin
   { flow: 'authorization_code', label: 'Authorization code with PKCE', purpose: 'A person signs in through the system browser. The flow for people.' },
   { flow: 'client_credentials', label: 'Client credentials', purpose: 'A service with no user gets a token for itself with its client secret or key (an Okta service app).' },
   { flow: 'password', label: 'Resource owner password (legacy)', purpose: 'The username and password go to the token endpoint. For a trusted first-party client only.' },
+  { flow: 'implicit', label: 'Implicit (legacy)', purpose: 'The tokens come straight back in the browser’s redirect, with no token endpoint and no refresh token. To test a client that still uses it.' },
+  { flow: 'hybrid', label: 'Hybrid (legacy)', purpose: 'A code and an ID token (or an access token) come back in the redirect; the code is then exchanged with PKCE. To test a client that still uses it.' },
 ];
+
+/** True for the implicit and hybrid flows: a browser sign-in whose tokens come in the redirect (the front channel). */
+export function isFrontChannel(flow: Flow): flow is 'implicit' | 'hybrid' {
+  return flow === 'implicit' || flow === 'hybrid';
+}
+
+/** The response types the editor offers for the implicit and hybrid flows, each with what comes back. */
+export const RESPONSE_TYPE_CHOICES: Readonly<Record<'implicit' | 'hybrid', readonly { readonly type: FrontChannelResponseType; readonly gives: string }[]>> = {
+  implicit: [
+    { type: 'id_token token', gives: 'an ID token and an access token' },
+    { type: 'id_token', gives: 'an ID token only (no access token)' },
+  ],
+  hybrid: [
+    { type: 'code id_token', gives: 'a code and an ID token' },
+    { type: 'code id_token token', gives: 'a code, an ID token and an access token' },
+    { type: 'code token', gives: 'a code and an access token' },
+  ],
+};
+
+/** What the editor says about the implicit and hybrid flows (the core's views carry the same warnings). */
+export const FRONT_CHANNEL_WARNINGS: Readonly<Record<'implicit' | 'hybrid', string>> = {
+  implicit: 'Legacy flow: the implicit flow hands its tokens to the browser’s redirect (the front channel), where they can leak or be injected, and nothing binds them to this app (no sender constraint); it issues no refresh token. RFC 9700 says not to use it: use the authorization code flow with PKCE.',
+  hybrid: 'Legacy flow: the hybrid flow hands an ID token or an access token to the browser’s redirect (the front channel), where they can leak or be injected, and nothing binds them to this app (no sender constraint). RFC 9700 recommends the authorization code flow with PKCE, which gets the same tokens from the token endpoint only.',
+};
 
 /** What the editor says about the password flow (the core's views carry the same warning). */
 export const PASSWORD_WARNING = 'Legacy flow: the password is handed to this app. RFC 9700 says this grant must not be used; use it only with a trusted first-party client in a trusted environment, and prefer the authorization code flow.';
@@ -44,7 +72,9 @@ export function clientAuthChoices(flow: Flow): readonly { readonly method: Clien
 export function withFlow(form: ProfileForm, flow: Flow): ProfileForm {
   const clientAuth = flow === 'client_credentials' ? 'client_secret_basic' : 'none';
   const scopes = flow === 'client_credentials' ? form.scopes.split(/\s+/).filter((s) => s !== 'openid' && s !== 'offline_access' && s !== 'profile' && s !== 'email').join(' ') : form.scopes;
-  return { ...form, flow, clientAuth, scopes };
+  // The implicit and hybrid flows start on their first response type; the others have none.
+  const responseType = isFrontChannel(flow) ? RESPONSE_TYPE_CHOICES[flow][0]?.type : undefined;
+  return { ...form, flow, clientAuth, scopes, responseType };
 }
 
 /** The fields a message can be about. */
@@ -85,6 +115,7 @@ export function formFromProfile(profile: ProfileView): ProfileForm {
     params: paramsText(profile.extraParams),
     flow: profile.flow,
     clientAuth: profile.clientAuth,
+    responseType: profile.responseType,
   };
 }
 
@@ -96,7 +127,7 @@ export function formToInput(form: ProfileForm): { readonly input: ProfileInput }
   if (form.clientId.trim() === '') errors.clientId = 'The client id is needed.';
   // A service may ask for no scope (the provider's default ones); a person's sign-in needs at least one.
   if (form.scopes.trim() === '' && form.flow !== 'client_credentials') errors.scopes = 'At least one scope is needed, e.g. openid.';
-  if (form.flow === 'authorization_code' && form.redirectMode === 'custom' && form.redirectUri.trim() === '') errors.redirect = 'Enter the redirect URI, or choose loopback.';
+  if ((form.flow === 'authorization_code' || isFrontChannel(form.flow)) && form.redirectMode === 'custom' && form.redirectUri.trim() === '') errors.redirect = 'Enter the redirect URI, or choose loopback.';
   const extraParams: Record<string, string> = {};
   for (const line of form.params.split('\n').map((l) => l.trim()).filter(Boolean)) {
     const eq = line.indexOf('=');
@@ -118,12 +149,13 @@ export function formToInput(form: ProfileForm): { readonly input: ProfileInput }
       extraParams,
       flow: form.flow,
       clientAuth: form.clientAuth,
+      ...(isFrontChannel(form.flow) && form.responseType !== undefined ? { responseType: form.responseType } : {}),
     },
   };
 }
 
 const USAGE_FIELDS: Readonly<Record<string, ProfileField>> = {
-  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirect: 'redirect', extraParams: 'params', flow: 'flow', clientAuth: 'flow',
+  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirect: 'redirect', extraParams: 'params', flow: 'flow', clientAuth: 'flow', responseType: 'flow',
 };
 
 /**

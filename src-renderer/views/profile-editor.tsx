@@ -6,7 +6,8 @@ import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field, fieldProps } from '../components/field.tsx';
 import { inBrowserMode, redirectToRegister } from '../format/host.ts';
 import { PRESETS, presetById, type Preset } from '../format/presets.ts';
-import { clientAuthChoices, fieldOfError, FLOW_CHOICES, formFromPreset, formFromProfile, formToInput, PASSWORD_WARNING, withFlow, type FieldErrors, type ProfileForm } from '../format/profile-form.ts';
+import { clientAuthChoices, fieldOfError, FLOW_CHOICES, formFromPreset, formFromProfile, formToInput, isFrontChannel, PASSWORD_WARNING, withFlow, type FieldErrors, type ProfileForm } from '../format/profile-form.ts';
+import { ResponseTypeChoice } from './response-type-choice.tsx';
 import { ClientCredentialPanel } from './client-credential-panel.tsx';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
 import { ProviderCheckView } from './provider-check-view.tsx';
@@ -18,14 +19,14 @@ export type Props = {
   /** Scopes suggested by the flow guide. */
   readonly scopes: string | undefined;
   /** The flow suggested by the flow guide, for a new profile. */
-  readonly flow?: 'client_credentials' | 'password' | undefined;
+  readonly flow?: 'client_credentials' | 'password' | 'implicit' | 'hybrid' | undefined;
   readonly onSaved: (profile: ProfileView) => void;
   readonly onCancel: () => void;
 };
 
 /** Which message a change of each form key clears. */
 const FIELD_OF_KEY: Readonly<Record<keyof ProfileForm, keyof FieldErrors>> = {
-  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirectMode: 'redirect', redirectUri: 'redirect', allowHttpLoopback: 'issuer', params: 'params', flow: 'flow', clientAuth: 'flow',
+  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirectMode: 'redirect', redirectUri: 'redirect', allowHttpLoopback: 'issuer', params: 'params', flow: 'flow', clientAuth: 'flow', responseType: 'flow',
 };
 
 function PresetSetup({ preset, redirect }: { readonly preset: Preset; readonly redirect: string }) {
@@ -140,7 +141,8 @@ export function ProfileEditor({ profile, presetId, scopes, flow, onSaved, onCanc
             </label>
           ))}
           {form.flow === 'password' ? <p className="note note--warning" role="note" data-legacy-warning="true">{PASSWORD_WARNING}</p> : null}
-          {form.flow === 'authorization_code' ? null : (
+          {isFrontChannel(form.flow) ? <ResponseTypeChoice flow={form.flow} value={form.responseType} redirectMode={form.redirectMode} onChange={(type) => set('responseType', type)} /> : null}
+          {form.flow === 'authorization_code' || isFrontChannel(form.flow) ? null : (
             <>
               <label htmlFor="profile-client-auth">Client authentication</label>
               <select id="profile-client-auth" value={form.clientAuth} onChange={(e) => set('clientAuth', e.target.value as ProfileForm['clientAuth'])}>
@@ -158,7 +160,7 @@ export function ProfileEditor({ profile, presetId, scopes, flow, onSaved, onCanc
         <Field id="profile-scopes" label="Scopes" error={errors.scopes} hint="Separated by spaces. openid makes it OpenID Connect (an ID token); offline_access asks for a refresh token.">
           <input {...fieldProps('profile-scopes', errors.scopes, true)} value={form.scopes} onChange={(e) => set('scopes', e.target.value)} autoComplete="off" spellCheck={false} />
         </Field>
-        {form.flow !== 'authorization_code' ? null : (
+        {form.flow !== 'authorization_code' && !isFrontChannel(form.flow) ? null : (
         <fieldset className={errors.redirect === undefined ? 'field' : 'field field--invalid'} aria-describedby={errors.redirect === undefined ? 'profile-redirect-hint' : 'profile-redirect-hint profile-redirect-error'}>
           <legend>Redirect</legend>
           <label className="choice">

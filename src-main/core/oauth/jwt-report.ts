@@ -471,8 +471,8 @@ export async function buildJwtReport(token: string, ctx: JwtReportContext): Prom
     checkNonce(claims, ctx),
     checkAtHash(claims, alg, ctx, jose.base64url),
     checkAuthTime(claims, ctx, t),
-    // Only in the report of an ID token that came with a code (or that says c_hash): code-flow reports keep their rows.
-    ...(ctx.frontChannel?.code === undefined && claims['c_hash'] === undefined ? [] : [checkCHash(claims, alg, ctx.frontChannel?.code, jose.base64url)]),
+    // Only in the report of an ID token from the front channel: code-flow reports keep their rows (Glewlwyd's carry c_hash).
+    ...(ctx.frontChannel === undefined ? [] : [checkCHash(claims, alg, ctx.frontChannel.code, jose.base64url)]),
   ];
   return {
     kind: 'jwt',

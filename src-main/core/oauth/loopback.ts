@@ -266,12 +266,20 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
       return;
     }
     const url = `http://${hostLiteral}:${port}${target}`;
-    const pending = await carriesPendingState(url);
+    await answer(res, () => carriesPendingState(url), () => onCallback(url));
+  }
+
+  /**
+   * The rest of a request on the path once it was read: a stray unless `pending` says it carries the
+   * pending state; then the callback, once (a repeat is a stray too), its page, and the end of the receiver.
+   */
+  async function answer(res: ServerResponse, pending: () => Promise<boolean>, deliver: () => Promise<LoopbackOutcome>): Promise<void> {
+    const carries = await pending();
     if (finished) {
       await send(res, 410, page(PAGE_ALREADY));
       return;
     }
-    if (!pending) {
+    if (!carries) {
       await stray(res, 400, PAGE_STRAY);
       return;
     }
@@ -282,7 +290,7 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
     consumed = true;
     let ok = false;
     try {
-      const outcome: unknown = await onCallback(url);
+      const outcome: unknown = await deliver();
       ok = isOutcome(outcome) && outcome.ok;
     } catch {
       ok = false;
@@ -316,34 +324,14 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
       await send(res, 410, page(PAGE_ALREADY));
       return;
     }
-    let pending = false;
-    try {
-      pending = (await form.isPendingCallback(body)) === true;
-    } catch {
-      pending = false;
-    }
-    if (finished) {
-      await send(res, 410, page(PAGE_ALREADY));
-      return;
-    }
-    if (!pending) {
-      await stray(res, 400, PAGE_STRAY);
-      return;
-    }
-    if (consumed) {
-      await stray(res, 410, PAGE_ALREADY);
-      return;
-    }
-    consumed = true;
-    let ok = false;
-    try {
-      const outcome: unknown = await form.onCallback(`http://${hostLiteral}:${port}${target}`, body);
-      ok = isOutcome(outcome) && outcome.ok;
-    } catch {
-      ok = false;
-    }
-    await send(res, 200, page(ok ? PAGE_OK : PAGE_FAILED));
-    await shutdown('callback');
+    const carriesState = async (): Promise<boolean> => {
+      try {
+        return (await form.isPendingCallback(body)) === true;
+      } catch {
+        return false;
+      }
+    };
+    await answer(res, carriesState, () => form.onCallback(`http://${hostLiteral}:${port}${target}`, body));
   }
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

@@ -9,8 +9,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { DeskError } from '../errors.ts';
-import { MAX_FORM_POST_BYTES as MAX_CALLBACK_FORM_BYTES } from './callback.ts';
 import { limitConnections } from './loopback-connections.ts';
+import { MAX_FORM_POST_BYTES, readFormPost } from './loopback-form-post.ts';
 import { PAGE_ALREADY, PAGE_FAILED, PAGE_HEADERS, PAGE_OK, PAGE_STRAY, page } from './loopback-pages.ts';
 
 /** What the callback router made of the handed-over URL; only decides which static page is shown. */
@@ -77,7 +77,7 @@ export const DEFAULT_LOOPBACK_PATH = '/callback';
 /** Longest request target accepted (SECURITY.md: callbacks over 8 KiB are refused unread). */
 export const MAX_LOOPBACK_URL_BYTES = 8 * 1024;
 /** Largest form post body read (413 beyond it, counted as a stray): the callback router's own limit. */
-export const MAX_FORM_POST_BYTES = MAX_CALLBACK_FORM_BYTES;
+export { MAX_FORM_POST_BYTES };
 /**
  * Strays answered with the explanatory page; every later one gets a bare 400 (no body). A browser sends
  * none or a few (an old sign-in tab reloaded) and shows the page; a program flooding the port gets the
@@ -110,28 +110,6 @@ function listenError(error: NodeJS.ErrnoException, hostLiteral: string, port: nu
     return new DeskError('LOOPBACK_LISTEN_FAILED', `This user may not listen on port ${port} on ${hostLiteral}, which the profile's redirect URI needs. Choose a port above 1023 for the redirect.`, { cause: error });
   }
   return new DeskError('LOOPBACK_LISTEN_FAILED', `Could not listen on ${hostLiteral}${port === 0 ? '' : `:${port}`} for the sign-in callback.`, { cause: error });
-}
-
-/**
- * A form body as UTF-8 text; 413 when it is larger than {@link MAX_FORM_POST_BYTES} (by its Content-Length,
- * unread, or once that much arrived), 400 when it is not UTF-8. The rest of a large body is not read: the
- * answer closes the connection.
- */
-async function readFormBody(req: IncomingMessage): Promise<string | 413 | 400> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (!Number.isFinite(declared) || declared > MAX_FORM_POST_BYTES) return 413;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_FORM_POST_BYTES) return 413;
-    chunks.push(chunk);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    return 400;
-  }
 }
 
 function isOutcome(value: unknown): value is LoopbackOutcome {
@@ -304,22 +282,12 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
    * MAX_FORM_POST_BYTES without a query whose body carries the pending state; then, once, the callback.
    */
   async function handleFormPost(req: IncomingMessage, res: ServerResponse, target: string, form: NonNullable<LoopbackReceiverOptions['formPost']>): Promise<void> {
-    // The form goes to the redirect URI itself: a query there is not this provider's form.
-    if (target.includes('?')) {
-      await stray(res, 400, PAGE_STRAY);
+    const read = await readFormPost(req, target);
+    if ('status' in read) {
+      await stray(res, read.status, read.status === 413 ? 'The request was too large.' : PAGE_STRAY);
       return;
     }
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') {
-      await stray(res, 415, PAGE_STRAY);
-      return;
-    }
-    const read = await readFormBody(req);
-    if (typeof read === 'number') {
-      await stray(res, read, read === 413 ? 'The request was too large.' : PAGE_STRAY);
-      return;
-    }
-    const body = read;
+    const { body } = read;
     if (finished) {
       await send(res, 410, page(PAGE_ALREADY));
       return;

@@ -129,6 +129,10 @@ test('a form post reaches only a form-post flow, once, by its state', async () =
   const fragment = setup('fragment');
   await assert.rejects(fragment.router.handleFormPost(LOOPBACK, `${TOKENS}&state=S1`), { code: 'CALLBACK_STATE_UNKNOWN' });
   assert.equal(fragment.pending.has('S1'), true);
+
+  const denied = setup('form_post');
+  await assert.rejects(denied.router.handleFormPost(LOOPBACK, `error=access_denied&state=S1&iss=${iss}`), { code: 'SIGN_IN_CANCELLED' });
+  assert.equal(denied.failed[0]?.code, 'SIGN_IN_CANCELLED', 'an error posted with the state ends the sign-in as cancelled');
 });
 
 test('form posts refused before the flow is taken: no state, a repeated state, bad encoding, too large, not loopback', async () => {

@@ -24,7 +24,7 @@ export function accessTokenOf(held: Pick<HeldTokens, 'accessToken'>): string {
 
 /** Why an implicit session cannot be refreshed: it has no refresh token by design, and never signs in silently. */
 export function implicitSignInNeeded(): DeskError {
-  return new DeskError('SIGN_IN_NEEDED', 'This session comes from the implicit flow, which issues no refresh token: its access token has run out (or is about to). Sign in again with its profile (oidc-desk login <profile>).');
+  return new DeskError('SIGN_IN_NEEDED', 'This session comes from the implicit flow, which issues no refresh token: its access token has run out (or is about to). Sign in again with its profile.');
 }
 
 /**

@@ -47,6 +47,8 @@ export type Command =
     /** `--par auto|always|never` (as typed; the profile validator checks it) and `--dpop`. */
     readonly par?: string;
     readonly dpop?: boolean;
+    /** `--response-type`, for the implicit and hybrid flows. */
+    readonly responseType?: string;
   }
   | { readonly kind: 'profile-list'; readonly json: boolean }
   | { readonly kind: 'profile-remove'; readonly name: string }
@@ -276,6 +278,7 @@ function parseProfileCommand(args: readonly string[]): Command {
       'client-auth': { type: 'string' },
       par: { type: 'string' },
       dpop: { type: 'boolean' },
+      'response-type': { type: 'string' },
     });
     if (flag(values, 'help')) return help('profile');
     const name = one('profile add', positionals, 'a profile name');
@@ -286,6 +289,7 @@ function parseProfileCommand(args: readonly string[]): Command {
     const params = values['param'];
     const flow = str(values, 'flow');
     const clientAuth = str(values, 'client-auth');
+    const responseType = str(values, 'response-type');
     return {
       kind: 'profile-add',
       name,
@@ -298,6 +302,7 @@ function parseProfileCommand(args: readonly string[]): Command {
       ...(flow === undefined ? {} : { flow }),
       ...(clientAuth === undefined ? {} : { clientAuth }),
       ...senderConstraintOptions(values),
+      ...(responseType === undefined ? {} : { responseType }),
     };
   }
   if (sub === 'secret') {
@@ -508,7 +513,7 @@ Environment:
 Exit codes: 0 success, 2 usage, 3 protocol or validation, 4 network, 5 keychain.
 Errors go to stderr as "error <CODE>: <message>".`;
   const topics: Record<string, string> = {
-    profile: `oidc-desk profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<loopback-uri>|<custom-uri>] [--allow-http-loopback] [--param key=value ...] [--par auto|always|never] [--dpop]
+    profile: `oidc-desk profile add <name> --issuer <url> --client-id <id> [--scope "<scopes>"] [--redirect loopback|<loopback-uri>|<custom-uri>] [--allow-http-loopback] [--param key=value ...] [--flow <flow> [--client-auth <method>] [--response-type "<type>"]] [--par auto|always|never] [--dpop]
 oidc-desk profile list [--json]
 oidc-desk profile remove <name>
 oidc-desk profile secret <name> [--client-secret-stdin]
@@ -528,6 +533,10 @@ a public client, its redirect registered at Okta as for the code flow). --client
 browser, password and Okta session token flows), client_secret_basic (default for client_credentials),
 client_secret_post or private_key_jwt.
 A client_credentials profile's --scope defaults to none (the provider's default scopes).
+--flow implicit or hybrid (legacy: tokens come in the browser's redirect, RFC 9700 says not to; prefer the
+default) needs --response-type: "id_token" or "id_token token" (implicit), "code id_token", "code token" or
+"code id_token token" (hybrid), and the openid scope. On loopback the response comes as a form post
+(response_mode=form_post), on a custom scheme in the fragment.
 "profile secret" reads the client secret from the terminal without echo (or stdin with --client-secret-stdin)
 and keeps it in the OS keychain only, bound to the issuer and client id; it is never shown again.
 "profile key" prints the public JWK (and its thumbprint) of the private_key_jwt key pair, making one (ES256

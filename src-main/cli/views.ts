@@ -1,5 +1,6 @@
 /** How sessions read in the CLI: the `sessions --json` object (a documented contract) and the table line. */
 import type { SessionView } from '../core/contract.ts';
+import { legacyJson } from './legacy-flows.ts';
 import { isoTime, relativeTime, safeText } from './output.ts';
 
 /** One element of `sessions --json` (also the output of `refresh --json`). */
@@ -18,6 +19,7 @@ export function sessionJson(view: SessionView): Record<string, unknown> {
     updatedAt: isoTime(view.updatedAt),
     expiresAt: isoTime(view.expiresAt),
     dpop: view.dpop?.jkt ?? null,
+    ...legacyJson(view.legacy),
   };
 }
 

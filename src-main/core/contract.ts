@@ -5,6 +5,7 @@
  * @module
  */
 import type { ErrorCode } from './errors.ts';
+import type { FrontChannelFlow, FrontChannelResponseType } from './front-channel-flows.ts';
 import type { Exchange } from './http/exchange-log.ts';
 import type { HarDocument } from './http/har.ts';
 import type { JwtReport } from './oauth/jwt-report.ts';
@@ -14,6 +15,7 @@ import type { ClientAuthMethod, Flow, ParMode } from './profile.ts';
 export type { HarDocument } from './http/har.ts';
 export type { ProviderCheck } from './oauth/provider-check.ts';
 export type { ClientAuthMethod, Flow, ParMode } from './profile.ts';
+export type { FrontChannelResponseType } from './front-channel-flows.ts';
 
 /** One back-channel HTTP exchange of a session's timeline: method, URL, status, duration, headers and bodies, every secret masked. */
 export type TimelineEntry = Exchange;
@@ -69,6 +71,8 @@ export interface SessionView {
   readonly flow: Flow;
   /** Present when the session's tokens are DPoP-bound (RFC 9449) to a key of its own. */
   readonly dpop?: DpopView;
+  /** For an implicit or hybrid session: the legacy warning and where its tokens came from. */
+  readonly legacy?: LegacyFlowView;
 }
 
 /**
@@ -85,6 +89,21 @@ export interface DpopView {
    * access token is held. A token bound to another key, or not bound, is never held: it was refused.
    */
   readonly accessTokenBinding?: 'cnf' | 'token-type';
+}
+
+/** Where a token of a session came from: the browser's redirect (front channel), the token endpoint, or nowhere. */
+export type TokenSource = 'front-channel' | 'token-endpoint' | 'none';
+
+/** What fronts show of an implicit or hybrid session (legacy flows, RFC 9700 §2.1.2). */
+export interface LegacyFlowView {
+  readonly flow: FrontChannelFlow;
+  readonly responseType: FrontChannelResponseType;
+  /** Why the flow is legacy and what to use instead. */
+  readonly warning: string;
+  readonly accessToken: TokenSource;
+  readonly idToken: TokenSource;
+  /** True when an ID token came in the redirect too and was verified (nonce, at_hash, c_hash) before anything else was used. */
+  readonly frontChannelIdTokenVerified: boolean;
 }
 
 /** A token the user explicitly asked to see in full. */
@@ -160,8 +179,13 @@ export interface ProfileView {
   readonly flow: Flow;
   /** The client authentication at the token endpoint (`none` for a public client). */
   readonly clientAuth: ClientAuthMethod;
-  /** For the password flow: the legacy warning (RFC 9700 §2.4); for the Okta session token flow: where the password goes. To show wherever the profile is. */
+  /**
+   * For the password, implicit and hybrid flows: the legacy warning (RFC 9700 §2.4, §2.1.2); for the Okta
+   * session token flow: where the password goes. To show wherever the profile is.
+   */
   readonly warning?: string;
+  /** For the implicit and hybrid flows: the `response_type`. */
+  readonly responseType?: FrontChannelResponseType;
   /** Pushed authorization requests (RFC 9126): `auto` (when the provider requires them), `always` or `never`. */
   readonly par: ParMode;
   /** DPoP (RFC 9449): the session's tokens are bound to a key pair of its own. */
@@ -181,6 +205,8 @@ export interface ProfileInput {
   readonly clientAuth?: ClientAuthMethod;
   readonly par?: ParMode;
   readonly dpop?: boolean;
+  /** For the implicit and hybrid flows: `id_token`, `id_token token`; `code id_token`, `code token`, `code id_token token`. */
+  readonly responseType?: FrontChannelResponseType;
 }
 
 /**

@@ -119,6 +119,21 @@ export const ERROR_CODES = {
   DPOP_NOT_BOUND: 'protocol',
   /** The access token's `cnf.jkt` names another key than the session's DPoP key: the tokens were refused. */
   DPOP_BINDING_MISMATCH: 'protocol',
+  // the implicit and hybrid flows (legacy): an ID token from the authorization endpoint must be bound to what came with it
+  /** The front channel's ID token does not carry the nonce this sign-in sent (OIDC Core §3.2.2.11): it may be replayed or injected. */
+  ID_TOKEN_NONCE_MISMATCH: 'protocol',
+  /** An access token came with the ID token from the authorization endpoint, and the ID token has no `at_hash` (OIDC Core §3.2.2.10). */
+  ID_TOKEN_AT_HASH_MISSING: 'protocol',
+  /** The ID token's `at_hash` is not the hash of the access token that came with it (OIDC Core §3.2.2.9). */
+  ID_TOKEN_AT_HASH_MISMATCH: 'protocol',
+  /** A code came with the ID token from the authorization endpoint, and the ID token has no `c_hash` (OIDC Core §3.3.2.11). */
+  ID_TOKEN_C_HASH_MISSING: 'protocol',
+  /** The ID token's `c_hash` is not the hash of the code that came with it (OIDC Core §3.3.2.10). */
+  ID_TOKEN_C_HASH_MISMATCH: 'protocol',
+  /** The token endpoint's ID token names another issuer or subject than the front channel's (OIDC Core §3.3.3.6). */
+  ID_TOKEN_SUBJECT_MISMATCH: 'protocol',
+  /** The session has no access token: its response type (`id_token`) brings an ID token only. */
+  NO_ACCESS_TOKEN: 'protocol',
 } as const;
 
 /** A stable error code. */

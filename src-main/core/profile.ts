@@ -4,6 +4,7 @@
  */
 import { DeskError } from './errors.ts';
 import { isReverseDomainScheme } from './deep-link.ts';
+import { assertResponseType, isFrontChannelFlow, type FrontChannelResponseType } from './front-channel-flows.ts';
 import { assertExtraAuthorizationParams } from './oauth/authorize.ts';
 import { isOriginFormPath } from './oauth/loopback.ts';
 
@@ -30,10 +31,13 @@ export type RedirectMode =
  * `password` (resource owner password, legacy: RFC 9700 §2.4 says it must not be used) for trusted
  * first-party tools only; `okta_session_token` (Okta only, classic engine) the code flow with PKCE whose
  * user authentication goes through Okta's Authentication API instead of a browser.
+ * first-party tools only; `implicit` and `hybrid` (legacy: tokens in the browser's redirect, RFC 9700 §2.1.2)
+ * with the response type of the profile (see front-channel-flows.ts).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitFlowAuth
  */
-export const FLOWS = ['authorization_code', 'client_credentials', 'password', 'okta_session_token'] as const;
+export const FLOWS = ['authorization_code', 'client_credentials', 'password', 'okta_session_token', 'implicit', 'hybrid'] as const;
 /** One of {@link FLOWS}. */
 export type Flow = (typeof FLOWS)[number];
 
@@ -99,6 +103,8 @@ export interface Profile {
   readonly par: ParMode;
   /** DPoP (RFC 9449): the session's tokens are bound to a key pair of its own, for the authorization code flow. */
   readonly dpop: boolean;
+  /** The `response_type` of an implicit or hybrid profile; absent for every other flow. */
+  readonly responseType?: FrontChannelResponseType;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -249,6 +255,7 @@ function assertClientAuth(value: unknown, flow: Flow): ClientAuthMethod {
   // The code flow here is a native app's: a public client with PKCE (RFC 8252 §8.5), no secret to keep.
   if (flow === 'authorization_code' && method !== 'none') fail('The authorization code flow runs as a native public client (client authentication none, PKCE); a client secret is for the client credentials and password flows.');
   if (flow === 'okta_session_token' && method !== 'none') fail('The Okta session token flow is the code flow of a native public client (client authentication none, PKCE): it takes no client secret.');
+  if (isFrontChannelFlow(flow) && method !== 'none') fail(`The ${flow} flow runs as a native public client (client authentication none); a client secret is for the client credentials and password flows.`);
   return method as ClientAuthMethod;
 }
 
@@ -260,6 +267,9 @@ export function parseProfile(input: unknown): Profile {
   const clientAuth = assertClientAuth(raw.clientAuth, flow);
   // A service has no user: no ID token, no refresh token (RFC 6749 §4.4.3), so no openid scope and none by default.
   const scopes = flow === 'client_credentials' ? assertServiceScopes(raw.scopes) : assertScopes(raw.scopes ?? 'openid profile email offline_access');
+  // OpenID Connect defines these flows: the ID token and its nonce are what bind the response to the sign-in.
+  if (isFrontChannelFlow(flow) && !scopes.includes('openid')) fail(`The ${flow} flow is OpenID Connect: its scopes must include "openid".`);
+  const responseType = assertResponseType(flow, raw.responseType);
   const allowHttpLoopback = raw.allowHttpLoopback === true;
   const clientId = raw.clientId;
   if (typeof clientId !== 'string' || clientId.length === 0 || clientId.length > 256 || /\s/.test(clientId) || hasControlCharacters(clientId)) {
@@ -277,6 +287,7 @@ export function parseProfile(input: unknown): Profile {
     clientAuth,
     par: assertParMode(raw.par, flow),
     dpop: assertDpop(raw.dpop, flow),
+    ...(responseType === undefined ? {} : { responseType }),
   };
 }
 

@@ -95,6 +95,13 @@ export const ERROR_HELP: Readonly<Record<Code, ErrorHelp>> = {
   DPOP_KEY_MISSING: { title: 'This session’s DPoP key is gone from the keychain', fix: 'Its tokens are bound to that key and are never sent without it. The session is kept; sign in again to give it a new key.' },
   DPOP_NOT_BOUND: { title: 'The provider did not bind the tokens to the DPoP key', fix: 'It answered with another token type than DPoP. Turn DPoP on for this app at the provider (Okta: “Require Demonstrating Proof of Possession (DPoP) header in token requests”), or off in the profile.' },
   DPOP_BINDING_MISMATCH: { title: 'The access token is bound to another key', fix: 'Its cnf.jkt names a key that is not this session’s DPoP key, so the tokens were refused. Sign in again; if it persists, the provider is misbehaving.' },
+  ID_TOKEN_NONCE_MISMATCH: { title: 'The ID token does not belong to this sign-in', fix: 'Its nonce is not the one this sign-in sent: it may have been replayed or injected into the redirect. Nothing was stored. ' + START_AGAIN },
+  ID_TOKEN_AT_HASH_MISSING: { title: 'The ID token does not vouch for the access token', fix: 'An access token came in the redirect, but the ID token has no at_hash to bind it. Nothing was stored. Prefer the authorization code flow with PKCE.' },
+  ID_TOKEN_AT_HASH_MISMATCH: { title: 'The access token does not belong with the ID token', fix: 'The ID token’s at_hash is not the access token’s hash: the access token may have been swapped in the redirect. Nothing was stored. ' + START_AGAIN },
+  ID_TOKEN_C_HASH_MISSING: { title: 'The ID token does not vouch for the code', fix: 'A code came in the redirect, but the ID token has no c_hash to bind it. Nothing was exchanged or stored.' },
+  ID_TOKEN_C_HASH_MISMATCH: { title: 'The code does not belong with the ID token', fix: 'The ID token’s c_hash is not the code’s hash: the code may have been swapped in the redirect. Nothing was exchanged or stored. ' + START_AGAIN },
+  ID_TOKEN_SUBJECT_MISMATCH: { title: 'The two ID tokens name different users', fix: 'The token endpoint’s ID token has another issuer or subject than the one in the redirect. Nothing was stored. ' + START_AGAIN },
+  NO_ACCESS_TOKEN: { title: 'This session has no access token', fix: 'Its response type (id_token) brings an ID token only. To call an API, use a profile with the response type “id_token token”, or better the authorization code flow.' },
 };
 
 /** What to do about some OAuth error values the provider names, more precise than the code alone. */

@@ -35,8 +35,8 @@ export interface Recommendation {
   readonly responseType: string | undefined;
   readonly grantTypes: readonly string[];
   readonly why: readonly string[];
-  /** Flows the answers might have suggested that are legacy, and why (RFC 9700). */
-  readonly legacy: readonly { readonly flow: string; readonly reason: string }[];
+  /** Flows the answers might have suggested that are legacy, and why (RFC 9700); `profileFlow` when OIDC Desk can run one to test a legacy client. */
+  readonly legacy: readonly { readonly flow: string; readonly reason: string; readonly profileFlow?: 'implicit' | 'hybrid' }[];
   /** The preset, scopes and profile flow to open, when OIDC Desk can run the recommended flow. */
   readonly preset: { readonly id: string; readonly scopes: string; readonly flow?: 'client_credentials' } | undefined;
   /** A provider-specific way beside the recommendation, for these answers (Okta's session token when the app takes the password). */
@@ -119,12 +119,14 @@ const PASSWORD_LEGACY = {
 };
 const IMPLICIT_LEGACY = {
   flow: 'Implicit (response_type=id_token or token)',
-  reason: 'RFC 9700 §2.1.2: tokens travel in the URL fragment, where browser history and Referer headers leak them and an attacker can inject stolen ones; they cannot be bound to the client. Use the authorization code with PKCE instead.',
-};
+  reason: 'RFC 9700 §2.1.2: tokens travel in the URL fragment, where browser history and Referer headers leak them and an attacker can inject stolen ones; they cannot be bound to the client. Use the authorization code with PKCE instead. To test a client that still uses it, OIDC Desk runs it with a profile of the flow “Implicit (legacy)” (response types id_token, id_token token), checking the nonce and at_hash.',
+  profileFlow: 'implicit',
+} as const;
 const HYBRID_LEGACY = {
   flow: 'Hybrid (response_type=code id_token)',
-  reason: 'Seldom needed: it returns an ID token through the front channel too. The authorization code with PKCE gives the same tokens over the back channel.',
-};
+  reason: 'Seldom needed: it returns an ID token through the front channel too. The authorization code with PKCE gives the same tokens over the back channel. To test a client that still uses it, OIDC Desk runs it with a profile of the flow “Hybrid (legacy)” (code id_token, code token, code id_token token), checking the nonce and c_hash before the code is exchanged with PKCE.',
+  profileFlow: 'hybrid',
+} as const;
 
 /** For an app that takes the password itself at Okta: the session token through the Authentication API, still the code flow with PKCE. */
 function oktaSessionToken(answers: Answers, scopes: string): Alternative | undefined {

@@ -1,5 +1,5 @@
 /** The profile editor's form: its fields as typed, to and from a profile, and which field an API refusal is about. */
-import type { ClientAuthMethod, ErrorView, Flow, ParMode, ProfileInput, ProfileView } from '../../src-main/core/contract.ts';
+import type { ClientAuthMethod, ErrorView, Flow, FrontChannelResponseType, ParMode, ProfileInput, ProfileView } from '../../src-main/core/contract.ts';
 import type { Preset } from './presets.ts';
 
 /** The form's fields as the person typed them. */
@@ -20,6 +20,8 @@ export interface ProfileForm {
   readonly par: ParMode;
   /** DPoP (RFC 9449), for the authorization code flow. */
   readonly dpop: boolean;
+  /** The implicit and hybrid flows' `response_type`; undefined for the others. */
+  readonly responseType?: FrontChannelResponseType | undefined;
 }
 
 /** The flows the editor offers, each with what it is for. */
@@ -28,7 +30,33 @@ export const FLOW_CHOICES: readonly { readonly flow: Flow; readonly label: strin
   { flow: 'client_credentials', label: 'Client credentials', purpose: 'A service with no user gets a token for itself with its client secret or key (an Okta service app).' },
   { flow: 'password', label: 'Resource owner password (legacy)', purpose: 'The username and password go to the token endpoint. For a trusted first-party client only.' },
   { flow: 'okta_session_token', label: 'Okta session token (Okta only)', purpose: 'The username and password go to Okta’s Authentication API; the code flow with PKCE then runs without a browser. Classic engine only, no multi-factor sign-in.' },
+  { flow: 'implicit', label: 'Implicit (legacy)', purpose: 'The tokens come straight back in the browser’s redirect, with no token endpoint and no refresh token. To test a client that still uses it.' },
+  { flow: 'hybrid', label: 'Hybrid (legacy)', purpose: 'A code and an ID token (or an access token) come back in the redirect; the code is then exchanged with PKCE. To test a client that still uses it.' },
 ];
+
+/** True for the implicit and hybrid flows: a browser sign-in whose tokens come in the redirect (the front channel). */
+export function isFrontChannel(flow: Flow): flow is 'implicit' | 'hybrid' {
+  return flow === 'implicit' || flow === 'hybrid';
+}
+
+/** The response types the editor offers for the implicit and hybrid flows, each with what comes back. */
+export const RESPONSE_TYPE_CHOICES: Readonly<Record<'implicit' | 'hybrid', readonly { readonly type: FrontChannelResponseType; readonly gives: string }[]>> = {
+  implicit: [
+    { type: 'id_token token', gives: 'an ID token and an access token' },
+    { type: 'id_token', gives: 'an ID token only (no access token)' },
+  ],
+  hybrid: [
+    { type: 'code id_token', gives: 'a code and an ID token' },
+    { type: 'code id_token token', gives: 'a code, an ID token and an access token' },
+    { type: 'code token', gives: 'a code and an access token' },
+  ],
+};
+
+/** What the editor says about the implicit and hybrid flows (the core's views carry the same warnings). */
+export const FRONT_CHANNEL_WARNINGS: Readonly<Record<'implicit' | 'hybrid', string>> = {
+  implicit: 'Legacy flow: the implicit flow hands its tokens to the browser’s redirect (the front channel), where they can leak or be injected, and nothing binds them to this app (no sender constraint); it issues no refresh token. RFC 9700 says not to use it: use the authorization code flow with PKCE.',
+  hybrid: 'Legacy flow: the hybrid flow hands an ID token or an access token to the browser’s redirect (the front channel), where they can leak or be injected, and nothing binds them to this app (no sender constraint). RFC 9700 recommends the authorization code flow with PKCE, which gets the same tokens from the token endpoint only.',
+};
 
 /** What the editor says about the password flow (the core's views carry the same warning). */
 export const PASSWORD_WARNING = 'Legacy flow: the password is handed to this app. RFC 9700 says this grant must not be used; use it only with a trusted first-party client in a trusted environment, and prefer the authorization code flow.';
@@ -43,7 +71,7 @@ export function asksForPassword(flow: Flow): boolean {
 
 /** True for the flows whose answer comes on a redirect URI registered at the provider (the code flow; Okta's session token). */
 export function usesRedirect(flow: Flow): boolean {
-  return flow === 'authorization_code' || flow === 'okta_session_token';
+  return flow === 'authorization_code' || flow === 'okta_session_token' || isFrontChannel(flow);
 }
 
 /** The client authentication methods the editor offers for a flow. */
@@ -63,8 +91,10 @@ export function clientAuthChoices(flow: Flow): readonly { readonly method: Clien
 export function withFlow(form: ProfileForm, flow: Flow): ProfileForm {
   const clientAuth = flow === 'client_credentials' ? 'client_secret_basic' : 'none';
   const scopes = flow === 'client_credentials' ? form.scopes.split(/\s+/).filter((s) => s !== 'openid' && s !== 'offline_access' && s !== 'profile' && s !== 'email').join(' ') : form.scopes;
+  // The implicit and hybrid flows start on their first response type; the others have none.
+  const responseType = isFrontChannel(flow) ? RESPONSE_TYPE_CHOICES[flow][0]?.type : undefined;
   // PAR and DPoP are settings of the authorization code flow: another flow goes back to their defaults.
-  return { ...form, flow, clientAuth, scopes, ...(flow === 'authorization_code' ? {} : { par: 'auto' as const, dpop: false }) };
+  return { ...form, flow, clientAuth, scopes, responseType, ...(flow === 'authorization_code' ? {} : { par: 'auto' as const, dpop: false }) };
 }
 
 /** The fields a message can be about. */
@@ -109,6 +139,7 @@ export function formFromProfile(profile: ProfileView): ProfileForm {
     clientAuth: profile.clientAuth,
     par: profile.par,
     dpop: profile.dpop,
+    responseType: profile.responseType,
   };
 }
 
@@ -144,12 +175,13 @@ export function formToInput(form: ProfileForm): { readonly input: ProfileInput }
       clientAuth: form.clientAuth,
       par: form.par,
       dpop: form.dpop,
+      ...(isFrontChannel(form.flow) && form.responseType !== undefined ? { responseType: form.responseType } : {}),
     },
   };
 }
 
 const USAGE_FIELDS: Readonly<Record<string, ProfileField>> = {
-  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirect: 'redirect', extraParams: 'params', flow: 'flow', clientAuth: 'flow', par: 'par', dpop: 'dpop',
+  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirect: 'redirect', extraParams: 'params', flow: 'flow', clientAuth: 'flow', par: 'par', dpop: 'dpop', responseType: 'flow',
 };
 
 /**

@@ -36,7 +36,9 @@ export function AccessTokenCard({ session }: Props) {
   return (
     <section className="panel panel--inner token-card" aria-labelledby="access-token-title" data-token="access">
       <h3 id="access-token-title">Access token</h3>
-      {token === undefined ? (
+      {token === undefined && session.legacy?.accessToken === 'none' ? (
+        <p data-no-access-token="true">None: the response type {session.legacy.responseType} brings an ID token only.</p>
+      ) : token === undefined ? (
         <p>Not held by this process{session.hasRefreshToken ? ': a refresh gets a new one.' : '.'}</p>
       ) : (
         <>

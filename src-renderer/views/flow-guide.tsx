@@ -51,6 +51,9 @@ function ResponseTypes({ recommended }: { readonly recommended: string | undefin
     { type: 'id_token', gives: 'an ID token in the URL (implicit)', status: 'legacy' },
     { type: 'token', gives: 'an access token in the URL (implicit)', status: 'legacy' },
     { type: 'code id_token', gives: 'a code and an ID token in the URL (hybrid)', status: 'legacy' },
+    { type: 'id_token token', gives: 'an ID token and an access token in the URL (implicit)', status: 'legacy' },
+    { type: 'code token', gives: 'a code and an access token in the URL (hybrid)', status: 'legacy' },
+    { type: 'code id_token token', gives: 'a code, an ID token and an access token in the URL (hybrid)', status: 'legacy' },
   ];
   return (
     <table className="table">
@@ -72,6 +75,18 @@ function ResponseTypes({ recommended }: { readonly recommended: string | undefin
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Opens the profile editor on a legacy flow, to test a client that still uses it. */
+function LegacyProfileButton({ flow, preset, go }: { readonly flow: 'implicit' | 'hybrid'; readonly preset: string; readonly go: Props['go'] }) {
+  return (
+    <>
+      {' '}
+      <button type="button" className="button button--small" data-legacy-profile={flow} onClick={() => go({ view: 'profiles', edit: '', preset, scopes: 'openid profile email', flow })}>
+        {flow === 'implicit' ? 'Test a legacy client: an implicit profile' : 'Test a legacy client: a hybrid profile'}
+      </button>
+    </>
   );
 }
 
@@ -111,6 +126,7 @@ function Result({ answers, go, onRestart }: { readonly answers: Answers; readonl
             {r.legacy.map((l) => (
               <li key={l.flow} data-legacy={l.flow}>
                 <span className="badge badge--legacy">legacy</span> <strong>{l.flow}</strong>: {l.reason}
+                {l.profileFlow === undefined ? null : <LegacyProfileButton flow={l.profileFlow} preset={preset?.id ?? 'generic'} go={go} />}
               </li>
             ))}
           </ul>

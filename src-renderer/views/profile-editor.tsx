@@ -6,7 +6,8 @@ import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field, fieldProps } from '../components/field.tsx';
 import { inBrowserMode, redirectToRegister } from '../format/host.ts';
 import { PRESETS, presetById, type Preset } from '../format/presets.ts';
-import { clientAuthChoices, fieldOfError, FLOW_CHOICES, formFromPreset, formFromProfile, formToInput, OKTA_SESSION_TOKEN_WARNING, PASSWORD_WARNING, usesRedirect, withFlow, type FieldErrors, type ProfileForm } from '../format/profile-form.ts';
+import { clientAuthChoices, fieldOfError, FLOW_CHOICES, formFromPreset, formFromProfile, formToInput, isFrontChannel, OKTA_SESSION_TOKEN_WARNING, PASSWORD_WARNING, usesRedirect, withFlow, type FieldErrors, type ProfileForm } from '../format/profile-form.ts';
+import { ResponseTypeChoice } from './response-type-choice.tsx';
 import { ClientCredentialPanel } from './client-credential-panel.tsx';
 import { ParDpopSettings } from './par-dpop-settings.tsx';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
@@ -19,14 +20,14 @@ export type Props = {
   /** Scopes suggested by the flow guide. */
   readonly scopes: string | undefined;
   /** The flow suggested by the flow guide, for a new profile. */
-  readonly flow?: 'client_credentials' | 'password' | 'okta_session_token' | undefined;
+  readonly flow?: 'client_credentials' | 'password' | 'okta_session_token' | 'implicit' | 'hybrid' | undefined;
   readonly onSaved: (profile: ProfileView) => void;
   readonly onCancel: () => void;
 };
 
 /** Which message a change of each form key clears. */
 const FIELD_OF_KEY: Readonly<Record<keyof ProfileForm, keyof FieldErrors>> = {
-  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirectMode: 'redirect', redirectUri: 'redirect', allowHttpLoopback: 'issuer', params: 'params', flow: 'flow', clientAuth: 'flow', par: 'par', dpop: 'dpop',
+  name: 'name', issuer: 'issuer', clientId: 'clientId', scopes: 'scopes', redirectMode: 'redirect', redirectUri: 'redirect', allowHttpLoopback: 'issuer', params: 'params', flow: 'flow', clientAuth: 'flow', par: 'par', dpop: 'dpop', responseType: 'flow',
 };
 
 function PresetSetup({ preset, redirect }: { readonly preset: Preset; readonly redirect: string }) {
@@ -142,7 +143,8 @@ export function ProfileEditor({ profile, presetId, scopes, flow, onSaved, onCanc
           ))}
           {form.flow === 'password' ? <p className="note note--warning" role="note" data-legacy-warning="true">{PASSWORD_WARNING}</p> : null}
           {form.flow === 'okta_session_token' ? <p className="note note--warning" role="note" data-flow-warning="okta_session_token">{OKTA_SESSION_TOKEN_WARNING}</p> : null}
-          {form.flow === 'authorization_code' || form.flow === 'okta_session_token' ? null : (
+          {isFrontChannel(form.flow) ? <ResponseTypeChoice flow={form.flow} value={form.responseType} redirectMode={form.redirectMode} onChange={(type) => set('responseType', type)} /> : null}
+          {usesRedirect(form.flow) ? null : (
             <>
               <label htmlFor="profile-client-auth">Client authentication</label>
               <select id="profile-client-auth" value={form.clientAuth} onChange={(e) => set('clientAuth', e.target.value as ProfileForm['clientAuth'])}>

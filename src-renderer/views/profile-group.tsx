@@ -22,7 +22,8 @@ export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions
   const headingId = `profile-${name}`;
   const [askingPassword, setAskingPassword] = useState(false);
   // Only the code flow needs a redirect back; the flows without a browser work from any host.
-  const blocked = profile !== undefined && profile.flow === 'authorization_code' && inBrowserMode() && !usesLoopback(profile);
+  const browserFlow = profile !== undefined && (profile.flow === 'authorization_code' || profile.flow === 'implicit' || profile.flow === 'hybrid');
+  const blocked = profile !== undefined && browserFlow && inBrowserMode() && !usesLoopback(profile);
   return (
     <section className="panel profile-group" aria-labelledby={headingId} data-profile={name}>
       <div className="profile-group__head">
@@ -41,6 +42,11 @@ export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions
         )}
       </div>
       {profile?.flow === 'client_credentials' ? <p className="muted small">Client credentials: a token for the client itself, no user and no browser.</p> : null}
+      {(profile?.flow === 'implicit' || profile?.flow === 'hybrid') && profile.warning !== undefined ? (
+        <p className="note note--warning small" role="note" data-legacy-warning="true">
+          <span className="badge badge--legacy">legacy</span> <span className="mono">response_type={profile.responseType}</span>. {profile.warning}
+        </p>
+      ) : null}
       {askingPassword ? (
         <PasswordSignIn profile={name} starting={starting} {...(profile?.flow === 'okta_session_token' ? { warning: OKTA_SESSION_TOKEN_WARNING } : {})} onCancel={() => setAskingPassword(false)} onSubmit={(credentials) => {
           setAskingPassword(false);

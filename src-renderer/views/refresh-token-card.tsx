@@ -23,7 +23,9 @@ export function RefreshTokenCard({ session }: Props) {
           ? session.storage === 'keychain'
             ? 'Held in the OS keychain. Its value is never shown: it goes only to the provider that issued it.'
             : 'Held in memory only (session-only): it is lost when OIDC Desk stops. Its value is never shown.'
-          : 'None. The provider issued no refresh token (often: offline_access was not requested or not granted), or it was revoked.'}
+          : session.legacy?.flow === 'implicit'
+            ? 'None: the implicit flow issues no refresh token. Once the access token has run out, sign in again (nothing signs in silently).'
+            : 'None. The provider issued no refresh token (often: offline_access was not requested or not granted), or it was revoked.'}
       </p>
       <div className="actions">
         <button type="button" className="button button--small" disabled={!held || introspect.state.status === 'pending'} onClick={() => void introspect.run({ sessionId: session.id, token: 'refresh' })}>

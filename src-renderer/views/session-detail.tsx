@@ -9,6 +9,7 @@ import { formatDateTime } from '../format/time.ts';
 import { useRefreshChanges } from '../hooks/use-refresh-changes.ts';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
 import type { SessionTab } from '../hooks/use-route.ts';
+import { LegacyFlowNote } from './legacy-flow-note.tsx';
 import { TimelineView } from './timeline-view.tsx';
 import { TokensView } from './tokens-view.tsx';
 import { UserinfoView } from './userinfo-view.tsx';
@@ -86,6 +87,7 @@ export function SessionDetail({ session, tab, onSignOut }: Props) {
         <dt>Session id</dt>
         <dd className="mono">{session.id}</dd>
       </dl>
+      {session.legacy === undefined ? null : <LegacyFlowNote legacy={session.legacy} />}
       {refreshError === undefined ? null : <ErrorNotice error={refreshError} action="Refresh" onDismiss={refresh.reset} />}
       {session.lastError === undefined || refreshError !== undefined ? null : <ErrorNotice error={session.lastError} action="Last problem" />}
       <nav className="tabs" aria-label="Session views">

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { formSecrets, recordSecrets } from './secrets-ledger.ts';
 
 /** Flags that keep Chromium off the closed network (shared/ENVIRONMENT.md). */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -29,8 +30,9 @@ export interface OpenBrowserOptions {
 export interface OpenAuthorizationOptions {
   /**
    * The redirect URI to capture, without query: `dev.oidcdesk:/callback` (captured as the request
-   * Chromium emits before it aborts the unknown scheme) or `http://127.0.0.1:PORT/callback` (captured
-   * once the loopback server answered and the page loaded).
+   * Chromium emits before it aborts the unknown scheme, with its fragment) or `http://127.0.0.1:PORT/callback`
+   * (captured once the loopback server answered and the page loaded; a form post's body, the implicit and
+   * hybrid flows' response there, goes to the secrets ledger).
    */
   readonly redirectPrefix: string;
   readonly timeoutMs?: number;
@@ -111,8 +113,33 @@ export interface RedirectCapture {
   waitForRedirect(): Promise<string>;
 }
 
+/** The fragment of a request Chromium made, by its URL without the fragment (see {@link watchFragments}). */
+export type FragmentOf = (url: string) => Promise<string>;
+
+/**
+ * Watches the fragments of the page's requests. Chromium reports a request's URL without its fragment
+ * (Playwright's `request.url()` too); the DevTools protocol gives it apart (`urlFragment`), and a redirect
+ * to a private-use scheme carries the implicit and hybrid flows' response there.
+ */
+export async function watchFragments(context: BrowserContext, page: Page, timeoutMs: number): Promise<FragmentOf> {
+  const cdp = await context.newCDPSession(page);
+  const seen = new Map<string, string>();
+  const waiting = new Map<string, (fragment: string) => void>();
+  cdp.on('Network.requestWillBeSent', (event) => {
+    const fragment = event.request.urlFragment ?? '';
+    seen.set(event.request.url, fragment);
+    waiting.get(event.request.url)?.(fragment);
+  });
+  await cdp.send('Network.enable');
+  return (url) => {
+    const known = seen.get(url);
+    if (known !== undefined) return Promise.resolve(known);
+    return within(new Promise<string>((resolve) => waiting.set(url, resolve)), timeoutMs, `the fragment of ${url}`);
+  };
+}
+
 /** Starts watching `page` for the redirect to `redirectPrefix`; call it before the first navigation. */
-export function captureRedirect(page: Page, redirectPrefix: string, timeoutMs: number): RedirectCapture {
+export function captureRedirect(page: Page, redirectPrefix: string, timeoutMs: number, fragmentOf?: FragmentOf): RedirectCapture {
   let captured: Request | undefined;
   let onCaptured: ((r: Request) => void) | undefined;
   const capturedPromise = new Promise<Request>((resolve) => {
@@ -121,6 +148,8 @@ export function captureRedirect(page: Page, redirectPrefix: string, timeoutMs: n
   page.on('request', (request) => {
     if (captured === undefined && matchesRedirect(request.url(), redirectPrefix)) {
       captured = request;
+      // A form post response (implicit and hybrid flows on loopback) carries the tokens in its body.
+      if (request.method() === 'POST') recordSecrets(...formSecrets(request.postData()));
       onCaptured?.(request);
     }
   });
@@ -129,7 +158,8 @@ export function captureRedirect(page: Page, redirectPrefix: string, timeoutMs: n
   const waitForRedirect = (): Promise<string> => {
     redirectUrl ??= (async () => {
       const request = await within(capturedPromise, timeoutMs, `the redirect to ${redirectPrefix}`);
-      const url = request.url();
+      const fragment = fragmentOf === undefined ? '' : await fragmentOf(request.url());
+      const url = request.url() + fragment;
       if (isHttp(redirectPrefix)) {
         // Loopback: let the callback server answer and the page finish loading before anyone closes it.
         const response = await within(request.response(), timeoutMs, `the response of ${redirectPrefix}`);
@@ -153,9 +183,10 @@ async function openSession(context: BrowserContext, authorizationUrl: string, op
   context.setDefaultTimeout(timeoutMs);
   context.setDefaultNavigationTimeout(timeoutMs);
   const page = await context.newPage();
+  const fragmentOf = isHttp(redirectPrefix) ? undefined : await watchFragments(context, page, timeoutMs);
 
   // Listen before the first navigation: the redirect can come at any step (even straight away).
-  const { captured: capturedPromise, isCaptured, waitForRedirect } = captureRedirect(page, redirectPrefix, timeoutMs);
+  const { captured: capturedPromise, isCaptured, waitForRedirect } = captureRedirect(page, redirectPrefix, timeoutMs, fragmentOf);
 
   /** Waits for one of the given pages, the login-failed marker, the error page, or the redirect. */
   const nextStep = async (expected: readonly ('login' | 'consent')[], what: string): Promise<AuthorizationStep> => {

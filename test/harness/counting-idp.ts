@@ -69,6 +69,8 @@ interface TestGrants {
   readonly apiScopes?: readonly string[];
   /** Lifetime of a client credentials token, seconds (oidc-provider's default: 10 minutes). */
   readonly clientCredentialsTtl?: number;
+  /** The implicit and hybrid response types (OIDC Core §3.2, §3.3) beside `code`. */
+  readonly frontChannel?: boolean;
 }
 
 /** PAR and DPoP beyond oidc-provider's defaults (both are on), and JWT access tokens for one resource. */
@@ -97,6 +99,9 @@ function configureSenderConstraints(configuration: Record<string, unknown>, conf
   }
 }
 
+/** Every response type the provider offers with `frontChannel`. */
+const FRONT_CHANNEL_RESPONSE_TYPES = ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'];
+
 function parseConfig(value: unknown): TestConfig {
   if (!isRecord(value)) throw new Error('--config-file must hold a JSON object');
   const out: TestConfig = {};
@@ -112,6 +117,7 @@ function parseConfig(value: unknown): TestConfig {
       password: g['password'] === true,
       apiScopes: Array.isArray(g['apiScopes']) ? g['apiScopes'].filter((s): s is string => typeof s === 'string') : [],
       ...(typeof g['clientCredentialsTtl'] === 'number' ? { clientCredentialsTtl: g['clientCredentialsTtl'] } : {}),
+      ...(g['frontChannel'] === true ? { frontChannel: true } : {}),
     };
   }
   if (value['users'] !== undefined) {
@@ -170,6 +176,7 @@ async function main(argv: readonly string[]): Promise<void> {
         }
         // In front of an Okta stand-in the provider answers on the paths of an Okta org authorization server.
         if (config.okta !== undefined) configuration['routes'] = { ...OKTA_ORG_ROUTES };
+        if (grants?.frontChannel === true) configuration['responseTypes'] = FRONT_CHANNEL_RESPONSE_TYPES;
       },
     });
     if (config.grants?.password === true) registerTestPasswordGrant(demo.provider, config.users ?? DEMO_USERS);

@@ -34,8 +34,11 @@ export interface StartTestIdpOptions {
   readonly ttl?: DemoTtl;
   readonly users?: readonly DemoUser[];
   readonly clients?: readonly DemoClient[];
-  /** Grants beyond the demo provider's: client credentials (with the API's scopes), and the test-only password grant. */
-  readonly grants?: { readonly clientCredentials?: boolean; readonly password?: boolean; readonly apiScopes?: readonly string[]; readonly clientCredentialsTtl?: number };
+  /**
+   * Grants beyond the demo provider's: client credentials (with the API's scopes), the test-only password grant,
+   * and `frontChannel`: the implicit and hybrid response types (test/harness/front-channel-idp.ts has a client for them).
+   */
+  readonly grants?: { readonly clientCredentials?: boolean; readonly password?: boolean; readonly apiScopes?: readonly string[]; readonly clientCredentialsTtl?: number; readonly frontChannel?: boolean };
   /** An Okta Authentication API stand-in in front of the provider (test/harness/okta-authn-stand-in.ts), which then answers on an Okta org's paths. */
   readonly okta?: OktaStandInConfig;
   /** How long to wait for the ready line; default 20 s. */

@@ -12,8 +12,14 @@ export function recordSecrets(...secrets: readonly (string | undefined | null)[]
   if (lines.length > 0) appendFileSync(ledger, `${lines.join('\n')}\n`);
 }
 
-/** The code and state of a redirect URL, for the ledger. */
+/** The code and state of a redirect URL (and the tokens of an implicit or hybrid response in its fragment), for the ledger. */
 export function redirectSecrets(url: string): string[] {
   const u = new URL(url);
-  return ['code', 'state'].map((k) => u.searchParams.get(k)).filter((v): v is string => v !== null);
+  return [...['code', 'state'].map((k) => u.searchParams.get(k)), ...formSecrets(u.hash.slice(1))].filter((v): v is string => v !== null);
+}
+
+/** The code, state and tokens of form-encoded response parameters (a fragment, a form post's body), for the ledger. */
+export function formSecrets(form: string | null | undefined): string[] {
+  const params = new URLSearchParams(form ?? '');
+  return ['code', 'state', 'access_token', 'id_token'].map((k) => params.get(k)).filter((v): v is string => v !== null);
 }

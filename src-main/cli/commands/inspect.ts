@@ -6,6 +6,7 @@ import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { isoTime, maskClaims, relativeTime, safeText } from '../output.ts';
+import { tokenSourcesText } from '../legacy-flows.ts';
 import { table } from '../views.ts';
 
 type JwtKindReport = JwtInspection['report'];
@@ -73,6 +74,7 @@ export async function inspect(ctx: CliContext, cmd: Extract<Command, { kind: 'in
   let inspection: JwtInspection;
   if (session.ok) {
     inspection = await ctx.call(api.inspectJwt({ sessionId: session.value.id }));
+    if (session.value.legacy !== undefined) ctx.out.info(tokenSourcesText(session.value.legacy));
   } else if (looksLikeJwt(cmd.target)) {
     inspection = await ctx.call(api.inspectJwt({ token: cmd.target }));
   } else {

@@ -8,6 +8,8 @@ import { assertKeychainUsable, keychainService, type CliContext } from '../conte
 import { prepareDemoProfile } from '../demo.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { duration, safeText } from '../output.ts';
+import { isFrontChannelFlow } from '../../core/front-channel-flows.ts';
+import { tokenSourcesText } from '../legacy-flows.ts';
 import { openSignIn } from '../par-dpop.ts';
 import { signedInText } from '../views.ts';
 import { signInDirect } from './login-direct.ts';
@@ -76,6 +78,8 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
     throw new DeskError('REDIRECT_UNSUPPORTED', `The profile "${profile.name}" redirects to ${safeText(uri, 200)}, which only the desktop app can receive. The CLI signs in with a loopback redirect: add a profile with --redirect loopback (the default), e.g. "oidc-desk profile add ${profile.name}-cli --issuer ${safeText(profile.issuer)} --client-id ${safeText(profile.clientId, 100)}", and register http://127.0.0.1/callback at the provider.`);
   }
   assertKeychainUsable(await ctx.call(api.keychainStatus()), keychainService(ctx.env));
+  // The implicit and hybrid flows' legacy warning, at every sign-in.
+  if (profile.warning !== undefined) ctx.out.warn(profile.warning);
   ctx.out.info(`Discovering ${safeText(profile.issuer)} ...`);
 
   const waiter = outcomeOf(api);
@@ -130,14 +134,17 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
     throw new DeskError(cause?.code.startsWith('KEYCHAIN_') ? cause.code : 'KEYCHAIN_FAILED', `The sign-in worked, but the OS keychain did not take the refresh token${cause ? ` (${cause.message})` : ''}. The CLI keeps sessions only in the OS keychain, so this one was discarded and its tokens revoked.`);
   }
   ctx.out.info(signedInText(view));
-  if (view.storage === 'none') {
+  if (view.legacy !== undefined) ctx.out.info(tokenSourcesText(view.legacy));
+  if (view.legacy?.flow === 'implicit') {
+    ctx.out.warn('The implicit flow issues no refresh token: "oidc-desk token" gives this session\'s tokens until they run out; then sign in again (no silent sign-in).');
+  } else if (view.storage === 'none') {
     ctx.out.warn('The provider issued no refresh token (ask for the offline_access scope; some providers also need --param prompt=consent), so later commands cannot use this session: its tokens lived only in this command.');
   }
   return view;
 }
 
 export async function login(ctx: CliContext, cmd: Extract<Command, { kind: 'login' }>): Promise<ExitCode> {
-  const direct = cmd.profile === DEMO_PROFILE_NAME ? undefined : (await ctx.call((await ctx.api()).listProfiles())).find((p) => p.name === cmd.profile && p.flow !== 'authorization_code');
+  const direct = cmd.profile === DEMO_PROFILE_NAME ? undefined : (await ctx.call((await ctx.api()).listProfiles())).find((p) => p.name === cmd.profile && p.flow !== 'authorization_code' && !isFrontChannelFlow(p.flow));
   if (direct === undefined && cmd.direct !== undefined) {
     throw new DeskError('USAGE', '--client-secret-stdin, --username and --password-stdin are for a profile of the client credentials, password or Okta session token flow; this one signs in through the browser.');
   }

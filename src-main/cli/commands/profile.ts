@@ -1,5 +1,6 @@
 /** `oidc-desk profile add|list|remove`: profiles in the shared profiles file, stored without contacting the provider. */
 import type { ClientCredentialView, ProfileInput, ProfileView } from '../../core/contract.ts';
+import { isFrontChannelFlow, responseModeFor } from '../../core/front-channel-flows.ts';
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
@@ -21,6 +22,7 @@ export function profileJson(profile: ProfileView): Record<string, unknown> {
     clientAuth: profile.clientAuth,
     par: profile.par,
     dpop: profile.dpop,
+    ...(profile.responseType === undefined ? {} : { responseType: profile.responseType }),
   };
 }
 
@@ -39,7 +41,15 @@ export async function profileAdd(ctx: CliContext, cmd: Extract<Command, { kind: 
     ...(cmd.clientAuth === undefined ? {} : { clientAuth: cmd.clientAuth as ProfileInput['clientAuth'] & string }),
     ...(cmd.par === undefined ? {} : { par: cmd.par as ProfileInput['par'] & string }),
     ...(cmd.dpop === undefined ? {} : { dpop: cmd.dpop }),
+    ...(cmd.responseType === undefined ? {} : { responseType: cmd.responseType as ProfileInput['responseType'] & string }),
   } }));
+  if (isFrontChannelFlow(profile.flow)) {
+    const mode = responseModeFor(profile.redirect === 'loopback' || profile.redirect.startsWith('http:') ? { kind: 'loopback' } : { kind: 'app-scheme' });
+    ctx.out.info(`Added profile "${profile.name}": ${safeText(profile.issuer)}, client ${safeText(profile.clientId, 100)}, ${safeText(profile.redirect)} redirect, ${profile.flow} flow with response_type=${profile.responseType ?? '?'} (response_mode=${mode}).`);
+    if (profile.warning !== undefined) ctx.out.warn(profile.warning);
+    ctx.out.info(`Sign in with: oidc-desk login ${profile.name}`);
+    return EXIT.OK;
+  }
   if (profile.flow === 'authorization_code') {
     const settings = profileSettings(profile);
     ctx.out.info(`Added profile "${profile.name}": ${safeText(profile.issuer)}, client ${safeText(profile.clientId, 100)}, ${safeText(profile.redirect)} redirect${settings.length === 0 ? '' : ` (${settings.join(', ')})`}. Sign in with: oidc-desk login ${profile.name}`);
@@ -69,6 +79,7 @@ export async function profileList(ctx: CliContext, cmd: Extract<Command, { kind:
     // profiles.json is in the data directory and may have been edited by hand: every field is shown escaped.
     const fields = [p.name, safeText(p.issuer), `client=${safeText(p.clientId, 100)}`, `redirect=${safeText(p.redirect)}`, `scope="${safeText(p.scopes.join(' '), 500)}"`];
     if (p.flow !== 'authorization_code') fields.push(`flow=${p.flow}`, `client-auth=${p.clientAuth}`);
+    if (p.responseType !== undefined) fields.push(`response-type="${p.responseType}"`);
     if (p.allowHttpLoopback) fields.push('allow-http-loopback');
     fields.push(...profileSettings(p));
     if (params) fields.push(safeText(params, 300));

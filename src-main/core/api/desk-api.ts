@@ -11,6 +11,7 @@ import type { ExchangeLog } from '../http/exchange-log.ts';
 import { exchangesToHar } from '../http/har.ts';
 import { checkProvider } from '../oauth/provider-check.ts';
 import { assertIssuer, OKTA_SESSION_TOKEN_WARNING, PASSWORD_FLOW_WARNING, type Profile } from '../profile.ts';
+import { frontChannelWarning, isFrontChannelFlow } from '../front-channel-flows.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { profileScheme, registerProfileSchemes, requireSchemeHost, schemeStatus, testScheme } from './scheme-ops.ts';
 
@@ -45,6 +46,8 @@ export function profileView(profile: Profile): ProfileView {
     clientAuth: profile.clientAuth,
     ...(profile.flow === 'password' ? { warning: PASSWORD_FLOW_WARNING } : {}),
     ...(profile.flow === 'okta_session_token' ? { warning: OKTA_SESSION_TOKEN_WARNING } : {}),
+    ...(isFrontChannelFlow(profile.flow) ? { warning: frontChannelWarning(profile.flow) } : {}),
+    ...(profile.responseType === undefined ? {} : { responseType: profile.responseType }),
     par: profile.par,
     dpop: profile.dpop,
   };
@@ -157,7 +160,8 @@ export class DeskApiService implements DeskApi {
   startSignIn(input: unknown) {
     return this.#run('startSignIn', input, async ({ profile: name, options, timeoutSeconds, username, password }): Promise<SignInStart | SignInDone> => {
       const profile = await this.#service.profiles.get(name);
-      if (profile.flow !== 'authorization_code') return this.#signInDirect(profile, username, password);
+      // The implicit and hybrid flows (legacy) go through the browser like the code flow.
+      if (profile.flow !== 'authorization_code' && !isFrontChannelFlow(profile.flow)) return this.#signInDirect(profile, username, password);
       if (username !== undefined || password !== undefined) throw new DeskError('USAGE', 'A username and password are taken only by a profile of the password or Okta session token flow; this one signs in through the browser.');
       const { started, session } = await this.#service.signIn(profile, { ...options, ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }) });
       const flowId = started.id;
@@ -205,6 +209,7 @@ export class DeskApiService implements DeskApi {
     const profile = await this.#service.profiles.get(name);
     if (profile.flow === 'authorization_code') throw new DeskError('USAGE', 'This profile signs in as a public client (authorization code with PKCE): it has no client secret or key.');
     if (profile.flow === 'okta_session_token') throw new DeskError('USAGE', 'This profile signs in as a public client (the code flow with PKCE, through Okta\'s Authentication API): it has no client secret or key.');
+    if (isFrontChannelFlow(profile.flow)) throw new DeskError('USAGE', `This profile signs in as a public client (the ${profile.flow} flow): it has no client secret or key.`);
     return profile;
   }
 

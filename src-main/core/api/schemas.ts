@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import type { DeskOperation } from '../contract.ts';
 import { DeskError } from '../errors.ts';
+import { HYBRID_RESPONSE_TYPES, IMPLICIT_RESPONSE_TYPES } from '../front-channel-flows.ts';
 
 const text = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max));
 
@@ -37,6 +38,8 @@ const ProfileInput = v.strictObject({
   clientAuth: v.exactOptional(text(64)),
   par: v.exactOptional(text(16)),
   dpop: v.exactOptional(v.boolean()),
+  // Which flow may take which response type is the profile validator's to say.
+  responseType: v.exactOptional(v.picklist([...IMPLICIT_RESPONSE_TYPES, ...HYBRID_RESPONSE_TYPES])),
 });
 
 const SignInOptions = v.strictObject({

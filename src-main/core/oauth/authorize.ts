@@ -32,7 +32,7 @@ const ENGINE_PARAMS: ReadonlySet<string> = new Set([
 
 /** Parameters no flow of OIDC Desk supports yet, with the reason shown when one is given. */
 const UNSUPPORTED_PARAMS: Readonly<Record<string, string>> = {
-  response_mode: 'OIDC Desk reads the authorization response from the redirect\'s query (the default for response_type=code); form_post, fragment and JWT response modes are not supported yet',
+  response_mode: 'OIDC Desk sets the response mode itself (the query for the code flow; for the implicit and hybrid flows the fragment on a scheme, form_post on loopback); JWT response modes are not supported',
   dpop_jkt: 'OIDC Desk sends it itself for a profile with DPoP on (RFC 9449 §10), with the thumbprint of the session\'s own key',
 };
 

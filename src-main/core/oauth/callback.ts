@@ -1,17 +1,22 @@
 /**
  * The callback router: the single entry for every authorization response (custom scheme, loopback,
  * cold-start argv, OS hand-off). It refuses bad input before reading parameters, finds the pending
- * flow by `state`, consumes it exactly once, and validates the response (RFC 9207 `iss`, errors).
+ * flow by `state`, consumes it exactly once, and validates the response (RFC 9207 `iss`, errors). The
+ * implicit and hybrid flows' responses come in the fragment of a deep link, or as a form post to the
+ * loopback listener (`handleFormPost`), and only for a flow that expects them there.
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { DeskError } from '../errors.ts';
+import type { FrontChannelResponseMode } from '../front-channel-flows.ts';
 import { issProblem, oauthErrorMessage } from './oauth-errors.ts';
 import type { PendingEntry, PendingFlows } from './pending.ts';
 
 /** Largest callback URL accepted (SECURITY.md: > 8 KiB is refused unread). */
 export const MAX_CALLBACK_URL_LENGTH = 8 * 1024;
+/** Largest form post body accepted (a form post response carries an ID token and an access token: a few KiB). */
+export const MAX_FORM_POST_BYTES = 64 * 1024;
 
 /** What the router needs of a pending flow. */
 export interface RoutableFlow extends PendingEntry {
@@ -20,6 +25,13 @@ export interface RoutableFlow extends PendingEntry {
   readonly redirectUri: string;
   readonly metadata: oauth.AuthorizationServer;
   readonly client: oauth.Client;
+  /**
+   * Where the response's parameters are: the query (the code flow, and the default), the fragment or a form
+   * post (the implicit and hybrid flows). A response found anywhere else is refused.
+   */
+  readonly responseMode?: 'query' | FrontChannelResponseMode;
+  /** For a fragment or form post response: validates its parameters (state, `iss`, its parts) and returns them. */
+  validateFrontChannel?(params: URLSearchParams, state: string): URLSearchParams;
   /** Called once with the validated parameters; performs the code exchange. */
   complete(params: URLSearchParams): Promise<void>;
   /** Called once when the flow ends in an error after it was taken. */
@@ -50,14 +62,19 @@ function assertCallbackShape(raw: unknown, schemes: ReadonlySet<string>): URL {
       throw new DeskError('CALLBACK_MALFORMED', 'The callback URL cannot be parsed.');
     }
   }
-  for (const part of url.search.slice(1).split('&')) {
+  assertPercentEncoding(url.search.slice(1));
+  return url;
+}
+
+/** Refuses form-encoded text (a query, a fragment, a form body) with invalid percent-encoding. */
+function assertPercentEncoding(text: string): void {
+  for (const part of text.split('&')) {
     try {
       decodeURIComponent(part.replaceAll('+', ' '));
     } catch {
       throw new DeskError('CALLBACK_MALFORMED', 'The callback URL has invalid percent-encoding.');
     }
   }
-  return url;
 }
 
 function digest(value: string): Buffer {
@@ -77,6 +94,17 @@ export function carriesState(url: string, expected: string): boolean {
   if (queryAt === -1) return false;
   const hashAt = url.indexOf('#', queryAt);
   const all = new URLSearchParams(url.slice(queryAt + 1, hashAt === -1 ? undefined : hashAt)).getAll('state');
+  if (all.length !== 1) return false;
+  return timingSafeEqual(digest(all[0] ?? ''), digest(expected));
+}
+
+/**
+ * True when form parameters (a form post's body) carry `state` exactly once and it equals `expected`,
+ * compared in constant time like {@link carriesState}. Never throws.
+ */
+export function paramsCarryState(params: URLSearchParams, expected: string): boolean {
+  if (!(params instanceof URLSearchParams) || typeof expected !== 'string' || expected === '') return false;
+  const all = params.getAll('state');
   if (all.length !== 1) return false;
   return timingSafeEqual(digest(all[0] ?? ''), digest(expected));
 }
@@ -111,9 +139,16 @@ const IMPLICIT_REFUSED = 'The callback carries tokens in the URL (an implicit or
 
 /** True when a parameter appears more than once in the query (RFC 6749 §3.1: never in a response). */
 function repeatsParameter(url: URL): boolean {
-  const names = [...url.searchParams.keys()];
+  return repeats(url.searchParams);
+}
+
+function repeats(params: URLSearchParams): boolean {
+  const names = [...params.keys()];
   return new Set(names).size !== names.length;
 }
+
+/** Where a front-channel response was expected, in words. */
+const MODE_WORDS: Readonly<Record<'query' | FrontChannelResponseMode, string>> = { query: 'query', fragment: 'fragment', form_post: 'form post' };
 
 /** Turns a validation failure of a taken flow into a DeskError, by the error's class, code and cause. */
 function responseError(error: unknown, metadata: oauth.AuthorizationServer): DeskError {
@@ -158,6 +193,8 @@ export class CallbackRouter<F extends RoutableFlow> {
   async handle(raw: unknown): Promise<void> {
     const schemes = new Set([...this.#schemes()].map((s) => s.toLowerCase()));
     const url = assertCallbackShape(raw, schemes);
+    const inFragment = this.#takeFragmentFlow(url);
+    if (inFragment !== undefined) return this.#completeFrontChannel(inFragment.flow, url, inFragment.state, fragmentParams(url));
     // oauth4webapi looks for id_token and token in the query only; an access_token, a token_type, or
     // tokens in the fragment (where implicit responses put them, with their state) would pass it.
     const tokens = carriesTokens(url);
@@ -174,6 +211,8 @@ export class CallbackRouter<F extends RoutableFlow> {
     }
     let params: URLSearchParams;
     try {
+      const mode = flow.responseMode ?? 'query';
+      if (mode !== 'query') throw new DeskError('CALLBACK_INVALID', `This sign-in expects the provider's response in the ${MODE_WORDS[mode]}; a response in the query was refused.`);
       if (tokens) throw new DeskError('CALLBACK_INVALID', IMPLICIT_REFUSED);
       if (redirectTarget(url.href) !== redirectTarget(flow.redirectUri)) {
         throw new DeskError('CALLBACK_INVALID', 'The callback arrived on another redirect URI than the sign-in used.');
@@ -186,5 +225,64 @@ export class CallbackRouter<F extends RoutableFlow> {
       throw err;
     }
     await flow.complete(params);
+  }
+
+  /**
+   * Handles a form post to the loopback listener (OAuth 2.0 Form Post Response Mode): the callback URL
+   * (`http://127.0.0.1:PORT/path`) and the form's body (`application/x-www-form-urlencoded`, at most
+   * {@link MAX_FORM_POST_BYTES}, valid percent-encoding). Only a flow that expects a form post is
+   * taken, by the form's `state`, exactly once; then as {@link handle}.
+   * @see https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html
+   */
+  async handleFormPost(raw: unknown, body: unknown): Promise<void> {
+    const url = assertCallbackShape(raw, new Set());
+    if (url.protocol !== 'http:') throw new DeskError('CALLBACK_FOREIGN_SCHEME', 'A form post is only received on the loopback address.');
+    if (typeof body !== 'string') throw new DeskError('CALLBACK_MALFORMED', 'The form post has no parameters.');
+    if (Buffer.byteLength(body, 'utf8') > MAX_FORM_POST_BYTES) throw new DeskError('CALLBACK_TOO_LARGE', `The form post is larger than ${MAX_FORM_POST_BYTES} bytes and was refused.`);
+    assertPercentEncoding(body);
+    const form = new URLSearchParams(body);
+    const states = form.getAll('state');
+    if (states.length > 1) throw new DeskError('CALLBACK_MALFORMED', 'The form post repeats the state parameter.');
+    const state = states[0];
+    if (state === undefined || state === '') throw new DeskError('CALLBACK_STATE_MISSING', 'The form post has no state: it does not belong to a sign-in of OIDC Desk and was refused.');
+    // A flow that expects its response elsewhere is not taken (nor ended) by a form post.
+    const flow = this.#pending.peek(state)?.responseMode === 'form_post' ? this.#pending.take(state) : undefined;
+    if (flow === undefined) throw new DeskError('CALLBACK_STATE_UNKNOWN', 'The form post matches no waiting sign-in (unknown, already used or expired state). Start the sign-in again.');
+    await this.#completeFrontChannel(flow, url, state, form);
+  }
+
+  /**
+   * The flow a deep link's fragment answers, taken: the fragment carries one `state` and the flow waiting on
+   * it expects its response in the fragment. Undefined otherwise (the URL then goes the code flow's way,
+   * where a fragment carrying tokens is refused). Bad percent-encoding in it is refused before anything.
+   */
+  #takeFragmentFlow(url: URL): { readonly flow: F; readonly state: string } | undefined {
+    if (url.hash.length <= 1) return undefined;
+    const states = fragmentParams(url).getAll('state');
+    const state = states.length === 1 ? states[0] : undefined;
+    if (state === undefined || state === '' || this.#pending.peek(state)?.responseMode !== 'fragment') return undefined;
+    assertPercentEncoding(url.hash.slice(1));
+    const flow = this.#pending.take(state);
+    return flow === undefined ? undefined : { flow, state };
+  }
+
+  /** Validates a taken front-channel flow's response (fragment or form post) and completes the flow; a refusal ends it. */
+  async #completeFrontChannel(flow: F, url: URL, state: string, params: URLSearchParams): Promise<void> {
+    let validated: URLSearchParams;
+    try {
+      if (flow.validateFrontChannel === undefined) throw new DeskError('CALLBACK_INVALID', 'This sign-in does not expect a response in the fragment or a form post.');
+      if (redirectTarget(url.href) !== redirectTarget(flow.redirectUri)) {
+        throw new DeskError('CALLBACK_INVALID', 'The callback arrived on another redirect URI than the sign-in used.');
+      }
+      // The redirect URI has no query; parameters in it too would be a response split in two.
+      if (url.search !== '') throw new DeskError('CALLBACK_INVALID', `The callback carries a query besides its ${MODE_WORDS[flow.responseMode ?? 'query']}, and was refused.`);
+      if (repeats(params)) throw new DeskError('CALLBACK_MALFORMED', 'The callback repeats a parameter (each may appear once, RFC 6749 §3.1) and was refused.');
+      validated = flow.validateFrontChannel(params, state);
+    } catch (error) {
+      const err = responseError(error, flow.metadata);
+      flow.fail(err);
+      throw err;
+    }
+    await flow.complete(validated);
   }
 }

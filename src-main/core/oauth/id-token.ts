@@ -39,6 +39,7 @@ const ADVICE: Readonly<Record<JwtCheckId, string>> = {
   nonce: 'the ID token does not belong to this sign-in; sign in again',
   at_hash: 'the ID token does not belong with the access token; sign in again',
   auth_time: 'the sign-in is older than max_age allows; sign in again',
+  c_hash: 'the ID token does not belong with the code; sign in again',
 };
 
 function errorFor(check: JwtCheck): DeskError {

@@ -28,7 +28,7 @@ export const MAX_SKEW_SECONDS = 60;
 
 /** What a check looks at. */
 export type JwtCheckId =
-  | 'alg' | 'signature' | 'typ' | 'iss' | 'sub' | 'aud' | 'azp' | 'exp' | 'nbf' | 'iat' | 'nonce' | 'at_hash' | 'auth_time';
+  | 'alg' | 'signature' | 'typ' | 'iss' | 'sub' | 'aud' | 'azp' | 'exp' | 'nbf' | 'iat' | 'nonce' | 'at_hash' | 'auth_time' | 'c_hash';
 
 /**
  * One check of a JWT, with the reason in `detail` (never a token or nonce value). `warn` flags a value that
@@ -83,6 +83,14 @@ export interface JwtReportContext {
   readonly requireNonce?: boolean | undefined;
   /** The `max_age` sent with the authorization request, seconds; makes `auth_time` required and bounded. */
   readonly maxAgeSeconds?: number | undefined;
+  /**
+   * An ID token from the authorization endpoint (implicit or hybrid flow), with the `code` that came with
+   * it, if any: the nonce is then required, `at_hash` is required when `accessToken` is given, and a
+   * `c_hash` check (required) is added for the code; their failures carry their own codes.
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitIDTValidation
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#HybridIDTValidation
+   */
+  readonly frontChannel?: { readonly code?: string | undefined } | undefined;
 }
 
 /** Largest NumericDate (seconds) a JS Date can show. */
@@ -326,17 +334,54 @@ function sameSecret(a: string, b: string): boolean {
 
 function checkNonce(claims: Record<string, unknown>, ctx: JwtReportContext): JwtCheck {
   const nonce = claims['nonce'];
+  // In the front channel the nonce is what ties the ID token to this sign-in: its failures say so by their code.
+  const code: ErrorCode = ctx.frontChannel === undefined ? 'ID_TOKEN_INVALID' : 'ID_TOKEN_NONCE_MISMATCH';
   if (ctx.nonce === undefined) {
-    if (ctx.requireNonce === true) return fail('nonce', 'a nonce is required but none is known for this sign-in to compare with');
+    if (ctx.requireNonce === true || ctx.frontChannel !== undefined) return fail('nonce', 'a nonce is required but none is known for this sign-in to compare with', code);
     return notApplicable('nonce', nonce === undefined ? 'no nonce sent, none in the token' : 'no nonce was sent in this flow; the token\'s nonce is not compared');
   }
-  if (nonce === undefined) return fail('nonce', 'missing; a nonce was sent with the authorization request');
-  if (typeof nonce !== 'string' || !sameSecret(nonce, ctx.nonce)) return fail('nonce', 'differs from the one sent with the authorization request');
+  if (nonce === undefined) return fail('nonce', 'missing; a nonce was sent with the authorization request', code);
+  if (typeof nonce !== 'string' || !sameSecret(nonce, ctx.nonce)) return fail('nonce', 'differs from the one sent with the authorization request', code);
   return pass('nonce', 'matches the one sent with the authorization request');
+}
+
+/** The left-most half of the hash (the SHA-2 of the JWS alg) of the ASCII octets of `value`, base64url: `at_hash`, `c_hash`. */
+function halfHash(value: string, alg: string | undefined, base64url: typeof Jose.base64url): { readonly hash: string; readonly how: string } | undefined {
+  const digest = alg === undefined ? undefined : AT_HASH_DIGEST[alg];
+  if (digest === undefined) return undefined;
+  const hash = createHash(digest).update(value, 'ascii').digest();
+  return { hash: base64url.encode(hash.subarray(0, hash.length / 2)), how: `left half of ${digest.toUpperCase().replace('SHA', 'SHA-')}, base64url` };
+}
+
+/**
+ * `c_hash`, for an ID token that came with a code from the authorization endpoint (hybrid flow): required,
+ * and the hash of that code.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeValidation
+ */
+function checkCHash(claims: Record<string, unknown>, alg: string | undefined, code: string | undefined, base64url: typeof Jose.base64url): JwtCheck {
+  const cHash = claims['c_hash'];
+  if (code === undefined) return notApplicable('c_hash', 'no code came with this token to compare with');
+  if (cHash === undefined) return fail('c_hash', 'missing; it is required when a code comes with the ID token from the authorization endpoint', 'ID_TOKEN_C_HASH_MISSING');
+  if (typeof cHash !== 'string') return fail('c_hash', 'c_hash is not a string', 'ID_TOKEN_C_HASH_MISMATCH');
+  const expected = halfHash(code, alg, base64url);
+  if (expected === undefined) return fail('c_hash', 'not computed: the alg is not allowed (see alg)', 'ID_TOKEN_ALG_NOT_ALLOWED');
+  return cHash === expected.hash
+    ? pass('c_hash', `matches the code received with it (${expected.how})`)
+    : fail('c_hash', `does not match the code received with it (${expected.how})`, 'ID_TOKEN_C_HASH_MISMATCH');
 }
 
 function checkAtHash(claims: Record<string, unknown>, alg: string | undefined, ctx: JwtReportContext, base64url: typeof Jose.base64url): JwtCheck {
   const atHash = claims['at_hash'];
+  // From the authorization endpoint, at_hash is what binds an access token to the ID token (OIDC Core §3.2.2.10).
+  if (ctx.frontChannel !== undefined && ctx.accessToken !== undefined) {
+    if (atHash === undefined) return fail('at_hash', 'missing; it is required when an access token comes with the ID token from the authorization endpoint', 'ID_TOKEN_AT_HASH_MISSING');
+    if (typeof atHash !== 'string') return fail('at_hash', 'at_hash is not a string', 'ID_TOKEN_AT_HASH_MISMATCH');
+    const expected = halfHash(ctx.accessToken, alg, base64url);
+    if (expected === undefined) return fail('at_hash', 'not computed: the alg is not allowed (see alg)', 'ID_TOKEN_ALG_NOT_ALLOWED');
+    return atHash === expected.hash
+      ? pass('at_hash', `matches the access token received with it (${expected.how})`)
+      : fail('at_hash', `does not match the access token received with it (${expected.how})`, 'ID_TOKEN_AT_HASH_MISMATCH');
+  }
   if (atHash === undefined) return notApplicable('at_hash', 'no at_hash claim (optional in the code flow)');
   if (typeof atHash !== 'string') return fail('at_hash', 'at_hash is not a string');
   if (ctx.accessToken === undefined) return notApplicable('at_hash', 'no access token given to compare with');
@@ -426,6 +471,8 @@ export async function buildJwtReport(token: string, ctx: JwtReportContext): Prom
     checkNonce(claims, ctx),
     checkAtHash(claims, alg, ctx, jose.base64url),
     checkAuthTime(claims, ctx, t),
+    // Only in the report of an ID token from the front channel: code-flow reports keep their rows (Glewlwyd's carry c_hash).
+    ...(ctx.frontChannel === undefined ? [] : [checkCHash(claims, alg, ctx.frontChannel.code, jose.base64url)]),
   ];
   return {
     kind: 'jwt',

@@ -1,6 +1,7 @@
 /**
  * The RFC 8252 §7.3 loopback receiver: one short-lived HTTP listener on 127.0.0.1 (or [::1]) that hands
- * exactly one authorization response (the one carrying the pending flow's state) to the callback router,
+ * exactly one authorization response (the one carrying the pending flow's state, in the query or, for the
+ * implicit and hybrid flows, in a form post) to the callback router,
  * answers stray requests with 400 and counts them however many come, answers with static pages only, and
  * closes.
  * @module
@@ -9,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { DeskError } from '../errors.ts';
 import { limitConnections } from './loopback-connections.ts';
+import { MAX_FORM_POST_BYTES, readFormPost } from './loopback-form-post.ts';
 import { PAGE_ALREADY, PAGE_FAILED, PAGE_HEADERS, PAGE_OK, PAGE_STRAY, page } from './loopback-pages.ts';
 
 /** What the callback router made of the handed-over URL; only decides which static page is shown. */
@@ -35,6 +37,19 @@ export interface LoopbackReceiverOptions {
   readonly isPendingCallback: (url: string) => boolean | Promise<boolean>;
   /** Receives the full callback URL (`http://127.0.0.1:PORT/path?query`), once at most. */
   readonly onCallback: (url: string) => Promise<LoopbackOutcome>;
+  /**
+   * Also takes the authorization response as a form post (OAuth 2.0 Form Post Response Mode, for the
+   * implicit and hybrid flows): a POST on the path, `application/x-www-form-urlencoded`, at most
+   * {@link MAX_FORM_POST_BYTES}. Only one whose body `isPendingCallback` accepts is handed on, under the
+   * same rules as a GET (see {@link startLoopbackReceiver}); the GET predicate above still decides GETs.
+   * @see https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html
+   */
+  readonly formPost?: {
+    /** True when the form's body carries the pending flow's `state` (exactly once, compared in constant time). A throw counts as false. */
+    readonly isPendingCallback: (body: string) => boolean | Promise<boolean>;
+    /** Receives the callback URL (`http://127.0.0.1:PORT/path`) and the form's body, once at most. */
+    readonly onCallback: (url: string, body: string) => Promise<LoopbackOutcome>;
+  } | undefined;
 }
 
 /** How a receiver ended: the callback was handled, the deadline passed, or `close()` or a cancel. Strays never end it. */
@@ -61,6 +76,8 @@ export type LoopbackHost = '127.0.0.1' | '::1';
 export const DEFAULT_LOOPBACK_PATH = '/callback';
 /** Longest request target accepted (SECURITY.md: callbacks over 8 KiB are refused unread). */
 export const MAX_LOOPBACK_URL_BYTES = 8 * 1024;
+/** Largest form post body read (413 beyond it, counted as a stray): the callback router's own limit. */
+export { MAX_FORM_POST_BYTES };
 /**
  * Strays answered with the explanatory page; every later one gets a bare 400 (no body). A browser sends
  * none or a few (an old sign-in tab reloaded) and shows the page; a program flooding the port gets the
@@ -103,7 +120,9 @@ function isOutcome(value: unknown): value is LoopbackOutcome {
  * Starts the loopback receiver on 127.0.0.1 (or [::1]), on an ephemeral port unless a fixed one is given.
  *
  * Only a GET on exactly `path` that `isPendingCallback` accepts is handed to `onCallback`, and only the
- * first one. On the path, a request without the pending state gets 400, another method 405, a repeat
+ * first one; with `formPost`, a POST of a form carrying the pending state is handed to its `onCallback`
+ * instead (a form too large gets 413, another content type 415). On the path, a request without the
+ * pending state gets 400, another method 405, a repeat
  * while the callback is handled 410: each is counted in `strayRequests` and the wait goes on, however
  * many come (after {@link LOOPBACK_STRAY_PAGES} of them the answer has no body). Other paths get 404,
  * request targets over 8 KiB 414, a Host other than the redirect URI's 421 (not counted). None of these
@@ -127,7 +146,7 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   if (!isOriginFormPath(path)) throw new DeskError('USAGE', 'The loopback redirect path must be an absolute path without query or fragment.');
   if (!((opts.signal as unknown) instanceof AbortSignal)) throw new DeskError('USAGE', 'The loopback receiver needs the sign-in\'s deadline signal.');
   const signal = opts.signal;
-  const { onCallback, isPendingCallback } = opts;
+  const { onCallback, isPendingCallback, formPost } = opts;
 
   // node:http (with net, stream, dns behind it) loads for a sign-in only, not for every command.
   const { createServer } = await import('node:http');
@@ -216,17 +235,29 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
       await send(res, 410, page(PAGE_ALREADY));
       return;
     }
+    if (req.method === 'POST' && formPost !== undefined) {
+      await handleFormPost(req, res, target, formPost);
+      return;
+    }
     if (req.method !== 'GET') {
-      await stray(res, 405, 'Method not allowed.', { Allow: 'GET' });
+      await stray(res, 405, 'Method not allowed.', { Allow: formPost === undefined ? 'GET' : 'GET, POST' });
       return;
     }
     const url = `http://${hostLiteral}:${port}${target}`;
-    const pending = await carriesPendingState(url);
+    await answer(res, () => carriesPendingState(url), () => onCallback(url));
+  }
+
+  /**
+   * The rest of a request on the path once it was read: a stray unless `pending` says it carries the
+   * pending state; then the callback, once (a repeat is a stray too), its page, and the end of the receiver.
+   */
+  async function answer(res: ServerResponse, pending: () => Promise<boolean>, deliver: () => Promise<LoopbackOutcome>): Promise<void> {
+    const carries = await pending();
     if (finished) {
       await send(res, 410, page(PAGE_ALREADY));
       return;
     }
-    if (!pending) {
+    if (!carries) {
       await stray(res, 400, PAGE_STRAY);
       return;
     }
@@ -237,13 +268,38 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
     consumed = true;
     let ok = false;
     try {
-      const outcome: unknown = await onCallback(url);
+      const outcome: unknown = await deliver();
       ok = isOutcome(outcome) && outcome.ok;
     } catch {
       ok = false;
     }
     await send(res, 200, page(ok ? PAGE_OK : PAGE_FAILED));
     await shutdown('callback');
+  }
+
+  /**
+   * A form post on the path: a stray (counted, the wait goes on) unless it is a form of at most
+   * MAX_FORM_POST_BYTES without a query whose body carries the pending state; then, once, the callback.
+   */
+  async function handleFormPost(req: IncomingMessage, res: ServerResponse, target: string, form: NonNullable<LoopbackReceiverOptions['formPost']>): Promise<void> {
+    const read = await readFormPost(req, target);
+    if ('status' in read) {
+      await stray(res, read.status, read.status === 413 ? 'The request was too large.' : PAGE_STRAY);
+      return;
+    }
+    const { body } = read;
+    if (finished) {
+      await send(res, 410, page(PAGE_ALREADY));
+      return;
+    }
+    const carriesState = async (): Promise<boolean> => {
+      try {
+        return (await form.isPendingCallback(body)) === true;
+      } catch {
+        return false;
+      }
+    };
+    await answer(res, carriesState, () => form.onCallback(`http://${hostLiteral}:${port}${target}`, body));
   }
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

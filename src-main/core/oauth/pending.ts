@@ -50,6 +50,12 @@ export class PendingFlows<T extends PendingEntry> {
     return flow !== undefined && !flow.signal.aborted;
   }
 
+  /** The live flow waiting on `state`, without taking it (to see where it expects its response). */
+  peek(state: string): T | undefined {
+    const flow = this.#flows.get(state);
+    return flow === undefined || flow.signal.aborted ? undefined : flow;
+  }
+
   /** Removes ended flows and returns them. */
   purgeExpired(): T[] {
     const expired: T[] = [];

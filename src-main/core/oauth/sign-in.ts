@@ -10,11 +10,12 @@ import type { FetchLike } from '../http/client.ts';
 import { withExchangeContext } from '../http/exchange-context.ts';
 import { APP_POST_LOGOUT_REDIRECT_URI, APP_REDIRECT_URI, APP_SCHEME, parseLoopbackRedirectUri, type Profile } from '../profile.ts';
 import { buildAuthorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from './authorize.ts';
-import { CallbackRouter, carriesState, type RoutableFlow } from './callback.ts';
+import { CallbackRouter, carriesState, paramsCarryState, type RoutableFlow } from './callback.ts';
 import { Deadline } from './deadline.ts';
 import { assertDpopOffered, dpopSigner, generateDpopKey, type DpopSigner } from './dpop.ts';
 import { buildEndSessionRequest } from './end-session.ts';
-import { startLoopbackReceiver, type LoopbackReceiver } from './loopback.ts';
+import { completeFrontChannel, frontChannelRequestOf, toFrontChannelRequest, validateFrontChannelResponse } from './front-channel.ts';
+import { startLoopbackReceiver, type LoopbackOutcome, type LoopbackReceiver } from './loopback.ts';
 import { pushAuthorizationRequest, pushesAuthorizationRequest, requestUriExpired } from './par.ts';
 import { FLOW_TTL_MS, PendingFlows } from './pending.ts';
 import { ProviderDirectory, type ProviderContext } from './provider-context.ts';
@@ -109,6 +110,8 @@ export class SignInEngine {
    */
   async start(profile: Profile, options: SignInOptions = {}): Promise<StartedSignIn> {
     const { timeoutMs, signal: outer, ...authorization } = options;
+    // The implicit and hybrid flows (legacy): their response type, in the fragment or as a form post.
+    const front = frontChannelRequestOf(profile);
     const deadline = new Deadline(timeoutMs ?? this.#ttl, this.#deps.now, outer);
     const id = randomUUID();
     // The sign-in's exchanges (discovery, JWKS, token) carry its id until the session it becomes takes them.
@@ -154,7 +157,7 @@ export class SignInEngine {
     let redirectUri: string;
     try {
       if (profile.redirect.kind === 'loopback') {
-        loopback = await this.#startLoopback(profile.redirect.uri, deadline, flowReady);
+        loopback = await this.#startLoopback(profile.redirect.uri, deadline, flowReady, front?.responseMode === 'form_post');
         redirectUri = loopback.redirectUri;
       } else {
         redirectUri = profile.redirect.kind === 'custom-scheme' ? profile.redirect.uri : APP_REDIRECT_URI;
@@ -167,6 +170,7 @@ export class SignInEngine {
         options: { ...authorization, extraParams: { ...profile.extraParams, ...authorization.extraParams } },
         ...(dpop === undefined ? {} : { dpopJkt: dpop.key.jkt }),
       });
+      if (front !== undefined) request = toFrontChannelRequest(request, front);
       if (push) {
         const built = request;
         const pushed = await withExchangeContext({ flowId: id }, () => pushAuthorizationRequest(provider, built, { now: this.#deps.now, signal: deadline.signal }));
@@ -188,9 +192,11 @@ export class SignInEngine {
       redirectUri,
       metadata: provider.metadata,
       client: provider.client,
+      responseMode: front?.responseMode ?? 'query',
+      ...(front === undefined ? {} : { validateFrontChannel: (params: URLSearchParams, state: string) => validateFrontChannelResponse(provider.metadata, provider.client, params, state, front.responseType) }),
       complete: async (params) => {
         try {
-          const tokens = await withExchangeContext({ flowId: id }, () => exchangeCode(provider, {
+          const tokens = await withExchangeContext({ flowId: id }, () => (front === undefined ? exchangeCode(provider, {
             params,
             redirectUri,
             codeVerifier: request.codeVerifier,
@@ -200,7 +206,17 @@ export class SignInEngine {
             maxAgeSeconds: request.maxAge,
             signal: deadline.signal,
             dpop,
-          }));
+          }) : completeFrontChannel(provider, {
+            responseType: front.responseType,
+            params,
+            state: request.state,
+            nonce: request.nonce ?? '',
+            redirectUri,
+            codeVerifier: request.codeVerifier,
+            maxAgeSeconds: request.maxAge,
+            now: this.#deps.now,
+            signal: deadline.signal,
+          })));
           finish({ ok: { flowId: id, profile, provider, redirectUri, tokens, strayRequests: loopback?.strayRequests ?? 0, ...(dpop === undefined ? {} : { dpop }) } });
         } catch (error) {
           // Past the deadline, the sign-in already ended with its error; this is what the caller of the router sees.
@@ -246,33 +262,47 @@ export class SignInEngine {
    * The loopback receiver of one sign-in, bound to its deadline. Only a request carrying the flow's
    * state reaches the router (and then ends the flow, whatever the outcome); any other local program's
    * request is a counted stray that ends nothing. A fixed redirect URI binds exactly its address, port
-   * and path; a busy port fails here, before any browser.
+   * and path; a busy port fails here, before any browser. With `formPost` (the implicit and hybrid flows
+   * on loopback) the callback is a form post carrying the state, and a GET is a stray.
    */
-  async #startLoopback(fixedUri: string | undefined, deadline: Deadline, flowReady: Promise<Flow>): Promise<LoopbackReceiver> {
+  async #startLoopback(fixedUri: string | undefined, deadline: Deadline, flowReady: Promise<Flow>, formPost: boolean): Promise<LoopbackReceiver> {
     const fixed = fixedUri === undefined ? undefined : parseLoopbackRedirectUri(fixedUri);
+    const own = (): Promise<Flow | undefined> => flowReady.catch(() => undefined);
     return startLoopbackReceiver({
       ...(fixed === undefined ? {} : { host: fixed.host, port: fixed.port, path: fixed.path }),
       signal: deadline.signal,
       isPendingCallback: async (url) => {
-        const own = await flowReady.catch(() => undefined);
-        return own !== undefined && carriesState(url, own.state);
+        const flow = await own();
+        return flow !== undefined && !formPost && carriesState(url, flow.state);
       },
-      onCallback: async (url) => {
-        try {
-          await flowReady;
-        } catch {
-          return { ok: false, code: 'CALLBACK_STATE_UNKNOWN' };
-        }
-        try {
-          await this.router.handle(url);
-          return { ok: true };
-        } catch (error) {
-          const err = error instanceof DeskError ? error : new DeskError('CALLBACK_INVALID', 'The callback was refused.');
-          deadline.cancel(err);
-          return { ok: false, code: err.code };
-        }
-      },
+      onCallback: (url) => this.#deliver(deadline, flowReady, () => this.router.handle(url)),
+      ...(formPost ? {
+        formPost: {
+          isPendingCallback: async (body: string) => {
+            const flow = await own();
+            return flow !== undefined && paramsCarryState(new URLSearchParams(body), flow.state);
+          },
+          onCallback: (url: string, body: string) => this.#deliver(deadline, flowReady, () => this.router.handleFormPost(url, body)),
+        },
+      } : {}),
     });
+  }
+
+  /** Hands a loopback callback to the router once the flow is registered; a refusal ends the sign-in. */
+  async #deliver(deadline: Deadline, flowReady: Promise<Flow>, handle: () => Promise<void>): Promise<LoopbackOutcome> {
+    try {
+      await flowReady;
+    } catch {
+      return { ok: false, code: 'CALLBACK_STATE_UNKNOWN' };
+    }
+    try {
+      await handle();
+      return { ok: true };
+    } catch (error) {
+      const err = error instanceof DeskError ? error : new DeskError('CALLBACK_INVALID', 'The callback was refused.');
+      deadline.cancel(err);
+      return { ok: false, code: err.code };
+    }
   }
 
   /**

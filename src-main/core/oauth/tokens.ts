@@ -15,7 +15,8 @@ import { CLOCK_SKEW_SECONDS, type ProviderContext } from './provider-context.ts'
 
 /** Tokens from one token response. Secrets: keep in the core, show fronts only views. */
 export interface TokenSet {
-  readonly accessToken: string;
+  /** Always there from a token endpoint; absent only after an implicit sign-in with `response_type=id_token`. */
+  readonly accessToken: string | undefined;
   readonly tokenType: string;
   /** Access token expiry, ms since the epoch, from `expires_in`. */
   readonly expiresAt: number | undefined;
@@ -126,7 +127,8 @@ async function boundTokenRequest(dpop: DpopSigner | undefined, send: (proof: { D
     }
     return read(response);
   });
-  if (dpop !== undefined) assertDpopBound(tokens, dpop.key);
+  // A token endpoint's answer always carries an access token (oauth4webapi refuses one without).
+  if (dpop !== undefined && tokens.accessToken !== undefined) assertDpopBound({ accessToken: tokens.accessToken, tokenType: tokens.tokenType }, dpop.key);
   return tokens;
 }
 

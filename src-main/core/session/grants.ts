@@ -9,6 +9,7 @@ import type { PrivateJwk } from '../store/client-credential.ts';
 import type { SessionRecord } from '../store/session-index.ts';
 import { assertBoundTo } from './bindings.ts';
 import { cachedClientTokens } from './direct-sign-in.ts';
+import { cachedUnderClient } from './front-channel-sessions.ts';
 import type { Grant, SessionState } from './session-state.ts';
 import type { HeldTokens, TokenBinding } from './token-cache.ts';
 
@@ -53,7 +54,7 @@ export async function heldTokens(state: SessionState, record: SessionRecord, gra
     assertBoundTo(record, own.boundTo, 'tokens');
     return own;
   }
-  if (record.flow === 'client_credentials') {
+  if (cachedUnderClient(record)) {
     const cached = await cachedClientTokens(state, record);
     if (cached !== undefined) live.tokens = cached;
     return cached;

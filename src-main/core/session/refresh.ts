@@ -17,6 +17,7 @@ import { bindingOf, identityOf } from './bindings.ts';
 import { clientAuthOf } from './client-credentials.ts';
 import { rerunClientCredentials } from './direct-sign-in.ts';
 import { dpopOf } from './dpop-session.ts';
+import { implicitSignInNeeded } from './front-channel-sessions.ts';
 import { readGrant, storeGrant } from './grants.ts';
 import type { Grant, SessionState } from './session-state.ts';
 import { newCacheKey, type HeldTokens } from './token-cache.ts';
@@ -85,6 +86,11 @@ export class Refresher {
     const state = this.#state;
     // No refresh token by design (RFC 6749 §4.4.3): getting a token again means running the grant again.
     if (state.record(id).flow === 'client_credentials') return rerunClientCredentials(state, id, reuse);
+    // No refresh token either, and never a silent sign-in: the user signs in again.
+    if (state.record(id).flow === 'implicit') {
+      state.scheduler.cancel(id);
+      throw implicitSignInNeeded();
+    }
     return state.withSessionLock(id, async (lost) => {
       // Another process may have rotated the token, refreshed or signed out: decide on the current state.
       await state.reload();

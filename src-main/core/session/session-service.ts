@@ -25,6 +25,7 @@ import { clientAuthOf, clientCredentialView, generateClientKeyPair, readClientCr
 import { signInDirect, type PasswordCredentials } from './direct-sign-in.ts';
 import { signInWithSessionToken } from './session-token-sign-in.ts';
 import { dpopOf } from './dpop-session.ts';
+import { accessTokenOf, cachedUnderClient, implicitCacheKey } from './front-channel-sessions.ts';
 import { heldTokens, readGrant } from './grants.ts';
 import { watchIndex } from './index-watch.ts';
 import { inspectPastedJwt } from './inspection.ts';
@@ -154,7 +155,8 @@ export class SessionService {
    */
   async signIn(profile: Profile, options: SignInOptions = {}): Promise<{ started: StartedSignIn; session: Promise<SessionView> }> {
     const started = await this.engine.start(profile, options);
-    const session = started.result.then((result) => storeSignIn(this.#state, result));
+    // An implicit session has no refresh token: its tokens are cached under its client's keychain entry.
+    const session = started.result.then(async (result) => storeSignIn(this.#state, result, await implicitCacheKey(this.#state, result.profile)));
     session.catch(() => undefined);
     return { started, session };
   }
@@ -205,12 +207,12 @@ export class SessionService {
     const record = state.record(id);
     const minValidityMs = minValiditySeconds * 1000;
     const held = await heldTokens(state, record);
-    if (held !== undefined && state.validFor(held, minValidityMs)) return held.accessToken;
+    if (held !== undefined && (held.accessToken === undefined || state.validFor(held, minValidityMs))) return accessTokenOf(held);
     if (record.refreshFailure !== undefined) throw refreshFailingError(record);
     await this.#refresher.shared(record.id, { seenAt: held?.receivedAt ?? 0, minValidityMs });
     const fresh = state.live.get(record.id)?.tokens;
     if (!fresh) throw new DeskError('INTERNAL', 'The refresh gave no access token.');
-    return fresh.accessToken;
+    return accessTokenOf(fresh);
   }
 
   /**
@@ -288,10 +290,10 @@ export class SessionService {
         if (held === undefined) throw new DeskError('SIGN_IN_NEEDED', 'This process holds no access token of that session to revoke.');
         await state.beforeSend(held.boundTo);
         const ctx = await state.providerOf(held.boundTo, record.allowHttpLoopback);
-        await revokeToken(ctx, held.accessToken, 'access_token', await clientAuthOf(state, held.boundTo, record.clientAuth));
+        await revokeToken(ctx, accessTokenOf(held), 'access_token', await clientAuthOf(state, held.boundTo, record.clientAuth));
         const expired: HeldTokens = { ...held, expiresAt: state.now() };
         state.liveOf(record.id).tokens = expired;
-        const key = record.hasRefreshToken ? (await readGrant(state, record)).cacheKey : record.flow === 'client_credentials' ? (await readClientCredential(state, record))?.cacheKey : undefined;
+        const key = record.hasRefreshToken ? (await readGrant(state, record)).cacheKey : cachedUnderClient(record) ? (await readClientCredential(state, record))?.cacheKey : undefined;
         if (key !== undefined) await state.cache.write(record.id, key, expired);
         const view = state.view(await state.patchRecord(record.id, (r) => ({ ...r, accessTokenExpiresAt: expired.expiresAt ?? 0 })));
         state.emit({ type: 'session-updated', session: view });
@@ -380,7 +382,7 @@ export class SessionService {
       let tokens: HeldTokens | undefined;
       try {
         // A client credentials session has no grant to read: its token is in the cache under its client's key.
-        if (now.flow !== 'client_credentials') found = await readGrant(state, now, { markMissing: false });
+        if (!cachedUnderClient(now)) found = await readGrant(state, now, { markMissing: false });
         tokens = await heldTokens(state, now, found);
       } catch (error) {
         if (isDeskError(error, 'SESSION_BINDING_MISMATCH') || (isDeskError(error) && error.category === 'keychain')) keychainProblem = error;
@@ -394,7 +396,7 @@ export class SessionService {
     this.#scheduler.cancel(record.id);
     state.emit({ type: 'session-removed', sessionId: record.id });
     // Tokens go only where their own binding says: the grant's (from the keychain), the held tokens'.
-    const owner: TokenBinding | undefined = grant ?? (current.flow === 'client_credentials' ? current : undefined);
+    const owner: TokenBinding | undefined = grant ?? (cachedUnderClient(current) ? current : undefined);
     const access = held !== undefined && owner !== undefined && held.boundTo.issuer === owner.issuer && held.boundTo.clientId === owner.clientId ? held : undefined;
     const result: SignOutResult = { revoked: false, revocationPending: false, tokens: { refresh: 'none', access: 'none' } };
     if (keychainProblem !== undefined) {

@@ -72,6 +72,7 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
     ...(profile.flow === 'authorization_code' ? {} : { flow: profile.flow }),
     ...(profile.clientAuth === 'none' ? {} : { clientAuth: profile.clientAuth }),
     ...(result.dpop === undefined ? {} : { dpopJkt: result.dpop.key.jkt }),
+    ...(profile.responseType === undefined ? {} : { responseType: profile.responseType }),
   };
   // The cache and the index are separate files: written at once (a cache missing after a crash only costs a refresh).
   await Promise.all([

@@ -53,7 +53,10 @@ const optNumber = (v: unknown): v is number | undefined => v === undefined || (t
 function parseHeld(value: unknown, binding: TokenBinding): HeldTokens | undefined {
   if (!isRecord(value) || value['v'] !== FORMAT) return undefined;
   const t = value;
-  if (typeof t['accessToken'] !== 'string' || t['accessToken'] === '' || typeof t['tokenType'] !== 'string') return undefined;
+  // No access token only beside an ID token: an implicit sign-in with response_type=id_token.
+  const noAccessToken = t['accessToken'] === undefined && typeof t['idToken'] === 'string';
+  if (!noAccessToken && (typeof t['accessToken'] !== 'string' || t['accessToken'] === '')) return undefined;
+  if (typeof t['tokenType'] !== 'string') return undefined;
   if (!optNumber(t['expiresAt']) || !optNumber(t['clockOffsetMs']) || !optNumber(t['idTokenReceivedAt']) || typeof t['receivedAt'] !== 'number') return undefined;
   const scope = t['scope'];
   if (scope !== undefined && !(Array.isArray(scope) && scope.every((s) => typeof s === 'string'))) return undefined;
@@ -63,7 +66,7 @@ function parseHeld(value: unknown, binding: TokenBinding): HeldTokens | undefine
   if (idToken !== undefined && (typeof idToken !== 'string' || !isRecord(claims) || typeof claims['iss'] !== 'string' || typeof claims['sub'] !== 'string')) return undefined;
   if (report !== undefined && !(isRecord(report) && (report['kind'] === 'jwt' || report['kind'] === 'opaque'))) return undefined;
   return {
-    accessToken: t['accessToken'],
+    accessToken: noAccessToken ? undefined : t['accessToken'] as string,
     tokenType: t['tokenType'],
     expiresAt: t['expiresAt'],
     scope: scope as string[] | undefined,

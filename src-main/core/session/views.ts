@@ -10,6 +10,7 @@ import { decodeJwt } from '../oauth/jwt-decode.ts';
 import type { JwtReport } from '../oauth/jwt-report.ts';
 import type { TokenSet } from '../oauth/tokens.ts';
 import type { SessionRecord } from '../store/session-index.ts';
+import { cachedUnderClient, legacyFlowView } from './front-channel-sessions.ts';
 
 /** A token without its value. */
 export function maskToken(token: string): MaskedToken {
@@ -43,7 +44,8 @@ export function sessionStatus(record: SessionRecord, storage: SecretStorage, now
   if (record.status === 'sign-in-needed') return 'sign-in-needed';
   if (record.refreshFailure !== undefined) return 'refresh-failing';
   // A client credentials session has no refresh token by design: its client's secret is in the keychain.
-  if (storage !== 'keychain' && record.flow !== 'client_credentials') return 'session-only';
+  // An implicit session has none either: its tokens are cached under its client's keychain entry until they run out.
+  if (storage !== 'keychain' && !cachedUnderClient(record)) return 'session-only';
   if (record.accessTokenExpiresAt !== undefined && record.accessTokenExpiresAt <= now) return 'expired';
   return 'active';
 }
@@ -66,6 +68,7 @@ export function sessionView(input: {
   readonly now: number;
 }): SessionView {
   const { record, tokens } = input;
+  const legacy = legacyFlowView(record);
   return {
     id: record.id,
     profile: record.profile,
@@ -79,7 +82,7 @@ export function sessionView(input: {
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     expiresAt: tokens?.expiresAt ?? record.accessTokenExpiresAt,
-    accessToken: tokens ? maskToken(tokens.accessToken) : undefined,
+    accessToken: tokens?.accessToken === undefined ? undefined : maskToken(tokens.accessToken),
     idToken: tokens?.idToken !== undefined && tokens.idTokenClaims !== undefined
       ? { ...maskToken(tokens.idToken), claims: maskClaims(tokens.idTokenClaims), report: maskReport(tokens.idTokenReport), receivedAt: tokens.idTokenReceivedAt ?? tokens.receivedAt }
       : undefined,
@@ -88,6 +91,7 @@ export function sessionView(input: {
     lastError: input.lastError?.toJSON() ?? failureView(record),
     flow: record.flow ?? 'authorization_code',
     ...(record.dpopJkt === undefined ? {} : { dpop: dpopView(record.dpopJkt, tokens?.accessToken) }),
+    ...(legacy === undefined ? {} : { legacy }),
   };
 }
 

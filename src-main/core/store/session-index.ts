@@ -4,6 +4,7 @@
  * @module
  */
 import { join } from 'node:path';
+import { responseTypesOf, type FrontChannelResponseType } from '../front-channel-flows.ts';
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod } from '../profile.ts';
 import { isSessionId } from './secret-store.ts';
 import { VersionedStore, type DocumentType } from './versioned-store.ts';
@@ -48,11 +49,13 @@ export interface SessionRecord {
   /** Set while refreshing fails on an answer retrying will not change; a successful refresh or a new sign-in clears it. */
   readonly refreshFailure?: RefreshFailure;
   /** The grant the session came from, when not the authorization code flow. */
-  readonly flow?: 'client_credentials' | 'password' | 'okta_session_token';
+  readonly flow?: 'client_credentials' | 'password' | 'okta_session_token' | 'implicit' | 'hybrid';
   /** The client authentication its token requests use, when not `none`. */
   readonly clientAuth?: Exclude<ClientAuthMethod, 'none'>;
   /** The thumbprint of the session's DPoP key (public; the key is in the keychain) when its tokens are DPoP-bound. */
   readonly dpopJkt?: string;
+  /** The `response_type` of an implicit or hybrid session's sign-in. */
+  readonly responseType?: FrontChannelResponseType;
 }
 
 /** A revocation that failed on the network and is retried later; the token waits in the keychain. */
@@ -94,7 +97,9 @@ function parseRecord(v: unknown): SessionRecord | undefined {
     if (typeof f !== 'object' || f === null || !str(f.code) || typeof f.message !== 'string' || f.message.length > 4096 || !num(f.at)) return undefined;
     refreshFailure = { code: f.code, message: f.message, at: f.at, ...(num(f.status) ? { status: f.status } : {}) };
   }
-  if (r.flow !== undefined && r.flow !== 'client_credentials' && r.flow !== 'password' && r.flow !== 'okta_session_token') return undefined;
+  if (r.flow !== undefined && r.flow !== 'client_credentials' && r.flow !== 'password' && r.flow !== 'okta_session_token' && r.flow !== 'implicit' && r.flow !== 'hybrid') return undefined;
+  const responseType = responseTypesOf(r.flow).find((t) => t === r.responseType);
+  if (responseType === undefined && (r.responseType !== undefined || r.flow === 'implicit' || r.flow === 'hybrid')) return undefined;
   if (r.clientAuth !== undefined && (r.clientAuth === 'none' || !(CLIENT_AUTH_METHODS as readonly unknown[]).includes(r.clientAuth))) return undefined;
   if (r.dpopJkt !== undefined && (typeof r.dpopJkt !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(r.dpopJkt))) return undefined;
   return {
@@ -116,6 +121,7 @@ function parseRecord(v: unknown): SessionRecord | undefined {
     ...(r.flow === undefined ? {} : { flow: r.flow }),
     ...(r.clientAuth === undefined ? {} : { clientAuth: r.clientAuth as Exclude<ClientAuthMethod, 'none'> }),
     ...(r.dpopJkt === undefined ? {} : { dpopJkt: r.dpopJkt }),
+    ...(responseType === undefined ? {} : { responseType }),
   };
 }
 

@@ -93,6 +93,11 @@ export const ERROR_CODES = {
   SCHEME_REGISTRATION_FAILED: 'protocol',
   /** A self-test URL did not come back through the OS in time: the scheme does not reach this app. */
   SCHEME_TEST_TIMEOUT: 'network',
+  // the device authorization grant (RFC 8628)
+  /** The device code expired before the sign-in was finished on the other device (`expired_token`, or its `expires_in` passed). */
+  DEVICE_CODE_EXPIRED: 'protocol',
+  /** The provider's device authorization response cannot be shown: a verification URI that is not https (or http on loopback for a local provider), a user code that is not short printable text. */
+  DEVICE_AUTHORIZATION_INVALID: 'protocol',
 } as const;
 
 /** A stable error code. */

@@ -28,11 +28,13 @@ export type RedirectMode =
  * The grant a profile signs in with: a closed list that later flows extend. `authorization_code` (PKCE
  * through the system browser) for people; `client_credentials` for a service with no user;
  * `password` (resource owner password, legacy: RFC 9700 §2.4 says it must not be used) for trusted
- * first-party tools only.
+ * first-party tools only; `device_code` (the device authorization grant) for an input-constrained device,
+ * or to sign in on another device (a phone) by entering a short code there.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
+ * @see https://www.rfc-editor.org/rfc/rfc8628
  */
-export const FLOWS = ['authorization_code', 'client_credentials', 'password'] as const;
+export const FLOWS = ['authorization_code', 'client_credentials', 'password', 'device_code'] as const;
 /** One of {@link FLOWS}. */
 export type Flow = (typeof FLOWS)[number];
 

@@ -83,6 +83,8 @@ export const ERROR_HELP: Readonly<Record<Code, ErrorHelp>> = {
   SCHEME_HOST_UNAVAILABLE: { title: 'Only the desktop app registers URI schemes', fix: 'Open the desktop app to register this profile’s scheme with the operating system and to test it.' },
   SCHEME_REGISTRATION_FAILED: { title: 'The operating system refused the scheme', fix: 'Read the message: on Linux, xdg-utils (xdg-mime, xdg-open) must be installed; on macOS, only schemes listed in the app’s Info.plist can be registered.' },
   SCHEME_TEST_TIMEOUT: { title: 'The self-test did not come back', fix: 'The operating system did not hand the scheme to OIDC Desk in time: another program may be its handler. Register it again (save the profile), then test once more.' },
+  DEVICE_CODE_EXPIRED: { title: 'The code expired', fix: 'The sign-in was not finished on the other device in time. Start the sign-in again for a new code, and enter it soon.' },
+  DEVICE_AUTHORIZATION_INVALID: { title: 'The provider’s device sign-in cannot be shown', fix: 'The provider sent an address that is not https, or a code that is not short printable text, so nothing was shown or opened. Check the issuer in the profile; if it is right, the provider is misconfigured.' },
 };
 
 /** What to do about some OAuth error values the provider names, more precise than the code alone. */

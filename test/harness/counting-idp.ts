@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { registerTestPasswordGrant } from './password-grant.ts';
+import { configureDeviceFlow } from './device-flow.ts';
 import { createDemoProvider, DEMO_USERS, type DemoClient, type DemoUser, type KoaContextLike, type PrivateJwks } from '../../src-main/demo-idp/provider.ts';
 import { serveOnLoopback } from '../../src-main/demo-idp/server.ts';
 import { READY_PREFIX, type RequestCounts } from './idp.ts';
@@ -67,6 +68,10 @@ interface TestGrants {
   readonly apiScopes?: readonly string[];
   /** Lifetime of a client credentials token, seconds (oidc-provider's default: 10 minutes). */
   readonly clientCredentialsTtl?: number;
+  /** oidc-provider's device flow (RFC 8628), with the test pages of device-flow.ts. */
+  readonly deviceFlow?: boolean;
+  /** Lifetime of a device code, seconds (oidc-provider's default: 10 minutes). */
+  readonly deviceCodeTtl?: number;
 }
 
 function parseConfig(value: unknown): { users?: DemoUser[]; clients?: DemoClient[]; grants?: TestGrants } {
@@ -79,6 +84,8 @@ function parseConfig(value: unknown): { users?: DemoUser[]; clients?: DemoClient
       password: g['password'] === true,
       apiScopes: Array.isArray(g['apiScopes']) ? g['apiScopes'].filter((s): s is string => typeof s === 'string') : [],
       ...(typeof g['clientCredentialsTtl'] === 'number' ? { clientCredentialsTtl: g['clientCredentialsTtl'] } : {}),
+      deviceFlow: g['deviceFlow'] === true,
+      ...(typeof g['deviceCodeTtl'] === 'number' ? { deviceCodeTtl: g['deviceCodeTtl'] } : {}),
     };
   }
   if (value['users'] !== undefined) {
@@ -134,6 +141,7 @@ async function main(argv: readonly string[]): Promise<void> {
           configuration['scopes'] = [...(configuration['scopes'] as string[]), ...(grants.apiScopes ?? [])];
           if (grants.clientCredentialsTtl !== undefined) configuration['ttl'] = { ...(configuration['ttl'] as Record<string, unknown>), ClientCredentials: grants.clientCredentialsTtl };
         }
+        if (grants?.deviceFlow === true) configureDeviceFlow(configuration, { deviceCodeTtl: grants.deviceCodeTtl });
       },
     });
     if (config.grants?.password === true) registerTestPasswordGrant(demo.provider, config.users ?? DEMO_USERS);

@@ -34,7 +34,11 @@ export interface StartTestIdpOptions {
   readonly users?: readonly DemoUser[];
   readonly clients?: readonly DemoClient[];
   /** Grants beyond the demo provider's: client credentials (with the API's scopes), and the test-only password grant. */
-  readonly grants?: { readonly clientCredentials?: boolean; readonly password?: boolean; readonly apiScopes?: readonly string[]; readonly clientCredentialsTtl?: number };
+  readonly grants?: {
+    readonly clientCredentials?: boolean; readonly password?: boolean; readonly apiScopes?: readonly string[]; readonly clientCredentialsTtl?: number;
+    /** oidc-provider's device flow (RFC 8628) with the test pages and client of test/harness/device-flow.ts; `deviceCodeTtl` in seconds. */
+    readonly deviceFlow?: boolean; readonly deviceCodeTtl?: number;
+  };
   /** How long to wait for the ready line; default 20 s. */
   readonly readyTimeoutMs?: number;
 }

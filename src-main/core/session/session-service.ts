@@ -23,6 +23,7 @@ import { sessionIndexStore, type SessionIndexDoc } from '../store/session-index.
 import type { ClientKeyAlg } from '../oauth/client-auth.ts';
 import { clientAuthOf, clientCredentialView, generateClientKeyPair, readClientCredential, setClientSecret } from './client-credentials.ts';
 import { signInDirect, type PasswordCredentials } from './direct-sign-in.ts';
+import { startDeviceSignIn, type DeviceSignInOptions, type StartedDeviceSignIn } from './device-sign-in.ts';
 import { heldTokens, readGrant } from './grants.ts';
 import { watchIndex } from './index-watch.ts';
 import { inspectPastedJwt } from './inspection.ts';
@@ -160,6 +161,11 @@ export class SessionService {
   /** Signs in without a browser (client credentials; password with the account's credentials, used once). */
   signInDirect(profile: Profile, flowId: string, credentials?: PasswordCredentials): Promise<SessionView> {
     return signInDirect(this.#state, profile, flowId, credentials);
+  }
+
+  /** Starts a device authorization grant sign-in (RFC 8628): answers with the code to enter on another device; `session` settles when the polling ends. */
+  signInDevice(profile: Profile, options: DeviceSignInOptions): Promise<StartedDeviceSignIn> {
+    return startDeviceSignIn(this.#state, profile, options);
   }
 
   /** The clock of this service (ms since the epoch). */

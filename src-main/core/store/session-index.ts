@@ -48,7 +48,7 @@ export interface SessionRecord {
   /** Set while refreshing fails on an answer retrying will not change; a successful refresh or a new sign-in clears it. */
   readonly refreshFailure?: RefreshFailure;
   /** The grant the session came from, when not the authorization code flow. */
-  readonly flow?: 'client_credentials' | 'password';
+  readonly flow?: 'client_credentials' | 'password' | 'device_code';
   /** The client authentication its token requests use, when not `none`. */
   readonly clientAuth?: Exclude<ClientAuthMethod, 'none'>;
 }
@@ -92,7 +92,7 @@ function parseRecord(v: unknown): SessionRecord | undefined {
     if (typeof f !== 'object' || f === null || !str(f.code) || typeof f.message !== 'string' || f.message.length > 4096 || !num(f.at)) return undefined;
     refreshFailure = { code: f.code, message: f.message, at: f.at, ...(num(f.status) ? { status: f.status } : {}) };
   }
-  if (r.flow !== undefined && r.flow !== 'client_credentials' && r.flow !== 'password') return undefined;
+  if (r.flow !== undefined && r.flow !== 'client_credentials' && r.flow !== 'password' && r.flow !== 'device_code') return undefined;
   if (r.clientAuth !== undefined && (r.clientAuth === 'none' || !(CLIENT_AUTH_METHODS as readonly unknown[]).includes(r.clientAuth))) return undefined;
   return {
     id: r.id,

@@ -23,6 +23,7 @@ export const FLOW_CHOICES: readonly { readonly flow: Flow; readonly label: strin
   { flow: 'authorization_code', label: 'Authorization code with PKCE', purpose: 'A person signs in through the system browser. The flow for people.' },
   { flow: 'client_credentials', label: 'Client credentials', purpose: 'A service with no user gets a token for itself with its client secret or key (an Okta service app).' },
   { flow: 'password', label: 'Resource owner password (legacy)', purpose: 'The username and password go to the token endpoint. For a trusted first-party client only.' },
+  { flow: 'device_code', label: 'Device authorization (device code)', purpose: 'A person signs in on another device, a phone, with a short code: for a device with no browser or no keyboard (RFC 8628).' },
 ];
 
 /** What the editor says about the password flow (the core's views carry the same warning). */

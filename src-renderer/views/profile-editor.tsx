@@ -18,7 +18,7 @@ export type Props = {
   /** Scopes suggested by the flow guide. */
   readonly scopes: string | undefined;
   /** The flow suggested by the flow guide, for a new profile. */
-  readonly flow?: 'client_credentials' | 'password' | undefined;
+  readonly flow?: 'client_credentials' | 'password' | 'device_code' | undefined;
   readonly onSaved: (profile: ProfileView) => void;
   readonly onCancel: () => void;
 };

@@ -40,6 +40,7 @@ export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions
         )}
       </div>
       {profile?.flow === 'client_credentials' ? <p className="muted small">Client credentials: a token for the client itself, no user and no browser.</p> : null}
+      {profile?.flow === 'device_code' ? <p className="muted small">Device flow: you finish the sign-in on another device (a phone) with a code shown here.</p> : null}
       {askingPassword ? (
         <PasswordSignIn profile={name} starting={starting} onCancel={() => setAskingPassword(false)} onSubmit={(credentials) => {
           setAskingPassword(false);

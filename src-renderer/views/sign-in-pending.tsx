@@ -1,8 +1,9 @@
-/** A sign-in waiting for the browser: where to finish it, its deadline, and cancel. */
+/** A sign-in waiting for the browser: where to finish it, its deadline, and cancel (a device sign-in: its own card). */
 import { Countdown } from '../components/countdown.tsx';
 import { inBrowserMode } from '../format/host.ts';
 import { formatDateTime } from '../format/time.ts';
 import type { WaitingSignIn } from '../hooks/use-sign-ins.ts';
+import { DeviceSignInPending } from './device-sign-in-pending.tsx';
 
 export type Props = {
   readonly flow: WaitingSignIn;
@@ -19,6 +20,7 @@ function hostOf(url: string): string {
 
 /** The card. The authorization URL is a link target only, never shown as text (it carries state and nonce). */
 export function SignInPending({ flow, onCancel }: Props) {
+  if (flow.device !== undefined) return <DeviceSignInPending flow={{ ...flow, device: flow.device }} onCancel={onCancel} />;
   const url = flow.authorizationUrl;
   return (
     <section className="panel sign-in-pending" aria-label={`Sign-in with ${flow.profile} waiting`} data-flow={flow.flowId}>

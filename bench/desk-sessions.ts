@@ -38,7 +38,7 @@ export interface DeskCallback {
 /** Starts a sign-in of `profile` and signs `username` in at the provider (the part a person does). */
 export async function authorizeDesk(desk: Desk, profile: string, username: string, password: string): Promise<DeskCallback> {
   const started = must(await desk.api.startSignIn({ profile }), 'startSignIn');
-  if ('session' in started) throw new Error(`the profile ${profile} signs in without a browser: the bench needs a code-flow profile`);
+  if ('session' in started || 'device' in started) throw new Error(`the profile ${profile} signs in without a browser: the bench needs a code-flow profile`);
   return { flowId: started.flowId, callbackUrl: await signInOverHttp(started.authorizationUrl, username, password) };
 }
 

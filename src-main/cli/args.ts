@@ -28,6 +28,14 @@ export interface DirectLoginOptions {
   readonly passwordStdin: boolean;
 }
 
+/** What `login` takes for a device flow profile (RFC 8628): only given when one of its options was. */
+export interface DeviceLoginOptions {
+  /** Leave the QR code out. */
+  readonly noQr: boolean;
+  /** Open the verification page in a browser here (`--browser-command` says which). */
+  readonly open: boolean;
+}
+
 /** One parsed subcommand. */
 export type Command =
   | { readonly kind: 'help'; readonly topic: string | undefined }
@@ -57,7 +65,7 @@ export type Command =
   /** Shows (making it when there is none, or with `fresh`) the private_key_jwt key pair's public JWK. */
   | { readonly kind: 'profile-key'; readonly name: string; readonly fresh: boolean; readonly alg: 'ES256' | 'RS256' | undefined; readonly json: boolean }
   /** `direct` only when an option of the flows without a browser was given. */
-  | ({ readonly kind: 'login'; readonly profile: string; readonly direct?: DirectLoginOptions } & LoginOptions)
+  | ({ readonly kind: 'login'; readonly profile: string; readonly direct?: DirectLoginOptions; readonly device?: DeviceLoginOptions } & LoginOptions)
   | { readonly kind: 'sessions'; readonly json: boolean }
   | { readonly kind: 'token'; readonly session: string; readonly type: TokenType; readonly json: boolean; readonly minValidSeconds: number | undefined }
   | { readonly kind: 'inspect'; readonly target: string; readonly json: boolean }
@@ -341,13 +349,15 @@ function parseSubcommand(name: string, args: readonly string[]): Command {
     case 'profile':
       return parseProfileCommand(args);
     case 'login': {
-      const { values, positionals } = parseCommand('login', args, { ...LOGIN_OPTIONS, 'client-secret-stdin': { type: 'boolean' }, username: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
+      const { values, positionals } = parseCommand('login', args, { ...LOGIN_OPTIONS, 'client-secret-stdin': { type: 'boolean' }, username: { type: 'string' }, 'password-stdin': { type: 'boolean' }, 'no-qr': { type: 'boolean' }, open: { type: 'boolean' } });
       if (flag(values, 'help')) return help('login');
       const direct: DirectLoginOptions = { clientSecretStdin: flag(values, 'client-secret-stdin'), username: str(values, 'username'), passwordStdin: flag(values, 'password-stdin') };
       if (direct.clientSecretStdin && direct.passwordStdin) usage('Only one of --client-secret-stdin and --password-stdin can read stdin: set the client secret first with "oidc-desk profile secret <profile> --client-secret-stdin".');
       if (direct.passwordStdin && direct.username === undefined) usage('--password-stdin goes with --username <name>.');
       const given = direct.clientSecretStdin || direct.passwordStdin || direct.username !== undefined;
-      return { kind: 'login', profile: one('login', positionals, 'a profile name'), ...(given ? { direct } : {}), ...loginOptions(values) };
+      const device: DeviceLoginOptions = { noQr: flag(values, 'no-qr'), open: flag(values, 'open') };
+      if (device.open && flag(values, 'no-open')) usage('Give either --open or --no-open, not both.');
+      return { kind: 'login', profile: one('login', positionals, 'a profile name'), ...(given ? { direct } : {}), ...(device.noQr || device.open ? { device } : {}), ...loginOptions(values) };
     }
     case 'sessions': {
       const { values, positionals } = parseCommand('sessions', args, { json: { type: 'boolean' } });
@@ -493,7 +503,7 @@ Commands:
   profile secret <name> [--client-secret-stdin]
   profile key <name> [--new [--alg ES256|RS256]] [--json]
   login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
-        [--client-secret-stdin] [--username <name> [--password-stdin]]
+        [--client-secret-stdin] [--username <name> [--password-stdin]] [--no-qr] [--open]
   sessions [--json]
   token <session> [--type access|id] [--min-valid <seconds>] [--json]
   inspect <session|jwt> [--json]
@@ -526,12 +536,14 @@ exactly so. --scope defaults to "openid profile email offline_access".
 Repeat --param for each extra authorization parameter (e.g. --param prompt=consent).
 --allow-http-loopback allows an http issuer on 127.0.0.1/[::1]/localhost (local test providers).
 --flow authorization_code (default: a person signs in through the browser), client_credentials (a service,
-no user; needs a confidential client) or password (legacy resource owner password grant: RFC 9700 says it
-must not be used; trusted first-party clients only) or okta_session_token (Okta only, classic engine: the
+no user; needs a confidential client), password (legacy resource owner password grant: RFC 9700 says it
+must not be used; trusted first-party clients only), okta_session_token (Okta only, classic engine: the
 username and password go to Okta's Authentication API, then the code flow with PKCE runs without a browser;
-a public client, its redirect registered at Okta as for the code flow). --client-auth none (default for the
-browser, password and Okta session token flows), client_secret_basic (default for client_credentials),
-client_secret_post or private_key_jwt.
+a public client, its redirect registered at Okta as for the code flow), device_code (the device authorization
+grant, RFC 8628: for an input-constrained device, or to sign in on another device, a phone, by entering a
+short code there), implicit or hybrid (legacy, see --response-type). --client-auth none (default for the
+browser, password, Okta session token and device flows), client_secret_basic (default for
+client_credentials), client_secret_post or private_key_jwt.
 A client_credentials profile's --scope defaults to none (the provider's default scopes).
 --flow implicit or hybrid (legacy: tokens come in the browser's redirect, RFC 9700 says not to; prefer the
 default) needs --response-type: "id_token" or "id_token token" (implicit), "code id_token", "code token" or
@@ -548,7 +560,7 @@ provider requires it). A pushed request leaves only client_id and request_uri in
 --dpop (authorization code flow) binds the session's tokens to a key pair of its own (DPoP, RFC 9449): the
 private key stays in the OS keychain beside the refresh token, and every token request and userinfo call
 carries a proof signed with it.`,
-    login: `oidc-desk login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>]
+    login: `oidc-desk login <profile> [--browser-command "<cmd>"] [--no-open] [--timeout <seconds>] [--no-qr] [--open]
 
 Signs in through the system browser with a loopback redirect and prints the new session id on stdout.
 The system browser is opened through a redirect file only you can read, so the authorization URL is in
@@ -560,7 +572,11 @@ A client_credentials profile signs in without a browser (the client secret or ke
 --username and the password from the terminal without echo, or from stdin with --password-stdin; the
 password is sent once and kept nowhere. An okta_session_token profile takes them the same way and sends the
 password once to Okta's Authentication API (no multi-factor sign-in this way).
-"login demo" starts the embedded demo provider when needed and keeps the "demo" profile pointed at it.`,
+"login demo" starts the embedded demo provider when needed and keeps the "demo" profile pointed at it.
+A device_code profile (RFC 8628) opens no browser here: it prints the address to open on another device
+(a phone, a computer with a browser), the code to enter there and a QR code of the address with the code
+(--no-qr leaves it out), all on stderr, and waits while the provider is polled; Ctrl-C cancels. --open
+opens that address in a browser here after all (through --browser-command when given).`,
     sessions: 'oidc-desk sessions [--json]\n\nLists the sessions of the data directory (no network, no keychain).',
     token: `oidc-desk token <session> [--type access|id] [--min-valid <seconds>] [--json]
 

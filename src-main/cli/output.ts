@@ -128,6 +128,26 @@ export class Output {
     this.#write(this.#io.stderr, `${text}\n`);
   }
 
+  /** True when stderr is a terminal (progress lines then update in place). */
+  get stderrIsTerminal(): boolean {
+    return (this.#io.stderr as { readonly isTTY?: boolean }).isTTY === true;
+  }
+
+  /**
+   * A progress line on stderr: on a terminal it replaces the previous one (carriage return, erase to the end
+   * of the line); elsewhere each is a line of its own. Untrusted text in it is made terminal-safe.
+   */
+  progress(text: string): void {
+    const line = safeText(text, 500);
+    if (this.stderrIsTerminal) this.#io.stderr.write(`\r${line}\u001b[K`);
+    else this.#write(this.#io.stderr, `${line}\n`);
+  }
+
+  /** Erases the progress line on a terminal, so what follows starts on a clean line; nothing elsewhere. */
+  endProgress(): void {
+    if (this.stderrIsTerminal) this.#io.stderr.write('\r\u001b[K');
+  }
+
   /** A warning on stderr. */
   warn(text: string): void {
     this.#write(this.#io.stderr, `warning: ${text}\n`);

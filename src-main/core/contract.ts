@@ -311,7 +311,8 @@ export type DeskEvent =
   | { readonly type: 'timeline'; readonly entry: TimelineEntry }
   | { readonly type: 'sign-in-completed'; readonly flowId: string; readonly session: SessionView; readonly strayRequests: number }
   | { readonly type: 'sign-in-failed'; readonly flowId: string; readonly error: ErrorView; readonly strayRequests: number }
-  | { readonly type: 'end-session'; readonly flowId: string; readonly error?: ErrorView };
+  | { readonly type: 'end-session'; readonly flowId: string; readonly error?: ErrorView }
+  | DeviceSignInProgress;
 
 /**
  * Every operation a front may perform: one plain, schema-checked input object (or none) and a
@@ -334,9 +335,11 @@ export interface DeskApi {
   /**
    * Starts a sign-in that waits for the browser at most `timeoutSeconds` (default 10 minutes). A profile
    * whose flow needs no browser (client credentials; password and Okta session token, with `username` and
-   * `password`) completes here and answers {@link SignInDone} (tell them apart by `'session' in value`).
+   * `password`) completes here and answers {@link SignInDone} (tell them apart by `'session' in value`). A
+   * device flow profile answers {@link DeviceSignInStart} at once (`'device' in value`): the code to enter on
+   * another device.
    */
-  startSignIn(input: { readonly profile: string; readonly options?: SignInOptions; readonly timeoutSeconds?: number; readonly username?: string; readonly password?: string }): Promise<Result<SignInStart | SignInDone>>;
+  startSignIn(input: { readonly profile: string; readonly options?: SignInOptions; readonly timeoutSeconds?: number; readonly username?: string; readonly password?: string }): Promise<Result<SignInStart | SignInDone | DeviceSignInStart>>;
   /**
    * Ends a waiting sign-in. With `reason: 'request-uri-expired'` (a front that was about to send the browser
    * to a pushed request's URL after its `requestUriExpiresAt`) it ends with `PAR_REQUEST_EXPIRED` when the
@@ -449,4 +452,52 @@ export interface SchemeHost {
    * (through the deep-link dispatcher); throws `SCHEME_TEST_TIMEOUT` when it did not in time.
    */
   selfTest(scheme: string): Promise<{ readonly waitedMs: number }>;
+}
+
+// ---- The device authorization grant (RFC 8628) ---------------------------------------------------
+
+/**
+ * What the person needs to finish a device sign-in on another device (a phone, a computer with a browser):
+ * open `verificationUri` and enter `userCode`, or open `verificationUriComplete` (it carries the code; the
+ * one to put in a QR code). Provider text, checked by the core before any front sees it: the URIs are https
+ * (http only on loopback for a profile that allows a local provider), the code is short printable text.
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.3
+ */
+export interface DeviceSignInPrompt {
+  readonly userCode: string;
+  readonly verificationUri: string;
+  readonly verificationUriComplete?: string;
+  /** When the device code expires (ms since the epoch): then the sign-in ends with `DEVICE_CODE_EXPIRED`. */
+  readonly expiresAt: number;
+  /** Seconds between two polls of the token endpoint, as it starts (`sign-in-polling` events say when it grows). */
+  readonly interval: number;
+}
+
+/**
+ * A device sign-in waiting for the person: `startSignIn` of a `device_code` profile answers it at once. The
+ * core polls the token endpoint; the outcome arrives as a `sign-in-completed` or `sign-in-failed` event,
+ * progress as `sign-in-polling` events; `cancelSignIn` stops the polling.
+ */
+export interface DeviceSignInStart {
+  /** Refers to this sign-in in events and in `cancelSignIn`. */
+  readonly flowId: string;
+  readonly profile: string;
+  readonly device: DeviceSignInPrompt;
+  /** When the sign-in gives up (ms since the epoch): the device code's expiry, or an earlier `timeoutSeconds`. */
+  readonly expiresAt: number;
+}
+
+/**
+ * A device sign-in polled the token endpoint and the person has not finished yet (`authorization_pending`),
+ * or the provider asked to slow down (`slowDown`: the interval grew by 5 s, RFC 8628 §3.5), or the provider
+ * could not be reached (the interval doubled).
+ */
+export interface DeviceSignInProgress {
+  readonly type: 'sign-in-polling';
+  readonly flowId: string;
+  /** Token requests made so far. */
+  readonly polls: number;
+  /** Seconds until the next poll. */
+  readonly interval: number;
+  readonly slowDown: boolean;
 }

@@ -134,6 +134,11 @@ export const ERROR_CODES = {
   ID_TOKEN_SUBJECT_MISMATCH: 'protocol',
   /** The session has no access token: its response type (`id_token`) brings an ID token only. */
   NO_ACCESS_TOKEN: 'protocol',
+  // the device authorization grant (RFC 8628)
+  /** The device code expired before the sign-in was finished on the other device (`expired_token`, or its `expires_in` passed). */
+  DEVICE_CODE_EXPIRED: 'protocol',
+  /** The provider's device authorization response cannot be shown: a verification URI that is not https (or http on loopback for a local provider), a user code that is not short printable text. */
+  DEVICE_AUTHORIZATION_INVALID: 'protocol',
 } as const;
 
 /** A stable error code. */

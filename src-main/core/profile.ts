@@ -30,14 +30,16 @@ export type RedirectMode =
  * through the system browser) for people; `client_credentials` for a service with no user;
  * `password` (resource owner password, legacy: RFC 9700 §2.4 says it must not be used) for trusted
  * first-party tools only; `okta_session_token` (Okta only, classic engine) the code flow with PKCE whose
- * user authentication goes through Okta's Authentication API instead of a browser.
- * first-party tools only; `implicit` and `hybrid` (legacy: tokens in the browser's redirect, RFC 9700 §2.1.2)
- * with the response type of the profile (see front-channel-flows.ts).
+ * user authentication goes through Okta's Authentication API instead of a browser; `device_code` (the device
+ * authorization grant) for an input-constrained device, or to sign in on another device (a phone) by entering
+ * a short code there; `implicit` and `hybrid` (legacy: tokens in the browser's redirect, RFC 9700 §2.1.2) with
+ * the response type of the profile (see front-channel-flows.ts).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
+ * @see https://www.rfc-editor.org/rfc/rfc8628
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitFlowAuth
  */
-export const FLOWS = ['authorization_code', 'client_credentials', 'password', 'okta_session_token', 'implicit', 'hybrid'] as const;
+export const FLOWS = ['authorization_code', 'client_credentials', 'password', 'okta_session_token', 'implicit', 'hybrid', 'device_code'] as const;
 /** One of {@link FLOWS}. */
 export type Flow = (typeof FLOWS)[number];
 

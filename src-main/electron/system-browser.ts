@@ -6,7 +6,7 @@
  */
 import type { Shell } from 'electron';
 import { createRedirectFile, type RedirectFile } from '../core/browser-handoff.ts';
-import type { DeskApi, DeskEvent, DeskOperation, Result, SignInDone, SignInStart } from '../core/contract.ts';
+import type { DeskApi, DeskEvent, DeskOperation, DeviceSignInStart, Result, SignInDone, SignInStart } from '../core/contract.ts';
 import { isLoopbackHost } from '../core/profile.ts';
 
 
@@ -145,8 +145,15 @@ export function browserHandoffHook(api: Pick<DeskApi, 'listProfiles' | 'getSessi
     let target: { readonly url: string; readonly flowId: string } | undefined;
     if (operation === 'startSignIn') {
       // A flow without a browser (client credentials, password) is done already: nothing to open.
-      const started = result.value as SignInStart | SignInDone;
+      const started = result.value as SignInStart | SignInDone | DeviceSignInStart;
       if ('session' in started) return result;
+      if ('device' in started) {
+        // RFC 8628: the person finishes on another device, so nothing opens here; the window's link to the
+        // verification page (checked by the core) may open it in the system browser while the flow waits.
+        const allowHttp = await allowsHttpLoopback(api, started.profile);
+        for (const url of [started.device.verificationUri, started.device.verificationUriComplete]) if (url !== undefined) browser.allow(url, started.flowId, allowHttp);
+        return result;
+      }
       profile = started.profile;
       target = { url: started.authorizationUrl, flowId: started.flowId };
     } else {

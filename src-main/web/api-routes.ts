@@ -31,8 +31,9 @@ const NOT_LOOPBACK: Result<never> = {
 async function call(api: DeskApi, operation: DeskOperation, input: unknown): Promise<Result<unknown>> {
   const run = api[operation] as (input: unknown) => Promise<Result<unknown>>;
   const result = await run.call(api, input);
-  // A sign-in without a browser (client credentials, password) is complete already: no redirect to check.
-  if (operation === 'startSignIn' && result.ok && !(typeof result.value === 'object' && result.value !== null && 'session' in result.value)) {
+  // A sign-in without a browser (client credentials, password) is complete already, and a device sign-in
+  // (RFC 8628) finishes on another device: no redirect to check.
+  if (operation === 'startSignIn' && result.ok && !(typeof result.value === 'object' && result.value !== null && ('session' in result.value || 'device' in result.value))) {
     const started = result.value as { readonly flowId: string; readonly redirectUri: string };
     if (!isLoopbackRedirect(started.redirectUri)) {
       await api.cancelSignIn({ flowId: started.flowId });

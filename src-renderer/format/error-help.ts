@@ -102,6 +102,8 @@ export const ERROR_HELP: Readonly<Record<Code, ErrorHelp>> = {
   ID_TOKEN_C_HASH_MISMATCH: { title: 'The code does not belong with the ID token', fix: 'The ID token’s c_hash is not the code’s hash: the code may have been swapped in the redirect. Nothing was exchanged or stored. ' + START_AGAIN },
   ID_TOKEN_SUBJECT_MISMATCH: { title: 'The two ID tokens name different users', fix: 'The token endpoint’s ID token has another issuer or subject than the one in the redirect. Nothing was stored. ' + START_AGAIN },
   NO_ACCESS_TOKEN: { title: 'This session has no access token', fix: 'Its response type (id_token) brings an ID token only. To call an API, use a profile with the response type “id_token token”, or better the authorization code flow.' },
+  DEVICE_CODE_EXPIRED: { title: 'The code expired', fix: 'The sign-in was not finished on the other device in time. Start the sign-in again for a new code, and enter it soon.' },
+  DEVICE_AUTHORIZATION_INVALID: { title: 'The provider’s device sign-in cannot be shown', fix: 'The provider sent an address that is not https, or a code that is not short printable text, so nothing was shown or opened. Check the issuer in the profile; if it is right, the provider is misconfigured.' },
 };
 
 /** What to do about some OAuth error values the provider names, more precise than the code alone. */

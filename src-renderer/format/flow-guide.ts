@@ -22,7 +22,7 @@ export interface Question {
 export interface Answers {
   readonly person?: 'yes' | 'no';
   readonly password?: 'yes' | 'no';
-  readonly runtime?: 'native' | 'spa' | 'server';
+  readonly runtime?: 'native' | 'spa' | 'server' | 'device';
   readonly need?: 'identity' | 'api' | 'both';
   readonly longLived?: 'yes' | 'no';
   readonly provider?: string;
@@ -38,7 +38,7 @@ export interface Recommendation {
   /** Flows the answers might have suggested that are legacy, and why (RFC 9700); `profileFlow` when OIDC Desk can run one to test a legacy client. */
   readonly legacy: readonly { readonly flow: string; readonly reason: string; readonly profileFlow?: 'implicit' | 'hybrid' }[];
   /** The preset, scopes and profile flow to open, when OIDC Desk can run the recommended flow. */
-  readonly preset: { readonly id: string; readonly scopes: string; readonly flow?: 'client_credentials' } | undefined;
+  readonly preset: { readonly id: string; readonly scopes: string; readonly flow?: 'client_credentials' | 'device_code' } | undefined;
   /** A provider-specific way beside the recommendation, for these answers (Okta's session token when the app takes the password). */
   readonly alternatives?: readonly Alternative[];
 }
@@ -78,6 +78,7 @@ export const QUESTIONS: readonly Question[] = [
       { value: 'native', label: 'On the person’s device: desktop, mobile or command line' },
       { value: 'spa', label: 'In the browser only (a single-page app, no back end)' },
       { value: 'server', label: 'On a web server (a back end renders the pages)' },
+      { value: 'device', label: 'On a device without a browser or a keyboard (a TV, a console, a command line on a remote server)' },
     ],
   },
   {
@@ -169,6 +170,7 @@ export function recommend(answers: Answers): Recommendation {
   }
   const why: string[] = ['The provider’s own sign-in page sees the password; the app gets a short-lived code and redeems it with PKCE (S256), which proves that the one redeeming the code is the one that asked for it.'];
   const legacy = answers.password === 'yes' ? [PASSWORD_LEGACY] : [];
+  if (answers.runtime === 'device') return deviceFlow(answers, legacy);
   if (answers.runtime === 'native') {
     why.push('A native app is a public client: anything shipped in it can be read, so it holds no secret and relies on PKCE. The answer comes back on a loopback port or a private-use scheme (RFC 8252), through the system browser.');
   } else if (answers.runtime === 'spa') {
@@ -194,5 +196,30 @@ export function recommend(answers: Answers): Recommendation {
     legacy,
     preset: { id: answers.provider ?? 'generic', scopes: scopesFor(answers) },
     ...(alternative === undefined ? {} : { alternatives: [alternative] }),
+  };
+}
+
+/** The grant type of the device authorization grant (RFC 8628). */
+export const DEVICE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** The recommendation for an app on a device that cannot show the provider's sign-in page well itself. */
+function deviceFlow(answers: Answers, legacy: Recommendation['legacy']): Recommendation {
+  const why = [
+    'The device has no browser, or no keyboard to type a password with: it shows a short code and an address (and a QR code of it), and the person signs in on another device, a phone or a computer, on the provider’s own page (RFC 8628).',
+    'Meanwhile the device asks the token endpoint, at the interval the provider sets, whether the person has finished; it never sees the password. It is a public client like any native app (in Okta: a Native app with the Device Authorization grant).',
+    answers.need === 'api'
+      ? 'Calling an API is OAuth 2.0: the access token goes to the API; add the API’s own scopes to the profile.'
+      : 'With openid the device also learns who signed in: an ID token, verified like the code flow’s.',
+    answers.longLived === 'yes'
+      ? 'Staying signed in takes a refresh token (offline_access): the person need not pick up the phone again until it ends.'
+      : 'Without a refresh token the person signs in again with a new code when the access token expires.',
+  ];
+  return {
+    flow: 'Device authorization grant',
+    responseType: undefined,
+    grantTypes: answers.longLived === 'yes' ? [DEVICE_GRANT_TYPE, 'refresh_token'] : [DEVICE_GRANT_TYPE],
+    why,
+    legacy,
+    preset: { id: answers.provider ?? 'generic', scopes: scopesFor(answers), flow: 'device_code' },
   };
 }

@@ -32,6 +32,7 @@ export const FLOW_CHOICES: readonly { readonly flow: Flow; readonly label: strin
   { flow: 'okta_session_token', label: 'Okta session token (Okta only)', purpose: 'The username and password go to Okta’s Authentication API; the code flow with PKCE then runs without a browser. Classic engine only, no multi-factor sign-in.' },
   { flow: 'implicit', label: 'Implicit (legacy)', purpose: 'The tokens come straight back in the browser’s redirect, with no token endpoint and no refresh token. To test a client that still uses it.' },
   { flow: 'hybrid', label: 'Hybrid (legacy)', purpose: 'A code and an ID token (or an access token) come back in the redirect; the code is then exchanged with PKCE. To test a client that still uses it.' },
+  { flow: 'device_code', label: 'Device authorization (device code)', purpose: 'A person signs in on another device, a phone, with a short code: for a device with no browser or no keyboard (RFC 8628).' },
 ];
 
 /** True for the implicit and hybrid flows: a browser sign-in whose tokens come in the redirect (the front channel). */

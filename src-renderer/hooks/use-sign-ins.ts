@@ -3,7 +3,7 @@
  * started with `startSignIn`, followed by the sign-in events, cancelled with `cancelSignIn`.
  */
 import { useCallback, useRef, useState } from 'react';
-import type { ErrorView, Result, SignInDone, SignInStart } from '../../src-main/core/contract.ts';
+import type { DeviceSignInPrompt, DeviceSignInStart, ErrorView, Result, SignInDone, SignInStart } from '../../src-main/core/contract.ts';
 import { callOperation } from '../format/call.ts';
 import { withOutcome, type SignInOutcome } from '../format/sign-in-outcomes.ts';
 import { useDesk } from './use-desk.ts';
@@ -18,6 +18,10 @@ export interface WaitingSignIn {
   readonly redirectUri?: string;
   /** When its request was pushed (PAR): until when the provider takes its request_uri. */
   readonly requestUriExpiresAt?: number;
+  /** A device sign-in started here: the code to enter on another device, and where. */
+  readonly device?: DeviceSignInPrompt;
+  /** A device sign-in's polling so far (its `sign-in-polling` events). */
+  readonly polling?: { readonly polls: number; readonly interval: number; readonly slowDown: boolean };
 }
 
 /** What {@link useSignIns} returns. */
@@ -30,9 +34,9 @@ export interface SignIns {
   /** Why the last start failed (before any browser was involved). */
   readonly startError: ErrorView | undefined;
   /** Starts a sign-in; a flow without a browser (client credentials, password with `credentials`) completes at once. */
-  start(profile: string, credentials?: { readonly username: string; readonly password: string }): Promise<Result<SignInStart | SignInDone>>;
+  start(profile: string, credentials?: { readonly username: string; readonly password: string }): Promise<Result<SignInStart | SignInDone | DeviceSignInStart>>;
   /** The first run: makes sure the demo provider runs and the demo profile exists, then signs in with it. */
-  startDemo(): Promise<Result<SignInStart | SignInDone>>;
+  startDemo(): Promise<Result<SignInStart | SignInDone | DeviceSignInStart>>;
   cancel(flowId: string, reason?: 'request-uri-expired'): Promise<Result<null>>;
   dismiss(flowId: string): void;
 }
@@ -57,6 +61,7 @@ export function useSignIns(): SignIns {
 
   useDeskEvents((event) => {
     if (event.type === 'sign-in-started') upsert({ flowId: event.flowId, profile: event.profile, expiresAt: event.expiresAt });
+    if (event.type === 'sign-in-polling') setWaiting((list) => list.map((w) => (w.flowId === event.flowId ? { ...w, polling: { polls: event.polls, interval: event.interval, slowDown: event.slowDown } } : w)));
     if (event.type !== 'sign-in-completed' && event.type !== 'sign-in-failed') return;
     ended.current.add(event.flowId);
     const outcome: SignInOutcome = event.type === 'sign-in-completed'
@@ -91,7 +96,7 @@ export function useSignIns(): SignIns {
     return result;
   }, [desk, upsert]);
 
-  const startDemo = useCallback(async (): Promise<Result<SignInStart | SignInDone>> => {
+  const startDemo = useCallback(async (): Promise<Result<SignInStart | SignInDone | DeviceSignInStart>> => {
     setStarting('demo');
     setStartError(undefined);
     const demo = await callOperation(desk, 'ensureDemoProvider', []);

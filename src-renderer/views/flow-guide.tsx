@@ -1,6 +1,6 @@
 /** The flow guide: a few questions, then a recommended flow and response type with the reasons, and the matching profile preset. */
 import { useEffect, useRef, useState } from 'react';
-import { QUESTIONS, nextQuestion, recommend, type Answers, type Question } from '../format/flow-guide.ts';
+import { DEVICE_GRANT_TYPE, QUESTIONS, nextQuestion, recommend, type Answers, type Question } from '../format/flow-guide.ts';
 import { presetById } from '../format/presets.ts';
 import type { Route } from '../hooks/use-route.ts';
 
@@ -100,7 +100,7 @@ function Result({ answers, go, onRestart }: { readonly answers: Answers; readonl
       </h3>
       <dl className="facts">
         <dt>Response type</dt>
-        <dd className="mono" data-response-type={r.responseType ?? 'none'}>{r.responseType ?? 'none: no browser is involved'}</dd>
+        <dd className="mono" data-response-type={r.responseType ?? 'none'}>{r.responseType ?? (r.grantTypes.includes(DEVICE_GRANT_TYPE) ? 'none: the person signs in on another device' : 'none: no browser is involved')}</dd>
         <dt>Grant types</dt>
         <dd className="mono">{r.grantTypes.join(', ')}</dd>
         {r.preset === undefined ? null : (

@@ -20,7 +20,7 @@ export type Props = {
   /** Scopes suggested by the flow guide. */
   readonly scopes: string | undefined;
   /** The flow suggested by the flow guide, for a new profile. */
-  readonly flow?: 'client_credentials' | 'password' | 'okta_session_token' | 'implicit' | 'hybrid' | undefined;
+  readonly flow?: 'client_credentials' | 'password' | 'okta_session_token' | 'implicit' | 'hybrid' | 'device_code' | undefined;
   readonly onSaved: (profile: ProfileView) => void;
   readonly onCancel: () => void;
 };

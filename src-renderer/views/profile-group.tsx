@@ -47,6 +47,7 @@ export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions
           <span className="badge badge--legacy">legacy</span> <span className="mono">response_type={profile.responseType}</span>. {profile.warning}
         </p>
       ) : null}
+      {profile?.flow === 'device_code' ? <p className="muted small">Device flow: you finish the sign-in on another device (a phone) with a code shown here.</p> : null}
       {askingPassword ? (
         <PasswordSignIn profile={name} starting={starting} {...(profile?.flow === 'okta_session_token' ? { warning: OKTA_SESSION_TOKEN_WARNING } : {})} onCancel={() => setAskingPassword(false)} onSubmit={(credentials) => {
           setAskingPassword(false);

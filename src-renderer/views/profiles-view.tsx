@@ -68,7 +68,7 @@ export function ProfilesView({ profiles, route, go, onSignIn }: Props) {
         profile={editing}
         presetId={route.preset}
         scopes={route.scopes}
-        flow={route.flow === 'client_credentials' || route.flow === 'password' || route.flow === 'okta_session_token' || route.flow === 'implicit' || route.flow === 'hybrid' ? route.flow : undefined}
+        flow={route.flow === 'client_credentials' || route.flow === 'password' || route.flow === 'okta_session_token' || route.flow === 'implicit' || route.flow === 'hybrid' || route.flow === 'device_code' ? route.flow : undefined}
         onSaved={() => {
           reload();
           go({ view: 'profiles' });

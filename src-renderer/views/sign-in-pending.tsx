@@ -1,9 +1,10 @@
-/** A sign-in waiting for the browser: where to finish it, its deadline, and cancel. */
+/** A sign-in waiting for the browser: where to finish it, its deadline, and cancel (a device sign-in: its own card). */
 import { Countdown } from '../components/countdown.tsx';
 import { inBrowserMode } from '../format/host.ts';
 import { formatDateTime } from '../format/time.ts';
 import type { WaitingSignIn } from '../hooks/use-sign-ins.ts';
 import { guardPushedLink, PushedRequestNote } from './pushed-request-note.tsx';
+import { DeviceSignInPending } from './device-sign-in-pending.tsx';
 
 export type Props = {
   readonly flow: WaitingSignIn;
@@ -21,6 +22,7 @@ function hostOf(url: string): string {
 
 /** The card. The authorization URL is a link target only, never shown as text (it carries state and nonce). */
 export function SignInPending({ flow, onCancel }: Props) {
+  if (flow.device !== undefined) return <DeviceSignInPending flow={{ ...flow, device: flow.device }} onCancel={onCancel} />;
   const url = flow.authorizationUrl;
   const pushed = flow.requestUriExpiresAt;
   const onOpen = guardPushedLink(pushed, () => onCancel(flow.flowId, 'request-uri-expired'));

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { registerTestPasswordGrant } from './password-grant.ts';
 import { createOktaStandIn, OKTA_ORG_ROUTES, parseOktaStandInConfig, type OktaStandInConfig } from './okta-authn-stand-in.ts';
+import { configureDeviceFlow } from './device-flow.ts';
 import { createDemoProvider, DEMO_USERS, type DemoClient, type DemoUser, type KoaContextLike, type PrivateJwks } from '../../src-main/demo-idp/provider.ts';
 import { serveOnLoopback } from '../../src-main/demo-idp/server.ts';
 import { READY_PREFIX, type RequestCounts } from './idp.ts';
@@ -71,6 +72,10 @@ interface TestGrants {
   readonly clientCredentialsTtl?: number;
   /** The implicit and hybrid response types (OIDC Core §3.2, §3.3) beside `code`. */
   readonly frontChannel?: boolean;
+  /** oidc-provider's device flow (RFC 8628), with the test pages of device-flow.ts. */
+  readonly deviceFlow?: boolean;
+  /** Lifetime of a device code, seconds (oidc-provider's default: 10 minutes). */
+  readonly deviceCodeTtl?: number;
 }
 
 /** PAR and DPoP beyond oidc-provider's defaults (both are on), and JWT access tokens for one resource. */
@@ -118,6 +123,8 @@ function parseConfig(value: unknown): TestConfig {
       apiScopes: Array.isArray(g['apiScopes']) ? g['apiScopes'].filter((s): s is string => typeof s === 'string') : [],
       ...(typeof g['clientCredentialsTtl'] === 'number' ? { clientCredentialsTtl: g['clientCredentialsTtl'] } : {}),
       ...(g['frontChannel'] === true ? { frontChannel: true } : {}),
+      deviceFlow: g['deviceFlow'] === true,
+      ...(typeof g['deviceCodeTtl'] === 'number' ? { deviceCodeTtl: g['deviceCodeTtl'] } : {}),
     };
   }
   if (value['users'] !== undefined) {
@@ -177,6 +184,7 @@ async function main(argv: readonly string[]): Promise<void> {
         // In front of an Okta stand-in the provider answers on the paths of an Okta org authorization server.
         if (config.okta !== undefined) configuration['routes'] = { ...OKTA_ORG_ROUTES };
         if (grants?.frontChannel === true) configuration['responseTypes'] = FRONT_CHANNEL_RESPONSE_TYPES;
+        if (grants?.deviceFlow === true) configureDeviceFlow(configuration, { deviceCodeTtl: grants.deviceCodeTtl });
       },
     });
     if (config.grants?.password === true) registerTestPasswordGrant(demo.provider, config.users ?? DEMO_USERS);

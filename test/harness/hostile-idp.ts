@@ -21,6 +21,8 @@ export interface HostileIdpOptions {
   token?: (form: URLSearchParams, idp: HostileIdp) => HostileReply | Promise<HostileReply>;
   userinfo?: (authorization: string | undefined, idp: HostileIdp) => HostileReply | Promise<HostileReply>;
   revocation?: (form: URLSearchParams, idp: HostileIdp) => HostileReply | Promise<HostileReply>;
+  /** Device authorization endpoint handler (RFC 8628 §3.1), announced as `device_authorization_endpoint`; gets the form body. */
+  deviceAuthorization?: (form: URLSearchParams, idp: HostileIdp) => HostileReply | Promise<HostileReply>;
   /** A path under the origin for the issuer, like Okta's `/oauth2/default`. */
   basePath?: string;
   /** Which metadata document it publishes: OpenID Discovery (default) or only RFC 8414. */
@@ -88,6 +90,7 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
           authorization_response_iss_parameter_supported: true,
           code_challenge_methods_supported: ['S256'],
           ...(options.revocation ? { revocation_endpoint: `${issuer}/revoke` } : {}),
+          ...(options.deviceAuthorization ? { device_authorization_endpoint: `${issuer}/device/auth` } : {}),
           ...options.metadata,
         } });
       }
@@ -117,6 +120,11 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
       }
       if (path === '/revoke' && options.revocation) {
         const reply = await options.revocation(new URLSearchParams(await readBody(req)), idp);
+        if (reply === 'hang') return;
+        return send(res, reply);
+      }
+      if (path === '/device/auth' && options.deviceAuthorization) {
+        const reply = await options.deviceAuthorization(new URLSearchParams(await readBody(req)), idp);
         if (reply === 'hang') return;
         return send(res, reply);
       }

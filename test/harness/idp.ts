@@ -38,7 +38,11 @@ export interface StartTestIdpOptions {
    * Grants beyond the demo provider's: client credentials (with the API's scopes), the test-only password grant,
    * and `frontChannel`: the implicit and hybrid response types (test/harness/front-channel-idp.ts has a client for them).
    */
-  readonly grants?: { readonly clientCredentials?: boolean; readonly password?: boolean; readonly apiScopes?: readonly string[]; readonly clientCredentialsTtl?: number; readonly frontChannel?: boolean };
+  readonly grants?: {
+    readonly clientCredentials?: boolean; readonly password?: boolean; readonly apiScopes?: readonly string[]; readonly clientCredentialsTtl?: number; readonly frontChannel?: boolean;
+    /** oidc-provider's device flow (RFC 8628) with the test pages and client of test/harness/device-flow.ts; `deviceCodeTtl` in seconds. */
+    readonly deviceFlow?: boolean; readonly deviceCodeTtl?: number;
+  };
   /** An Okta Authentication API stand-in in front of the provider (test/harness/okta-authn-stand-in.ts), which then answers on an Okta org's paths. */
   readonly okta?: OktaStandInConfig;
   /** How long to wait for the ready line; default 20 s. */

@@ -91,7 +91,7 @@ async function assertNowhere(w: Watched, sessionId: string | undefined, secret: 
   for (const [where, text] of Object.entries(places)) for (const form of forms) assert.ok(!text.includes(form), `a form of the secret is in the ${where}`);
 }
 
-function done(result: SignInDone | { authorizationUrl: string }): SignInDone {
+function done(result: SignInDone | { authorizationUrl: string } | { device: unknown }): SignInDone {
   assert.ok('session' in result, 'the sign-in completed without a browser');
   return result;
 }

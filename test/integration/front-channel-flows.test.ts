@@ -13,7 +13,7 @@ import { request } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeskEvent, Result, SessionView, SignInDone, SignInStart } from '../../src-main/core/contract.ts';
+import type { DeskEvent, DeviceSignInStart, Result, SessionView, SignInDone, SignInStart } from '../../src-main/core/contract.ts';
 import { openDesk, type Desk } from '../../src-main/core/desk.ts';
 import { createHttpClient } from '../../src-main/core/http/client.ts';
 import { HYBRID_RESPONSE_TYPES, IMPLICIT_RESPONSE_TYPES, type FrontChannelResponseType } from '../../src-main/core/front-channel-flows.ts';
@@ -72,8 +72,8 @@ function errorCode<T>(result: Result<T>): string {
   return (result as { ok: false; error: { code: string } }).error.code;
 }
 
-function started(answer: SignInStart | SignInDone): SignInStart {
-  assert.ok(!('session' in answer), 'the sign-in waits for the browser');
+function started(answer: SignInStart | SignInDone | DeviceSignInStart): SignInStart {
+  assert.ok(!('session' in answer) && !('device' in answer), 'the sign-in waits for the browser');
   return answer;
 }
 

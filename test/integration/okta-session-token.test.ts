@@ -88,7 +88,7 @@ function failure<T>(w: Watched, result: Result<T>): ErrorView {
   return (result as { ok: false; error: ErrorView }).error;
 }
 
-function done(result: SignInDone | { authorizationUrl: string }): SignInDone {
+function done(result: SignInDone | { authorizationUrl: string } | { device: unknown }): SignInDone {
   assert.ok('session' in result, 'the sign-in completed without a browser');
   return result;
 }

@@ -13,6 +13,7 @@ import { tokenSourcesText } from '../legacy-flows.ts';
 import { openSignIn } from '../par-dpop.ts';
 import { signedInText } from '../views.ts';
 import { signInDirect } from './login-direct.ts';
+import { deviceProfile, loginDevice } from './login-device.ts';
 
 /** How long a failed `--browser-command` leaves for a callback it may have delivered just before failing. */
 const BROWSER_FAILURE_GRACE_MS = 3000;
@@ -87,7 +88,7 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
   try {
     // --timeout is the sign-in's own deadline: its listener, its flow and its outcome end there together.
     const answer = await ctx.call(api.startSignIn({ profile: profile.name, ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }) }));
-    if ('session' in answer) throw new DeskError('INTERNAL', 'The sign-in completed without the browser.');
+    if ('session' in answer || 'device' in answer) throw new DeskError('INTERNAL', 'The sign-in did not start in the browser.');
     started = answer;
   } catch (error) {
     waiter.stop();
@@ -144,6 +145,9 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
 }
 
 export async function login(ctx: CliContext, cmd: Extract<Command, { kind: 'login' }>): Promise<ExitCode> {
+  const device = cmd.profile === DEMO_PROFILE_NAME ? undefined : await deviceProfile(ctx, cmd.profile);
+  if (device !== undefined) return loginDevice(ctx, device, cmd);
+  if (cmd.device !== undefined) throw new DeskError('USAGE', '--no-qr and --open are for a profile of the device flow; this one is not.');
   const direct = cmd.profile === DEMO_PROFILE_NAME ? undefined : (await ctx.call((await ctx.api()).listProfiles())).find((p) => p.name === cmd.profile && p.flow !== 'authorization_code' && !isFrontChannelFlow(p.flow));
   if (direct === undefined && cmd.direct !== undefined) {
     throw new DeskError('USAGE', '--client-secret-stdin, --username and --password-stdin are for a profile of the client credentials, password or Okta session token flow; this one signs in through the browser.');

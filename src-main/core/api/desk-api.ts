@@ -5,6 +5,7 @@
  */
 import type {
   ClientCredentialView, DemoProviderView, DeskApi, DeskEvent, DeskOperation, ErrorView, JwtInspection, ProfileInput, ProfileView, Result, SchemeHost, SignInDone, SignInStart, SignOutView,
+  DeviceSignInStart,
 } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
 import type { ExchangeLog } from '../http/exchange-log.ts';
@@ -17,6 +18,7 @@ import { profileScheme, registerProfileSchemes, requireSchemeHost, schemeStatus,
 
 import { directFlowId } from '../session/direct-sign-in.ts';
 import { parseInput, type OperationInput } from './schemas.ts';
+import { signInDevice } from './device-sign-in-op.ts';
 
 /** What the API needs of the demo provider; the composition root supplies it (the core does not run it). */
 export interface DemoProviderPort {
@@ -158,8 +160,9 @@ export class DeskApiService implements DeskApi {
   }
 
   startSignIn(input: unknown) {
-    return this.#run('startSignIn', input, async ({ profile: name, options, timeoutSeconds, username, password }): Promise<SignInStart | SignInDone> => {
+    return this.#run('startSignIn', input, async ({ profile: name, options, timeoutSeconds, username, password }): Promise<SignInStart | SignInDone | DeviceSignInStart> => {
       const profile = await this.#service.profiles.get(name);
+      if (profile.flow === 'device_code') return signInDevice({ service: this.#service, flows: this.#flows, emit: (event) => this.#emit(event) }, profile, { options, timeoutSeconds, username, password });
       // The implicit and hybrid flows (legacy) go through the browser like the code flow.
       if (profile.flow !== 'authorization_code' && !isFrontChannelFlow(profile.flow)) return this.#signInDirect(profile, username, password);
       if (username !== undefined || password !== undefined) throw new DeskError('USAGE', 'A username and password are taken only by a profile of the password or Okta session token flow; this one signs in through the browser.');

@@ -169,7 +169,7 @@ export async function checkProvider(directory: ProviderDirectory, input: Provide
     endpoint(metadata, 'revocation', 'revocation_endpoint', 'sign-out revokes tokens at the provider (RFC 7009)', 'sign-out cannot revoke tokens at the provider, only forget them'),
     endpoint(metadata, 'introspection', 'introspection_endpoint', 'tokens can be introspected (RFC 7662)', 'tokens cannot be introspected'),
     endpoint(metadata, 'rp-initiated-logout', 'end_session_endpoint', 'sign-out can end the provider\'s browser session too', 'sign-out cannot end the provider\'s browser session'),
-    endpoint(metadata, 'device-authorization', 'device_authorization_endpoint', 'the device grant (RFC 8628) is offered (OIDC Desk does not use it yet)', 'no device grant (RFC 8628)'),
+    endpoint(metadata, 'device-authorization', 'device_authorization_endpoint', 'the device grant (RFC 8628) is offered: a profile of the device_code flow signs in with it', 'no device grant (RFC 8628)'),
     par(metadata),
     dpop(metadata),
   ];

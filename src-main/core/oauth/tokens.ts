@@ -230,3 +230,30 @@ export async function passwordGrant(ctx: ProviderContext, input: {
   if (tokens.idToken === undefined && input.scopes.includes('openid')) throw new DeskError('NO_ID_TOKEN', 'The openid scope was requested but the provider sent no ID token.');
   return tokens;
 }
+
+/**
+ * One poll of the device authorization grant: the token request with the device code. A refusal is a
+ * DeskError whose `oauthError` says what to do (`authorization_pending`, `slow_down`, `access_denied`,
+ * `expired_token`); the caller runs the polling (RFC 8628 §3.5).
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
+ */
+export async function deviceCodeGrant(ctx: ProviderContext, input: {
+  readonly clientAuth: oauth.ClientAuth;
+  readonly deviceCode: string;
+  readonly requireIdToken: boolean;
+  readonly now: () => number;
+  readonly signal?: AbortSignal | undefined;
+}): Promise<TokenSet> {
+  let response: Response;
+  try {
+    response = await oauth.deviceCodeGrantRequest(ctx.metadata, ctx.client, input.clientAuth, input.deviceCode, {
+      ...ctx.requestOptions,
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    });
+  } catch (error) {
+    throw mapOAuthError(error, 'TOKEN_ERROR');
+  }
+  const tokens = await toTokenSet({ ctx, response, nonce: undefined, now: input.now, process: (r) => oauth.processDeviceCodeResponse(ctx.metadata, ctx.client, r) });
+  if (tokens.idToken === undefined && input.requireIdToken) throw new DeskError('NO_ID_TOKEN', 'The openid scope was requested but the provider sent no ID token.');
+  return tokens;
+}

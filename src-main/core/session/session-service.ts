@@ -26,6 +26,7 @@ import { signInDirect, type PasswordCredentials } from './direct-sign-in.ts';
 import { signInWithSessionToken } from './session-token-sign-in.ts';
 import { dpopOf } from './dpop-session.ts';
 import { accessTokenOf, cachedUnderClient, implicitCacheKey } from './front-channel-sessions.ts';
+import { startDeviceSignIn, type DeviceSignInOptions, type StartedDeviceSignIn } from './device-sign-in.ts';
 import { heldTokens, readGrant } from './grants.ts';
 import { watchIndex } from './index-watch.ts';
 import { inspectPastedJwt } from './inspection.ts';
@@ -165,6 +166,11 @@ export class SessionService {
   signInDirect(profile: Profile, flowId: string, credentials?: PasswordCredentials): Promise<SessionView> {
     if (profile.flow === 'okta_session_token') return signInWithSessionToken(this.#state, profile, flowId, credentials);
     return signInDirect(this.#state, profile, flowId, credentials);
+  }
+
+  /** Starts a device authorization grant sign-in (RFC 8628): answers with the code to enter on another device; `session` settles when the polling ends. */
+  signInDevice(profile: Profile, options: DeviceSignInOptions): Promise<StartedDeviceSignIn> {
+    return startDeviceSignIn(this.#state, profile, options);
   }
 
   /** The clock of this service (ms since the epoch). */

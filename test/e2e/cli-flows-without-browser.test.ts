@@ -7,13 +7,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fingerprint } from '../../src-main/core/http/redact.ts';
 import { clientAccount } from '../../src-main/core/store/client-credential.ts';
 import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
-import { Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, endCliRuns, neverPrinted, transcript, type CliRun } from '../harness/cli-runner.ts';
+import { assertFailed, Cli, dataFilesText, endCliRuns, KEYRING, neverPrinted, NO_KEYRING, SESSION_ID, succeeded, transcript } from '../harness/cli-runner.ts';
 import { startTestIdp, type TestIdp } from '../harness/idp.ts';
 import { recordSecrets } from '../harness/secrets-ledger.ts';
 import { passwordClient, serviceClient, testSecret, testUser } from '../harness/service-clients.ts';
@@ -37,27 +35,17 @@ after(async () => {
   endCliRuns();
 });
 
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, r.stderr);
-  return r;
-}
-
-async function dataFiles(dir: string): Promise<string> {
-  const names = await readdir(dir, { recursive: true, withFileTypes: true });
-  return (await Promise.all(names.filter((d) => d.isFile()).map((d) => readFile(join(d.parentPath, d.name), 'utf8')))).join('\n');
-}
-
 test('client credentials: the secret from stdin to the keychain, a token without a browser, the grant run again once it ran out', { skip: KEYRING ? false : NO_KEYRING, timeout: 120_000 }, async () => {
   const cli = await Cli.create();
-  ok(await cli.run(['profile', 'add', 'svc', '--issuer', idp.issuer, '--client-id', 'svc', '--allow-http-loopback', '--flow', 'client_credentials', '--scope', 'api:read']));
+  succeeded(await cli.run(['profile', 'add', 'svc', '--issuer', idp.issuer, '--client-id', 'svc', '--allow-http-loopback', '--flow', 'client_credentials', '--scope', 'api:read']));
   assertFailed(await cli.run(['login', 'svc']), 2, 'CLIENT_SECRET_MISSING');
   assert.equal((await idp.counts())['token:client_credentials'], undefined, 'nothing was sent');
 
-  ok(await cli.start(['profile', 'secret', 'svc', '--client-secret-stdin'], {}, false, `${WRONG}\n`).done);
+  succeeded(await cli.start(['profile', 'secret', 'svc', '--client-secret-stdin'], {}, false, `${WRONG}\n`).done);
   assertFailed(await cli.run(['login', 'svc']), 3, 'INVALID_CLIENT');
 
   await idp.resetCounts();
-  const login = ok(await cli.start(['login', 'svc', '--client-secret-stdin'], {}, false, `${SECRET}\n`).done);
+  const login = succeeded(await cli.start(['login', 'svc', '--client-secret-stdin'], {}, false, `${SECRET}\n`).done);
   assert.match(login.stdout, /^s-[0-9a-f]{8}\n$/, 'login prints exactly the session id');
   const id = login.stdout.trim();
   assert.match(id, SESSION_ID);
@@ -66,24 +54,24 @@ test('client credentials: the secret from stdin to the keychain, a token without
 
   const sessions = await cli.json(['sessions']) as Record<string, unknown>[];
   assert.deepEqual(sessions.map((s) => [s['id'], s['subject'], s['status']]), [[id, 'svc', 'active']]);
-  const first = ok(await cli.run(['token', id, '--min-valid', '0'])).stdout.trim();
+  const first = succeeded(await cli.run(['token', id, '--min-valid', '0'])).stdout.trim();
   recordSecrets(first);
   assert.equal((await idp.counts())['token:client_credentials'], 1, 'the token came from the cache');
   await sleep(TTL_SECONDS * 1000 + 500);
-  const second = ok(await cli.run(['token', id, '--min-valid', '0'])).stdout.trim();
+  const second = succeeded(await cli.run(['token', id, '--min-valid', '0'])).stdout.trim();
   recordSecrets(second);
   assert.notEqual(second, first);
   assert.equal((await idp.counts())['token:client_credentials'], 2, 'the expired token was replaced by running the grant again');
   assertFailed(await cli.run(['token', id, '--type', 'id']), 3, 'NO_ID_TOKEN');
 
-  const everything = transcript.join('\n') + await dataFiles(cli.dataDir);
+  const everything = transcript.join('\n') + await dataFilesText(cli.dataDir);
   for (const s of [SECRET, WRONG, fingerprint(SECRET), fingerprint(WRONG)]) assert.ok(!everything.includes(s), 'no form of a client secret in any output or data file');
-  ok(await cli.run(['logout', id]));
+  succeeded(await cli.run(['logout', id]));
 });
 
 test('password (legacy): warned, the password from stdin used once, refused with INVALID_GRANT when wrong, found nowhere', { skip: KEYRING ? false : NO_KEYRING, timeout: 120_000 }, async () => {
   const cli = await Cli.create();
-  const add = ok(await cli.run(['profile', 'add', 'pw', '--issuer', idp.issuer, '--client-id', 'pw', '--allow-http-loopback', '--flow', 'password', '--scope', 'openid profile offline_access']));
+  const add = succeeded(await cli.run(['profile', 'add', 'pw', '--issuer', idp.issuer, '--client-id', 'pw', '--allow-http-loopback', '--flow', 'password', '--scope', 'openid profile offline_access']));
   assert.match(add.stderr, /RFC 9700/, 'the legacy warning when the profile is made');
   assertFailed(await cli.run(['login', 'pw']), 2, 'USAGE');
   assertFailed(await cli.run(['login', 'pw', '--username', USER.username]), 2, 'USAGE');
@@ -91,7 +79,7 @@ test('password (legacy): warned, the password from stdin used once, refused with
   neverPrinted.push(wrongPassword, fingerprint(wrongPassword));
   assertFailed(await cli.start(['login', 'pw', '--username', USER.username, '--password-stdin'], {}, false, `${wrongPassword}\n`).done, 3, 'INVALID_GRANT');
 
-  const login = ok(await cli.start(['login', 'pw', '--username', USER.username, '--password-stdin'], {}, false, `${USER.password}\n`).done);
+  const login = succeeded(await cli.start(['login', 'pw', '--username', USER.username, '--password-stdin'], {}, false, `${USER.password}\n`).done);
   assert.match(login.stderr, /RFC 9700/, 'the legacy warning at every sign-in');
   assert.match(login.stderr, /Signed in as Carol Example \(user-carol\)/);
   const id = login.stdout.trim();
@@ -99,15 +87,15 @@ test('password (legacy): warned, the password from stdin used once, refused with
   await cli.storedRefreshToken(id);
   const refreshed = await cli.json(['refresh', id]) as Record<string, unknown>;
   assert.equal(refreshed['status'], 'active');
-  recordSecrets(ok(await cli.run(['token', id])).stdout.trim());
+  recordSecrets(succeeded(await cli.run(['token', id])).stdout.trim());
 
-  const everything = transcript.join('\n') + await dataFiles(cli.dataDir);
+  const everything = transcript.join('\n') + await dataFilesText(cli.dataDir);
   for (const s of [USER.password, fingerprint(USER.password), wrongPassword, fingerprint(wrongPassword)]) assert.ok(!everything.includes(s), 'no form of a password in any output or data file');
 });
 
 test('private_key_jwt: "profile key" prints the public JWK to register, never the private key', { skip: KEYRING ? false : NO_KEYRING, timeout: 60_000 }, async () => {
   const cli = await Cli.create();
-  ok(await cli.run(['profile', 'add', 'jwt', '--issuer', idp.issuer, '--client-id', 'svc-jwt', '--allow-http-loopback', '--flow', 'client_credentials', '--client-auth', 'private_key_jwt']));
+  succeeded(await cli.run(['profile', 'add', 'jwt', '--issuer', idp.issuer, '--client-id', 'svc-jwt', '--allow-http-loopback', '--flow', 'client_credentials', '--client-auth', 'private_key_jwt']));
   const printed = await cli.json(['profile', 'key', 'jwt']) as { keys: Record<string, string>[]; thumbprint: string };
   const [jwk] = printed.keys;
   assert.ok(jwk !== undefined);
@@ -120,6 +108,6 @@ test('private_key_jwt: "profile key" prints the public JWK to register, never th
   const d = stored.kind === 'found' ? stored.credential.privateJwk?.['d'] : undefined;
   assert.ok(d !== undefined, 'the private key is in the keychain');
   recordSecrets(d);
-  assert.ok(!(transcript.join('\n') + await dataFiles(cli.dataDir)).includes(d), 'and nowhere else');
+  assert.ok(!(transcript.join('\n') + await dataFilesText(cli.dataDir)).includes(d), 'and nowhere else');
   assertFailed(await cli.run(['profile', 'add', 'bad', '--issuer', idp.issuer, '--client-id', 'c', '--allow-http-loopback', '--flow', 'client_credentials', '--client-auth', 'none']), 2, 'PROFILE_INVALID');
 });

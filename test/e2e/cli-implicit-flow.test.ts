@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BROWSER_COMMAND, Cli, KEYRING, NO_KEYRING, SESSION_ID, assertFailed, endCliRuns, isRecord, type CliRun } from '../harness/cli-runner.ts';
+import { assertFailed, BROWSER_COMMAND, Cli, endCliRuns, isRecord, KEYRING, NO_KEYRING, SESSION_ID, succeeded } from '../harness/cli-runner.ts';
 import { FRONT_CHANNEL_CLIENT_ID, startFrontChannelIdp } from '../harness/front-channel-idp.ts';
 import type { TestIdp } from '../harness/idp.ts';
 import { recordSecrets } from '../harness/secrets-ledger.ts';
@@ -24,14 +24,9 @@ after(async () => {
   endCliRuns();
 });
 
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, r.stderr);
-  return r;
-}
-
 test('implicit profile on loopback: warned, signed in through the form post, token from the cache, then "sign in again"', { skip: KEYRING ? false : NO_KEYRING, timeout: 180_000 }, async () => {
   const cli = await Cli.create();
-  const add = ok(await cli.run(['profile', 'add', 'legacy', '--issuer', idp.issuer, '--client-id', FRONT_CHANNEL_CLIENT_ID, '--allow-http-loopback', '--flow', 'implicit', '--response-type', 'id_token token', '--scope', 'openid profile']));
+  const add = succeeded(await cli.run(['profile', 'add', 'legacy', '--issuer', idp.issuer, '--client-id', FRONT_CHANNEL_CLIENT_ID, '--allow-http-loopback', '--flow', 'implicit', '--response-type', 'id_token token', '--scope', 'openid profile']));
   assert.match(add.stderr, /RFC 9700/, 'the legacy warning when the profile is made');
   assert.match(add.stderr, /response_mode=form_post/);
   const listed = await cli.json(['profile', 'list']) as Record<string, unknown>[];
@@ -39,7 +34,7 @@ test('implicit profile on loopback: warned, signed in through the form post, tok
   assertFailed(await cli.run(['profile', 'add', 'bad', '--issuer', idp.issuer, '--client-id', FRONT_CHANNEL_CLIENT_ID, '--allow-http-loopback', '--flow', 'implicit']), 2, 'PROFILE_INVALID');
 
   await idp.resetCounts();
-  const login = ok(await cli.run(['login', 'legacy', '--browser-command', BROWSER_COMMAND, '--timeout', '90']));
+  const login = succeeded(await cli.run(['login', 'legacy', '--browser-command', BROWSER_COMMAND, '--timeout', '90']));
   assert.match(login.stdout, /^s-[0-9a-f]{8}\n$/, 'login prints exactly the session id');
   const id = login.stdout.trim();
   assert.match(id, SESSION_ID);
@@ -58,10 +53,10 @@ test('implicit profile on loopback: warned, signed in through the form post, tok
   assert.deepEqual(session['legacy'], { flow: 'implicit', responseType: 'id_token token', accessToken: 'front-channel', idToken: 'front-channel' });
 
   // Another command, another process: the access token comes from the encrypted cache.
-  const first = ok(await cli.run(['token', id, '--min-valid', '0'])).stdout.trim();
+  const first = succeeded(await cli.run(['token', id, '--min-valid', '0'])).stdout.trim();
   recordSecrets(first);
   assert.ok(first.length > 20);
-  recordSecrets(ok(await cli.run(['token', id, '--type', 'id'])).stdout.trim());
+  recordSecrets(succeeded(await cli.run(['token', id, '--type', 'id'])).stdout.trim());
 
   await sleep(TTL_SECONDS * 1000 + 500);
   await idp.resetCounts();
@@ -73,5 +68,5 @@ test('implicit profile on loopback: warned, signed in through the form post, tok
   assert.deepEqual(await idp.counts(), {}, 'nothing was sent: no refresh, no silent sign-in');
   const after = await cli.json(['sessions']) as Record<string, unknown>[];
   assert.equal(after.find((s) => s['id'] === id)?.['status'], 'expired');
-  ok(await cli.run(['logout', id]));
+  succeeded(await cli.run(['logout', id]));
 });

@@ -9,10 +9,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fingerprint } from '../../src-main/core/http/redact.ts';
-import { BIN, Cli, KEYRING, NO_KEYRING, ROOT, SESSION_ID, assertFailed, endCliRuns, neverPrinted, transcript, type CliRun } from '../harness/cli-runner.ts';
+import { assertFailed, BIN, Cli, dataFilesText, endCliRuns, KEYRING, neverPrinted, NO_KEYRING, ROOT, SESSION_ID, succeeded, transcript } from '../harness/cli-runner.ts';
 import { startTestIdp, type TestIdp } from '../harness/idp.ts';
 import { oktaIssued, type OktaAccount } from '../harness/okta-authn-stand-in.ts';
 import { recordSecrets } from '../harness/secrets-ledger.ts';
@@ -33,23 +31,13 @@ after(async () => {
   endCliRuns();
 });
 
-function ok(r: CliRun): CliRun {
-  assert.equal(r.code, 0, r.stderr);
-  return r;
-}
-
-async function dataFiles(dir: string): Promise<string> {
-  const names = await readdir(dir, { recursive: true, withFileTypes: true });
-  return (await Promise.all(names.filter((d) => d.isFile()).map((d) => readFile(join(d.parentPath, d.name), 'utf8')))).join('\n');
-}
-
 test('login --username --password-stdin: a session without a browser; MFA_REQUIRED and a wrong password refused; nothing secret printed', { skip: KEYRING ? false : NO_KEYRING, timeout: 120_000 }, async () => {
   const cli = await Cli.create();
-  const add = ok(await cli.run(['profile', 'add', 'okta', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback', '--flow', 'okta_session_token', '--scope', 'openid profile email offline_access']));
+  const add = succeeded(await cli.run(['profile', 'add', 'okta', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback', '--flow', 'okta_session_token', '--scope', 'openid profile email offline_access']));
   assert.match(add.stderr, /classic engine/, 'the warning when the profile is made');
   assert.match(add.stderr, /Register http:\/\/127\.0\.0\.1\/callback as a sign-in redirect URI/);
   assert.match(add.stderr, /oidc-desk login okta --username <name>/);
-  const list = ok(await cli.run(['profile', 'list']));
+  const list = succeeded(await cli.run(['profile', 'list']));
   assert.match(list.stdout, /flow=okta_session_token\tclient-auth=none/);
   assertFailed(await cli.run(['profile', 'add', 'x', '--issuer', idp.issuer, '--client-id', 'c', '--allow-http-loopback', '--flow', 'okta_session_token', '--client-auth', 'client_secret_basic']), 2, 'PROFILE_INVALID');
 
@@ -65,7 +53,7 @@ test('login --username --password-stdin: a session without a browser; MFA_REQUIR
   assert.match(mfa.stderr, /browser sign-in/, 'it says what to use instead');
   assert.equal((await idp.counts())['token:authorization_code'], undefined, 'no code was exchanged for either');
 
-  const login = ok(await cli.start(['login', 'okta', '--username', USER.username, '--password-stdin'], {}, false, `${USER.password}\n`).done);
+  const login = succeeded(await cli.start(['login', 'okta', '--username', USER.username, '--password-stdin'], {}, false, `${USER.password}\n`).done);
   assert.match(login.stdout, /^s-[0-9a-f]{8}\n$/, 'login prints exactly the session id');
   const id = login.stdout.trim();
   assert.match(id, SESSION_ID);
@@ -77,15 +65,15 @@ test('login --username --password-stdin: a session without a browser; MFA_REQUIR
   const refreshed = await cli.json(['refresh', id]) as Record<string, unknown>;
   assert.equal(refreshed['status'], 'active');
   await cli.storedRefreshToken(id);
-  recordSecrets(ok(await cli.run(['token', id])).stdout.trim(), ok(await cli.run(['token', id, '--type', 'id'])).stdout.trim());
+  recordSecrets(succeeded(await cli.run(['token', id])).stdout.trim(), succeeded(await cli.run(['token', id, '--type', 'id'])).stdout.trim());
 
   const issued = await oktaIssued(idp.issuer);
   assert.equal(issued.sessionTokens.length, 1, 'one session token, for the one successful sign-in');
-  const everything = transcript.join('\n') + await dataFiles(cli.dataDir);
+  const everything = transcript.join('\n') + await dataFilesText(cli.dataDir);
   for (const secret of [...PASSWORDS, ...PASSWORDS.map(fingerprint), ...issued.sessionTokens, ...issued.codes]) {
     assert.ok(!everything.includes(secret), 'no password, session token or code in any output or data file');
   }
-  ok(await cli.run(['logout', id]));
+  succeeded(await cli.run(['logout', id]));
 });
 
 /** util-linux's `script`: runs a command on a pseudo-terminal, whose echo stays on unless the program turns it off. */
@@ -93,7 +81,7 @@ const SCRIPT = '/usr/bin/script';
 
 test('login --username at a terminal: the password is asked for without echo', { skip: !KEYRING ? NO_KEYRING : existsSync(SCRIPT) ? false : `needs ${SCRIPT} (util-linux) for a pseudo-terminal`, timeout: 120_000 }, async () => {
   const cli = await Cli.create();
-  ok(await cli.run(['profile', 'add', 'okta', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback', '--flow', 'okta_session_token']));
+  succeeded(await cli.run(['profile', 'add', 'okta', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback', '--flow', 'okta_session_token']));
   const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
   const command = [process.execPath, BIN, '--data-dir', cli.dataDir, 'login', 'okta', '--username', USER.username].map(quote).join(' ');
   const child = spawn(SCRIPT, ['-qfec', command, '/dev/null'], { cwd: ROOT, env: cli.env(), stdio: ['pipe', 'pipe', 'pipe'] });
@@ -118,5 +106,5 @@ test('login --username at a terminal: the password is asked for without echo', {
   assert.ok(!output.includes(USER.password), 'the password typed was not echoed');
   const id = /^(s-[0-9a-f]{8})\r?$/m.exec(output)?.[1] ?? '';
   await cli.storedRefreshToken(id);
-  ok(await cli.run(['logout', id]));
+  succeeded(await cli.run(['logout', id]));
 });

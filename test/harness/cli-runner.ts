@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,6 +157,18 @@ export function assertFailed(r: CliRun, exitCode: number, code: string | RegExp)
   const pattern = typeof code === 'string' ? new RegExp(`^error ${code}: `, 'm') : code;
   assert.match(r.stderr, pattern);
   assert.equal(r.stdout, '', 'nothing on stdout');
+}
+
+/** Asserts a run that succeeded (its stderr as the message otherwise), and returns it. */
+export function succeeded(r: CliRun): CliRun {
+  assert.equal(r.code, 0, r.stderr);
+  return r;
+}
+
+/** Every file under a data directory, read as text and joined: to check that a secret is in none of them. */
+export async function dataFilesText(dir: string): Promise<string> {
+  const names = await readdir(dir, { recursive: true, withFileTypes: true });
+  return (await Promise.all(names.filter((d) => d.isFile()).map((d) => readFile(join(d.parentPath, d.name), 'utf8')))).join('\n');
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -172,7 +172,11 @@ export interface ProfileView {
   readonly issuer: string;
   readonly clientId: string;
   readonly scopes: readonly string[];
-  readonly redirect: string;
+  /**
+   * `loopback`, `app-scheme`, a fixed loopback URI or a custom-scheme URI; null for a flow whose answer
+   * comes on no redirect (client credentials, password, device code).
+   */
+  readonly redirect: string | null;
   readonly allowHttpLoopback: boolean;
   readonly extraParams: Readonly<Record<string, string>>;
   /** The grant the profile signs in with. */
@@ -181,7 +185,8 @@ export interface ProfileView {
   readonly clientAuth: ClientAuthMethod;
   /**
    * For the password, implicit and hybrid flows: the legacy warning (RFC 9700 §2.4, §2.1.2); for the Okta
-   * session token flow: where the password goes. To show wherever the profile is.
+   * session token flow: where the password goes; for an implicit profile asking for `offline_access`, that it
+   * does nothing (after the legacy warning). To show wherever the profile is.
    */
   readonly warning?: string;
   /** For the implicit and hybrid flows: the `response_type`. */
@@ -198,7 +203,8 @@ export interface ProfileInput {
   readonly issuer: string;
   readonly clientId: string;
   readonly scopes?: string | readonly string[];
-  readonly redirect?: string;
+  /** As the view's; null (a flow that uses no redirect) is the default. */
+  readonly redirect?: string | null;
   readonly allowHttpLoopback?: boolean;
   readonly extraParams?: Readonly<Record<string, string>>;
   readonly flow?: Flow;

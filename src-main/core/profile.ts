@@ -44,6 +44,36 @@ export const FLOWS = ['authorization_code', 'client_credentials', 'password', 'o
 export type Flow = (typeof FLOWS)[number];
 
 /**
+ * True for the flows whose answer comes back on a redirect URI registered at the provider: the code flow,
+ * the implicit and hybrid flows, and Okta's session token flow (its redirect is read from Okta's answer,
+ * not listened on, but it is still sent and must be registered). The others (client credentials, password,
+ * device code) talk to the token endpoint only, so their profile's redirect setting means nothing.
+ */
+export function usesRedirect(flow: Flow): boolean {
+  return flow === 'authorization_code' || flow === 'okta_session_token' || isFrontChannelFlow(flow);
+}
+
+/**
+ * True for the flows that can get a refresh token. The implicit flow returns its tokens in the browser's
+ * redirect, never a refresh token (OIDC Core §3.2.2.5); a client credentials grant should not get one
+ * (RFC 6749 §4.4.3).
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitAuthResponse
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4.3
+ */
+export function mayGetRefreshToken(flow: Flow): boolean {
+  return flow !== 'implicit' && flow !== 'client_credentials';
+}
+
+/** The scopes a profile gets when it names none: `offline_access` only where a refresh token can come. */
+export function defaultScopes(flow: Flow): string {
+  if (flow === 'client_credentials') return '';
+  return mayGetRefreshToken(flow) ? 'openid profile email offline_access' : 'openid profile email';
+}
+
+/** What every front says about an implicit profile that asks for `offline_access` (kept: the provider may want it asked). */
+export const OFFLINE_ACCESS_UNUSED_WARNING = 'The scope "offline_access" asks for a refresh token, which the implicit flow never gets: it does nothing here.';
+
+/**
  * What every front says about the resource owner password flow.
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.4
  */
@@ -268,7 +298,7 @@ export function parseProfile(input: unknown): Profile {
   const flow = assertFlow(raw.flow);
   const clientAuth = assertClientAuth(raw.clientAuth, flow);
   // A service has no user: no ID token, no refresh token (RFC 6749 §4.4.3), so no openid scope and none by default.
-  const scopes = flow === 'client_credentials' ? assertServiceScopes(raw.scopes) : assertScopes(raw.scopes ?? 'openid profile email offline_access');
+  const scopes = flow === 'client_credentials' ? assertServiceScopes(raw.scopes) : assertScopes(raw.scopes ?? defaultScopes(flow));
   // OpenID Connect defines these flows: the ID token and its nonce are what bind the response to the sign-in.
   if (isFrontChannelFlow(flow) && !scopes.includes('openid')) fail(`The ${flow} flow is OpenID Connect: its scopes must include "openid".`);
   const responseType = assertResponseType(flow, raw.responseType);

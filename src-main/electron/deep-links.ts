@@ -34,6 +34,7 @@ export interface DeepLinks {
 export function registeredSchemes(profiles: readonly Pick<ProfileView, 'redirect'>[]): string[] {
   const schemes = new Set([APP_SCHEME]);
   for (const { redirect } of profiles) {
+    if (redirect === null) continue;
     const colon = redirect.indexOf(':');
     if (colon > 0 && !redirect.startsWith('http:') && !redirect.startsWith('https:')) schemes.add(redirect.slice(0, colon).toLowerCase());
   }

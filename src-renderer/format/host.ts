@@ -8,7 +8,13 @@ export function inBrowserMode(): boolean {
 
 /** True when the profile's sign-in answer comes back on a loopback port (127.0.0.1 or [::1]). */
 export function usesLoopback(profile: Pick<ProfileView, 'redirect'>): boolean {
-  return profile.redirect === 'loopback' || profile.redirect.startsWith('http://127.0.0.1:') || profile.redirect.startsWith('http://[::1]:');
+  const { redirect } = profile;
+  return redirect !== null && (redirect === 'loopback' || redirect.startsWith('http://127.0.0.1:') || redirect.startsWith('http://[::1]:'));
+}
+
+/** True when the profile's sign-in answer comes back on a URI scheme (the app's or a custom one), which the OS must hand to the app. */
+export function usesScheme(profile: Pick<ProfileView, 'redirect'>): profile is { readonly redirect: string } {
+  return profile.redirect !== null && !usesLoopback(profile);
 }
 
 /** The redirect URI to register at the provider for a profile's redirect setting. */

@@ -88,10 +88,29 @@ export function clientAuthChoices(flow: Flow): readonly { readonly method: Clien
   return [{ method: 'none', label: 'None: a public client' }, ...confidential];
 }
 
-/** The form with another flow: its default client authentication, and no OpenID scopes for a service. */
+/**
+ * A flow's scopes when none are typed, as the core's profile validator chooses them: `offline_access` only
+ * where a refresh token can come (not implicit, not client credentials), no OpenID scopes for a service.
+ */
+export function defaultScopes(flow: Flow): string {
+  if (flow === 'client_credentials') return '';
+  return flow === 'implicit' ? 'openid profile email' : 'openid profile email offline_access';
+}
+
+const scopeList = (scopes: string): string[] => scopes.split(/\s+/).filter(Boolean);
+
+/** The scopes for another flow: its default when the form still had the old flow's, else the typed ones minus what the new flow cannot use. */
+function scopesFor(form: ProfileForm, flow: Flow): string {
+  if (scopeList(form.scopes).join(' ') === defaultScopes(form.flow)) return defaultScopes(flow);
+  if (flow === 'client_credentials') return scopeList(form.scopes).filter((s) => s !== 'openid' && s !== 'offline_access' && s !== 'profile' && s !== 'email').join(' ');
+  if (flow === 'implicit') return scopeList(form.scopes).filter((s) => s !== 'offline_access').join(' ');
+  return form.scopes;
+}
+
+/** The form with another flow: its default client authentication, and the scopes that flow can use. */
 export function withFlow(form: ProfileForm, flow: Flow): ProfileForm {
   const clientAuth = flow === 'client_credentials' ? 'client_secret_basic' : 'none';
-  const scopes = flow === 'client_credentials' ? form.scopes.split(/\s+/).filter((s) => s !== 'openid' && s !== 'offline_access' && s !== 'profile' && s !== 'email').join(' ') : form.scopes;
+  const scopes = scopesFor(form, flow);
   // The implicit and hybrid flows start on their first response type; the others have none.
   const responseType = isFrontChannel(flow) ? RESPONSE_TYPE_CHOICES[flow][0]?.type : undefined;
   // PAR and DPoP are settings of the authorization code flow: another flow goes back to their defaults.
@@ -112,7 +131,7 @@ export function formFromPreset(preset: Preset | undefined, scopes?: string): Pro
     name: preset?.name ?? '',
     issuer: '',
     clientId: '',
-    scopes: scopes ?? preset?.scopes ?? 'openid profile email offline_access',
+    scopes: scopes ?? preset?.scopes ?? defaultScopes('authorization_code'),
     redirectMode: preset?.redirect ?? 'loopback',
     redirectUri: '',
     allowHttpLoopback: false,
@@ -126,14 +145,15 @@ export function formFromPreset(preset: Preset | undefined, scopes?: string): Pro
 
 /** The form of a saved profile. */
 export function formFromProfile(profile: ProfileView): ProfileForm {
-  const mode = profile.redirect === 'loopback' || profile.redirect === 'app-scheme' ? profile.redirect : 'custom';
+  // A flow that uses no redirect has none to show: the editor keeps its default should the flow change.
+  const mode = profile.redirect === null ? 'loopback' : profile.redirect === 'loopback' || profile.redirect === 'app-scheme' ? profile.redirect : 'custom';
   return {
     name: profile.name,
     issuer: profile.issuer,
     clientId: profile.clientId,
     scopes: profile.scopes.join(' '),
     redirectMode: mode,
-    redirectUri: mode === 'custom' ? profile.redirect : '',
+    redirectUri: mode === 'custom' ? profile.redirect ?? '' : '',
     allowHttpLoopback: profile.allowHttpLoopback,
     params: paramsText(profile.extraParams),
     flow: profile.flow,

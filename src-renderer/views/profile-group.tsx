@@ -56,7 +56,7 @@ export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions
       ) : null}
       {blocked ? (
         <p id={`${headingId}-blocked`} className="note">
-          This profile’s redirect, <code className="wrap">{redirectToRegister(profile.redirect)}</code>, is a custom scheme, which a browser tab cannot receive. Sign in with it from the
+          This profile’s redirect, <code className="wrap">{redirectToRegister(profile.redirect ?? '')}</code>, is a custom scheme, which a browser tab cannot receive. Sign in with it from the
           desktop app, or give the profile a loopback redirect.
         </p>
       ) : null}

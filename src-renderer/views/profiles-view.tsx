@@ -23,7 +23,7 @@ function ProfileRow({ profile, onRemove, onSignIn }: { readonly profile: Profile
       <th scope="row" className="wrap">{profile.name}</th>
       <td className="mono small wrap">{profile.issuer}</td>
       <td className="mono small wrap">{profile.clientId}</td>
-      <td className="mono small wrap">{redirectToRegister(profile.redirect)}</td>
+      <td className="mono small wrap">{profile.redirect === null ? <span className="muted">none (this flow uses no redirect)</span> : redirectToRegister(profile.redirect)}</td>
       <td>
         <div className="actions">
         <button type="button" className="button button--small" onClick={() => onSignIn(profile.name)}>

@@ -1,7 +1,7 @@
 /** The profiles' redirect schemes: whether the OS hands each to the app, by which handler, and a self-test; in a browser tab, that only the desktop app registers them. */
 import type { ProfileView, Result, SchemeStatusView } from '../../src-main/core/contract.ts';
 import { ErrorNotice } from '../components/error-notice.tsx';
-import { redirectToRegister, usesLoopback } from '../format/host.ts';
+import { redirectToRegister, usesScheme } from '../format/host.ts';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
 import { useSchemeStatuses } from '../hooks/use-scheme-statuses.ts';
 
@@ -18,7 +18,7 @@ const REGISTERED_LABEL: Readonly<Record<SchemeStatusView['registered'], string>>
 
 /** The scheme part of a profile's redirect URI, before the status names it. */
 function schemeOf(profile: ProfileView): string {
-  const uri = redirectToRegister(profile.redirect);
+  const uri = redirectToRegister(profile.redirect ?? '');
   return uri.slice(0, uri.indexOf(':'));
 }
 
@@ -70,7 +70,8 @@ function SchemeRow({ profile, status, onTested }: RowProps) {
 
 /** The section under the profile list, for the profiles that redirect to a URI scheme (none: nothing). */
 export function SchemeRegistrations({ profiles }: Props) {
-  const withScheme = profiles.filter((p) => !usesLoopback(p));
+  // Loopback profiles and those whose flow uses no redirect have no scheme to register.
+  const withScheme = profiles.filter((p) => usesScheme(p));
   const names = withScheme.map((p) => p.name);
   const statuses = useSchemeStatuses(names, withScheme.map((p) => `${p.name} ${p.redirect}`).join('\n'));
   if (withScheme.length === 0) return null;

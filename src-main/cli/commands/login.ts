@@ -74,7 +74,7 @@ export async function signInWithBrowser(ctx: CliContext, profileName: string, op
   const api = await ctx.api();
   const profile = profileName === DEMO_PROFILE_NAME ? await prepareDemoProfile(ctx) : (await ctx.call(api.listProfiles())).find((p) => p.name === profileName);
   if (profile === undefined) throw new DeskError('PROFILE_NOT_FOUND', 'There is no profile with that name. List them with "oidc-desk profile list".');
-  if (!isLoopbackRedirect(profile.redirect)) {
+  if (profile.redirect !== null && !isLoopbackRedirect(profile.redirect)) {
     const uri = profile.redirect === 'app-scheme' ? 'dev.oidcdesk:/callback' : profile.redirect;
     throw new DeskError('REDIRECT_UNSUPPORTED', `The profile "${profile.name}" redirects to ${safeText(uri, 200)}, which only the desktop app can receive. The CLI signs in with a loopback redirect: add a profile with --redirect loopback (the default), e.g. "oidc-desk profile add ${profile.name}-cli --issuer ${safeText(profile.issuer)} --client-id ${safeText(profile.clientId, 100)}", and register http://127.0.0.1/callback at the provider.`);
   }

@@ -8,7 +8,10 @@ import { safeText } from '../output.ts';
 import { profileSettings } from '../par-dpop.ts';
 import { readSecretFromStdin, readSecretFromTerminal } from '../secret-input.ts';
 
-/** The `profile list --json` element (documented in the README): `redirect` is "loopback", "app-scheme", the fixed loopback URI or the custom URI. */
+/**
+ * The `profile list --json` element (documented in the README): `redirect` is "loopback", "app-scheme", the
+ * fixed loopback URI or the custom URI, and null for a flow that uses no redirect.
+ */
 export function profileJson(profile: ProfileView): Record<string, unknown> {
   return {
     name: profile.name,
@@ -44,7 +47,7 @@ export async function profileAdd(ctx: CliContext, cmd: Extract<Command, { kind: 
     ...(cmd.responseType === undefined ? {} : { responseType: cmd.responseType as ProfileInput['responseType'] & string }),
   } }));
   if (isFrontChannelFlow(profile.flow)) {
-    const mode = responseModeFor(profile.redirect === 'loopback' || profile.redirect.startsWith('http:') ? { kind: 'loopback' } : { kind: 'app-scheme' });
+    const mode = responseModeFor(profile.redirect === 'loopback' || profile.redirect?.startsWith('http:') === true ? { kind: 'loopback' } : { kind: 'app-scheme' });
     ctx.out.info(`Added profile "${profile.name}": ${safeText(profile.issuer)}, client ${safeText(profile.clientId, 100)}, ${safeText(profile.redirect)} redirect, ${profile.flow} flow with response_type=${profile.responseType ?? '?'} (response_mode=${mode}).`);
     if (profile.warning !== undefined) ctx.out.warn(profile.warning);
     ctx.out.info(`Sign in with: oidc-desk login ${profile.name}`);
@@ -77,7 +80,7 @@ export async function profileList(ctx: CliContext, cmd: Extract<Command, { kind:
   for (const p of profiles) {
     const params = Object.entries(p.extraParams).map(([k, v]) => `${k}=${v}`).join(' ');
     // profiles.json is in the data directory and may have been edited by hand: every field is shown escaped.
-    const fields = [p.name, safeText(p.issuer), `client=${safeText(p.clientId, 100)}`, `redirect=${safeText(p.redirect)}`, `scope="${safeText(p.scopes.join(' '), 500)}"`];
+    const fields = [p.name, safeText(p.issuer), `client=${safeText(p.clientId, 100)}`, ...(p.redirect === null ? [] : [`redirect=${safeText(p.redirect)}`]), `scope="${safeText(p.scopes.join(' '), 500)}"`];
     if (p.flow !== 'authorization_code') fields.push(`flow=${p.flow}`, `client-auth=${p.clientAuth}`);
     if (p.responseType !== undefined) fields.push(`response-type="${p.responseType}"`);
     if (p.allowHttpLoopback) fields.push('allow-http-loopback');

@@ -11,7 +11,7 @@ import { DeskError, isDeskError } from '../errors.ts';
 import type { ExchangeLog } from '../http/exchange-log.ts';
 import { exchangesToHar } from '../http/har.ts';
 import { checkProvider } from '../oauth/provider-check.ts';
-import { assertIssuer, OKTA_SESSION_TOKEN_WARNING, PASSWORD_FLOW_WARNING, type Profile } from '../profile.ts';
+import { assertIssuer, mayGetRefreshToken, OFFLINE_ACCESS_UNUSED_WARNING, OKTA_SESSION_TOKEN_WARNING, PASSWORD_FLOW_WARNING, usesRedirect, type Profile } from '../profile.ts';
 import { frontChannelWarning, isFrontChannelFlow } from '../front-channel-flows.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { profileScheme, registerProfileSchemes, requireSchemeHost, schemeStatus, testScheme } from './scheme-ops.ts';
@@ -33,22 +33,32 @@ export function errorView(error: unknown): ErrorView {
   return { code: 'INTERNAL', message: `Unexpected failure (${error instanceof Error ? error.name : typeof error}).` };
 }
 
-/** How a profile reads in every front. */
+/** The warnings a profile's view carries, as one text: its flow's, then a scope that can do nothing. */
+function profileWarning(profile: Profile): string | undefined {
+  const warnings: string[] = [];
+  if (profile.flow === 'password') warnings.push(PASSWORD_FLOW_WARNING);
+  if (profile.flow === 'okta_session_token') warnings.push(OKTA_SESSION_TOKEN_WARNING);
+  if (isFrontChannelFlow(profile.flow)) warnings.push(frontChannelWarning(profile.flow));
+  // Client credentials refuses offline_access outright (parseProfile); implicit keeps it, asked for explicitly.
+  if (!mayGetRefreshToken(profile.flow) && profile.scopes.includes('offline_access')) warnings.push(OFFLINE_ACCESS_UNUSED_WARNING);
+  return warnings.length === 0 ? undefined : warnings.join(' ');
+}
+
+/** How a profile reads in every front: `redirect` is null for a flow that uses none. */
 export function profileView(profile: Profile): ProfileView {
   const { redirect } = profile;
+  const warning = profileWarning(profile);
   return {
     name: profile.name,
     issuer: profile.issuer,
     clientId: profile.clientId,
     scopes: [...profile.scopes],
-    redirect: redirect.kind === 'custom-scheme' ? redirect.uri : redirect.kind === 'loopback' && redirect.uri !== undefined ? redirect.uri : redirect.kind,
+    redirect: !usesRedirect(profile.flow) ? null : redirect.kind === 'custom-scheme' ? redirect.uri : redirect.kind === 'loopback' && redirect.uri !== undefined ? redirect.uri : redirect.kind,
     allowHttpLoopback: profile.allowHttpLoopback,
     extraParams: { ...profile.extraParams },
     flow: profile.flow,
     clientAuth: profile.clientAuth,
-    ...(profile.flow === 'password' ? { warning: PASSWORD_FLOW_WARNING } : {}),
-    ...(profile.flow === 'okta_session_token' ? { warning: OKTA_SESSION_TOKEN_WARNING } : {}),
-    ...(isFrontChannelFlow(profile.flow) ? { warning: frontChannelWarning(profile.flow) } : {}),
+    ...(warning === undefined ? {} : { warning }),
     ...(profile.responseType === undefined ? {} : { responseType: profile.responseType }),
     par: profile.par,
     dpop: profile.dpop,

@@ -31,7 +31,8 @@ const ProfileInput = v.strictObject({
   issuer: text(8192),
   clientId: text(8192),
   scopes: v.exactOptional(v.union([v.pipe(v.string(), v.maxLength(8192)), v.pipe(v.array(text(8192)), v.maxLength(64))])),
-  redirect: v.exactOptional(text(8192)),
+  // null, as a view shows it for a flow that uses no redirect: the default.
+  redirect: v.exactOptional(v.nullable(text(8192))),
   allowHttpLoopback: v.exactOptional(v.boolean()),
   extraParams: v.exactOptional(Params),
   flow: v.exactOptional(text(64)),

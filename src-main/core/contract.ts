@@ -58,7 +58,7 @@ export interface SessionView {
   readonly storage: SecretStorage;
   readonly createdAt: number;
   readonly updatedAt: number;
-  /** Access token expiry (ms since the epoch), when known. */
+  /** Access token expiry (ms since the epoch), when known; for a session with an ID token only (implicit `id_token`), the ID token's `exp`. */
   readonly expiresAt: number | undefined;
   /** Present while this process holds an access token. */
   readonly accessToken: MaskedToken | undefined;

@@ -54,6 +54,8 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
   const now = state.now();
   const idBinding = bindingOf(tokens.idTokenClaims);
   const displayName = displayNameOf(tokens.idTokenClaims);
+  // With no access token (implicit `id_token`), the ID token is what the session holds: it lasts as long.
+  const idTokenExp = tokens.accessToken === undefined ? tokens.idTokenClaims?.exp : undefined;
   const record: SessionRecord = {
     id,
     profile: profile.name,
@@ -66,6 +68,7 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
     ...(tokens.expiresAt === undefined ? {} : { accessTokenExpiresAt: tokens.expiresAt }),
+    ...(typeof idTokenExp === 'number' ? { idTokenExpiresAt: idTokenExp * 1000 } : {}),
     status: 'active',
     hasRefreshToken: stored === 'keychain',
     ...(idBinding ? { binding: idBinding } : {}),

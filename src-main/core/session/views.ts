@@ -46,8 +46,14 @@ export function sessionStatus(record: SessionRecord, storage: SecretStorage, now
   // A client credentials session has no refresh token by design: its client's secret is in the keychain.
   // An implicit session has none either: its tokens are cached under its client's keychain entry until they run out.
   if (storage !== 'keychain' && !cachedUnderClient(record)) return 'session-only';
-  if (record.accessTokenExpiresAt !== undefined && record.accessTokenExpiresAt <= now) return 'expired';
+  const expiresAt = recordExpiry(record);
+  if (expiresAt !== undefined && expiresAt <= now) return 'expired';
   return 'active';
+}
+
+/** When the session's tokens run out, from the index: its access token's expiry, or its ID token's when it holds no access token. */
+function recordExpiry(record: SessionRecord): number | undefined {
+  return record.accessTokenExpiresAt ?? record.idTokenExpiresAt;
 }
 
 /** The persisted refresh failure as an error view, so every process shows why refreshing stopped. */
@@ -81,7 +87,7 @@ export function sessionView(input: {
     storage: input.storage,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
-    expiresAt: tokens?.expiresAt ?? record.accessTokenExpiresAt,
+    expiresAt: tokens?.expiresAt ?? recordExpiry(record),
     accessToken: tokens?.accessToken === undefined ? undefined : maskToken(tokens.accessToken),
     idToken: tokens?.idToken !== undefined && tokens.idTokenClaims !== undefined
       ? { ...maskToken(tokens.idToken), claims: maskClaims(tokens.idTokenClaims), report: maskReport(tokens.idTokenReport), receivedAt: tokens.idTokenReceivedAt ?? tokens.receivedAt }

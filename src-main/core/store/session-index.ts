@@ -42,6 +42,8 @@ export interface SessionRecord {
   readonly updatedAt: number;
   /** Expiry of the last access token issued (ms since the epoch). */
   readonly accessTokenExpiresAt?: number;
+  /** For a session with no access token (an implicit `id_token` sign-in): its ID token's `exp` (ms since the epoch). */
+  readonly idTokenExpiresAt?: number;
   readonly status: 'active' | 'sign-in-needed';
   /** True while a refresh token is believed to be in the keychain. */
   readonly hasRefreshToken: boolean;
@@ -114,6 +116,7 @@ function parseRecord(v: unknown): SessionRecord | undefined {
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     ...(num(r.accessTokenExpiresAt) ? { accessTokenExpiresAt: r.accessTokenExpiresAt } : {}),
+    ...(num(r.idTokenExpiresAt) ? { idTokenExpiresAt: r.idTokenExpiresAt } : {}),
     status: r.status,
     hasRefreshToken: r.hasRefreshToken === true,
     ...(binding ? { binding } : {}),

@@ -93,7 +93,7 @@ export async function profileList(ctx: CliContext, cmd: Extract<Command, { kind:
 
 export async function profileRemove(ctx: CliContext, cmd: Extract<Command, { kind: 'profile-remove' }>): Promise<ExitCode> {
   await ctx.call((await ctx.api()).removeProfile({ name: cmd.name }));
-  ctx.out.info(`Removed profile "${cmd.name}". Its sessions stay until "oidc-desk logout <session>".`);
+  ctx.out.info(`Removed profile "${cmd.name}", and its client's secret or key from the keychain unless another profile or a session of that client needs them. Its sessions stay until "oidc-desk logout <session>".`);
   return EXIT.OK;
 }
 

@@ -16,6 +16,7 @@ import { frontChannelWarning, isFrontChannelFlow } from '../front-channel-flows.
 import type { SessionService } from '../session/session-service.ts';
 import { profileScheme, registerProfileSchemes, requireSchemeHost, schemeStatus, testScheme } from './scheme-ops.ts';
 
+import { holdsClientEntry } from '../session/client-credentials.ts';
 import { directFlowId } from '../session/direct-sign-in.ts';
 import { parseInput, type OperationInput } from './schemas.ts';
 import { signInDevice } from './device-sign-in-op.ts';
@@ -140,7 +141,17 @@ export class DeskApiService implements DeskApi {
   }
 
   updateProfile(input: unknown) {
-    return this.#run('updateProfile', input, async ({ name, profile }) => profileView(await this.#registered(await this.#service.profiles.update(name, profile))));
+    return this.#run('updateProfile', input, async ({ name, profile }) => {
+      const profiles = this.#service.profiles;
+      const old = await profiles.get(name);
+      const updated = await profiles.update(name, profile);
+      // Another client (or one that keeps no entry now): the old client's secret is not left in the keychain.
+      if (holdsClientEntry(old) && (old.issuer !== updated.issuer || old.clientId !== updated.clientId || !holdsClientEntry(updated))) {
+        // The profile is saved already: a keychain that fails now costs a leftover entry, not the edit.
+        await this.#service.releaseClient(old, await profiles.list()).catch(() => false);
+      }
+      return profileView(await this.#registered(updated));
+    });
   }
 
   /**
@@ -156,7 +167,11 @@ export class DeskApiService implements DeskApi {
 
   removeProfile(input: unknown) {
     return this.#run('removeProfile', input, async ({ name }) => {
-      await this.#service.profiles.remove(name);
+      const profiles = this.#service.profiles;
+      const profile = await profiles.get(name);
+      // The client's secret first: a keychain that cannot delete it (locked) fails the removal, nothing changed.
+      if (holdsClientEntry(profile)) await this.#service.releaseClient(profile, (await profiles.list()).filter((p) => p.name !== name));
+      await profiles.remove(name);
       return null;
     });
   }
@@ -262,10 +277,13 @@ export class DeskApiService implements DeskApi {
 
   signOut(input: unknown) {
     return this.#run('signOut', input, async ({ sessionId, revoke, endSession }): Promise<SignOutView> => {
+      const client = this.#service.clientEntryOf(sessionId);
       const { endSession: logout, ...outcome } = await this.#service.signOut(sessionId, {
         ...(revoke === undefined ? {} : { revoke }),
         ...(endSession === undefined ? {} : { endSession }),
       });
+      // The last session of a client whose profile was removed takes the client's secret with it.
+      if (client !== undefined) await this.#service.releaseClient(client, await this.#service.profiles.list()).catch(() => false);
       if (logout === undefined) return { sessionId, ...outcome };
       const flowId = logout.flowId;
       logout.result.then(

@@ -4,12 +4,14 @@
  * @module
  */
 import type { ClientCredentialView } from '../contract.ts';
-import { DeskError } from '../errors.ts';
+import { DeskError, isDeskError } from '../errors.ts';
 import { hasControlCharacters, type ClientAuthMethod, type Profile } from '../profile.ts';
 import { clientAccount, type StoredClientCredential } from '../store/client-credential.ts';
 import { clientAuthFor, generateClientKey, publicClientKey, type ClientKeyAlg } from '../oauth/client-auth.ts';
 import type * as oauth from 'oauth4webapi';
+import type { SessionRecord } from '../store/session-index.ts';
 import type { SessionState } from './session-state.ts';
+import { cachedUnderClient } from './front-channel-sessions.ts';
 import { newCacheKey, type TokenBinding } from './token-cache.ts';
 
 /** The client's keychain entry, checked to be bound to `binding`; undefined when there is none. */
@@ -80,4 +82,34 @@ export async function generateClientKeyPair(state: SessionState, profile: Profil
   const privateJwk = await generateClientKey(alg);
   await writeCredential(state, profile, () => ({ privateJwk }));
   return clientCredentialView(state, profile);
+}
+
+/** True for a profile that may have its client's keychain entry: a confidential client's, or an implicit one's (its token cache key). */
+export function holdsClientEntry(profile: Pick<Profile, 'clientAuth' | 'flow'>): boolean {
+  return profile.clientAuth !== 'none' || profile.flow === 'implicit';
+}
+
+/** True for a session that needs its client's keychain entry: a confidential client's, or one whose tokens are cached under it. */
+export function usesClientEntry(record: Pick<SessionRecord, 'clientAuth' | 'flow'>): boolean {
+  return record.clientAuth !== undefined || cachedUnderClient(record);
+}
+
+/**
+ * Deletes the keychain entry of a client (issuer + client id: its secret, key and token cache key) once
+ * nothing uses it any more: no profile of `profiles` that may hold it names that client, and no session of
+ * that client authenticates with it or keeps its tokens under it (its refresh and its sign-out's revocation
+ * need the secret). True when an entry was deleted. A keychain that is not there at all holds no entry.
+ */
+export async function releaseClientCredential(state: SessionState, profiles: readonly Profile[], binding: TokenBinding): Promise<boolean> {
+  const same = (other: TokenBinding): boolean => other.issuer === binding.issuer && other.clientId === binding.clientId;
+  if (profiles.some((p) => same(p) && holdsClientEntry(p))) return false;
+  // The index as it is now: another process may have signed in with this client meanwhile.
+  await state.reload();
+  if (state.doc.sessions.some((s) => same(s) && usesClientEntry(s))) return false;
+  try {
+    return await state.deps.secrets.deleteClient(clientAccount(binding.issuer, binding.clientId));
+  } catch (error) {
+    if (isDeskError(error, 'KEYCHAIN_UNAVAILABLE')) return false;
+    throw error;
+  }
 }

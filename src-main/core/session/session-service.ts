@@ -21,7 +21,7 @@ import { ProfileStore } from '../store/profiles.ts';
 import { corruptCopiesProblem } from '../store/startup-problems.ts';
 import { sessionIndexStore, type SessionIndexDoc } from '../store/session-index.ts';
 import type { ClientKeyAlg } from '../oauth/client-auth.ts';
-import { clientAuthOf, clientCredentialView, generateClientKeyPair, readClientCredential, setClientSecret } from './client-credentials.ts';
+import { clientAuthOf, clientCredentialView, generateClientKeyPair, readClientCredential, releaseClientCredential, setClientSecret, usesClientEntry } from './client-credentials.ts';
 import { signInDirect, type PasswordCredentials } from './direct-sign-in.ts';
 import { signInWithSessionToken } from './session-token-sign-in.ts';
 import { dpopOf } from './dpop-session.ts';
@@ -181,6 +181,20 @@ export class SessionService {
   /** What fronts may know of the profile's client credential (never the secret). */
   clientCredential(profile: Profile): Promise<ClientCredentialView> {
     return clientCredentialView(this.#state, profile);
+  }
+
+  /**
+   * Deletes a client's keychain entry once nothing uses it: no profile of `profiles` names that client and
+   * no session of it needs the entry. True when one was deleted.
+   */
+  releaseClient(binding: TokenBinding, profiles: readonly Profile[]): Promise<boolean> {
+    return releaseClientCredential(this.#state, profiles, binding);
+  }
+
+  /** The client a session needs the keychain entry of (its secret, or its token cache key); undefined for a session that needs none. */
+  clientEntryOf(id: unknown): TokenBinding | undefined {
+    const record = this.#state.record(id);
+    return usesClientEntry(record) ? { issuer: record.issuer, clientId: record.clientId } : undefined;
   }
 
   /** Sets the profile's client secret in the keychain (bound to its issuer and client). */

@@ -532,7 +532,8 @@ oidc-desk profile key <name> [--new [--alg ES256|RS256]] [--json]
 "profile add" stores the profile without contacting the provider. The redirect defaults to loopback
 (http://127.0.0.1:<free port>/callback). For a provider that compares the port, fix it with a loopback URI:
 --redirect http://127.0.0.1:8765/callback (or http://[::1]:<port>/<path>; never localhost), registered
-exactly so. --scope defaults to "openid profile email offline_access".
+exactly so. --scope defaults to "openid profile email offline_access" ("openid profile email" for the implicit
+flow, which gets no refresh token; none for client_credentials).
 Repeat --param for each extra authorization parameter (e.g. --param prompt=consent).
 --allow-http-loopback allows an http issuer on 127.0.0.1/[::1]/localhost (local test providers).
 --flow authorization_code (default: a person signs in through the browser), client_credentials (a service,

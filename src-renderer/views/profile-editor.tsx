@@ -54,7 +54,8 @@ export function ProfileEditor({ profile, presetId, scopes, flow, onSaved, onCanc
   const [form, setForm] = useState<ProfileForm>(() => {
     if (profile !== undefined) return formFromProfile(profile);
     const fresh = formFromPreset(preset, scopes);
-    return flow === undefined ? fresh : { ...withFlow(fresh, flow), scopes: scopes ?? fresh.scopes };
+    // The route's scopes as given; without them, the ones the flow can use (no offline_access for implicit).
+    return flow === undefined ? fresh : { ...withFlow(fresh, flow), ...(scopes === undefined ? {} : { scopes }) };
   });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<ErrorView | undefined>(undefined);

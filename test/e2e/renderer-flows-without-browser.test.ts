@@ -58,6 +58,9 @@ describe('flows without a browser in the window', { skip: APP_SKIP, timeout: 300
     await app.assertAccessible('profile editor, client credentials');
 
     await addProfile('svc', 'svc', 'client_credentials', 'api:read');
+    const redirectCell = await page.locator('table.profiles tr[data-profile="svc"] td').nth(2).innerText();
+    assert.doesNotMatch(redirectCell, /callback/, 'no redirect URI to register for a flow that uses none');
+    assert.match(redirectCell, /^none/);
     await app.goto('#/profiles/edit/svc');
     const panel = page.locator('section.client-credential');
     assert.equal(await panel.locator('[data-secret-state]').innerText(), 'not set');

@@ -10,4 +10,11 @@ if (!existsSync(entry)) {
   process.stderr.write(`oidc-desk is not built yet: run "npm run build" in ${root} (npm ci does it, unless scripts are turned off).\n`);
   process.exit(1);
 }
+if (typeof process.getBuiltinModule !== 'function') {
+  // Node before 20.16: the built CLI takes node:crypto, node:fs and a few other built-in modules through
+  // process.getBuiltinModule at their first use (scripts/build.mjs says why); this gives it the same.
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  process.getBuiltinModule = (id) => require(id);
+}
 await import(entry.href);

@@ -7,7 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -104,4 +104,17 @@ test('token from the token cache loads keytar but neither jose, oidc-provider no
   const loaded = packages(modules);
   assert.ok(loaded.includes('keytar'), 'the keychain was read');
   for (const heavy of ['jose', 'oidc-provider', 'playwright-core']) assert.ok(!loaded.includes(heavy), `${heavy} is not loaded: ${loaded.join(', ')}`);
+});
+
+test('on a Node without process.getBuiltinModule (before 20.16) the bin supplies it: sessions and --version still run', async () => {
+  const cli = await Cli.create();
+  const dataDir = await dataDirWithSessions(3);
+  const older = join(await mkdtemp(join(tmpdir(), 'oidc-desk-older-node-')), 'older-node.mjs');
+  await writeFile(older, 'delete process.getBuiltinModule;\nif (process.getBuiltinModule !== undefined) throw new Error("process.getBuiltinModule is still there");\n');
+  const env = { NODE_OPTIONS: `--import=${pathToFileURL(older).href}` };
+  const listed = await cli.start(['--data-dir', dataDir, 'sessions', '--json'], env, true).done;
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.equal((JSON.parse(listed.stdout) as unknown[]).length, 3);
+  const version = await cli.start(['--version'], env).done;
+  assert.equal(version.code, 0, version.stderr);
 });

@@ -36,9 +36,18 @@ export function createContext(options: {
   readonly out: Output;
   /** Follow what other processes change in the data directory (a long-running command: browser mode). */
   readonly watch?: boolean;
+  /**
+   * The command reads a session's keychain entry (token, refresh, userinfo, logout): the keychain's
+   * connection is opened now, while the desk opens the data directory, rather than after it.
+   */
+  readonly readsKeychain?: boolean;
 }): CliContext {
   const dataDir = options.dataDir ?? defaultDataDir(options.env);
   let secrets: KeytarSecretStore | undefined;
+  if (options.readsKeychain === true) {
+    secrets = new KeytarSecretStore({ service: keychainService(options.env) });
+    secrets.warmUp();
+  }
   let desk: Promise<Desk> | undefined;
   // Loaded with the first request (a token answered from the cache makes none): see cliDemoGuard.
   let guard: Promise<DemoGuard> | undefined;

@@ -20,6 +20,35 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = 'dist/cli';
 
 const BUNDLED = new Set(['oauth4webapi', 'valibot']);
+
+/**
+ * A few of Node's built-in modules cost a short command start-up time for nothing when imported as ESM:
+ * `import ... from 'node:crypto'` compiles crypto's internals even for `sessions`, which never hashes or
+ * encrypts, and the ESM view of `node:fs` reads every export, which loads fs's streams. So node:crypto,
+ * node:fs, node:fs/promises and node:timers/promises, where the sources import them statically, become a
+ * small module of ours: each function the built-in exports (lower-case name) is a wrapper that takes the
+ * built-in through `process.getBuiltinModule` at its first call; anything else (a class, an object, a
+ * constant) is taken from it when first imported. Same functions, arguments and results. bin/oidc-desk.mjs
+ * supplies `process.getBuiltinModule` on a Node older than 20.16.
+ */
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:(crypto|fs|fs\/promises|timers\/promises)$/ }, (args) => (args.kind === 'import-statement' ? { path: args.path, namespace: 'lazy-builtin', sideEffects: false } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const builtin = await import(args.path);
+      const id = JSON.stringify(args.path);
+      const lines = [`let m;`, `const load = () => (m ??= process.getBuiltinModule(${id}));`, `const take = (name) => load()[name];`];
+      for (const name of Object.keys(builtin)) {
+        if (name === 'default' || !/^[A-Za-z_$][\w$]*$/.test(name)) continue;
+        lines.push(typeof builtin[name] === 'function' && /^[a-z]/.test(name)
+          ? `export function ${name}(...args) { return load().${name}(...args); }`
+          : `export const ${name} = /* @__PURE__ */ take(${JSON.stringify(name)});`);
+      }
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})].filter((name) => !BUNDLED.has(name));
 
@@ -35,6 +64,7 @@ const result = await build({
   target: 'node20',
   external,
   chunkNames: '[name]-[hash]',
+  plugins: [lazyBuiltins],
   // No minification: a stack trace of a bug report should name our functions.
   minify: false,
   legalComments: 'none',

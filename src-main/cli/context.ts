@@ -5,6 +5,7 @@ import { openDesk, type Desk } from '../core/desk.ts';
 import { KEYCHAIN_SERVICE_ENV, defaultDataDir } from '../core/paths.ts';
 import { DEFAULT_SERVICE, KeytarSecretStore } from '../core/store/keytar-secret-store.ts';
 import type { DemoGuard } from '../demo-idp/guard.ts';
+import { cliDemoGuard, demoProviderPort } from './demo.ts';
 import { safeText, type Output } from './output.ts';
 
 /** Everything a command needs. */
@@ -36,13 +37,24 @@ export function createContext(options: {
   readonly out: Output;
   /** Follow what other processes change in the data directory (a long-running command: browser mode). */
   readonly watch?: boolean;
+  /**
+   * The command reads a session's keychain entry (token, refresh, userinfo, logout): the keychain's
+   * connection is opened now, while the desk opens the data directory, rather than after it.
+   */
+  readonly readsKeychain?: boolean;
 }): CliContext {
   const dataDir = options.dataDir ?? defaultDataDir(options.env);
   let secrets: KeytarSecretStore | undefined;
+  if (options.readsKeychain === true) {
+    secrets = new KeytarSecretStore({ service: keychainService(options.env) });
+    secrets.warmUp();
+  }
   let desk: Promise<Desk> | undefined;
-  // Loaded with the first request (a token answered from the cache makes none): see cliDemoGuard.
-  let guard: Promise<DemoGuard> | undefined;
-  const demoGuard = (): Promise<DemoGuard> => (guard ??= import('./demo.ts').then((m) => m.cliDemoGuard({ dataDir, env: options.env, out: options.out })));
+  // Built with the first request (a token answered from the cache makes none): see cliDemoGuard. Its
+  // module is imported statically: it is in the command modules' chunk anyway (login, quickstart), and a
+  // dynamic import of it made esbuild split that chunk into more files for every command to load.
+  let guard: DemoGuard | undefined;
+  const demoGuard = (): DemoGuard => (guard ??= cliDemoGuard({ dataDir, env: options.env, out: options.out }));
   const open = (): Promise<Desk> => {
     secrets ??= new KeytarSecretStore({ service: keychainService(options.env) });
     desk ??= openDesk({
@@ -50,12 +62,12 @@ export function createContext(options: {
       secrets,
       watch: options.watch === true,
       // Tokens of a demo session go only to this data directory's own demo provider, which proves it first.
-      fetch: async (input, init) => (await demoGuard()).fetch(input, init),
-      beforeSend: async (target) => (await demoGuard()).beforeSend(target),
-      // The demo provider's module is loaded only when its state is asked for.
+      fetch: async (input, init) => demoGuard().fetch(input, init),
+      beforeSend: async (target) => demoGuard().beforeSend(target),
+      // The demo provider's state file is read only when asked for.
       demo: {
-        state: async () => (await import('./demo.ts')).demoProviderPort(dataDir, options.env).state(),
-        ensure: async () => (await import('./demo.ts')).demoProviderPort(dataDir, options.env).ensure(),
+        state: async () => demoProviderPort(dataDir, options.env).state(),
+        ensure: async () => demoProviderPort(dataDir, options.env).ensure(),
       },
     }).then(async (opened) => {
       // Every command says it again until the user deals with it (a corrupt index kept aside).

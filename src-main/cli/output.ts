@@ -1,7 +1,7 @@
 /** What `oidc-desk` writes: results on stdout (one token, one id, JSON or a table), progress and errors on stderr, every untrusted text made terminal-safe. */
 import type { Writable } from 'node:stream';
 import { isDeskError, type ErrorCode } from '../core/errors.ts';
-import { humanizeDuration } from '../core/oauth/jwt-report.ts';
+import { humanizeDuration } from '../core/duration.ts';
 import { errnoCode } from '../core/util.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
 
@@ -47,9 +47,6 @@ export function relativeTime(ms: number, now: number): string {
   const delta = ms - now;
   return delta >= 0 ? `in ${duration(delta)}` : `${duration(delta)} ago`;
 }
-
-/** A copy of the claims with flow secrets (nonce, sid) masked: the core's rule for every front. */
-export { maskClaims } from '../core/session/views.ts';
 
 /**
  * The CLI's own words for errors about a value that was not found or is taken: the value came from the

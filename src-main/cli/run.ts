@@ -78,7 +78,8 @@ export async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEn
     if (loaded === undefined) {
       const commands = await import('./command-modules.ts');
       // Browser mode runs for long: it follows what other processes change in the data directory.
-      loaded = { commands, ctx: commands.createContext({ dataDir: parsed.dataDir, env, out, watch: command.kind === 'ui' }) };
+      const readsKeychain = command.kind === 'token' || command.kind === 'refresh' || command.kind === 'userinfo' || command.kind === 'logout';
+      loaded = { commands, ctx: commands.createContext({ dataDir: parsed.dataDir, env, out, watch: command.kind === 'ui', readsKeychain }) };
     }
     return loaded;
   };

@@ -2,11 +2,12 @@
  * What the built `oidc-desk` loads to start a command (each module recorded by test/harness/module-trace.mjs):
  * only the built JavaScript (no TypeScript, no loader), and no heavy module a command does not use: `--version`
  * no npm package at all, `sessions` neither jose, oidc-provider, keytar nor playwright-core, `token` from the
- * token cache keytar (the keychain holds the cache key) but neither jose nor oidc-provider.
+ * token cache keytar (the keychain holds the cache key) but neither jose nor oidc-provider. Which of our
+ * sources a built file holds is read from the comment esbuild writes above each module (`// src-main/...`).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -45,6 +46,18 @@ function packages(modules: readonly string[]): string[] {
   return [...new Set(names)].sort();
 }
 
+/** The source modules bundled into the loaded files of dist/cli/, from esbuild's `// <path>` comment above each. */
+async function bundledSources(modules: readonly string[]): Promise<string[]> {
+  const sources = new Set<string>();
+  for (const file of modules.filter((m) => m.startsWith('dist/cli/'))) {
+    for (const line of (await readFile(join(ROOT, file), 'utf8')).split('\n')) {
+      const path = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(line)?.[1];
+      if (path !== undefined) sources.add(path.replace(/^(\.\.\/)+(?:main\/)?/, ''));
+    }
+  }
+  return [...sources].sort();
+}
+
 function assertBuiltOnly(modules: readonly string[]): void {
   assert.ok(modules.includes('bin/oidc-desk.mjs') && modules.includes('dist/cli/main.js'), `the bin runs the built CLI: ${modules.join(', ')}`);
   const ours = modules.filter((m) => !m.includes('node_modules/'));
@@ -60,6 +73,10 @@ test('--version loads the bin and the built CLI, and no npm package', async () =
   assert.match(run.stdout, /^oidc-desk \d+\.\d+\.\d+\S*\n$/);
   assertBuiltOnly(modules);
   assert.deepEqual(packages(modules), []);
+  const sources = await bundledSources(modules);
+  assert.ok(sources.includes('src-main/cli/args.ts'), `the comments name the sources: ${sources.join(', ')}`);
+  // The core's protocol, session and storage code loads with the first command that uses it.
+  assert.deepEqual(sources.filter((s) => /^src-main\/core\/(oauth|session|store|http|api)\/|node_modules\//.test(s)), [], 'no protocol, session, storage or npm code');
 });
 
 test('sessions (20 in the index) loads neither jose, oidc-provider, keytar nor playwright-core', async () => {
@@ -87,4 +104,17 @@ test('token from the token cache loads keytar but neither jose, oidc-provider no
   const loaded = packages(modules);
   assert.ok(loaded.includes('keytar'), 'the keychain was read');
   for (const heavy of ['jose', 'oidc-provider', 'playwright-core']) assert.ok(!loaded.includes(heavy), `${heavy} is not loaded: ${loaded.join(', ')}`);
+});
+
+test('on a Node without process.getBuiltinModule (before 20.16) the bin supplies it: sessions and --version still run', async () => {
+  const cli = await Cli.create();
+  const dataDir = await dataDirWithSessions(3);
+  const older = join(await mkdtemp(join(tmpdir(), 'oidc-desk-older-node-')), 'older-node.mjs');
+  await writeFile(older, 'delete process.getBuiltinModule;\nif (process.getBuiltinModule !== undefined) throw new Error("process.getBuiltinModule is still there");\n');
+  const env = { NODE_OPTIONS: `--import=${pathToFileURL(older).href}` };
+  const listed = await cli.start(['--data-dir', dataDir, 'sessions', '--json'], env, true).done;
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.equal((JSON.parse(listed.stdout) as unknown[]).length, 3);
+  const version = await cli.start(['--version'], env).done;
+  assert.equal(version.code, 0, version.stderr);
 });

@@ -5,7 +5,8 @@ import { CLOCK_SKEW_SECONDS } from '../../core/oauth/provider-context.ts';
 import type { Command } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
-import { isoTime, maskClaims, relativeTime, safeText } from '../output.ts';
+import { maskClaims } from '../../core/session/views.ts';
+import { isoTime, relativeTime, safeText } from '../output.ts';
 import { tokenSourcesText } from '../legacy-flows.ts';
 import { table } from '../views.ts';
 

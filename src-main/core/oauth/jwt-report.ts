@@ -6,6 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type * as Jose from 'jose';
+import { humanizeDuration } from '../duration.ts';
 import { isDeskError, type ErrorCode } from '../errors.ts';
 import type { JwksCache, JwksKeyMatch } from './jwks.ts';
 import { decodeJwt, tokenFormat } from './jwt-decode.ts';
@@ -122,16 +123,8 @@ function iso(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
 
-/** "45 s", "4 min", "3 h", "12 days". */
-export function humanizeDuration(ms: number): string {
-  const s = Math.round(Math.abs(ms) / 1000);
-  if (s < 90) return `${s} s`;
-  const min = Math.round(s / 60);
-  if (min < 90) return `${min} min`;
-  const h = Math.round(s / 3600);
-  if (h < 48) return `${h} h`;
-  return `${Math.round(s / 86_400)} days`;
-}
+/** "45 s", "4 min", "3 h", "12 days" (kept here for the report's users; the CLI's entry imports it without this module). */
+export { humanizeDuration };
 
 function pass(id: JwtCheckId, detail: string): JwtCheck {
   return { id, result: 'pass', detail };

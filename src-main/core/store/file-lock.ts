@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeskError, isDeskError } from '../errors.ts';
 import { assertDataFileStats, ensurePrivateDir, lstatOrUndefined, readDataFile } from './data-dir.ts';

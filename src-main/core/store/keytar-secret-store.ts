@@ -210,6 +210,16 @@ export class KeytarSecretStore implements SecretStore {
     });
   }
 
+  /**
+   * Loads keytar and opens the keychain's connection (on Linux the D-Bus session with the Secret Service,
+   * several milliseconds) by looking up the probe entry, which holds nothing, so that the next call does not
+   * wait for it: for a front about to read an entry, started while it does other work. Runs in this store's
+   * queue with the timeout like every call; its outcome is dropped (the calls after it report any failure).
+   */
+  warmUp(): void {
+    this.#serial(() => this.#call('warm-up', (k) => k.getPassword(this.service, PROBE_ACCOUNT))).catch(() => undefined);
+  }
+
   /** Writes and deletes a throwaway entry: the only reliable way to tell locked from available on Linux. */
   async #probe(): Promise<Probe> {
     try {

@@ -80,6 +80,19 @@ describe('oidc-desk login with the device flow', { skip: SKIP, timeout: 300_000 
     assert.deepEqual(await cli.json(['sessions']), []);
   });
 
+  test('Ctrl-C while the prompt and its QR code are being printed cancels cleanly too', async () => {
+    const cli = await Cli.create();
+    await deviceProfile(cli, idp);
+    const running = cli.start(['login', 'tv']);
+    await running.stderrMatching(/To sign in, open this address/);
+    const child = [...children].at(-1);
+    assert.ok(child !== undefined);
+    killGroup(child, 'SIGINT');
+    const r = await running.done;
+    assertFailed(r, 3, 'SIGN_IN_CANCELLED');
+    assert.deepEqual(await cli.json(['sessions']), []);
+  });
+
   test('--open hands the address with the code to --browser-command, which signs in there', async () => {
     const cli = await Cli.create();
     await deviceProfile(cli, idp);

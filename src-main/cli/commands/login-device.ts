@@ -92,16 +92,18 @@ export async function signInWithDevice(ctx: CliContext, profile: ProfileView, cm
   }
   const flowId = started.flowId;
   waiter.bind(flowId);
-  await printPrompt(ctx, started.device, cmd.device?.noQr !== true);
 
+  // Listening before the prompt says "Ctrl-C cancels": a signal right after it must cancel, not kill.
   let onSignal: (() => void) | undefined;
   const interrupted = new Promise<never>((_, reject) => {
     onSignal = () => reject(new DeskError('SIGN_IN_CANCELLED', 'The sign-in was cancelled (interrupted).'));
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
-  const opened = cmd.device?.open === true ? openAuthorizationUrl(cmd.browser, started.device.verificationUriComplete ?? started.device.verificationUri, ctx.out) : new Promise<never>(() => undefined);
+  interrupted.catch(() => undefined);
   try {
+    await Promise.race([printPrompt(ctx, started.device, cmd.device?.noQr !== true), interrupted]);
+    const opened = cmd.device?.open === true ? openAuthorizationUrl(cmd.browser, started.device.verificationUriComplete ?? started.device.verificationUri, ctx.out) : new Promise<never>(() => undefined);
     return await Promise.race([waiter.outcome, interrupted, opened]);
   } finally {
     ctx.out.endProgress();

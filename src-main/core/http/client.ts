@@ -42,6 +42,8 @@ export interface HttpClientOptions {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+/** Decodes response bodies for the log (decode() keeps no state between calls: one is enough). */
+const UTF8 = new TextDecoder();
 
 function bodyText(body: FetchInit['body']): string {
   if (body === undefined || body === null) return '';
@@ -155,7 +157,7 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
       status: response.status,
       statusText: response.statusText,
       responseHeaders: redactHeaders(response.headers),
-      responseBody: redactBody(new TextDecoder().decode(bytes), contentType),
+      responseBody: redactBody(UTF8.decode(bytes), contentType),
       responseBytes: bytes.byteLength,
       durationMs: now() - startedAt,
     });

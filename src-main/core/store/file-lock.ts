@@ -179,6 +179,7 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
   // Known here before it can become the lock, so no waiter of this process takes it for a reused pid's.
   heldHere.add(nonce);
   let mine: Stats;
+  let tempGone = false;
   try {
     const sighting: Sighting = { key: '', since: 0 };
     let written = performance.now();
@@ -203,13 +204,16 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
       if (performance.now() > deadline) throw busy();
       await sleep(wait);
     }
-    mine = await handle.stat();
+    // The temporary name is no longer needed once the lock is linked: both at once.
+    [mine] = await Promise.all([handle.stat(), unlink(temp).catch(() => undefined).then(() => {
+      tempGone = true;
+    })]);
   } catch (error) {
     heldHere.delete(nonce);
     await handle.close();
     throw error;
   } finally {
-    await unlink(temp).catch(() => undefined);
+    if (!tempGone) await unlink(temp).catch(() => undefined);
   }
 
   const lost = new AbortController();

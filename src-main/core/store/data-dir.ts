@@ -12,7 +12,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
+import { constants, lstatSync, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DeskError } from '../errors.ts';
@@ -75,10 +75,15 @@ function assertSafe(path: string, st: Stats, kind: 'dir' | 'file', options: { se
   }
 }
 
-/** lstat, or undefined when nothing is at `path`. */
+/**
+ * lstat, or undefined when nothing is at `path`. Synchronous underneath: a lookup of a path's metadata
+ * never waits for file content, and costs a few microseconds where the thread pool's round trip of the
+ * asynchronous call costs tens (hundreds on a loaded machine). Every check of the data directory runs
+ * it, several per access.
+ */
 export async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
   try {
-    return await lstat(path);
+    return lstatSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

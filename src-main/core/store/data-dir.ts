@@ -12,9 +12,10 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { constants, lstatSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, fsync, lstatSync, openSync, writeFile, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { DeskError } from '../errors.ts';
 
 /** Mode of the data directory and its subdirectories. */
@@ -39,6 +40,10 @@ const OWN_ENTRIES: readonly RegExp[] = [
 // links) and sizes are checked; the directory's ACL is the user's profile's.
 const POSIX = process.platform !== 'win32';
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const O_DIRECTORY = constants.O_DIRECTORY ?? 0;
+const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
+const fsyncFd = promisify(fsync);
+const writeFd = promisify(writeFile);
 // Every check compares with this process's uid, which does not change while OIDC Desk runs.
 const UID = process.getuid?.();
 
@@ -254,29 +259,40 @@ export async function writeDataFileAtomic(path: string, data: string | Uint8Arra
   const durable = options.durable ?? true;
   const dir = dirname(path);
   // Both checks pass before anything is created; they do not depend on each other.
-  const [, existing] = await Promise.all([ensurePrivateDir(dir), lstatOrUndefined(path)]);
+  await ensurePrivateDir(dir);
+  const existing = await lstatOrUndefined(path);
   if (existing !== undefined) assertSafe(path, existing, 'file');
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  // O_EXCL: a name someone else created (a link included) is never opened.
-  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, PRIVATE_FILE_MODE);
+  // O_EXCL: a name someone else created (a link included) is never opened. Creating, stat'ing and closing
+  // the file are metadata calls, made synchronously like the checks (see lstatOrUndefined); writing the
+  // content, fsync and rename (which may start writeback of the replaced file) go through the thread pool.
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, PRIVATE_FILE_MODE);
   let identity: string;
   try {
-    await handle.writeFile(data);
-    if (durable) await handle.sync();
+    await writeFd(fd, data);
+    if (durable) await fsyncFd(fd);
     await rename(temp, path);
-    // The identity of the file as renamed, from its own handle: never another file put at `path` since.
-    identity = fileIdentity(await handle.stat());
+    // The identity of the file as renamed, from its own descriptor: never another file put at `path` since.
+    identity = fileIdentity(fstatSync(fd));
   } catch (error) {
-    await handle.close();
+    closeSync(fd);
     await unlink(temp).catch(() => undefined);
     throw error;
   }
-  await handle.close();
+  closeSync(fd);
   if (!durable) return identity;
-  // Persist the rename itself (POSIX); not possible on Windows, where it is not needed.
-  const dirHandle = await open(dir, 'r').catch(() => undefined);
-  await dirHandle?.sync().catch(() => undefined);
-  await dirHandle?.close();
+  // Persist the rename itself (POSIX); not possible on Windows, where it is not needed. O_NONBLOCK and
+  // O_DIRECTORY: whatever was put in the directory's place meanwhile is never waited on.
+  let dirFd: number | undefined;
+  try {
+    dirFd = openSync(dir, constants.O_RDONLY | O_DIRECTORY | O_NONBLOCK);
+  } catch {
+    dirFd = undefined;
+  }
+  if (dirFd !== undefined) {
+    await fsyncFd(dirFd).catch(() => undefined);
+    closeSync(dirFd);
+  }
   return identity;
 }
 

@@ -132,6 +132,9 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     const context = currentExchangeContext();
     const requestBytes = bodyBytes(init.body);
+    // The request's masked record is made while the request is on its way (the same work, off the wait).
+    const sent = baseFetch(url, { method, headers: requestHeaders, body: init.body ?? null, redirect: 'manual', signal });
+    sent.catch(() => undefined);
     const logged = {
       startedAt,
       method,
@@ -144,7 +147,7 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     let response: Response;
     let bytes: Uint8Array<ArrayBuffer>;
     try {
-      response = await baseFetch(url, { method, headers: requestHeaders, body: init.body ?? null, redirect: 'manual', signal });
+      response = await sent;
       bytes = await readCapped(response, cap);
     } catch (error) {
       const err = failure(error, url, timeoutMs, timeout, init.signal);

@@ -157,8 +157,7 @@ export class Refresher {
       live.lastError = undefined;
       const idBinding = bindingOf(tokens.idTokenClaims);
       // The cache and the index are separate files: written at once (a cache missing after a crash only costs a refresh).
-      const [, updated] = await Promise.all([
-        cacheKey !== undefined ? state.cache.write(id, cacheKey, held) : state.cache.remove(id),
+      const [updated] = await Promise.all([
         state.patchRecord(id, (r) => {
           const { refreshFailure: _cleared, ...kept } = r;
           return {
@@ -169,6 +168,7 @@ export class Refresher {
             ...(tokens.scope ? { scopes: tokens.scope } : {}),
           };
         }),
+        cacheKey !== undefined ? state.cache.write(id, cacheKey, held) : state.cache.remove(id),
       ]);
       state.scheduler.succeeded(id);
       if (tokens.expiresAt !== undefined) state.scheduler.planExpiry(id, tokens.expiresAt);

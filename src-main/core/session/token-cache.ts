@@ -122,7 +122,7 @@ export class TokenCache {
     const path = await this.#checkedPath(sessionId);
     const known = this.#known.get(sessionId);
     if (known !== undefined && known.key === key && known.issuer === binding.issuer && known.clientId === binding.clientId
-      && (await currentFileIdentity(path)) === known.identity) return known.held;
+      && currentFileIdentity(path) === known.identity) return known.held;
     const content = await readIdentifiedDataFile(path, { maxBytes: MAX_CACHE_FILE_BYTES, secret: true });
     if (content === undefined) return undefined;
     const held = this.#decrypt(content.bytes.toString('utf8'), sessionId, key, binding);

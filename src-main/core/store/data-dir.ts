@@ -114,10 +114,17 @@ export function fileIdentity(st: Stats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
-/** The identity ({@link fileIdentity}) of what is at `path` now, link or not (never followed); undefined when nothing is. */
-export async function currentFileIdentity(path: string): Promise<string | undefined> {
-  const st = await lstatOrUndefined(path);
-  return st === undefined ? undefined : fileIdentity(st);
+/**
+ * The identity ({@link fileIdentity}) of what is at `path` now, link or not (never followed); undefined
+ * when nothing is. Synchronous, like every lstat here (see {@link lstatOrUndefined}).
+ */
+export function currentFileIdentity(path: string): string | undefined {
+  try {
+    return fileIdentity(lstatSync(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** Checks the directory holding a data file (a real directory of ours that no one else may write); false when it does not exist. */

@@ -36,10 +36,24 @@ export class VersionedStore<T extends object> {
    */
   async read(): Promise<T> {
     const known = this.#known;
-    if (known !== undefined && (await currentFileIdentity(this.path)) === known.identity) return known.doc;
+    if (known !== undefined && currentFileIdentity(this.path) === known.identity) return known.doc;
     const r = await readJsonFile(this.path, this.#type.schemaVersion, (v) => this.#type.parse(v), this.#now);
     this.#known = r.kind === 'ok' ? { identity: r.identity, doc: r.data } : undefined;
     return r.kind === 'ok' ? r.data : this.#type.empty();
+  }
+
+  /**
+   * True when `doc` is the document this store last wrote or read and the file is still that one: reading
+   * it again would give `doc`. False when unsure (another file, a failing lstat).
+   */
+  holds(doc: T): boolean {
+    const known = this.#known;
+    if (known === undefined || known.doc !== doc) return false;
+    try {
+      return currentFileIdentity(this.path) === known.identity;
+    } catch {
+      return false;
+    }
   }
 
   /** Re-reads under the lock, applies `change`, writes atomically; returns the new document. */

@@ -5,13 +5,21 @@
  * grant, its processing and the ID token signature check (bench/bare-client.ts), interleaved in the same
  * run. The desk runs with the in-memory store standing in for a keychain (bench/secret-stores.ts); the
  * keychain write (KeytarSecretStore on gnome-keyring) is timed on its own, in a third interleaved case.
+ * So is the durable write of the session index (a fourth case: the same change of a session index store,
+ * a new record each round, in a data directory of its own on the same file system): its lock, temporary
+ * file, fsync, rename and fsync of the directory cost what the disk takes, and the row shows the sign-in's
+ * figure without it next to the whole one.
  * The login at the provider (bench/login-driver.ts) happens before each measured step and is not timed.
  * Budget: ratio at most 1.3. Run: npm run bench -- sign-in   (RUNS=15)
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Desk } from '../src-main/core/desk.ts';
 import { KeytarSecretStore } from '../src-main/core/store/keytar-secret-store.ts';
+import { sessionIndexStore, type SessionRecord } from '../src-main/core/store/session-index.ts';
 import { DEMO_USERS, startTestIdp } from '../test/harness/idp.ts';
 import { BareClient } from './bare-client.ts';
 import { addLocalProfile, authorizeDesk, completeDesk, openBenchDesk } from './desk-sessions.ts';
@@ -36,6 +44,21 @@ try {
   const keychainDesk = keychain === undefined ? undefined : await openBenchDesk(keychain);
   if (keychainDesk !== undefined) desks.push(keychainDesk);
 
+  // The index write alone: the change a sign-in makes (one record added) to a store of its own.
+  const index = sessionIndexStore(await mkdtemp(join(tmpdir(), 'oidc-desk-bench-index-')), Date.now);
+  let indexed = 0;
+  const indexWrite = async (): Promise<number> => {
+    const at = Date.now();
+    const record: SessionRecord = {
+      id: `s-${(indexed++).toString(16).padStart(8, '0')}`, profile: `run-${indexed}`, issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true,
+      subject: user.username, displayName: user.username, scopes: ['openid', 'profile', 'email', 'offline_access'], createdAt: at, updatedAt: at,
+      accessTokenExpiresAt: at + 3_600_000, status: 'active', hasRefreshToken: true, binding: { iss: idp.issuer, sub: user.username, aud: ['oidc-desk'], azp: null, authTime: Math.floor(at / 1000) },
+    };
+    const t0 = performance.now();
+    await index.update((doc) => ({ ...doc, sessions: [...doc.sessions, record] }));
+    return performance.now() - t0;
+  };
+
   let n = 0;
   /** One measured desk sign-in: a new profile each time, so each makes a new session (no re-sign-in revocation). */
   const deskSignIn = async (on: Desk): Promise<number> => {
@@ -57,6 +80,7 @@ try {
       return performance.now() - t0;
     },
     desk: () => deskSignIn(desk),
+    index: indexWrite,
     ...(keychainDesk === undefined ? {} : { keychain: () => deskSignIn(keychainDesk) }),
   };
   const samples: Record<string, number[]> = await interleaved(runs, cases);
@@ -72,6 +96,17 @@ try {
     reference: `bare oauth4webapi + jose ${msText(bareMs)}; OIDC Desk ${msText(deskMs)} (medians of ${runs})`,
     values: { ratio, deskMedianMs: deskMs, bareMedianMs: bareMs, runs },
   }];
+  const indexMs = median(samples['index'] ?? []);
+  const withoutIndex = deskMs - indexMs;
+  rows.push({
+    bench: BENCH,
+    what: 'sign-in: durable write of the session index (lock, temp file, fsync, rename, fsync of the directory), counted apart',
+    figure: msText(indexMs),
+    budget: '',
+    ok: null,
+    reference: `the step without it ${msText(withoutIndex)}, ${ratioText(withoutIndex / bareMs)} of the bare client; with it ${msText(deskMs)}, ${ratioText(ratio)} (medians of ${runs})`,
+    values: { indexWriteMedianMs: indexMs, signInWithoutIndexWriteMs: withoutIndex, ratioWithoutIndexWrite: withoutIndex / bareMs, runs },
+  });
   if (keychain === undefined) {
     rows.push(skippedRow(BENCH, 'sign-in: keychain write (gnome-keyring), counted apart', '', 'needs a Secret Service keychain: run through npm run bench (a private D-Bus session with gnome-keyring)'));
   } else {

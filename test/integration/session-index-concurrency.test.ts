@@ -94,6 +94,8 @@ const ids = (doc: SessionIndexDoc): string[] => doc.sessions.map((s) => s.id).so
 
 test('a re-read of the index that read the file before a change was written does not undo that change in memory', async () => {
   const { state, store, dir } = await openState();
+  // Another process rewrites the index: the re-read below has a new file to read (an unchanged one is not read again).
+  await sessionIndexStore(dir, Date.now).update((doc) => doc);
   store.holdRead = true;
   // The re-read (a refresh deciding on the current state, the watcher) reads the file, then a sign-in stores its session.
   const reading = state.reload();

@@ -42,6 +42,8 @@ export interface HttpClientOptions {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+/** Decodes response bodies for the log (decode() keeps no state between calls: one is enough). */
+const UTF8 = new TextDecoder();
 
 function bodyText(body: FetchInit['body']): string {
   if (body === undefined || body === null) return '';
@@ -130,6 +132,9 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     const context = currentExchangeContext();
     const requestBytes = bodyBytes(init.body);
+    // The request's masked record is made while the request is on its way (the same work, off the wait).
+    const sent = baseFetch(url, { method, headers: requestHeaders, body: init.body ?? null, redirect: 'manual', signal });
+    sent.catch(() => undefined);
     const logged = {
       startedAt,
       method,
@@ -142,7 +147,7 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     let response: Response;
     let bytes: Uint8Array<ArrayBuffer>;
     try {
-      response = await baseFetch(url, { method, headers: requestHeaders, body: init.body ?? null, redirect: 'manual', signal });
+      response = await sent;
       bytes = await readCapped(response, cap);
     } catch (error) {
       const err = failure(error, url, timeoutMs, timeout, init.signal);
@@ -155,7 +160,7 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
       status: response.status,
       statusText: response.statusText,
       responseHeaders: redactHeaders(response.headers),
-      responseBody: redactBody(new TextDecoder().decode(bytes), contentType),
+      responseBody: redactBody(UTF8.decode(bytes), contentType),
       responseBytes: bytes.byteLength,
       durationMs: now() - startedAt,
     });

@@ -155,20 +155,22 @@ export class Refresher {
         : { ...rest, idToken: previous.idToken, idTokenClaims: previous.idTokenClaims, idTokenReport: previous.idTokenReport, idTokenReceivedAt: previous.idTokenReceivedAt ?? previous.receivedAt, boundTo: grant };
       live.tokens = held;
       live.lastError = undefined;
-      if (cacheKey !== undefined) await state.cache.write(id, cacheKey, held);
-      else await state.cache.remove(id);
-      state.scheduler.succeeded(id);
       const idBinding = bindingOf(tokens.idTokenClaims);
-      const updated = await state.patchRecord(id, (r) => {
-        const { refreshFailure: _cleared, ...kept } = r;
-        return {
-          ...kept,
-          ...(storageLost ? { hasRefreshToken: false } : {}),
-          ...(tokens.expiresAt === undefined ? {} : { accessTokenExpiresAt: tokens.expiresAt }),
-          ...(idBinding ? { binding: idBinding } : {}),
-          ...(tokens.scope ? { scopes: tokens.scope } : {}),
-        };
-      });
+      // The cache and the index are separate files: written at once (a cache missing after a crash only costs a refresh).
+      const [updated] = await Promise.all([
+        state.patchRecord(id, (r) => {
+          const { refreshFailure: _cleared, ...kept } = r;
+          return {
+            ...kept,
+            ...(storageLost ? { hasRefreshToken: false } : {}),
+            ...(tokens.expiresAt === undefined ? {} : { accessTokenExpiresAt: tokens.expiresAt }),
+            ...(idBinding ? { binding: idBinding } : {}),
+            ...(tokens.scope ? { scopes: tokens.scope } : {}),
+          };
+        }),
+        cacheKey !== undefined ? state.cache.write(id, cacheKey, held) : state.cache.remove(id),
+      ]);
+      state.scheduler.succeeded(id);
       if (tokens.expiresAt !== undefined) state.scheduler.planExpiry(id, tokens.expiresAt);
       return state.view(updated);
     });

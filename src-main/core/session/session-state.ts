@@ -155,8 +155,13 @@ export class SessionState {
     });
   }
 
-  /** Re-reads the index (another process may have changed it). */
+  /**
+   * Re-reads the index (another process may have changed it). When the file is still the one the document
+   * held here came from, there is nothing to read: it resolves at once, without waiting in the queue
+   * behind this process's own changes (their writes take the disk's time).
+   */
   reload(): Promise<void> {
+    if (this.index.holds(this.doc)) return Promise.resolve();
     return this.#indexWork(undefined);
   }
 

@@ -77,10 +77,11 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
     ...(result.dpop === undefined ? {} : { dpopJkt: result.dpop.key.jkt }),
     ...(profile.responseType === undefined ? {} : { responseType: profile.responseType }),
   };
-  // The cache and the index are separate files: written at once (a cache missing after a crash only costs a refresh).
+  // The cache and the index are separate files: written at once (a cache missing after a crash only costs a
+  // refresh). The index first: its lock and durable write take longer, and the cache's encryption runs meanwhile.
   await Promise.all([
-    stored === 'keychain' ? state.cache.write(id, cacheKey, held) : clientCacheKey !== undefined ? state.cache.write(id, clientCacheKey, held) : state.cache.remove(id),
     state.updateIndex((doc) => ({ ...doc, sessions: [...doc.sessions.filter((s) => s.id !== id), record] })),
+    stored === 'keychain' ? state.cache.write(id, cacheKey, held) : clientCacheKey !== undefined ? state.cache.write(id, clientCacheKey, held) : state.cache.remove(id),
   ]);
   if (tokens.expiresAt !== undefined) state.scheduler.planExpiry(id, tokens.expiresAt);
   if (previous?.kind === 'found' && previous.secret.refreshToken !== refreshToken) {

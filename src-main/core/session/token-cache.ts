@@ -10,7 +10,7 @@ import type { IdTokenClaims } from '../oauth/id-token.ts';
 import type { JwtReport } from '../oauth/jwt-report.ts';
 import type { TokenSet } from '../oauth/tokens.ts';
 import { DeskError } from '../errors.ts';
-import { ensurePrivateDir, readDataFile, removeDataFile, writeDataFileAtomic } from '../store/data-dir.ts';
+import { currentFileIdentity, ensurePrivateDir, readIdentifiedDataFile, removeDataFile, writeDataFileAtomic } from '../store/data-dir.ts';
 
 /** Where a token set was issued: a cached or live token is used only for the session's own issuer and client. */
 export interface TokenBinding {
@@ -80,10 +80,20 @@ function parseHeld(value: unknown, binding: TokenBinding): HeldTokens | undefine
   };
 }
 
+/** A cache file this process wrote or read and decrypted: its identity, and what it holds for that key and binding. */
+interface KnownFile {
+  readonly identity: string;
+  readonly key: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly held: HeldTokens;
+}
+
 /** The encrypted per-session token files of one data directory. */
 export class TokenCache {
   readonly #dataDir: string;
   readonly #dir: string;
+  readonly #known = new Map<string, KnownFile>();
 
   constructor(dataDir: string) {
     this.#dataDir = dataDir;
@@ -104,12 +114,20 @@ export class TokenCache {
    * The cached tokens of a session, or undefined when there are none or they cannot be trusted (wrong key,
    * another session's or provider's file, tampered). An unusable file is left for the next write to
    * replace: this read may run outside the session's lock, while another process writes a new one.
+   * The file this process wrote or decrypted last for the session, still there unchanged (same identity),
+   * is not read again for the same key and binding: it holds the tokens it held then.
    * @throws DeskError DATA_DIR_INSECURE (a link, another owner, readable by others), DATA_FILE_TOO_LARGE
    */
   async read(sessionId: string, key: string, binding: TokenBinding): Promise<HeldTokens | undefined> {
-    const content = await readDataFile(await this.#checkedPath(sessionId), { maxBytes: MAX_CACHE_FILE_BYTES, secret: true });
+    const path = await this.#checkedPath(sessionId);
+    const known = this.#known.get(sessionId);
+    if (known !== undefined && known.key === key && known.issuer === binding.issuer && known.clientId === binding.clientId
+      && currentFileIdentity(path) === known.identity) return known.held;
+    const content = await readIdentifiedDataFile(path, { maxBytes: MAX_CACHE_FILE_BYTES, secret: true });
     if (content === undefined) return undefined;
-    return this.#decrypt(content.toString('utf8'), sessionId, key, binding);
+    const held = this.#decrypt(content.bytes.toString('utf8'), sessionId, key, binding);
+    if (held !== undefined) this.#known.set(sessionId, { identity: content.identity, key, issuer: binding.issuer, clientId: binding.clientId, held });
+    return held;
   }
 
   #decrypt(text: string, sessionId: string, key: string, binding: TokenBinding): HeldTokens | undefined {
@@ -153,11 +171,14 @@ export class TokenCache {
     const data = Buffer.concat([cipher.update(JSON.stringify(plain), 'utf8'), cipher.final()]);
     // Not synced to disk: a cache lost in a crash is a miss (read() takes an unreadable file for none),
     // and the next token call makes it again; the refresh token is in the keychain, the record in the index.
-    await writeDataFileAtomic(await this.#checkedPath(sessionId), JSON.stringify({ v: FORMAT, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), data: data.toString('base64url') }), { durable: false });
+    this.#known.delete(sessionId);
+    const identity = await writeDataFileAtomic(await this.#checkedPath(sessionId), JSON.stringify({ v: FORMAT, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), data: data.toString('base64url') }), { durable: false });
+    this.#known.set(sessionId, { identity, key, issuer: held.boundTo.issuer, clientId: held.boundTo.clientId, held });
   }
 
   /** Removes a session's cached tokens (sign-out, a lost grant). */
   async remove(sessionId: string): Promise<void> {
+    this.#known.delete(sessionId);
     await removeDataFile(await this.#checkedPath(sessionId));
   }
 }

@@ -12,9 +12,10 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, fsync, lstatSync, openSync, writeFile, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { DeskError } from '../errors.ts';
 
 /** Mode of the data directory and its subdirectories. */
@@ -39,6 +40,12 @@ const OWN_ENTRIES: readonly RegExp[] = [
 // links) and sizes are checked; the directory's ACL is the user's profile's.
 const POSIX = process.platform !== 'win32';
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const O_DIRECTORY = constants.O_DIRECTORY ?? 0;
+const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
+const fsyncFd = promisify(fsync);
+const writeFd = promisify(writeFile);
+// Every check compares with this process's uid, which does not change while OIDC Desk runs.
+const UID = process.getuid?.();
 
 function quote(path: string): string {
   return `'${path.replaceAll("'", "'\\''")}'`;
@@ -61,7 +68,7 @@ function assertSafe(path: string, st: Stats, kind: 'dir' | 'file', options: { se
     throw insecure(path, `is not a ${kind === 'dir' ? 'directory' : 'regular file'}`, `Look at it, then move it away.`);
   }
   if (!POSIX) return;
-  const uid = process.getuid?.();
+  const uid = UID;
   if (uid !== undefined && st.uid !== uid) {
     throw insecure(path, `belongs to another user (uid ${st.uid}, this is uid ${uid})`, `Give it back to this user (as root: chown ${uid} ${quote(path)}), or use another data directory.`);
   }
@@ -73,10 +80,15 @@ function assertSafe(path: string, st: Stats, kind: 'dir' | 'file', options: { se
   }
 }
 
-/** lstat, or undefined when nothing is at `path`. */
+/**
+ * lstat, or undefined when nothing is at `path`. Synchronous underneath: a lookup of a path's metadata
+ * never waits for file content, and costs a few microseconds where the thread pool's round trip of the
+ * asynchronous call costs tens (hundreds on a loaded machine). Every check of the data directory runs
+ * it, several per access.
+ */
 export async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
   try {
-    return await lstat(path);
+    return lstatSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -90,6 +102,29 @@ export async function lstatOrUndefined(path: string): Promise<Stats | undefined>
  */
 export function assertDataFileStats(path: string, st: Stats): void {
   assertSafe(path, st, 'file');
+}
+
+/**
+ * What tells one version of a data file from another without reading it: the file (device, inode), its
+ * size, and its modification and change times. Every write of OIDC Desk makes a new file (rename), and a
+ * rewrite in place, a chmod or a rename changes the times, so a file whose identity is the one this
+ * process wrote or read (and validated) still holds that content.
+ */
+export function fileIdentity(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/**
+ * The identity ({@link fileIdentity}) of what is at `path` now, link or not (never followed); undefined
+ * when nothing is. Synchronous, like every lstat here (see {@link lstatOrUndefined}).
+ */
+export function currentFileIdentity(path: string): string | undefined {
+  try {
+    return fileIdentity(lstatSync(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** Checks the directory holding a data file (a real directory of ours that no one else may write); false when it does not exist. */
@@ -143,7 +178,7 @@ export async function checkDataDir(dataDir: string): Promise<void> {
  * Opens an existing data file without following a symbolic link and checks what was opened (fstat: a
  * regular file of ours that others cannot write). Undefined when it does not exist.
  */
-async function openChecked(path: string, flags: number, options: { secret?: boolean } = {}): Promise<FileHandle | undefined> {
+async function openChecked(path: string, flags: number, options: { secret?: boolean } = {}): Promise<{ handle: FileHandle; stats: Stats } | undefined> {
   if (!(await assertParentSafe(path))) return undefined;
   // O_NOFOLLOW makes the kernel refuse a link; where it does not exist (Windows) lstat is the check.
   if (O_NOFOLLOW === 0) {
@@ -161,12 +196,13 @@ async function openChecked(path: string, flags: number, options: { secret?: bool
     throw error;
   }
   try {
-    assertSafe(path, await handle.stat(), 'file', options);
+    const stats = await handle.stat();
+    assertSafe(path, stats, 'file', options);
+    return { handle, stats };
   } catch (error) {
     await handle.close();
     throw error;
   }
-  return handle;
 }
 
 /** Options of {@link readDataFile}. */
@@ -182,25 +218,36 @@ export interface ReadDataFileOptions {
  * @throws DeskError DATA_DIR_INSECURE (a link, another owner, writable by others), DATA_FILE_TOO_LARGE.
  */
 export async function readDataFile(path: string, options: ReadDataFileOptions): Promise<Buffer | undefined> {
-  const handle = await openChecked(path, constants.O_RDONLY, options);
-  if (handle === undefined) return undefined;
+  return (await readIdentifiedDataFile(path, options))?.bytes;
+}
+
+/**
+ * {@link readDataFile}, with the identity ({@link fileIdentity}) of the file read: as long as
+ * {@link currentFileIdentity} gives the same, the file still holds these bytes.
+ */
+export async function readIdentifiedDataFile(path: string, options: ReadDataFileOptions): Promise<{ readonly bytes: Buffer; readonly identity: string } | undefined> {
+  const opened = await openChecked(path, constants.O_RDONLY, options);
+  if (opened === undefined) return undefined;
+  const { handle, stats } = opened;
   try {
     const tooLarge = (): DeskError => new DeskError('DATA_FILE_TOO_LARGE', `${path} is larger than ${options.maxBytes} bytes, more than OIDC Desk ever writes there; it was not read.`);
-    const size = (await handle.stat()).size;
+    const size = stats.size;
     if (size > options.maxBytes) throw tooLarge();
     // Read until the end but never more than one byte past the cap: a file that grows meanwhile is still refused.
+    // Asking for one byte more than the size ends the usual read in one call (a short read is the end).
     const chunks: Buffer[] = [];
     let length = 0;
     for (;;) {
-      const want = Math.min(Math.max(size - length, 4096), options.maxBytes + 1 - length);
+      const want = Math.min(Math.max(size + 1 - length, 4096), options.maxBytes + 1 - length);
       const chunk = Buffer.alloc(want);
       const { bytesRead } = await handle.read(chunk, 0, want, null);
       if (bytesRead === 0) break;
       chunks.push(chunk.subarray(0, bytesRead));
       length += bytesRead;
       if (length > options.maxBytes) throw tooLarge();
+      if (bytesRead < want) break;
     }
-    return Buffer.concat(chunks, length);
+    return { bytes: Buffer.concat(chunks, length), identity: fileIdentity(stats) };
   } finally {
     await handle.close();
   }
@@ -212,37 +259,48 @@ export async function readDataFile(path: string, options: ReadDataFileOptions): 
  * missing; an existing file in the way that is a link, another user's, or writable by others is
  * refused rather than replaced. `durable: false` leaves out the two fsyncs, for a file that may be lost
  * in a crash because it can be made again (a cache whose reader takes an unreadable file for a miss):
- * the rename still gives readers the old or the new content while the system runs.
+ * the rename still gives readers the old or the new content while the system runs. Resolves with the
+ * identity ({@link fileIdentity}) of the file written.
  */
-export async function writeDataFileAtomic(path: string, data: string | Uint8Array, options: { readonly durable?: boolean } = {}): Promise<void> {
+export async function writeDataFileAtomic(path: string, data: string | Uint8Array, options: { readonly durable?: boolean } = {}): Promise<string> {
   const durable = options.durable ?? true;
   const dir = dirname(path);
+  // Both checks pass before anything is created; they do not depend on each other.
   await ensurePrivateDir(dir);
   const existing = await lstatOrUndefined(path);
   if (existing !== undefined) assertSafe(path, existing, 'file');
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  // O_EXCL: a name someone else created (a link included) is never opened.
-  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, PRIVATE_FILE_MODE);
+  // O_EXCL: a name someone else created (a link included) is never opened. Creating, stat'ing and closing
+  // the file are metadata calls, made synchronously like the checks (see lstatOrUndefined); writing the
+  // content, fsync and rename (which may start writeback of the replaced file) go through the thread pool.
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, PRIVATE_FILE_MODE);
+  let identity: string;
   try {
-    await handle.writeFile(data);
-    if (durable) await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await handle.close();
-  try {
+    await writeFd(fd, data);
+    if (durable) await fsyncFd(fd);
     await rename(temp, path);
+    // The identity of the file as renamed, from its own descriptor: never another file put at `path` since.
+    identity = fileIdentity(fstatSync(fd));
   } catch (error) {
+    closeSync(fd);
     await unlink(temp).catch(() => undefined);
     throw error;
   }
-  if (!durable) return;
-  // Persist the rename itself (POSIX); not possible on Windows, where it is not needed.
-  const dirHandle = await open(dir, 'r').catch(() => undefined);
-  await dirHandle?.sync().catch(() => undefined);
-  await dirHandle?.close();
+  closeSync(fd);
+  if (!durable) return identity;
+  // Persist the rename itself (POSIX); not possible on Windows, where it is not needed. O_NONBLOCK and
+  // O_DIRECTORY: whatever was put in the directory's place meanwhile is never waited on.
+  let dirFd: number | undefined;
+  try {
+    dirFd = openSync(dir, constants.O_RDONLY | O_DIRECTORY | O_NONBLOCK);
+  } catch {
+    dirFd = undefined;
+  }
+  if (dirFd !== undefined) {
+    await fsyncFd(dirFd).catch(() => undefined);
+    closeSync(dirFd);
+  }
+  return identity;
 }
 
 /** Removes a data file (a link in its place is removed as a link, never followed). False when there was none. */
@@ -273,7 +331,7 @@ export async function setDataFileAside(path: string, now: () => number): Promise
 export async function openDataFileForAppend(path: string): Promise<FileHandle> {
   await ensurePrivateDir(dirname(path));
   const existing = await openChecked(path, constants.O_WRONLY | constants.O_APPEND);
-  if (existing !== undefined) return existing;
+  if (existing !== undefined) return existing.handle;
   try {
     return await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, PRIVATE_FILE_MODE);
   } catch (error) {
@@ -281,6 +339,6 @@ export async function openDataFileForAppend(path: string): Promise<FileHandle> {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const handle = await openChecked(path, constants.O_WRONLY | constants.O_APPEND);
     if (handle === undefined) throw error;
-    return handle;
+    return handle.handle;
   }
 }

@@ -6,8 +6,8 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
-import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, linkSync, openSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { link, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeskError, isDeskError } from '../errors.ts';
@@ -108,16 +108,34 @@ async function breakLock(path: string, judged: Stats): Promise<void> {
   await unlink(aside).catch(() => undefined);
 }
 
-/** Creates the lock's file under a private temporary name, its content written before it becomes the lock. */
-async function createLockFile(temp: string, content: string): Promise<FileHandle> {
-  const handle = await open(temp, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
+/**
+ * Creates the lock's file under a private temporary name, its content written before it becomes the lock.
+ * The lock's own file operations are synchronous: each touches metadata or 160 bytes of one small file,
+ * which costs microseconds, where a round trip through the thread pool costs far more, on every sign-in
+ * and refresh (the lock is never synced to disk: a lock only matters while its holder runs).
+ */
+function createLockFile(temp: string, content: string): number {
+  const fd = openSync(temp, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
   try {
-    await handle.write(content, 0, 'utf8');
-    return handle;
+    writeSync(fd, content, 0, 'utf8');
+    return fd;
   } catch (error) {
-    await handle.close();
-    await unlink(temp).catch(() => undefined);
+    closeSync(fd);
+    try {
+      unlinkSync(temp);
+    } catch {
+      // already gone
+    }
     throw error;
+  }
+}
+
+/** Removes `path` when it is there; never throws (a lock or temporary name already gone is fine). */
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
   }
 }
 
@@ -174,7 +192,7 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
   await ensurePrivateDir(dirname(path));
   const nonce = randomBytes(12).toString('hex');
   const temp = `${path}.${nonce}.tmp`;
-  const handle = await createLockFile(temp, lockContent(nonce, now()));
+  const fd = createLockFile(temp, lockContent(nonce, now()));
   // Known here before it can become the lock, so no waiter of this process takes it for a reused pid's.
   heldHere.add(nonce);
   let mine: Stats;
@@ -184,12 +202,12 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
     for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
       // Kept as fresh as a held lock: after a long wait it must not look stale the moment it becomes the lock.
       if (performance.now() - written > staleMs / 3) {
-        await handle.write(lockContent(nonce, now()), 0, 'utf8');
+        writeSync(fd, lockContent(nonce, now()), 0, 'utf8');
         written = performance.now();
       }
       try {
         // link() fails with EEXIST when the lock is held (also by a link, which it never follows).
-        await link(temp, path);
+        linkSync(temp, path);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -202,26 +220,33 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
       if (performance.now() > deadline) throw busy();
       await sleep(wait);
     }
-    mine = await handle.stat();
+    mine = fstatSync(fd);
   } catch (error) {
     heldHere.delete(nonce);
-    await handle.close();
+    closeSync(fd);
     throw error;
   } finally {
-    await unlink(temp).catch(() => undefined);
+    unlinkQuietly(temp);
   }
 
   const lost = new AbortController();
-  // The heartbeat writes through this holder's own file handle: if the lock was broken meanwhile, it
+  // Set before the descriptor is closed: a beat still under way must not write to a number the system may reuse.
+  let closed = false;
+  // The heartbeat writes through this holder's own descriptor: if the lock was broken meanwhile, it
   // touches only the orphaned file, never the lock another process holds now.
   const beat = async (): Promise<void> => {
     const current = await lstatOrUndefined(path).catch(() => undefined);
+    if (closed) return;
     if (current === undefined || !sameFile(current, mine)) {
       lost.abort();
       clearInterval(timer);
       return;
     }
-    await handle.write(lockContent(nonce, now()), 0, 'utf8').catch(() => undefined);
+    try {
+      writeSync(fd, lockContent(nonce, now()), 0, 'utf8');
+    } catch {
+      // the next beat tries again; a lock left untouched for the stale window is lost, and `lost` says so
+    }
   };
   const timer = setInterval(() => void beat(), Math.max(Math.floor(staleMs / 3), 1));
   timer.unref();
@@ -230,10 +255,11 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
   } finally {
     clearInterval(timer);
     const current = await lstatOrUndefined(path).catch(() => undefined);
-    if (current !== undefined && sameFile(current, mine)) await unlink(path).catch(() => undefined);
+    if (current !== undefined && sameFile(current, mine)) unlinkQuietly(path);
     else lost.abort();
     // Only once the file is gone: a lock naming this process with a nonce not held here is taken for abandoned.
     heldHere.delete(nonce);
-    await handle.close();
+    closed = true;
+    closeSync(fd);
   }
 }

@@ -7,11 +7,11 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DeskError, isDeskError } from '../errors.ts';
-import { MAX_DOCUMENT_BYTES, readDataFile, setDataFileAside, writeDataFileAtomic } from './data-dir.ts';
+import { MAX_DOCUMENT_BYTES, readIdentifiedDataFile, setDataFileAside, writeDataFileAtomic } from './data-dir.ts';
 
 /** The outcome of reading a versioned file. */
 export type JsonFileRead<T> =
-  | { readonly kind: 'ok'; readonly data: T }
+  | { readonly kind: 'ok'; readonly data: T; /** The file's identity when read (see data-dir.ts `fileIdentity`). */ readonly identity: string }
   | { readonly kind: 'missing' };
 
 async function corrupt(path: string, why: string, now: () => number, cause?: unknown): Promise<DeskError> {
@@ -27,18 +27,18 @@ async function corrupt(path: string, why: string, now: () => number, cause?: unk
  * @throws DeskError DATA_DIR_INSECURE for a link, a file of another user, or one others may write.
  */
 export async function readJsonFile<T>(path: string, schemaVersion: number, parse: (value: unknown) => T | undefined, now: () => number, maxBytes = MAX_DOCUMENT_BYTES): Promise<JsonFileRead<T>> {
-  let bytes: Buffer | undefined;
+  let read: { readonly bytes: Buffer; readonly identity: string } | undefined;
   try {
-    bytes = await readDataFile(path, { maxBytes });
+    read = await readIdentifiedDataFile(path, { maxBytes });
   } catch (error) {
     if (isDeskError(error, 'DATA_FILE_TOO_LARGE')) throw await corrupt(path, `was larger than ${maxBytes} bytes`, now, error);
     if (isDeskError(error)) throw error;
     throw new DeskError('INDEX_CORRUPT', `${basename(path)} cannot be read: ${(error as Error).message}`, { cause: error });
   }
-  if (bytes === undefined) return { kind: 'missing' };
+  if (read === undefined) return { kind: 'missing' };
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(read.bytes.toString('utf8'));
   } catch (error) {
     throw await corrupt(path, 'was not valid JSON', now, error);
   }
@@ -48,12 +48,15 @@ export async function readJsonFile<T>(path: string, schemaVersion: number, parse
   }
   const data = version === schemaVersion ? parse(value) : undefined;
   if (data === undefined) throw await corrupt(path, 'did not have the expected content', now);
-  return { kind: 'ok', data };
+  return { kind: 'ok', data, identity: read.identity };
 }
 
-/** Writes `data` as JSON to `path` atomically with mode 0600; readers see the old or the new file, never a torn one. */
-export async function writeJsonFileAtomic(path: string, data: unknown): Promise<void> {
-  await writeDataFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`);
+/**
+ * Writes `data` as JSON to `path` atomically with mode 0600; readers see the old or the new file, never a
+ * torn one. Resolves with the identity of the file written.
+ */
+export function writeJsonFileAtomic(path: string, data: unknown): Promise<string> {
+  return writeDataFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`);
 }
 
 /** The copies of `path` set aside as corrupt (`<name>.corrupt-<time>`), oldest first, as full paths. */

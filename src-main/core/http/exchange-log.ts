@@ -111,6 +111,8 @@ export class ExchangeLog {
   readonly #listeners = new Set<(exchange: Exchange) => void>();
   readonly #limit: number;
   readonly #pool = new TextPool();
+  /** Per sign-in: the id of its oldest entry still kept (a lower bound) and how many are kept, so `assign` scans only from there. */
+  readonly #flows = new Map<string, { first: number; count: number }>();
   #nextId = 1;
 
   constructor(limit = 500) {
@@ -126,12 +128,30 @@ export class ExchangeLog {
   add(exchange: Omit<Exchange, 'id'>): Exchange {
     const entry: Exchange = { ...exchange, id: this.#nextId++ };
     this.#entries.push(this.#keep(entry));
+    const flowId = entry.context?.flowId;
+    if (flowId !== undefined) {
+      const flow = this.#flows.get(flowId);
+      if (flow === undefined) this.#flows.set(flowId, { first: entry.id, count: 1 });
+      else flow.count += 1;
+    }
     if (this.#entries.length > this.#limit) {
       const gone = this.#entries.shift();
-      if (gone !== undefined) for (const text of [gone.url, gone.requestHeaders, gone.requestBody, gone.responseHeaders, gone.responseBody]) this.#pool.release(text);
+      if (gone !== undefined) {
+        for (const text of [gone.url, gone.requestHeaders, gone.requestBody, gone.responseHeaders, gone.responseBody]) this.#pool.release(text);
+        this.#forget(gone);
+      }
     }
     for (const listener of this.#listeners) listener(entry);
     return entry;
+  }
+
+  #forget(gone: Kept): void {
+    const flowId = gone.context?.flowId;
+    const flow = flowId === undefined ? undefined : this.#flows.get(flowId);
+    if (flowId === undefined || flow === undefined) return;
+    flow.count -= 1;
+    if (flow.count === 0) this.#flows.delete(flowId);
+    else if (flow.first === gone.id) flow.first = gone.id + 1;
   }
 
   #keep(entry: Exchange): Kept {
@@ -170,8 +190,13 @@ export class ExchangeLog {
    * session's timeline starts with its discovery and code exchange. Returns how many were re-tagged.
    */
   assign(flowId: string, sessionId: string): number {
+    const flow = this.#flows.get(flowId);
+    const oldest = this.#entries[0];
+    if (flow === undefined || oldest === undefined) return 0;
     let count = 0;
-    for (const [index, entry] of this.#entries.entries()) {
+    // Ids are consecutive in the log, so the sign-in's oldest entry sits at its id's distance from the oldest one's.
+    for (let index = Math.max(0, flow.first - oldest.id); index < this.#entries.length; index += 1) {
+      const entry = this.#entries[index]!;
       if (entry.context?.flowId !== flowId) continue;
       this.#entries[index] = { ...entry, context: { ...entry.context, sessionId } };
       count += 1;
@@ -188,5 +213,6 @@ export class ExchangeLog {
   clear(): void {
     this.#entries.length = 0;
     this.#pool.clear();
+    this.#flows.clear();
   }
 }

@@ -68,3 +68,24 @@ test('assign re-tags a sign-in\'s entries to its session and keeps them whole', 
   assert.equal(log.assign('f7', 'sess'), 1);
   assert.deepEqual(log.entries({ sessionId: 'sess' }), [{ ...added, context: { flowId: 'f7', sessionId: 'sess' } }]);
 });
+
+test('assign finds a sign-in\'s entries among others, after older ones left the log and after a clear', () => {
+  const log = new ExchangeLog(5);
+  const flowCall = (n: number, flowId: string): Omit<Exchange, 'id'> => ({ ...tokenCall(n), context: { flowId } });
+  log.add(flowCall(1, 'fa'));
+  log.add(flowCall(2, 'fb'));
+  log.add(flowCall(3, 'fa'));
+  for (let n = 4; n < 8; n += 1) log.add(discovery(n));
+  // The log keeps 5: the first two exchanges (one of fa, fb's only one) have left it.
+  assert.equal(log.assign('fb', 'sb'), 0);
+  assert.equal(log.assign('fa', 'sa'), 1);
+  assert.deepEqual(log.entries({ sessionId: 'sa' }).map((e) => e.startedAt), [2_003]);
+  log.add(flowCall(8, 'fb'));
+  assert.equal(log.assign('fb', 'sb'), 1);
+  log.clear();
+  assert.equal(log.assign('fa', 'sa'), 0);
+  log.add(flowCall(9, 'fa'));
+  log.add(flowCall(10, 'fc'));
+  assert.equal(log.assign('fa', 'sa2'), 1);
+  assert.deepEqual(log.entries({ sessionId: 'sa2' }).map((e) => e.context?.flowId), ['fa']);
+});

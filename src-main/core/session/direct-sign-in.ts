@@ -94,8 +94,9 @@ export async function cachedClientTokens(state: SessionState, record: SessionRec
 /**
  * Runs the client credentials grant again for a session (there is no refresh token): under the session's
  * lock, unless another process left a token in the cache meanwhile that is still valid for `minValidityMs`.
+ * Returns the session's record (the refresher makes its view).
  */
-export async function rerunClientCredentials(state: SessionState, id: string, reuse: { readonly seenAt: number; readonly minValidityMs: number } | undefined): Promise<SessionView> {
+export async function rerunClientCredentials(state: SessionState, id: string, reuse: { readonly seenAt: number; readonly minValidityMs: number } | undefined): Promise<SessionRecord> {
   return state.withSessionLock(id, async () => {
     await state.reload();
     const record = state.record(id);
@@ -103,7 +104,7 @@ export async function rerunClientCredentials(state: SessionState, id: string, re
     const cached = await cachedClientTokens(state, record).catch(() => undefined);
     if (cached !== undefined && reuse !== undefined && cached.receivedAt > reuse.seenAt && state.validFor(cached, reuse.minValidityMs)) {
       live.tokens = cached;
-      return state.view(record);
+      return record;
     }
     let tokens: TokenSet;
     try {
@@ -127,6 +128,6 @@ export async function rerunClientCredentials(state: SessionState, id: string, re
     state.scheduler.succeeded(id);
     const updated = await state.patchRecord(id, (r) => ({ ...r, ...(tokens.expiresAt === undefined ? {} : { accessTokenExpiresAt: tokens.expiresAt }) }));
     if (tokens.expiresAt !== undefined) state.scheduler.planExpiry(id, tokens.expiresAt);
-    return state.view(updated);
+    return updated;
   });
 }

@@ -69,9 +69,17 @@ export class Refresher {
     const state = this.#state;
     const live = state.liveOf(id);
     if (live.inflight) return live.inflight;
-    const run = state.forSession(id, () => this.#once(id, reuse)).finally(() => {
+    const run = state.forSession(id, () => this.#once(id, reuse)).then((done) => {
+      live.inflight = undefined;
+      // One view of the session as it is now, no longer refreshing: the callers' answer and the event are the same.
+      const current = state.doc.sessions.find((s) => s.id === id);
+      const view = state.view(current ?? done);
+      if (current !== undefined) state.emit({ type: 'session-updated', session: view });
+      return view;
+    }, (error: unknown) => {
       live.inflight = undefined;
       state.emitUpdated(id);
+      throw error;
     });
     live.inflight = run;
     state.emitUpdated(id);
@@ -80,9 +88,10 @@ export class Refresher {
 
   /**
    * One refresh, holding the session's lock. With `reuse`, a token that another process got after
-   * `reuse.seenAt` and left in the cache is taken instead, with no request.
+   * `reuse.seenAt` and left in the cache is taken instead, with no request. Returns the session's record
+   * (its view is made once the refresh is over).
    */
-  async #once(id: string, reuse: Reuse | undefined): Promise<SessionView> {
+  async #once(id: string, reuse: Reuse | undefined): Promise<SessionRecord> {
     const state = this.#state;
     // No refresh token by design (RFC 6749 §4.4.3): getting a token again means running the grant again.
     if (state.record(id).flow === 'client_credentials') return rerunClientCredentials(state, id, reuse);
@@ -110,7 +119,7 @@ export class Refresher {
           const cached = await state.cache.read(id, grant.cacheKey, grant);
           if (cached !== undefined && (live.tokens === undefined || cached.receivedAt > live.tokens.receivedAt)) live.tokens = cached;
           if (cached !== undefined && reuse !== undefined && cached.receivedAt > reuse.seenAt && state.validFor(cached, reuse.minValidityMs)) {
-            return state.view(record);
+            return record;
           }
         }
         previous = live.tokens;
@@ -172,7 +181,7 @@ export class Refresher {
       ]);
       state.scheduler.succeeded(id);
       if (tokens.expiresAt !== undefined) state.scheduler.planExpiry(id, tokens.expiresAt);
-      return state.view(updated);
+      return updated;
     });
   }
 

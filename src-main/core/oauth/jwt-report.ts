@@ -4,7 +4,7 @@
  * with the reason. The UI and the CLI render it; `validateIdToken` turns a failing check into an error.
  * @module
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import type * as Jose from 'jose';
 import { humanizeDuration } from '../duration.ts';
 import { isDeskError, type ErrorCode } from '../errors.ts';
@@ -320,8 +320,8 @@ function checkIat(claims: Record<string, unknown>, t: TimeContext): JwtCheck {
 }
 
 function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a, 'utf8').digest();
-  const hb = createHash('sha256').update(b, 'utf8').digest();
+  const ha = hash('sha256', a, 'buffer');
+  const hb = hash('sha256', b, 'buffer');
   return timingSafeEqual(ha, hb);
 }
 
@@ -342,8 +342,8 @@ function checkNonce(claims: Record<string, unknown>, ctx: JwtReportContext): Jwt
 function halfHash(value: string, alg: string | undefined, base64url: typeof Jose.base64url): { readonly hash: string; readonly how: string } | undefined {
   const digest = alg === undefined ? undefined : AT_HASH_DIGEST[alg];
   if (digest === undefined) return undefined;
-  const hash = createHash(digest).update(value, 'ascii').digest();
-  return { hash: base64url.encode(hash.subarray(0, hash.length / 2)), how: `left half of ${digest.toUpperCase().replace('SHA', 'SHA-')}, base64url` };
+  const digested = createHash(digest).update(value, 'ascii').digest();
+  return { hash: base64url.encode(digested.subarray(0, digested.length / 2)), how: `left half of ${digest.toUpperCase().replace('SHA', 'SHA-')}, base64url` };
 }
 
 /**
@@ -380,8 +380,8 @@ function checkAtHash(claims: Record<string, unknown>, alg: string | undefined, c
   if (ctx.accessToken === undefined) return notApplicable('at_hash', 'no access token given to compare with');
   const digest = alg === undefined ? undefined : AT_HASH_DIGEST[alg];
   if (digest === undefined) return notApplicable('at_hash', 'not computed: the alg is not allowed (see alg)');
-  const hash = createHash(digest).update(ctx.accessToken, 'ascii').digest();
-  const expected = base64url.encode(hash.subarray(0, hash.length / 2));
+  const digested = createHash(digest).update(ctx.accessToken, 'ascii').digest();
+  const expected = base64url.encode(digested.subarray(0, digested.length / 2));
   const how = `left half of ${digest.toUpperCase().replace('SHA', 'SHA-')}, base64url`;
   return atHash === expected
     ? pass('at_hash', `matches the access token (${how})`)

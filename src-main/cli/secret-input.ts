@@ -26,8 +26,9 @@ export async function readSecretFromStdin(what: string): Promise<string> {
 export async function readSecretFromTerminal(prompt: string, what: string, stdinOption: string): Promise<string> {
   const input = process.stdin;
   if (!input.isTTY) throw new DeskError('USAGE', `stdin is not a terminal: give the ${what} on stdin with ${stdinOption}.`);
-  process.stderr.write(prompt);
+  // Echo off before the prompt shows: what is typed as soon as it appears is never echoed.
   input.setRawMode(true);
+  process.stderr.write(prompt);
   input.resume();
   try {
     const value = await new Promise<string>((resolve, reject) => {

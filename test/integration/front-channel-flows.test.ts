@@ -14,19 +14,16 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeskEvent, DeviceSignInStart, Result, SessionView, SignInDone, SignInStart } from '../../src-main/core/contract.ts';
-import { openDesk, type Desk } from '../../src-main/core/desk.ts';
 import { createHttpClient } from '../../src-main/core/http/client.ts';
 import { HYBRID_RESPONSE_TYPES, IMPLICIT_RESPONSE_TYPES, type FrontChannelResponseType } from '../../src-main/core/front-channel-flows.ts';
 import { MAX_FORM_POST_BYTES } from '../../src-main/core/oauth/loopback.ts';
 import { SignInEngine } from '../../src-main/core/oauth/sign-in.ts';
 import { parseProfile } from '../../src-main/core/profile.ts';
-import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
-import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
-import type { SecretStore } from '../../src-main/core/store/secret-store.ts';
 import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
 import { FRONT_CHANNEL_CLIENT_ID, startFrontChannelIdp } from '../harness/front-channel-idp.ts';
 import { startHostileIdp, type HostileIdp } from '../harness/hostile-idp.ts';
 import { DEMO_USERS, type TestIdp } from '../harness/idp.ts';
+import { openClockedDesk, testKeychain, value, type ClockedDesk } from '../harness/clocked-desk.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 
 const alice = DEMO_USERS[0]!;
@@ -45,28 +42,6 @@ after(async () => {
   await idp?.stop();
 });
 
-function keychain(): SecretStore {
-  if (process.env['OIDC_DESK_TEST_KEYRING'] === '1') return new KeytarSecretStore({ service: `OIDC Desk front-channel test ${process.pid} ${Math.random()}` });
-  const memory = new MemorySecretStore();
-  Object.defineProperty(memory, 'persistent', { value: true });
-  return memory;
-}
-
-/** A desk whose clock the test can move forward. */
-interface Opened { readonly desk: Desk; readonly events: DeskEvent[]; offset: number }
-
-async function open(dataDir: string, secrets: SecretStore): Promise<Opened> {
-  const opened: Opened = { desk: undefined as unknown as Desk, events: [], offset: 0 };
-  const desk = await openDesk({ dataDir, secrets, now: () => Date.now() + opened.offset });
-  desk.api.subscribe((event) => void opened.events.push(event));
-  return Object.assign(opened, { desk });
-}
-
-function value<T>(result: Result<T>): T {
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
 function errorCode<T>(result: Result<T>): string {
   assert.equal(result.ok, false, 'the operation must fail');
   return (result as { ok: false; error: { code: string } }).error.code;
@@ -78,7 +53,7 @@ function started(answer: SignInStart | SignInDone | DeviceSignInStart): SignInSt
 }
 
 /** The session announced for a sign-in (`sign-in-completed`), or the failure's code. */
-function outcome(o: Opened, flowId: string): Promise<{ session?: SessionView; code?: string; strays: number }> {
+function outcome(o: ClockedDesk, flowId: string): Promise<{ session?: SessionView; code?: string; strays: number }> {
   return new Promise((resolve) => {
     const check = (event: DeskEvent): boolean => {
       if (event.type === 'sign-in-completed' && event.flowId === flowId) resolve({ session: event.session, strays: event.strayRequests });
@@ -92,7 +67,7 @@ function outcome(o: Opened, flowId: string): Promise<{ session?: SessionView; co
 }
 
 /** Signs alice in through Chromium: the app's scheme delivered as a deep link, or the loopback form post. */
-async function signIn(o: Opened, profile: string, redirect: 'app-scheme' | 'loopback'): Promise<{ start: SignInStart; session: SessionView }> {
+async function signIn(o: ClockedDesk, profile: string, redirect: 'app-scheme' | 'loopback'): Promise<{ start: SignInStart; session: SessionView }> {
   const start = started(value(await o.desk.api.startSignIn({ profile })));
   const done = outcome(o, start.flowId);
   const prefix = redirect === 'loopback' ? start.redirectUri : 'dev.oidcdesk:/callback';
@@ -110,7 +85,7 @@ async function signIn(o: Opened, profile: string, redirect: 'app-scheme' | 'loop
 const RESPONSE_TYPES: readonly FrontChannelResponseType[] = [...IMPLICIT_RESPONSE_TYPES, ...HYBRID_RESPONSE_TYPES];
 
 test('each of the five response types, on the app\'s scheme (fragment) and on loopback (form post): verified, stored, labelled legacy', { timeout: 240_000 }, async () => {
-  const o = await open(await mkdtemp(join(tmpdir(), 'oidc-desk-front-')), keychain());
+  const o = await openClockedDesk(await mkdtemp(join(tmpdir(), 'oidc-desk-front-')), testKeychain('front-channel test'));
   try {
     for (const responseType of RESPONSE_TYPES) {
       for (const redirect of ['app-scheme', 'loopback'] as const) {
@@ -171,9 +146,9 @@ test('each of the five response types, on the app\'s scheme (fragment) and on lo
 
 test('an implicit session: its tokens serve another process from the cache, then "sign in again" once they run out, with no request', { timeout: 120_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'oidc-desk-front-'));
-  const secrets = keychain();
-  const first = await open(dataDir, secrets);
-  let second: Opened | undefined;
+  const secrets = testKeychain('front-channel test');
+  const first = await openClockedDesk(dataDir, secrets);
+  let second: ClockedDesk | undefined;
   try {
     value(await first.desk.api.addProfile({ profile: { name: 'im', issuer: idp.issuer, clientId: FRONT_CHANNEL_CLIENT_ID, allowHttpLoopback: true, redirect: 'loopback', flow: 'implicit', responseType: 'id_token token', scopes: 'openid profile' } }));
     const { session } = await signIn(first, 'im', 'loopback');
@@ -183,7 +158,7 @@ test('an implicit session: its tokens serve another process from the cache, then
     recordSecrets(mine.value);
 
     // Another process (a later CLI command, say) opens the same data directory and keychain.
-    second = await open(dataDir, secrets);
+    second = await openClockedDesk(dataDir, secrets);
     await idp.resetCounts();
     const theirs = value(await second.desk.api.revealToken({ sessionId: session.id, type: 'access', minValiditySeconds: 0 }));
     assert.equal(theirs.value, mine.value, 'another process reads the token from the encrypted cache');
@@ -208,7 +183,7 @@ test('an implicit session: its tokens serve another process from the cache, then
 });
 
 test('a code flow\'s response moved into the fragment is refused without a token request; its own callback still completes it', { timeout: 60_000 }, async () => {
-  const o = await open(await mkdtemp(join(tmpdir(), 'oidc-desk-front-')), keychain());
+  const o = await openClockedDesk(await mkdtemp(join(tmpdir(), 'oidc-desk-front-')), testKeychain('front-channel test'));
   try {
     value(await o.desk.api.addProfile({ profile: { name: 'code', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true, redirect: 'app-scheme', scopes: 'openid' } }));
     const start = started(value(await o.desk.api.startSignIn({ profile: 'code' })));
@@ -240,7 +215,7 @@ function postForm(redirectUri: string, body: string, contentLength = Buffer.byte
 }
 
 test('form post on loopback: stray posts and one over the size limit are refused and counted; the sign-in goes on and completes', { timeout: 60_000 }, async () => {
-  const o = await open(await mkdtemp(join(tmpdir(), 'oidc-desk-front-')), keychain());
+  const o = await openClockedDesk(await mkdtemp(join(tmpdir(), 'oidc-desk-front-')), testKeychain('front-channel test'));
   try {
     value(await o.desk.api.addProfile({ profile: { name: 'im', issuer: idp.issuer, clientId: FRONT_CHANNEL_CLIENT_ID, allowHttpLoopback: true, redirect: 'loopback', flow: 'implicit', responseType: 'id_token token', scopes: 'openid' } }));
     const start = started(value(await o.desk.api.startSignIn({ profile: 'im' })));

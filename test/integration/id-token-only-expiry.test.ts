@@ -8,14 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeskEvent, Result, SessionView, SignInStart } from '../../src-main/core/contract.ts';
-import { openDesk, type Desk } from '../../src-main/core/desk.ts';
-import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
-import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
-import type { SecretStore } from '../../src-main/core/store/secret-store.ts';
+import type { DeskEvent, SessionView, SignInStart } from '../../src-main/core/contract.ts';
 import { openBrowser, type BrowserAgent } from '../harness/browser.ts';
 import { FRONT_CHANNEL_CLIENT_ID, startFrontChannelIdp } from '../harness/front-channel-idp.ts';
 import { DEMO_USERS, type TestIdp } from '../harness/idp.ts';
+import { openClockedDesk, testKeychain, value, type ClockedDesk } from '../harness/clocked-desk.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
 
 const alice = DEMO_USERS[0]!;
@@ -34,30 +31,8 @@ after(async () => {
   await idp?.stop();
 });
 
-function keychain(): SecretStore {
-  if (process.env['OIDC_DESK_TEST_KEYRING'] === '1') return new KeytarSecretStore({ service: `OIDC Desk id-token-only test ${process.pid}` });
-  const memory = new MemorySecretStore();
-  Object.defineProperty(memory, 'persistent', { value: true });
-  return memory;
-}
-
-/** A desk whose clock the test moves forward. */
-interface Opened { readonly desk: Desk; readonly events: DeskEvent[]; offset: number }
-
-async function open(dataDir: string, secrets: SecretStore): Promise<Opened> {
-  const opened: Opened = { desk: undefined as unknown as Desk, events: [], offset: 0 };
-  const desk = await openDesk({ dataDir, secrets, now: () => Date.now() + opened.offset });
-  desk.api.subscribe((event) => void opened.events.push(event));
-  return Object.assign(opened, { desk });
-}
-
-function value<T>(result: Result<T>): T {
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
 /** Signs alice in through Chromium on loopback (the provider's form post); the session announced. */
-async function signIn(o: Opened, profile: string): Promise<SessionView> {
+async function signIn(o: ClockedDesk, profile: string): Promise<SessionView> {
   const start = value(await o.desk.api.startSignIn({ profile })) as SignInStart;
   const done = new Promise<DeskEvent>((resolve) => {
     const check = (e: DeskEvent): void => {
@@ -74,9 +49,9 @@ async function signIn(o: Opened, profile: string): Promise<SessionView> {
 
 test('an ID-token-only session expires with its ID token, in every process', { timeout: 120_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'oidc-desk-idonly-'));
-  const secrets = keychain();
-  const first = await open(dataDir, secrets);
-  let second: Opened | undefined;
+  const secrets = testKeychain('id-token-only test');
+  const first = await openClockedDesk(dataDir, secrets);
+  let second: ClockedDesk | undefined;
   try {
     value(await first.desk.api.addProfile({ profile: { name: 'idonly', issuer: idp.issuer, clientId: FRONT_CHANNEL_CLIENT_ID, allowHttpLoopback: true, redirect: 'loopback', flow: 'implicit', responseType: 'id_token', scopes: 'openid profile' } }));
     const session = await signIn(first, 'idonly');
@@ -89,7 +64,7 @@ test('an ID-token-only session expires with its ID token, in every process', { t
     assert.equal(session.status, 'active');
 
     // Another process (a later CLI command) knows it from the index alone.
-    second = await open(dataDir, secrets);
+    second = await openClockedDesk(dataDir, secrets);
     const listed = value(await second.desk.api.getSession({ sessionId: session.id }));
     assert.equal(listed.expiresAt, expiresAt, 'every process sees the same expiry');
     assert.equal(listed.status, 'active');

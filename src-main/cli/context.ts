@@ -44,9 +44,10 @@ export function createContext(options: {
   readonly readsKeychain?: boolean;
 }): CliContext {
   const dataDir = options.dataDir ?? defaultDataDir(options.env);
+  const keychain = (): KeytarSecretStore => new KeytarSecretStore({ service: keychainService(options.env) });
   let secrets: KeytarSecretStore | undefined;
   if (options.readsKeychain === true) {
-    secrets = new KeytarSecretStore({ service: keychainService(options.env) });
+    secrets = keychain();
     secrets.warmUp();
   }
   let desk: Promise<Desk> | undefined;
@@ -56,7 +57,7 @@ export function createContext(options: {
   let guard: DemoGuard | undefined;
   const demoGuard = (): DemoGuard => (guard ??= cliDemoGuard({ dataDir, env: options.env, out: options.out }));
   const open = (): Promise<Desk> => {
-    secrets ??= new KeytarSecretStore({ service: keychainService(options.env) });
+    secrets ??= keychain();
     desk ??= openDesk({
       dataDir,
       secrets,

@@ -121,11 +121,7 @@ function createLockFile(temp: string, content: string): number {
     return fd;
   } catch (error) {
     closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone
-    }
+    unlinkQuietly(temp);
     throw error;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { responseTypesOf, type FrontChannelResponseType } from '../front-channel-flows.ts';
-import { CLIENT_AUTH_METHODS, type ClientAuthMethod } from '../profile.ts';
+import { CLIENT_AUTH_METHODS, FLOWS, type ClientAuthMethod, type Flow } from '../profile.ts';
 import { isSessionId } from './secret-store.ts';
 import { VersionedStore, type DocumentType } from './versioned-store.ts';
 
@@ -26,6 +26,13 @@ export interface RefreshFailure {
   readonly message: string;
   readonly status?: number;
   readonly at: number;
+}
+
+/** The flow a record names: every flow of a profile but the code flow, which a record leaves unsaid. */
+export type StoredFlow = Exclude<Flow, 'authorization_code'>;
+
+function isStoredFlow(value: unknown): value is StoredFlow {
+  return value !== 'authorization_code' && (FLOWS as readonly unknown[]).includes(value);
 }
 
 /** One session, as stored. No token, code or secret is ever in here. */
@@ -51,7 +58,7 @@ export interface SessionRecord {
   /** Set while refreshing fails on an answer retrying will not change; a successful refresh or a new sign-in clears it. */
   readonly refreshFailure?: RefreshFailure;
   /** The grant the session came from, when not the authorization code flow. */
-  readonly flow?: 'client_credentials' | 'password' | 'okta_session_token' | 'implicit' | 'hybrid' | 'device_code';
+  readonly flow?: StoredFlow;
   /** The client authentication its token requests use, when not `none`. */
   readonly clientAuth?: Exclude<ClientAuthMethod, 'none'>;
   /** The thumbprint of the session's DPoP key (public; the key is in the keychain) when its tokens are DPoP-bound. */
@@ -99,7 +106,7 @@ function parseRecord(v: unknown): SessionRecord | undefined {
     if (typeof f !== 'object' || f === null || !str(f.code) || typeof f.message !== 'string' || f.message.length > 4096 || !num(f.at)) return undefined;
     refreshFailure = { code: f.code, message: f.message, at: f.at, ...(num(f.status) ? { status: f.status } : {}) };
   }
-  if (r.flow !== undefined && r.flow !== 'client_credentials' && r.flow !== 'password' && r.flow !== 'okta_session_token' && r.flow !== 'implicit' && r.flow !== 'hybrid' && r.flow !== 'device_code') return undefined;
+  if (r.flow !== undefined && !isStoredFlow(r.flow)) return undefined;
   const responseType = responseTypesOf(r.flow).find((t) => t === r.responseType);
   if (responseType === undefined && (r.responseType !== undefined || r.flow === 'implicit' || r.flow === 'hybrid')) return undefined;
   if (r.clientAuth !== undefined && (r.clientAuth === 'none' || !(CLIENT_AUTH_METHODS as readonly unknown[]).includes(r.clientAuth))) return undefined;

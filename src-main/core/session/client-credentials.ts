@@ -106,6 +106,8 @@ export async function releaseClientCredential(state: SessionState, profiles: rea
   // The index as it is now: another process may have signed in with this client meanwhile.
   await state.reload();
   if (state.doc.sessions.some((s) => same(s) && usesClientEntry(s))) return false;
+  // A revocation still owed for this client authenticates with the entry when it is retried.
+  if (state.doc.revocations.some((r) => same(r) && r.clientAuth !== undefined)) return false;
   try {
     return await state.deps.secrets.deleteClient(clientAccount(binding.issuer, binding.clientId));
   } catch (error) {

@@ -96,7 +96,14 @@ export async function oweRevocation(state: SessionState, binding: TokenBinding, 
   }
   await state.updateIndex((doc) => ({
     ...doc,
-    revocations: [...doc.revocations, { account, issuer: binding.issuer, clientId: binding.clientId, allowHttpLoopback: record.allowHttpLoopback, since: state.now() }],
+    revocations: [...doc.revocations, {
+      account,
+      issuer: binding.issuer,
+      clientId: binding.clientId,
+      allowHttpLoopback: record.allowHttpLoopback,
+      since: state.now(),
+      ...(record.clientAuth === undefined ? {} : { clientAuth: record.clientAuth }),
+    }],
   }));
   return true;
 }
@@ -105,8 +112,12 @@ export async function oweRevocation(state: SessionState, binding: TokenBinding, 
  * Retries revocations that failed on the network, each only at the provider and client its keychain
  * secret was issued for: an index entry naming another one is reported and nothing is sent.
  */
-export async function retryRevocations(state: SessionState): Promise<RevocationRetry> {
+export async function retryRevocations(state: SessionState): Promise<RevocationRetry & {
+  /** The confidential clients an owed revocation was done for: their keychain entry may no longer be needed. */
+  readonly settledClients: readonly TokenBinding[];
+}> {
   const problems: ErrorView[] = [];
+  const settledClients: TokenBinding[] = [];
   for (const owed of state.doc.revocations) {
     try {
       const read = await state.deps.secrets.get(owed.account);
@@ -118,14 +129,16 @@ export async function retryRevocations(state: SessionState): Promise<RevocationR
         }
         await state.beforeSend(read.secret);
         const ctx = await state.providerOf(read.secret, owed.allowHttpLoopback);
-        await revokeToken(ctx, read.secret.refreshToken, 'refresh_token');
+        // A confidential client authenticates as at sign-out, with its credential as bound in the keychain to this provider.
+        await revokeToken(ctx, read.secret.refreshToken, 'refresh_token', await clientAuthOf(state, read.secret, owed.clientAuth));
       }
       await forgetOwed(state, owed);
+      if (owed.clientAuth !== undefined) settledClients.push({ issuer: owed.issuer, clientId: owed.clientId });
     } catch {
       // still owed; the scheduler tries again later
     }
   }
-  return { pending: state.doc.revocations.length, problems };
+  return { pending: state.doc.revocations.length, problems, settledClients };
 }
 
 /** Drops an owed revocation: done, or its token is gone. */

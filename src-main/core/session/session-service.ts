@@ -427,7 +427,7 @@ export class SessionService {
     if (options.revoke !== false) {
       await state.forSession(record.id, () => revokeAll(state, current, grant, access?.accessToken, result));
       if (!result.revocationPending) {
-        const earlier = await retryRevocations(state);
+        const earlier = await this.retryRevocations();
         if (earlier.pending > 0 || earlier.problems.length > 0) result.earlierRevocations = earlier;
       }
     }
@@ -439,8 +439,14 @@ export class SessionService {
    * Retries revocations that failed on the network, each only at the provider and client its keychain
    * secret was issued for: an index entry naming another one is reported and nothing is sent.
    */
-  retryRevocations(): Promise<RevocationRetry> {
-    return retryRevocations(this.#state);
+  async retryRevocations(): Promise<RevocationRetry> {
+    const { settledClients, ...retry } = await retryRevocations(this.#state);
+    // A confidential client kept its keychain entry for the revocation: now done, the entry goes once nothing else needs it.
+    if (settledClients.length > 0) {
+      const profiles = await this.profiles.list();
+      for (const client of settledClients) await releaseClientCredential(this.#state, profiles, client).catch(() => false);
+    }
+    return retry;
   }
 
   /** When the scheduler will next refresh a session, and after how many failed attempts. */

@@ -75,6 +75,8 @@ export interface OwedRevocation {
   readonly clientId: string;
   readonly allowHttpLoopback: boolean;
   readonly since: number;
+  /** How the client authenticates (a confidential client): the retry authenticates the same way, with the client's keychain entry. */
+  readonly clientAuth?: Exclude<ClientAuthMethod, 'none'>;
 }
 
 /** The whole index document. */
@@ -109,7 +111,7 @@ function parseRecord(v: unknown): SessionRecord | undefined {
   if (r.flow !== undefined && !isStoredFlow(r.flow)) return undefined;
   const responseType = responseTypesOf(r.flow).find((t) => t === r.responseType);
   if (responseType === undefined && (r.responseType !== undefined || r.flow === 'implicit' || r.flow === 'hybrid')) return undefined;
-  if (r.clientAuth !== undefined && (r.clientAuth === 'none' || !(CLIENT_AUTH_METHODS as readonly unknown[]).includes(r.clientAuth))) return undefined;
+  if (!isStoredClientAuth(r.clientAuth)) return undefined;
   if (r.dpopJkt !== undefined && (typeof r.dpopJkt !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(r.dpopJkt))) return undefined;
   return {
     id: r.id,
@@ -129,17 +131,22 @@ function parseRecord(v: unknown): SessionRecord | undefined {
     ...(binding ? { binding } : {}),
     ...(refreshFailure ? { refreshFailure } : {}),
     ...(r.flow === undefined ? {} : { flow: r.flow }),
-    ...(r.clientAuth === undefined ? {} : { clientAuth: r.clientAuth as Exclude<ClientAuthMethod, 'none'> }),
+    ...(r.clientAuth === undefined ? {} : { clientAuth: r.clientAuth }),
     ...(r.dpopJkt === undefined ? {} : { dpopJkt: r.dpopJkt }),
     ...(responseType === undefined ? {} : { responseType }),
   };
 }
 
+/** Absent (a public client), or a confidential client's method. */
+function isStoredClientAuth(v: unknown): v is Exclude<ClientAuthMethod, 'none'> | undefined {
+  return v === undefined || (v !== 'none' && (CLIENT_AUTH_METHODS as readonly unknown[]).includes(v));
+}
+
 function parseRevocation(v: unknown): OwedRevocation | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const r = v as Record<string, unknown>;
-  if (!str(r.account) || !str(r.issuer) || !str(r.clientId) || !num(r.since)) return undefined;
-  return { account: r.account, issuer: r.issuer, clientId: r.clientId, allowHttpLoopback: r.allowHttpLoopback === true, since: r.since };
+  if (!str(r.account) || !str(r.issuer) || !str(r.clientId) || !num(r.since) || !isStoredClientAuth(r.clientAuth)) return undefined;
+  return { account: r.account, issuer: r.issuer, clientId: r.clientId, allowHttpLoopback: r.allowHttpLoopback === true, since: r.since, ...(r.clientAuth === undefined ? {} : { clientAuth: r.clientAuth }) };
 }
 
 const INDEX_DOC: DocumentType<SessionIndexDoc> = {

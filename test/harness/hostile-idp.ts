@@ -35,6 +35,8 @@ export interface HostileIdpOptions {
   autoApprove?: boolean;
   /** With `autoApprove`, asked at each authorization request: an `error=` to send back instead of a code. */
   refuseAuthorization?: () => { error: string; description?: string } | undefined;
+  /** Awaited before each JWKS answer: holds a client in the middle of checking an ID token. */
+  jwksGate?: () => Promise<void>;
 }
 
 export interface HostileIdp {
@@ -94,7 +96,10 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
           ...options.metadata,
         } });
       }
-      if (path === '/jwks') return send(res, { json: { keys: [jwk] } });
+      if (path === '/jwks') {
+        await options.jwksGate?.();
+        return send(res, { json: { keys: [jwk] } });
+      }
       if (path === '/authorize' && options.autoApprove) {
         const query = new URL(req.url ?? '/', 'http://x').searchParams;
         const back = new URL(query.get('redirect_uri') ?? '');

@@ -20,12 +20,20 @@ import { recordSecrets } from '../harness/secrets-ledger.ts';
 /** What the hostile provider's device endpoint answers next, and what its token endpoint does. */
 let authorize: (idp: HostileIdp) => HostileReply = () => ({ status: 500 });
 let poll: (form: URLSearchParams, idp: HostileIdp) => HostileReply | Promise<HostileReply> = () => ({ status: 500 });
+/** What the revocation endpoint gets (each form), and what holds the JWKS answer (nothing, by default). */
+const revoked: URLSearchParams[] = [];
+let jwksGate: () => Promise<void> = () => Promise.resolve();
 
 let idp: HostileIdp;
 before(async () => {
   idp = await startHostileIdp({
     deviceAuthorization: (_form, self) => authorize(self),
     token: (form, self) => poll(form, self),
+    revocation: (form) => {
+      revoked.push(form);
+      return { status: 200, body: '' };
+    },
+    jwksGate: () => jwksGate(),
   });
 });
 after(async () => idp?.stop());
@@ -113,6 +121,42 @@ test('slow_down: the interval grows by 5 s for every later poll, so the provider
   assert.equal(session?.flow, 'device_code');
   assert.equal(session?.subject, 'device-user');
   desk.close();
+});
+
+test('cancelled while the tokens it polled for were being checked: no session, and the grant the provider issued is revoked there', { timeout: 30_000 }, async () => {
+  const { desk, events } = await open();
+  let issued: string | undefined;
+  poll = async () => {
+    const reply = await tokens();
+    issued = (reply as { json: { refresh_token: string } }).json.refresh_token;
+    return reply;
+  };
+  // The ID token's check waits for the JWKS: the person cancels meanwhile, with the tokens already here.
+  let checking!: () => void;
+  const reached = new Promise<void>((resolve) => (checking = resolve));
+  let release!: () => void;
+  jwksGate = () => {
+    checking();
+    return new Promise<void>((resolve) => (release = resolve));
+  };
+  revoked.length = 0;
+  try {
+    authorize = () => deviceAnswer({ interval: 1 });
+    const start = started(await desk.api.startSignIn({ profile: 'tv' }));
+    assert.ok('device' in start);
+    await reached;
+    started(await desk.api.cancelSignIn({ flowId: start.flowId }));
+    release();
+    const result = await outcome(desk, events, start.flowId);
+    assert.equal(result.error?.code, 'SIGN_IN_CANCELLED');
+    assert.deepEqual(started(await desk.api.listSessions()), [], 'no session was stored');
+    assert.ok(issued !== undefined);
+    // The revocation is sent before the outcome is announced.
+    assert.deepEqual(revoked.map((f) => [f.get('token'), f.get('token_type_hint')]), [[issued, 'refresh_token']], 'the refresh token nobody holds was revoked at the provider');
+  } finally {
+    jwksGate = () => Promise.resolve();
+    desk.close();
+  }
 });
 
 test('expired_token from the provider ends the sign-in with DEVICE_CODE_EXPIRED after one poll', { timeout: 30_000 }, async () => {

@@ -82,6 +82,11 @@ export interface SignInDeps {
   readonly providers?: ProviderDirectory;
   /** How long a flow waits for its callback unless the sign-in says otherwise (default 10 min). */
   readonly flowTtlMs?: number;
+  /**
+   * Hears the tokens of a sign-in that ended (cancelled, timed out) while they were being checked: nothing
+   * will store them, so the host revokes them rather than leave the grant valid with nobody holding it.
+   */
+  readonly onUnclaimed?: (result: SignInResult) => void;
 }
 
 /** Why a sign-in ended after the fact: its deadline's signal is aborted with this once it settled. */
@@ -217,7 +222,9 @@ export class SignInEngine {
             now: this.#deps.now,
             signal: deadline.signal,
           })));
-          finish({ ok: { flowId: id, profile, provider, redirectUri, tokens, strayRequests: loopback?.strayRequests ?? 0, ...(dpop === undefined ? {} : { dpop }) } });
+          const result: SignInResult = { flowId: id, profile, provider, redirectUri, tokens, strayRequests: loopback?.strayRequests ?? 0, ...(dpop === undefined ? {} : { dpop }) };
+          if (settled) this.#deps.onUnclaimed?.(result);
+          else finish({ ok: result });
         } catch (error) {
           // Past the deadline, the sign-in already ended with its error; this is what the caller of the router sees.
           const err = error instanceof DeskError ? error : new DeskError('INTERNAL', 'The code exchange failed.', { cause: error });

@@ -5,18 +5,16 @@
  * @module
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClientAuth } from 'oauth4webapi';
 import type { DeviceSignInPrompt, SessionView } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
 import { withExchangeContext } from '../http/exchange-context.ts';
 import { Deadline } from '../oauth/deadline.ts';
 import { requestDeviceAuthorization, MAX_INTERVAL_SECONDS } from '../oauth/device-authorization.ts';
 import { humanizeDuration } from '../oauth/jwt-report.ts';
-import type { ProviderContext } from '../oauth/provider-context.ts';
-import { revokeToken } from '../oauth/revocation.ts';
 import { deviceCodeGrant, type TokenSet } from '../oauth/tokens.ts';
 import type { Profile } from '../profile.ts';
 import { clientAuthOf } from './client-credentials.ts';
+import { revokeUnclaimed } from './revocations.ts';
 import type { SessionState } from './session-state.ts';
 import { storeSignIn } from './store-session.ts';
 
@@ -136,7 +134,7 @@ export async function startDeviceSignIn(state: SessionState, profile: Profile, o
       // A cancel that came while the tokens were on their way (or being checked): the person no longer wants
       // this session, and the grant the provider issued for it is ended there, not left valid with nobody holding it.
       if (deadline.signal.aborted) {
-        await revokeUnwanted(state, profile, provider, tokens, clientAuth, flowId);
+        await revokeUnclaimed(state, { flowId, profile, provider, tokens }, clientAuth);
         throw ended();
       }
       return await storeSignIn(state, { flowId, profile, provider, redirectUri: '', tokens, strayRequests: 0 });
@@ -172,22 +170,5 @@ function nextInterval(error: DeskError, interval: number): number | undefined {
     default:
       // A connection timeout or a provider failure: poll less often (RFC 8628 §3.5 asks for a backoff).
       return error.category === 'network' ? Math.min(interval * 2, MAX_INTERVAL_SECONDS) : undefined;
-  }
-}
-
-/**
- * Revokes, as well as it can, the tokens of a sign-in that ended before they were stored: the refresh token
- * (which ends the grant at most providers), else the access token. A failure changes nothing for the sign-in,
- * which ends as it was going to; the token then lives until it expires at the provider.
- * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
- */
-async function revokeUnwanted(state: SessionState, profile: Profile, provider: ProviderContext, tokens: TokenSet, clientAuth: ClientAuth, flowId: string): Promise<void> {
-  const unwanted = tokens.refreshToken !== undefined ? { token: tokens.refreshToken, hint: 'refresh_token' as const } : tokens.accessToken === undefined ? undefined : { token: tokens.accessToken, hint: 'access_token' as const };
-  if (unwanted === undefined || provider.metadata.revocation_endpoint === undefined) return;
-  try {
-    await state.beforeSend(profile);
-    await withExchangeContext({ flowId }, () => revokeToken(provider, unwanted.token, unwanted.hint, clientAuth));
-  } catch {
-    // Not revoked: nothing was stored either, and the sign-in ends as cancelled.
   }
 }

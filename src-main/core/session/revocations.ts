@@ -6,10 +6,13 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import type * as oauth from 'oauth4webapi';
 import type { ErrorView, RevocationOutcome } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
+import { withExchangeContext } from '../http/exchange-context.ts';
 import type { ProviderContext } from '../oauth/provider-context.ts';
 import { revokeToken } from '../oauth/revocation.ts';
+import type { SignInResult } from '../oauth/sign-in.ts';
 import type { OwedRevocation, SessionRecord } from '../store/session-index.ts';
 import { clientAuthOf } from './client-credentials.ts';
 import type { Grant, SessionState } from './session-state.ts';
@@ -145,4 +148,24 @@ export async function retryRevocations(state: SessionState): Promise<RevocationR
 async function forgetOwed(state: SessionState, owed: OwedRevocation): Promise<void> {
   await state.deps.secrets.delete(owed.account);
   await state.updateIndex((doc) => ({ ...doc, revocations: doc.revocations.filter((r) => r.account !== owed.account) }));
+}
+
+/**
+ * Revokes, as well as it can, the tokens of a sign-in that ended before they were stored: the refresh token
+ * (which ends the grant at most providers), else the access token, at the provider that just issued them.
+ * A failure changes nothing for the sign-in, which ends as it was going to; the token then lives until it
+ * expires at the provider.
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+ */
+export async function revokeUnclaimed(state: SessionState, signIn: Pick<SignInResult, 'flowId' | 'profile' | 'provider' | 'tokens'>, clientAuth?: oauth.ClientAuth): Promise<void> {
+  const { tokens, provider, profile } = signIn;
+  const unclaimed = tokens.refreshToken !== undefined ? { token: tokens.refreshToken, hint: 'refresh_token' as const } : tokens.accessToken === undefined ? undefined : { token: tokens.accessToken, hint: 'access_token' as const };
+  if (unclaimed === undefined || provider.metadata.revocation_endpoint === undefined) return;
+  try {
+    await state.beforeSend(profile);
+    const auth = clientAuth ?? await clientAuthOf(state, profile, profile.clientAuth);
+    await withExchangeContext({ flowId: signIn.flowId }, () => revokeToken(provider, unclaimed.token, unclaimed.hint, auth));
+  } catch {
+    // Not revoked: nothing was stored either.
+  }
 }

@@ -31,7 +31,7 @@ import { heldTokens, readGrant } from './grants.ts';
 import { watchIndex } from './index-watch.ts';
 import { inspectPastedJwt } from './inspection.ts';
 import { Refresher, refreshFailingError } from './refresh.ts';
-import { retryRevocations, revokeAll, type RevocationResult, type RevocationRetry } from './revocations.ts';
+import { retryRevocations, revokeAll, revokeUnclaimed, type RevocationResult, type RevocationRetry } from './revocations.ts';
 import { REFRESH_LEAD_MS, RefreshScheduler } from './scheduler.ts';
 import { SessionState, type Grant, type SessionServiceDeps } from './session-state.ts';
 import { storeSignIn } from './store-session.ts';
@@ -69,7 +69,13 @@ export class SessionService {
     this.#state = new SessionState(deps, sessionIndexStore(deps.dataDir, deps.now), doc, new TokenCache(deps.dataDir), this.providers);
     this.#refresher = new Refresher(this.#state);
     this.profiles = new ProfileStore(deps.dataDir, deps.now);
-    this.engine = new SignInEngine({ fetch: deps.fetch, now: deps.now, providers: this.providers, ...(deps.flowTtlMs === undefined ? {} : { flowTtlMs: deps.flowTtlMs }) });
+    this.engine = new SignInEngine({
+      fetch: deps.fetch,
+      now: deps.now,
+      providers: this.providers,
+      ...(deps.flowTtlMs === undefined ? {} : { flowTtlMs: deps.flowTtlMs }),
+      onUnclaimed: (result) => void revokeUnclaimed(this.#state, result),
+    });
     this.#scheduler = new RefreshScheduler({
       now: deps.now,
       random: deps.random ?? Math.random,

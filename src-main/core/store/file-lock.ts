@@ -6,12 +6,12 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, writeSync, type Stats } from 'node:fs';
 import { link, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeskError, isDeskError } from '../errors.ts';
-import { assertDataFileStats, ensurePrivateDir, lstatOrUndefined, readDataFile } from './data-dir.ts';
+import { assertDataFileStats, createDataFile, ensurePrivateDir, lstatOrUndefined, readDataFile, removeOwnFile } from './data-dir.ts';
 
 /** A lock its holder has not touched for this long is abandoned (its holder died, hangs, or is not OIDC Desk). */
 export const LOCK_STALE_MS = 30_000;
@@ -49,7 +49,6 @@ const heldHere = new Set<string>();
 
 /** Fixed length of a lock's content, so the heartbeat rewrites it in place without truncating. */
 const CONTENT_BYTES = 160;
-const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 function lockContent(nonce: string, at: number): string {
   return JSON.stringify({ pid: process.pid, nonce, at }).padEnd(CONTENT_BYTES, ' ');
@@ -110,38 +109,19 @@ async function breakLock(path: string, judged: Stats): Promise<void> {
 
 /**
  * Creates the lock file itself (O_EXCL: it fails with EEXIST while the lock is held, also by a link, which
- * it never follows) and writes its content through the new descriptor; undefined when the lock is held.
+ * it never follows) with its content written through the new descriptor; undefined when the lock is held.
  * One create and, at release, one unlink: fewer metadata operations than a written temporary file linked
  * into place, which matters when the file system's journal serializes them under many concurrent refreshes.
  * A waiter that finds the file before its content is written sees content that is no lock, which is never
- * taken for abandoned while the file is fresh (see isAbandoned). The calls are synchronous: each touches
- * metadata or 160 bytes of one small file, and a round trip through the thread pool costs more than that
- * (the lock is never synced to disk: a lock only matters while its holder runs).
+ * taken for abandoned while the file is fresh (see isAbandoned). The lock is never synced to disk: a lock
+ * only matters while its holder runs.
  */
-function createLockFile(path: string, content: string): number | undefined {
-  let fd: number;
+async function createLockFile(path: string, content: string): Promise<number | undefined> {
   try {
-    fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
+    return await createDataFile(path, constants.O_RDWR, 0o600, content);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
     throw error;
-  }
-  try {
-    writeSync(fd, content, 0, 'utf8');
-    return fd;
-  } catch (error) {
-    closeSync(fd);
-    unlinkQuietly(path);
-    throw error;
-  }
-}
-
-/** Removes `path` when it is there; never throws (a lock or temporary name already gone is fine). */
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
   }
 }
 
@@ -204,7 +184,7 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
   try {
     const sighting: Sighting = { key: '', since: 0 };
     for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
-      fd = createLockFile(path, lockContent(nonce, now()));
+      fd = await createLockFile(path, lockContent(nonce, now()));
       if (fd !== undefined) break;
       const st = await lstatOrUndefined(path);
       if (st !== undefined) {
@@ -219,7 +199,7 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
     heldHere.delete(nonce);
     if (fd !== undefined) {
       closeSync(fd);
-      unlinkQuietly(path);
+      await removeOwnFile(path);
     }
     throw error;
   }
@@ -251,7 +231,7 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
   } finally {
     clearInterval(timer);
     const current = await lstatOrUndefined(path).catch(() => undefined);
-    if (current !== undefined && sameFile(current, mine)) unlinkQuietly(path);
+    if (current !== undefined && sameFile(current, mine)) await removeOwnFile(path);
     else lost.abort();
     // Only once the file is gone: a lock naming this process with a nonce not held here is taken for abandoned.
     heldHere.delete(nonce);

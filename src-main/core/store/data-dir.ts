@@ -6,7 +6,8 @@
  * OIDC Desk through its files.
  *
  * For other code in the data directory: {@link readDataFile}, {@link writeDataFileAtomic} (text or bytes),
- * {@link removeDataFile}, {@link openDataFileForAppend} and {@link ensurePrivateDir}. Paths are absolute;
+ * {@link removeDataFile}, {@link openDataFileForAppend} and {@link ensurePrivateDir}; for the locks,
+ * {@link createDataFile} and {@link removeOwnFile}. Paths are absolute;
  * files live in the data directory or in one of its direct subdirectories, whose parent is checked on each
  * access (the layout is never deeper).
  * @module

@@ -6,13 +6,14 @@
  * OIDC Desk through its files.
  *
  * For other code in the data directory: {@link readDataFile}, {@link writeDataFileAtomic} (text or bytes),
- * {@link removeDataFile}, {@link openDataFileForAppend} and {@link ensurePrivateDir}. Paths are absolute;
+ * {@link removeDataFile}, {@link openDataFileForAppend} and {@link ensurePrivateDir}; for the locks,
+ * {@link createDataFile} and {@link removeOwnFile}. Paths are absolute;
  * files live in the data directory or in one of its direct subdirectories, whose parent is checked on each
  * access (the layout is never deeper).
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsync, lstatSync, openSync, writeFile, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, fsync, lstatSync, open as openCallback, openSync, unlinkSync, write, writeSync, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,7 +44,8 @@ const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const O_DIRECTORY = constants.O_DIRECTORY ?? 0;
 const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 const fsyncFd = promisify(fsync);
-const writeFd = promisify(writeFile);
+const openFd = promisify(openCallback);
+const writeBytes = promisify(write);
 // Every check compares with this process's uid, which does not change while OIDC Desk runs.
 const UID = process.getuid?.();
 
@@ -124,6 +126,64 @@ export function currentFileIdentity(path: string): string | undefined {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+}
+
+/** Durable writes of this process between their first fsync and their last (see {@link whileSyncing}). */
+let syncing = 0;
+
+/**
+ * True while a durable write of this process is syncing. Creating a file or writing to one takes a
+ * handle of the file system's journal, and while a sync commits the journal (ext4: most of its time) that
+ * waits; uncontended, the same call costs microseconds, less than a round trip through the thread pool.
+ */
+function journalBusy(): boolean {
+  return syncing > 0;
+}
+
+async function whileSyncing<T>(fn: () => Promise<T>): Promise<T> {
+  syncing += 1;
+  try {
+    return await fn();
+  } finally {
+    syncing -= 1;
+  }
+}
+
+/**
+ * Creates a new file at `path` (O_CREAT | O_EXCL with `flags`; a link or anything else at that name is
+ * never opened: EEXIST) with `mode`, and writes `data` from its start; resolves with its descriptor, which
+ * the caller closes (a file that could not be written is closed and removed). Synchronous while no sync
+ * of this process is under way, through the thread pool while one is, so that the main thread (every
+ * other sign-in and refresh) never waits for the journal.
+ */
+export async function createDataFile(path: string, flags: number, mode: number, data?: string | Uint8Array): Promise<number> {
+  const all = flags | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW;
+  const fd = journalBusy() ? await openFd(path, all, mode) : openSync(path, all, mode);
+  if (data === undefined) return fd;
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    for (let at = 0; at < bytes.length;) {
+      at += journalBusy() ? (await writeBytes(fd, bytes, at, bytes.length - at, at)).bytesWritten : writeSync(fd, bytes, at, bytes.length - at, at);
+    }
+    return fd;
+  } catch (error) {
+    closeSync(fd);
+    await unlink(path).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Removes a file this process created and still holds (a lock it releases), never throwing (one already
+ * gone is fine); synchronous or through the thread pool like {@link createDataFile}.
+ */
+export async function removeOwnFile(path: string): Promise<void> {
+  try {
+    if (journalBusy()) await unlink(path);
+    else unlinkSync(path);
+  } catch {
+    // already gone
   }
 }
 
@@ -270,37 +330,39 @@ export async function writeDataFileAtomic(path: string, data: string | Uint8Arra
   const existing = await lstatOrUndefined(path);
   if (existing !== undefined) assertSafe(path, existing, 'file');
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  // O_EXCL: a name someone else created (a link included) is never opened. Creating, stat'ing and closing
-  // the file are metadata calls, made synchronously like the checks (see lstatOrUndefined); writing the
-  // content, fsync and rename (which may start writeback of the replaced file) go through the thread pool.
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, PRIVATE_FILE_MODE);
-  let identity: string;
-  try {
-    await writeFd(fd, data);
-    if (durable) await fsyncFd(fd);
-    await rename(temp, path);
-    // The identity of the file as renamed, from its own descriptor: never another file put at `path` since.
-    identity = fileIdentity(fstatSync(fd));
-  } catch (error) {
-    closeSync(fd);
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  closeSync(fd);
-  if (!durable) return identity;
-  // Persist the rename itself (POSIX); not possible on Windows, where it is not needed. O_NONBLOCK and
-  // O_DIRECTORY: whatever was put in the directory's place meanwhile is never waited on.
-  let dirFd: number | undefined;
-  try {
-    dirFd = openSync(dir, constants.O_RDONLY | O_DIRECTORY | O_NONBLOCK);
-  } catch {
-    dirFd = undefined;
-  }
-  if (dirFd !== undefined) {
-    await fsyncFd(dirFd).catch(() => undefined);
-    closeSync(dirFd);
-  }
-  return identity;
+  // O_EXCL: a name someone else created (a link included) is never opened. The file is created and
+  // written by createDataFile (synchronously unless a sync is under way); fsync and rename go through the
+  // thread pool.
+  const fd = await createDataFile(temp, constants.O_WRONLY, PRIVATE_FILE_MODE, data);
+  const finish = async (): Promise<string> => {
+    let identity: string;
+    try {
+      if (durable) await fsyncFd(fd);
+      await rename(temp, path);
+      // The identity of the file as renamed, from its own descriptor: never another file put at `path` since.
+      identity = fileIdentity(fstatSync(fd));
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    } finally {
+      closeSync(fd);
+    }
+    if (!durable) return identity;
+    // Persist the rename itself (POSIX); not possible on Windows, where it is not needed. O_NONBLOCK and
+    // O_DIRECTORY: whatever was put in the directory's place meanwhile is never waited on.
+    let dirFd: number | undefined;
+    try {
+      dirFd = openSync(dir, constants.O_RDONLY | O_DIRECTORY | O_NONBLOCK);
+    } catch {
+      dirFd = undefined;
+    }
+    if (dirFd !== undefined) {
+      await fsyncFd(dirFd).catch(() => undefined);
+      closeSync(dirFd);
+    }
+    return identity;
+  };
+  return durable ? whileSyncing(finish) : finish();
 }
 
 /** Removes a data file (a link in its place is removed as a link, never followed). False when there was none. */

@@ -6,12 +6,12 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, linkSync, openSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, writeSync, type Stats } from 'node:fs';
 import { link, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeskError, isDeskError } from '../errors.ts';
-import { assertDataFileStats, ensurePrivateDir, lstatOrUndefined, readDataFile } from './data-dir.ts';
+import { assertDataFileStats, createDataFile, ensurePrivateDir, lstatOrUndefined, readDataFile, removeOwnFile } from './data-dir.ts';
 
 /** A lock its holder has not touched for this long is abandoned (its holder died, hangs, or is not OIDC Desk). */
 export const LOCK_STALE_MS = 30_000;
@@ -49,7 +49,6 @@ const heldHere = new Set<string>();
 
 /** Fixed length of a lock's content, so the heartbeat rewrites it in place without truncating. */
 const CONTENT_BYTES = 160;
-const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 function lockContent(nonce: string, at: number): string {
   return JSON.stringify({ pid: process.pid, nonce, at }).padEnd(CONTENT_BYTES, ' ');
@@ -109,29 +108,20 @@ async function breakLock(path: string, judged: Stats): Promise<void> {
 }
 
 /**
- * Creates the lock's file under a private temporary name, its content written before it becomes the lock.
- * The lock's own file operations are synchronous: each touches metadata or 160 bytes of one small file,
- * which costs microseconds, where a round trip through the thread pool costs far more, on every sign-in
- * and refresh (the lock is never synced to disk: a lock only matters while its holder runs).
+ * Creates the lock file itself (O_EXCL: it fails with EEXIST while the lock is held, also by a link, which
+ * it never follows) with its content written through the new descriptor; undefined when the lock is held.
+ * One create and, at release, one unlink: fewer metadata operations than a written temporary file linked
+ * into place, which matters when the file system's journal serializes them under many concurrent refreshes.
+ * A waiter that finds the file before its content is written sees content that is no lock, which is never
+ * taken for abandoned while the file is fresh (see isAbandoned). The lock is never synced to disk: a lock
+ * only matters while its holder runs.
  */
-function createLockFile(temp: string, content: string): number {
-  const fd = openSync(temp, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
+async function createLockFile(path: string, content: string): Promise<number | undefined> {
   try {
-    writeSync(fd, content, 0, 'utf8');
-    return fd;
+    return await createDataFile(path, constants.O_RDWR, 0o600, content);
   } catch (error) {
-    closeSync(fd);
-    unlinkQuietly(temp);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
     throw error;
-  }
-}
-
-/** Removes `path` when it is there; never throws (a lock or temporary name already gone is fine). */
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
   }
 }
 
@@ -147,8 +137,8 @@ function busy(): DeskError {
 const queues = new Map<string, Promise<void>>();
 
 /**
- * Runs `fn` while holding the lock file at `path`: created atomically with its content (link of a
- * written file), refreshed every third of the stale window while `fn` runs, and removed afterwards only
+ * Runs `fn` while holding the lock file at `path`: created exclusively, its content written through
+ * the new descriptor, refreshed every third of the stale window while `fn` runs, and removed afterwards only
  * if it is still this holder's file. Callers in one process queue in call order; the time spent in
  * that queue counts toward the timeout.
  * @throws DeskError SESSION_BUSY when the lock stays held past the timeout; DATA_DIR_INSECURE for a lock
@@ -187,27 +177,15 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
   const staleMs = options.staleMs ?? LOCK_STALE_MS;
   await ensurePrivateDir(dirname(path));
   const nonce = randomBytes(12).toString('hex');
-  const temp = `${path}.${nonce}.tmp`;
-  const fd = createLockFile(temp, lockContent(nonce, now()));
-  // Known here before it can become the lock, so no waiter of this process takes it for a reused pid's.
+  // Known here before the file exists, so no waiter of this process takes it for a reused pid's.
   heldHere.add(nonce);
+  let fd: number | undefined;
   let mine: Stats;
   try {
     const sighting: Sighting = { key: '', since: 0 };
-    let written = performance.now();
     for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
-      // Kept as fresh as a held lock: after a long wait it must not look stale the moment it becomes the lock.
-      if (performance.now() - written > staleMs / 3) {
-        writeSync(fd, lockContent(nonce, now()), 0, 'utf8');
-        written = performance.now();
-      }
-      try {
-        // link() fails with EEXIST when the lock is held (also by a link, which it never follows).
-        linkSync(temp, path);
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
+      fd = await createLockFile(path, lockContent(nonce, now()));
+      if (fd !== undefined) break;
       const st = await lstatOrUndefined(path);
       if (st !== undefined) {
         assertDataFileStats(path, st);
@@ -219,11 +197,13 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
     mine = fstatSync(fd);
   } catch (error) {
     heldHere.delete(nonce);
-    closeSync(fd);
+    if (fd !== undefined) {
+      closeSync(fd);
+      await removeOwnFile(path);
+    }
     throw error;
-  } finally {
-    unlinkQuietly(temp);
   }
+  const lockFd = fd;
 
   const lost = new AbortController();
   // Set before the descriptor is closed: a beat still under way must not write to a number the system may reuse.
@@ -239,7 +219,7 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
       return;
     }
     try {
-      writeSync(fd, lockContent(nonce, now()), 0, 'utf8');
+      writeSync(lockFd, lockContent(nonce, now()), 0, 'utf8');
     } catch {
       // the next beat tries again; a lock left untouched for the stale window is lost, and `lost` says so
     }
@@ -251,11 +231,11 @@ async function holdFileLock<T>(path: string, fn: (lock: HeldLock) => Promise<T>,
   } finally {
     clearInterval(timer);
     const current = await lstatOrUndefined(path).catch(() => undefined);
-    if (current !== undefined && sameFile(current, mine)) unlinkQuietly(path);
+    if (current !== undefined && sameFile(current, mine)) await removeOwnFile(path);
     else lost.abort();
     // Only once the file is gone: a lock naming this process with a nonce not held here is taken for abandoned.
     heldHere.delete(nonce);
     closed = true;
-    closeSync(fd);
+    closeSync(lockFd);
   }
 }

@@ -53,3 +53,18 @@ test('a secret data file readable by other users is refused (as ssh does for key
   assert.deepEqual([...(await readDataFile(path, { maxBytes: 10 }))!], [1, 2, 3], 'readable by others is fine for an ordinary file');
   await assert.rejects(readDataFile(path, { maxBytes: 10, secret: true }), insecure(path, /chmod 600/));
 });
+
+test('files written while a durable write of this process syncs (created through the thread pool) are whole, 0600, and leave no temporary file', async () => {
+  const dir = await tempDir();
+  const big = Buffer.alloc(300 * 1024, 7);
+  const writes = [writeDataFileAtomic(join(dir, 'index.json'), '{"durable":true}\n')];
+  for (let i = 0; i < 20; i++) writes.push(writeDataFileAtomic(join(dir, `f${i}.bin`), i % 2 === 0 ? big : `small ${i}`, { durable: false }));
+  await Promise.all(writes);
+  assert.equal(await readFile(join(dir, 'index.json'), 'utf8'), '{"durable":true}\n');
+  for (let i = 0; i < 20; i++) {
+    const path = join(dir, `f${i}.bin`);
+    assert.deepEqual(await readFile(path), i % 2 === 0 ? big : Buffer.from(`small ${i}`));
+    if (POSIX) assert.equal((await stat(path)).mode & 0o777, 0o600);
+  }
+  assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp')), []);
+});

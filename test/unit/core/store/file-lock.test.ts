@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { watch } from 'node:fs';
 import { mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -242,4 +243,35 @@ test('a lock taken after a long wait for another process looks fresh at once (ot
   } finally {
     child.proc.kill('SIGKILL');
   }
+});
+
+// ---- the lock's own file operations (taken on every sign-in, refresh and index write) ----
+
+test('taking and releasing a lock creates and removes only the lock file itself (no temporary name)', { skip: process.platform !== 'linux' }, async () => {
+  const dir = await lockDir();
+  const path = join(dir, 'x.lock');
+  const seen = new Set<string>();
+  const watcher = watch(dir, (_event, name) => {
+    if (name !== null) seen.add(String(name));
+  });
+  try {
+    await withFileLock(path, async () => {
+      assert.equal(JSON.parse(await readFile(path, 'utf8')).pid, process.pid, 'the lock names its holder');
+    });
+    // inotify events arrive after the calls that caused them: wait until the removal of the lock is seen.
+    for (let i = 0; i < 200 && (await readdir(dir)).length > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    watcher.close();
+  }
+  assert.deepEqual([...seen], ['x.lock']);
+});
+
+test('an empty lock file (a holder between creating and writing it) is not broken while fresh, and is broken once left for the stale window', async () => {
+  const path = join(await lockDir(), 'x.lock');
+  await writeFile(path, '', { mode: 0o600 });
+  await assert.rejects(withFileLock(path, async () => 'ran', { staleMs: 60_000, timeoutMs: 300 }), { code: 'SESSION_BUSY' });
+  const old = new Date(Date.now() - 2_000);
+  await utimes(path, old, old);
+  assert.equal(await withFileLock(path, async () => 'ran', { staleMs: 1_000, timeoutMs: 5_000 }), 'ran');
 });

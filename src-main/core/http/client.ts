@@ -45,6 +45,83 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 /** Decodes response bodies for the log (decode() keeps no state between calls: one is enough). */
 const UTF8 = new TextDecoder();
 
+/**
+ * A response whose body this client has read already (to cap and log it): its readers take the bytes
+ * from memory, so no second stream is made and read for a body already in hand.
+ */
+class ReadResponse extends Response {
+  readonly #bytes: Uint8Array<ArrayBuffer> | null;
+  #used = false;
+  #stream: ReadableStream<Uint8Array<ArrayBuffer>> | null = null;
+
+  constructor(bytes: Uint8Array<ArrayBuffer> | null, from: { readonly status: number; readonly statusText: string; readonly headers: Headers }) {
+    super(null, { status: from.status, statusText: from.statusText, headers: from.headers });
+    this.#bytes = bytes;
+  }
+
+  #take(): Uint8Array<ArrayBuffer> {
+    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    return this.#bytes ?? new Uint8Array(0);
+  }
+
+  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+    if (this.#bytes === null) return null;
+    // Only a reader that wants a stream gets one (the same one each time); it takes the body as any other read does.
+    this.#stream ??= new Response(this.#take()).body;
+    return this.#stream;
+  }
+
+  override get bodyUsed(): boolean {
+    return this.#used;
+  }
+
+  override text(): Promise<string> {
+    try {
+      return Promise.resolve(UTF8.decode(this.#take()));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  override async json(): Promise<unknown> {
+    return JSON.parse(await this.text()) as unknown;
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    try {
+      return Promise.resolve(this.#take().slice().buffer);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  override bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    try {
+      return Promise.resolve(this.#take().slice());
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  override async blob(): Promise<Blob> {
+    return new Blob([await this.bytes()], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  override formData(): Promise<FormData> {
+    try {
+      return new Response(this.#take(), { headers: this.headers }).formData();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  override clone(): ReadResponse {
+    if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
+    return new ReadResponse(this.#bytes, this);
+  }
+}
+
 function bodyText(body: FetchInit['body']): string {
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;
@@ -89,10 +166,10 @@ async function readCapped(response: Response, cap: number): Promise<Uint8Array<A
   return out;
 }
 
-function failure(error: unknown, url: string, timeoutMs: number, timeout: AbortSignal, callerSignal: AbortSignal | null | undefined): DeskError {
+function failure(error: unknown, url: string, timeoutMs: number, timedOut: boolean, callerSignal: AbortSignal | null | undefined): DeskError {
   if (error instanceof DeskError) return error;
   // The caller's own signal (a sign-in's deadline or cancel) ended the request, not this client's timeout.
-  if (!timeout.aborted && callerSignal?.aborted === true) {
+  if (!timedOut && callerSignal?.aborted === true) {
     const reason: unknown = callerSignal.reason;
     if (reason instanceof DeskError) return reason;
   }
@@ -105,7 +182,7 @@ function failure(error: unknown, url: string, timeoutMs: number, timeout: AbortS
     }
   })();
   if (name === 'TimeoutError') {
-    const within = timeout.aborted ? `within ${Math.round(timeoutMs / 1000)} s` : 'before the deadline of the operation';
+    const within = timedOut ? `within ${Math.round(timeoutMs / 1000)} s` : 'before the deadline of the operation';
     return new DeskError('HTTP_TIMEOUT', `${origin} did not answer ${within}.`, { cause: error });
   }
   if (name === 'AbortError') return new DeskError('HTTP_NETWORK', `The request to ${origin} was cancelled.`, { cause: error });
@@ -126,10 +203,22 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
   return async function deskFetch(input, init = {}) {
     const url = input.toString();
     const method = (init.method ?? 'GET').toUpperCase();
-    const requestHeaders = new Headers(init.headers);
+    const requestHeaders = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     const startedAt = now();
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    // One controller and one timer, cleared once the body is in: AbortSignal.timeout's timer would stay
+    // armed (with its weak reference and finalizer) for the whole timeout after every request.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`The request timed out after ${timeoutMs} ms.`, 'TimeoutError'));
+    }, timeoutMs);
+    timer.unref();
+    const callerSignal = init.signal ?? undefined;
+    const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
+    if (callerSignal?.aborted === true) onCallerAbort();
+    else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const signal = controller.signal;
     const context = currentExchangeContext();
     const requestBytes = bodyBytes(init.body);
     // The request's masked record is made while the request is on its way (the same work, off the wait).
@@ -150,9 +239,12 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
       response = await sent;
       bytes = await readCapped(response, cap);
     } catch (error) {
-      const err = failure(error, url, timeoutMs, timeout, init.signal);
+      const err = failure(error, url, timeoutMs, timedOut, callerSignal);
       options.log?.add({ ...logged, durationMs: now() - startedAt, errorCode: err.code });
       throw err;
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
     }
     const contentType = response.headers.get('content-type');
     options.log?.add({
@@ -167,10 +259,6 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     if (response.status >= 300 && response.status < 400 && init.expectRedirect !== true) {
       throw new DeskError('HTTP_REDIRECT', `${new URL(url).origin} answered with a redirect (${response.status}); back-channel requests never follow redirects.`, { status: response.status });
     }
-    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : bytes, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    return new ReadResponse(NULL_BODY_STATUSES.has(response.status) ? null : bytes, response);
   };
 }

@@ -12,9 +12,12 @@ import type { TokenSet } from '../oauth/tokens.ts';
 import type { SessionRecord } from '../store/session-index.ts';
 import { cachedUnderClient, legacyFlowView } from './front-channel-sessions.ts';
 
-/** A token without its value. */
-export function maskToken(token: string): MaskedToken {
-  return { fingerprint: fingerprint(token), length: token.length, format: decodeJwt(token) === undefined ? 'opaque' : 'jwt' };
+/**
+ * A token without its value. `format` is for a token whose format is known already (a validated ID token
+ * is a JWT): it saves decoding it again for every view.
+ */
+export function maskToken(token: string, format?: MaskedToken['format']): MaskedToken {
+  return { fingerprint: fingerprint(token), length: token.length, format: format ?? (decodeJwt(token) === undefined ? 'opaque' : 'jwt') };
 }
 
 /** Claims that are secrets of the sign-in itself (SECURITY.md: no nonce reaches a front). */
@@ -90,7 +93,7 @@ export function sessionView(input: {
     expiresAt: tokens?.expiresAt ?? recordExpiry(record),
     accessToken: tokens?.accessToken === undefined ? undefined : maskToken(tokens.accessToken),
     idToken: tokens?.idToken !== undefined && tokens.idTokenClaims !== undefined
-      ? { ...maskToken(tokens.idToken), claims: maskClaims(tokens.idTokenClaims), report: maskReport(tokens.idTokenReport), receivedAt: tokens.idTokenReceivedAt ?? tokens.receivedAt }
+      ? { ...maskToken(tokens.idToken, 'jwt'), claims: maskClaims(tokens.idTokenClaims), report: maskReport(tokens.idTokenReport), receivedAt: tokens.idTokenReceivedAt ?? tokens.receivedAt }
       : undefined,
     hasRefreshToken: input.storage !== 'none',
     refreshing: input.refreshing,

@@ -3,6 +3,7 @@
  * provider, and sign-ins through the API (startSignIn, the login driver, the callback delivered as a deep
  * link, the `sign-in-completed` event).
  */
+import { statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +14,22 @@ import { REDIRECT_URI, SCOPES } from './bare-client.ts';
 import { signInOverHttp } from './login-driver.ts';
 import { instantKeychain } from './secret-stores.ts';
 
-/** A desk over a new private data directory (default: the in-memory store standing in for a keychain). */
-export async function openBenchDesk(secrets: SecretStore = instantKeychain()): Promise<Desk> {
-  return openDesk({ dataDir: await mkdtemp(join(tmpdir(), 'oidc-desk-bench-')), secrets });
+/**
+ * A desk over a new private data directory under `root` (default: the system's temporary directory), with
+ * `secrets` (default: the in-memory store standing in for a keychain).
+ */
+export async function openBenchDesk(secrets: SecretStore = instantKeychain(), root: string = tmpdir()): Promise<Desk> {
+  return openDesk({ dataDir: await mkdtemp(join(root, 'oidc-desk-bench-')), secrets });
+}
+
+/** A memory file system to put a second data directory on (Linux's /dev/shm), when this machine has one. */
+export function memoryFileSystem(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    return statSync('/dev/shm').isDirectory() ? '/dev/shm' : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The value of a call that must succeed. */

@@ -11,15 +11,20 @@
  * mint grants inside the provider, and a browser would take minutes. The desk runs with the in-memory
  * store standing in for a keychain (bench/secret-stores.ts), so rotation goes through the keychain path.
  * The provider holds all 400 grants (bench/roomy-idp.ts: its in-memory store otherwise evicts some).
+ * A third desk, where the machine has a memory file system (Linux's /dev/shm), keeps its data directory
+ * there: the same refreshes with file creation and fsync costing next to nothing, interleaved with the two
+ * others, show how much of the figure the disk takes (a row without a budget).
  * No warm-up round: discovery and the JWKS are fetched while signing in. Run: npm run bench -- refresh
  * (SESSIONS=200 ROUNDS=3; a desk round takes tens of seconds while the index lock is contended, see README)
  */
+import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { Desk } from '../src-main/core/desk.ts';
 import { DEMO_USERS } from '../test/harness/idp.ts';
 import { BareClient } from './bare-client.ts';
-import { addLocalProfile, inBatches, must, openBenchDesk, signInDesk } from './desk-sessions.ts';
+import { addLocalProfile, inBatches, memoryFileSystem, must, openBenchDesk, signInDesk } from './desk-sessions.ts';
 import { startRoomyIdp } from './roomy-idp.ts';
-import { reportRows, type BenchRow } from './report.ts';
+import { reportRows, skippedRow, type BenchRow } from './report.ts';
 import { interleaved, median, msText, ratioText } from './stats.ts';
 
 const BENCH = 'refresh';
@@ -33,6 +38,8 @@ const PARALLEL = 6;
 
 const idp = await startRoomyIdp();
 const desk = await openBenchDesk();
+const shm = memoryFileSystem();
+const shmDesk = shm === undefined ? undefined : await openBenchDesk(undefined, shm);
 try {
   const rows: BenchRow[] = [];
 
@@ -61,7 +68,11 @@ try {
     return (await signInDesk(desk, `p${i}`, user.username, user.password)).id;
   });
   const tokens = await inBatches(sessions, PARALLEL, async () => bare.redeem(await bare.authorize(user.username, user.password)));
-  process.stdout.write(`${sessions * 2} sign-ins in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  const shmIds = shmDesk === undefined ? [] : await inBatches(sessions, PARALLEL, async (i) => {
+    await addLocalProfile(shmDesk, idp.issuer, `p${i}`);
+    return (await signInDesk(shmDesk, `p${i}`, user.username, user.password)).id;
+  });
+  process.stdout.write(`${sessions * (shmDesk === undefined ? 2 : 3)} sign-ins in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   // Concurrent sign-ins can leave the desk's in-memory index without one of the sessions they stored
   // (sessions.json has it): a call that re-reads the index (revealToken) brings it up to date first.
   must(await desk.api.revealToken({ sessionId: one.id, type: 'access' }), 'revealToken');
@@ -69,14 +80,16 @@ try {
   if (listed !== sessions + 1) throw new Error(`the desk lists ${listed} sessions, not ${sessions + 1}`);
 
   await idp.resetCounts();
-  const samples = await interleaved(rounds, {
-    desk: async () => {
-      const start = performance.now();
-      const all = await Promise.all(ids.map((sessionId) => desk.api.refreshSession({ sessionId })));
-      const ms = performance.now() - start;
-      for (const r of all) must(r, 'refreshSession');
-      return ms;
-    },
+  const refreshAll = async (on: Desk, all: readonly string[]): Promise<number> => {
+    const start = performance.now();
+    const results = await Promise.all(all.map((sessionId) => on.api.refreshSession({ sessionId })));
+    const ms = performance.now() - start;
+    for (const r of results) must(r, 'refreshSession');
+    return ms;
+  };
+  const cases: Record<string, () => Promise<number>> = {
+    desk: () => refreshAll(desk, ids),
+    ...(shmDesk === undefined ? {} : { shm: () => refreshAll(shmDesk, shmIds) }),
     bare: async () => {
       const start = performance.now();
       const rotated = await Promise.all(tokens.map((t) => bare.refresh(t)));
@@ -84,12 +97,13 @@ try {
       tokens.splice(0, tokens.length, ...rotated);
       return ms;
     },
-  }, 0);
+  };
+  const samples = await interleaved(rounds, cases, 0);
   const counted = (await idp.counts())['token:refresh_token'] ?? 0;
-  const expected = rounds * sessions * 2;
+  const expected = rounds * sessions * (shmDesk === undefined ? 2 : 3);
   if (counted !== expected) throw new Error(`the provider counted ${counted} refresh requests, not ${expected}`);
-  const deskMs = median(samples.desk);
-  const bareMs = median(samples.bare);
+  const deskMs = median(samples['desk'] ?? []);
+  const bareMs = median(samples['bare'] ?? []);
   const ratio = deskMs / bareMs;
   rows.push({
     bench: BENCH,
@@ -100,8 +114,24 @@ try {
     reference: `bare oauth4webapi ${msText(bareMs)}; OIDC Desk ${msText(deskMs)} (medians of ${rounds} rounds)`,
     values: { ratio, deskMedianMs: deskMs, bareMedianMs: bareMs, sessions, rounds },
   });
+  if (shmDesk === undefined) {
+    rows.push(skippedRow(BENCH, `${sessions} sessions refreshed concurrently, data directory on a memory file system`, '', 'no memory file system (/dev/shm) on this machine'));
+  } else {
+    const shmMs = median(samples['shm'] ?? []);
+    rows.push({
+      bench: BENCH,
+      what: `the same ${sessions} refreshes with the data directory on a memory file system (${shm}), counted apart`,
+      figure: ratioText(shmMs / bareMs),
+      budget: '',
+      ok: null,
+      reference: `OIDC Desk there ${msText(shmMs)}, on the disk ${msText(deskMs)}: the disk's share ${msText(deskMs - shmMs)} (medians of ${rounds} rounds)`,
+      values: { ratio: shmMs / bareMs, shmMedianMs: shmMs, deskMedianMs: deskMs, bareMedianMs: bareMs, sessions, rounds },
+    });
+  }
   reportRows(rows);
 } finally {
   desk.close();
+  shmDesk?.close();
+  if (shmDesk !== undefined) rmSync(shmDesk.dataDir, { recursive: true, force: true });
   await idp.stop();
 }

@@ -8,11 +8,13 @@
  * So is the durable write of the session index (a fourth case: the same change of a session index store,
  * a new record each round, in a data directory of its own on the same file system): its lock, temporary
  * file, fsync, rename and fsync of the directory cost what the disk takes, and the row shows the sign-in's
- * figure without it next to the whole one.
+ * figure without it next to the whole one. Where the machine has a memory file system (Linux's /dev/shm), a
+ * fifth case signs in with the data directory there, where file creation and fsync cost next to nothing.
  * The login at the provider (bench/login-driver.ts) happens before each measured step and is not timed.
  * Budget: ratio at most 1.3. Run: npm run bench -- sign-in   (RUNS=15)
  */
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +24,7 @@ import { KeytarSecretStore } from '../src-main/core/store/keytar-secret-store.ts
 import { sessionIndexStore, type SessionRecord } from '../src-main/core/store/session-index.ts';
 import { DEMO_USERS, startTestIdp } from '../test/harness/idp.ts';
 import { BareClient } from './bare-client.ts';
-import { addLocalProfile, authorizeDesk, completeDesk, openBenchDesk } from './desk-sessions.ts';
+import { addLocalProfile, authorizeDesk, completeDesk, memoryFileSystem, openBenchDesk } from './desk-sessions.ts';
 import { reportRows, skippedRow, type BenchRow } from './report.ts';
 import { TimedSecretStore } from './secret-stores.ts';
 import { interleaved, median, msText, ratioText } from './stats.ts';
@@ -37,12 +39,15 @@ const idp = await startTestIdp();
 const desks: Desk[] = [];
 const keychain = keyring ? new TimedSecretStore(new KeytarSecretStore({ service: `OIDC Desk bench ${randomUUID()}` })) : undefined;
 const stored: string[] = [];
+const shm = memoryFileSystem();
 try {
   const bare = await BareClient.discover(idp.issuer);
   const desk = await openBenchDesk();
   desks.push(desk);
   const keychainDesk = keychain === undefined ? undefined : await openBenchDesk(keychain);
   if (keychainDesk !== undefined) desks.push(keychainDesk);
+  const shmDesk = shm === undefined ? undefined : await openBenchDesk(undefined, shm);
+  if (shmDesk !== undefined) desks.push(shmDesk);
 
   // The index write alone: the change a sign-in makes (one record added) to a store of its own.
   const index = sessionIndexStore(await mkdtemp(join(tmpdir(), 'oidc-desk-bench-index-')), Date.now);
@@ -82,6 +87,7 @@ try {
     desk: () => deskSignIn(desk),
     index: indexWrite,
     ...(keychainDesk === undefined ? {} : { keychain: () => deskSignIn(keychainDesk) }),
+    ...(shmDesk === undefined ? {} : { shm: () => deskSignIn(shmDesk) }),
   };
   const samples: Record<string, number[]> = await interleaved(runs, cases);
   const bareMs = median(samples['bare'] ?? []);
@@ -107,6 +113,20 @@ try {
     reference: `the step without it ${msText(withoutIndex)}, ${ratioText(withoutIndex / bareMs)} of the bare client; with it ${msText(deskMs)}, ${ratioText(ratio)} (medians of ${runs})`,
     values: { indexWriteMedianMs: indexMs, signInWithoutIndexWriteMs: withoutIndex, ratioWithoutIndexWrite: withoutIndex / bareMs, runs },
   });
+  if (shmDesk === undefined) {
+    rows.push(skippedRow(BENCH, 'sign-in with the data directory on a memory file system', '', 'no memory file system (/dev/shm) on this machine'));
+  } else {
+    const shmMs = median(samples['shm'] ?? []);
+    rows.push({
+      bench: BENCH,
+      what: `sign-in with the data directory on a memory file system (${shm}), counted apart`,
+      figure: ratioText(shmMs / bareMs),
+      budget: '',
+      ok: null,
+      reference: `OIDC Desk there ${msText(shmMs)}, on the disk ${msText(deskMs)}: the disk's share ${msText(deskMs - shmMs)} (medians of ${runs})`,
+      values: { ratio: shmMs / bareMs, shmMedianMs: shmMs, deskMedianMs: deskMs, bareMedianMs: bareMs, runs },
+    });
+  }
   if (keychain === undefined) {
     rows.push(skippedRow(BENCH, 'sign-in: keychain write (gnome-keyring), counted apart', '', 'needs a Secret Service keychain: run through npm run bench (a private D-Bus session with gnome-keyring)'));
   } else {
@@ -125,6 +145,7 @@ try {
   reportRows(rows);
 } finally {
   for (const d of desks) d.close();
+  for (const d of desks) if (shm !== undefined && d.dataDir.startsWith(shm)) rmSync(d.dataDir, { recursive: true, force: true });
   await Promise.all(stored.map((id) => keychain?.delete(id).catch(() => false)));
   await idp.stop();
 }

@@ -3,7 +3,7 @@
  * provider, and sign-ins through the API (startSignIn, the login driver, the callback delivered as a deep
  * link, the `sign-in-completed` event).
  */
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +16,17 @@ import { instantKeychain } from './secret-stores.ts';
 
 /**
  * A desk over a new private data directory under `root` (default: the system's temporary directory), with
- * `secrets` (default: the in-memory store standing in for a keychain).
+ * `secrets` (default: the in-memory store standing in for a keychain). Closing it removes the directory.
  */
 export async function openBenchDesk(secrets: SecretStore = instantKeychain(), root: string = tmpdir()): Promise<Desk> {
-  return openDesk({ dataDir: await mkdtemp(join(root, 'oidc-desk-bench-')), secrets });
+  const desk = await openDesk({ dataDir: await mkdtemp(join(root, 'oidc-desk-bench-')), secrets });
+  return {
+    ...desk,
+    close: () => {
+      desk.close();
+      rmSync(desk.dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A memory file system to put a second data directory on (Linux's /dev/shm), when this machine has one. */

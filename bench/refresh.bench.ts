@@ -17,7 +17,6 @@
  * No warm-up round: discovery and the JWKS are fetched while signing in. Run: npm run bench -- refresh
  * (SESSIONS=200 ROUNDS=3; a desk round takes tens of seconds while the index lock is contended, see README)
  */
-import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Desk } from '../src-main/core/desk.ts';
 import { DEMO_USERS } from '../test/harness/idp.ts';
@@ -132,6 +131,5 @@ try {
 } finally {
   desk.close();
   shmDesk?.close();
-  if (shmDesk !== undefined) rmSync(shmDesk.dataDir, { recursive: true, force: true });
   await idp.stop();
 }

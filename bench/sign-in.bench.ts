@@ -14,8 +14,7 @@
  * Budget: ratio at most 1.3. Run: npm run bench -- sign-in   (RUNS=15)
  */
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -40,6 +39,7 @@ const desks: Desk[] = [];
 const keychain = keyring ? new TimedSecretStore(new KeytarSecretStore({ service: `OIDC Desk bench ${randomUUID()}` })) : undefined;
 const stored: string[] = [];
 const shm = memoryFileSystem();
+const cleanups: (() => Promise<void>)[] = [];
 try {
   const bare = await BareClient.discover(idp.issuer);
   const desk = await openBenchDesk();
@@ -50,7 +50,9 @@ try {
   if (shmDesk !== undefined) desks.push(shmDesk);
 
   // The index write alone: the change a sign-in makes (one record added) to a store of its own.
-  const index = sessionIndexStore(await mkdtemp(join(tmpdir(), 'oidc-desk-bench-index-')), Date.now);
+  const indexDir = await mkdtemp(join(tmpdir(), 'oidc-desk-bench-index-'));
+  cleanups.push(() => rm(indexDir, { recursive: true, force: true }));
+  const index = sessionIndexStore(indexDir, Date.now);
   let indexed = 0;
   const indexWrite = async (): Promise<number> => {
     const at = Date.now();
@@ -145,7 +147,7 @@ try {
   reportRows(rows);
 } finally {
   for (const d of desks) d.close();
-  for (const d of desks) if (shm !== undefined && d.dataDir.startsWith(shm)) rmSync(d.dataDir, { recursive: true, force: true });
+  await Promise.all(cleanups.map((c) => c()));
   await Promise.all(stored.map((id) => keychain?.delete(id).catch(() => false)));
   await idp.stop();
 }

@@ -115,7 +115,11 @@ export class ProviderDirectory {
       allowHttp,
       requestOptions: { [oauth.customFetch]: fetch, [oauth.allowInsecureRequests]: allowHttp },
       // Always from the core fetch itself: an operation's context replaces, never nests in, another's.
-      within: (next) => (next === undefined ? shared : bound(fetchFor(base, next), jwks?.for(fetchFor(base, next)))),
+      within: (next) => {
+        if (next === undefined) return shared;
+        const tagged = fetchFor(base, next);
+        return bound(tagged, jwks?.for(tagged));
+      },
     });
     const shared = bound(base, jwks);
     return shared;

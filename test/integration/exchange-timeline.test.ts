@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHttpClient, type FetchLike } from '../../src-main/core/http/client.ts';
-import { withExchangeContext } from '../../src-main/core/http/exchange-context.ts';
 import { ExchangeLog } from '../../src-main/core/http/exchange-log.ts';
 import { exchangesToHar } from '../../src-main/core/http/har.ts';
 import { SignInEngine } from '../../src-main/core/oauth/sign-in.ts';
@@ -56,11 +55,11 @@ test('a sign-in and a refresh: attributed to the flow, then the session; the HAR
   const result = await started.result;
   assert.equal(result.flowId, started.id);
 
-  // The session service does this: the session's own operations run in its context.
+  // The session service does this: the session's own operations use the provider bound to the session.
   const sessionId = 's-timeline-1';
   const refreshToken = result.tokens.refreshToken;
   assert.ok(refreshToken, 'offline_access and consent bring a refresh token');
-  const refreshed = await withExchangeContext({ sessionId }, () => refreshTokens(result.provider, { refreshToken, now: Date.now }));
+  const refreshed = await refreshTokens(result.provider.within({ sessionId }), { refreshToken, now: Date.now });
   for (const value of [result.tokens.accessToken, result.tokens.idToken, refreshToken, refreshed.accessToken, refreshed.idToken, refreshed.refreshToken]) collect(value);
   recordSecrets(...wire);
   const idTokenPayload = result.tokens.idToken?.split('.')[1];

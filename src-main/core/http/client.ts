@@ -4,7 +4,7 @@
  * @module
  */
 import { DeskError } from '../errors.ts';
-import { currentExchangeContext } from './exchange-context.ts';
+import type { ExchangeContext } from './exchange-context.ts';
 import type { ExchangeLog } from './exchange-log.ts';
 import { redactBody, redactHeaders, redactUrl } from './redact.ts';
 
@@ -23,6 +23,8 @@ export interface FetchInit {
    * only for the authorization request a sign-in without a browser makes itself (Okta's session token).
    */
   readonly expectRedirect?: boolean | undefined;
+  /** The session or sign-in the exchange is made for (see `fetchFor`): logged with it, never sent. */
+  readonly context?: ExchangeContext | undefined;
 }
 
 /** Options of {@link createHttpClient}. */
@@ -219,7 +221,7 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     if (callerSignal?.aborted === true) onCallerAbort();
     else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     const signal = controller.signal;
-    const context = currentExchangeContext();
+    const context = init.context;
     const requestBytes = bodyBytes(init.body);
     // The request's masked record is made while the request is on its way (the same work, off the wait).
     const sent = baseFetch(url, { method, headers: requestHeaders, body: init.body ?? null, redirect: 'manual', signal });

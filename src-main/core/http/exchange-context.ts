@@ -1,9 +1,9 @@
 /**
- * Which session or sign-in an HTTP exchange is made for, carried through every await by
- * AsyncLocalStorage, so the core fetch can tag each exchange it logs.
+ * Which session or sign-in an HTTP exchange is made for: handed to the core fetch with each request
+ * (never through async state), so the fetch can tag each exchange it logs.
  * @module
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FetchLike } from './client.ts';
 
 /** What an exchange is attributed to: a session, a sign-in (its flow id), or both once assigned. */
 export interface ExchangeContext {
@@ -11,17 +11,13 @@ export interface ExchangeContext {
   readonly flowId?: string;
 }
 
-const storage = new AsyncLocalStorage<ExchangeContext>();
-
 /**
- * Runs `fn` so that every exchange it makes (directly or after any number of awaits) carries
- * `context`. An inner context replaces an outer one: an exchange belongs to one operation.
+ * `fetch` with every exchange it makes attributed to `context` (passed in the request options, which the
+ * core fetch logs and does not send); `fetch` itself when there is no context. Wrap the core fetch, not
+ * an already tagged one: the tag nearest the core fetch is the one logged.
  */
-export function withExchangeContext<T>(context: ExchangeContext, fn: () => T): T {
-  return storage.run({ ...context }, fn);
-}
-
-/** The context of the operation running now, or undefined outside any. */
-export function currentExchangeContext(): ExchangeContext | undefined {
-  return storage.getStore();
+export function fetchFor(fetch: FetchLike, context: ExchangeContext | undefined): FetchLike {
+  if (context === undefined) return fetch;
+  const tag: ExchangeContext = { ...context };
+  return (input, init) => fetch(input, { ...init, context: tag });
 }

@@ -24,7 +24,7 @@ export interface Exchange {
   readonly durationMs: number;
   /** Error code when the exchange failed before a usable response (timeout, network, size cap). */
   readonly errorCode?: string;
-  /** The session or sign-in it was made for (see `withExchangeContext`); absent when made outside any. */
+  /** The session or sign-in it was made for (see `fetchFor`); absent when made outside any. */
   readonly context?: ExchangeContext;
 }
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { DeskError } from '../errors.ts';
-import type { JwksCache } from './jwks.ts';
+import type { JwksKeys } from './jwks.ts';
 import { buildJwtReport, type JwtCheck, type JwtCheckId, type JwtReport, type JwtReportContext } from './jwt-report.ts';
 
 /** The claims of a validated ID token: the REQUIRED ones are checked for type; the rest stay unknown. */
@@ -56,7 +56,7 @@ function errorFor(check: JwtCheck): DeskError {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponseValidation
  */
-export async function validateIdToken(idToken: string, ctx: JwtReportContext & { readonly jwks: JwksCache }): Promise<ValidatedIdToken> {
+export async function validateIdToken(idToken: string, ctx: JwtReportContext & { readonly jwks: JwksKeys }): Promise<ValidatedIdToken> {
   const token: unknown = idToken;
   if (typeof token !== 'string' || token === '') throw new DeskError('JWT_MALFORMED', 'The ID token is missing or not a string.');
   const report = await buildJwtReport(token, ctx);

@@ -1,6 +1,7 @@
 /**
  * A provider's JSON Web Key Set: jose's remote JWKS set over the core's HTTP client, kept for a bounded
  * time, refetched once on an unknown key (rotation), and used to find the public key(s) for a JWS header.
+ * Shared by every session of the provider: each lookup brings the fetch of the operation it serves.
  * @module
  */
 import type * as JoseModule from 'jose';
@@ -14,16 +15,20 @@ import { isRecord } from '../util.ts';
 /** How long a fetched JWKS is used before it is fetched again (jose's `cacheMaxAge`). */
 export const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
 /**
- * jose's own "refetch on a missing key" waits this long after a fetch (`cooldownDuration`); within it,
- * the one refetch of {@link JwksCache.resolve} is asked for explicitly (`reload()` bypasses the cooldown).
+ * jose's own "refetch on a missing key" never comes (its cooldown never ends): the one refetch of
+ * {@link JwksCache.resolve} is asked for explicitly, so that it goes through the fetch of the lookup that
+ * needs it (jose would start it after an await, when the lookup's fetch is no longer handed over).
  */
-export const JWKS_COOLDOWN_MS = 30 * 1000;
+const NEVER = Number.POSITIVE_INFINITY;
 
 /** Options of {@link JwksCache}. */
 export interface JwksCacheOptions {
   /** The provider's `jwks_uri` from validated metadata. */
   readonly jwksUri: string;
-  /** The core's fetch (timeouts, size cap, no redirects, exchange log); jose's own fetch is never used. */
+  /**
+   * The core's fetch (timeouts, size cap, no redirects, exchange log); jose's own fetch is never used.
+   * A lookup may bring its own (the same core fetch, tagged with its session or sign-in).
+   */
   readonly fetch: FetchLike;
   /** Lifetime of a fetched set (default {@link JWKS_MAX_AGE_MS}). */
   readonly maxAgeMs?: number;
@@ -33,6 +38,13 @@ export interface JwksCacheOptions {
 export interface JwsKeySelector {
   readonly alg: string;
   readonly kid?: string | undefined;
+}
+
+/** A provider's key set as one operation uses it: {@link JwksCache.for}, or the cache itself. */
+export interface JwksKeys {
+  readonly jwksUri: string;
+  resolve(header: JwsKeySelector): Promise<JwksKeyMatch>;
+  refresh(): Promise<void>;
 }
 
 /** The keys that may have signed a token, from {@link JwksCache.resolve}. */
@@ -76,6 +88,8 @@ export class JwksCache {
   #set: RemoteJWKSet | undefined;
   #jose: Promise<Jose> | undefined;
   #fetchCount = 0;
+  /** The fetch of the lookup calling into jose right now: jose calls ours synchronously from there. */
+  #handedOver: FetchLike | undefined;
 
   constructor(options: JwksCacheOptions) {
     const url = new URL(options.jwksUri);
@@ -89,13 +103,13 @@ export class JwksCache {
     // One import shared by every caller: calls made together resume together (a refresh joins the fetch
     // another call started), however long the module loader takes to answer each import.
     const jose = await (this.#jose ??= import('jose'));
-    const fetch = this.#options.fetch;
     this.#set ??= jose.createRemoteJWKSet(new URL(this.jwksUri), {
       cacheMaxAge: this.#options.maxAgeMs ?? JWKS_MAX_AGE_MS,
-      cooldownDuration: JWKS_COOLDOWN_MS,
+      cooldownDuration: NEVER,
       // The core fetch's own timeout applies; jose's (a shorter default) would only race it.
       [jose.customFetch]: async (input, init) => {
         this.#fetchCount += 1;
+        const fetch = this.#handedOver ?? this.#options.fetch;
         const response = await fetch(input, { method: 'GET', headers: init.headers });
         if (response.status !== 200) {
           await response.body?.cancel().catch(() => undefined);
@@ -124,14 +138,36 @@ export class JwksCache {
     return this.#set?.jwks() !== undefined;
   }
 
+  /** This set as one operation uses it: every fetch its lookups start goes through `fetch`. */
+  for(fetch: FetchLike): JwksKeys {
+    return {
+      jwksUri: this.jwksUri,
+      resolve: (header) => this.resolve(header, fetch),
+      refresh: () => this.refresh(fetch),
+    };
+  }
+
+  /**
+   * Calls into jose with `fetch` handed over: jose starts a fetch synchronously within the call, or joins
+   * one under way (then that one's fetch is logged, as the request is shared).
+   */
+  #through<T>(fetch: FetchLike | undefined, call: () => Promise<T>): Promise<T> {
+    this.#handedOver = fetch;
+    try {
+      return call();
+    } finally {
+      this.#handedOver = undefined;
+    }
+  }
+
   /**
    * Fetches the JWKS now and replaces the cached one (on failure the old one is kept). Calls made while a
-   * fetch is under way share it.
+   * fetch is under way share it. `fetch` is the operation's (default: the cache's).
    */
-  async refresh(): Promise<void> {
+  async refresh(fetch?: FetchLike): Promise<void> {
     const { set, jose } = await this.#ready();
     try {
-      await set.reload();
+      await this.#through(fetch, () => set.reload());
     } catch (error) {
       throw this.#fetchError(error, jose);
     }
@@ -141,21 +177,22 @@ export class JwksCache {
    * The public key(s) that may verify a JWS with this header. Throws DeskError
    * `ID_TOKEN_KEY_NOT_FOUND` when none matches even after one refetch, `ID_TOKEN_ALG_NOT_ALLOWED` for a
    * symmetric or unknown `alg`, and the HTTP or `DISCOVERY_FAILED` error when the JWKS cannot be had.
+   * `fetch` is the operation's (default: the cache's).
    */
-  async resolve(header: JwsKeySelector): Promise<JwksKeyMatch> {
+  async resolve(header: JwsKeySelector, fetch?: FetchLike): Promise<JwksKeyMatch> {
     const { set } = await this.#ready();
     // A set fetched during this very call (none held yet, or expired) is current: not fetched twice.
     const fetchedInCall = set.jwks() === undefined || !set.fresh;
     const before = this.#fetchCount;
-    let keys = await this.#match(header);
-    // Past jose's cooldown, a miss makes jose refetch by itself within that lookup: that is the refetch.
+    let keys = await this.#match(header, fetch);
+    // A fetch made meanwhile (another lookup's, joined by this one) brought the set just matched: the refetch.
     let refetched = !fetchedInCall && this.#fetchCount !== before;
     if (keys.length === 0 && !fetchedInCall) {
-      // Rotation: the token may be signed by a key newer than our copy. Within the cooldown jose does not
-      // refetch, so it is asked to; a fetch still under way (another caller's) is joined.
-      if (!refetched || set.reloading) await this.refresh();
+      // Rotation: the token may be signed by a key newer than our copy. jose does not refetch on a miss
+      // by itself, so it is asked to; a fetch still under way (another caller's) is joined.
+      if (!refetched || set.reloading) await this.refresh(fetch);
       refetched = true;
-      keys = await this.#match(header);
+      keys = await this.#match(header, fetch);
     }
     if (keys.length === 0) {
       throw new DeskError('ID_TOKEN_KEY_NOT_FOUND', `The provider's JWKS has no key for ${describeKid(header.kid)} and alg ${header.alg}${refetched || fetchedInCall ? ', even freshly fetched' : ''}. The token was signed by a key this provider does not publish.`);
@@ -163,11 +200,11 @@ export class JwksCache {
     return { keys, refetched };
   }
 
-  async #match(header: JwsKeySelector): Promise<CryptoKey[]> {
+  async #match(header: JwsKeySelector, fetch: FetchLike | undefined): Promise<CryptoKey[]> {
     const { set, jose } = await this.#ready();
     const { errors } = jose;
     try {
-      return [await set({ alg: header.alg, ...(header.kid === undefined ? {} : { kid: header.kid }) })];
+      return [await this.#through(fetch, () => set({ alg: header.alg, ...(header.kid === undefined ? {} : { kid: header.kid }) }))];
     } catch (error) {
       if (error instanceof errors.JWKSNoMatchingKey) return [];
       if (error instanceof errors.JWKSMultipleMatchingKeys) {

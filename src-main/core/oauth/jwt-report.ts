@@ -8,7 +8,7 @@ import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import type * as Jose from 'jose';
 import { humanizeDuration } from '../duration.ts';
 import { isDeskError, type ErrorCode } from '../errors.ts';
-import type { JwksCache, JwksKeyMatch } from './jwks.ts';
+import type { JwksKeyMatch, JwksKeys } from './jwks.ts';
 import { decodeJwt, tokenFormat } from './jwt-decode.ts';
 
 /** jose, loaded by the first report that needs it: a command that reports on no token (`oidc-desk sessions`, `token` from the cache) never loads its ~45 modules. */
@@ -65,7 +65,7 @@ export interface JwtReportContext {
   /** The client id; `aud` must be or contain it. */
   readonly audience: string;
   /** The provider's keys; without them the signature check fails (nothing is "verified" unchecked). */
-  readonly jwks?: JwksCache | undefined;
+  readonly jwks?: JwksKeys | undefined;
   /** `id_token_signing_alg_values_supported` from the metadata; intersected with the asymmetric algorithms. */
   readonly allowedAlgs?: readonly string[] | undefined;
   /** The nonce sent with the authorization request. */

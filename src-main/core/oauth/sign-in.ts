@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
-import { withExchangeContext } from '../http/exchange-context.ts';
 import { APP_POST_LOGOUT_REDIRECT_URI, APP_REDIRECT_URI, APP_SCHEME, parseLoopbackRedirectUri, type Profile } from '../profile.ts';
 import { buildAuthorizationRequest, type AuthorizationOptions, type AuthorizationRequest } from './authorize.ts';
 import { CallbackRouter, carriesState, paramsCarryState, type RoutableFlow } from './callback.ts';
@@ -120,7 +119,7 @@ export class SignInEngine {
     const deadline = new Deadline(timeoutMs ?? this.#ttl, this.#deps.now, outer);
     const id = randomUUID();
     // The sign-in's exchanges (discovery, JWKS, token) carry its id until the session it becomes takes them.
-    const provider = await withExchangeContext({ flowId: id }, () => this.providers.get(profile));
+    const provider = await this.providers.get(profile, { context: { flowId: id } });
     if (deadline.signal.aborted) throw deadline.error();
     // PAR and DPoP are decided (and refused) before any listener or browser.
     const push = pushesAuthorizationRequest(profile.par, provider.metadata);
@@ -178,7 +177,7 @@ export class SignInEngine {
       if (front !== undefined) request = toFrontChannelRequest(request, front);
       if (push) {
         const built = request;
-        const pushed = await withExchangeContext({ flowId: id }, () => pushAuthorizationRequest(provider, built, { now: this.#deps.now, signal: deadline.signal }));
+        const pushed = await pushAuthorizationRequest(provider, built, { now: this.#deps.now, signal: deadline.signal });
         request = pushed;
         requestUriExpiresAt = pushed.requestUriExpiresAt;
       }
@@ -201,7 +200,7 @@ export class SignInEngine {
       ...(front === undefined ? {} : { validateFrontChannel: (params: URLSearchParams, state: string) => validateFrontChannelResponse(provider.metadata, provider.client, params, state, front.responseType) }),
       complete: async (params) => {
         try {
-          const tokens = await withExchangeContext({ flowId: id }, () => (front === undefined ? exchangeCode(provider, {
+          const tokens = await (front === undefined ? exchangeCode(provider, {
             params,
             redirectUri,
             codeVerifier: request.codeVerifier,
@@ -221,7 +220,7 @@ export class SignInEngine {
             maxAgeSeconds: request.maxAge,
             now: this.#deps.now,
             signal: deadline.signal,
-          })));
+          }));
           const result: SignInResult = { flowId: id, profile, provider, redirectUri, tokens, strayRequests: loopback?.strayRequests ?? 0, ...(dpop === undefined ? {} : { dpop }) };
           if (settled) this.#deps.onUnclaimed?.(result);
           else finish({ ok: result });

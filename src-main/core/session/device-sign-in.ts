@@ -7,7 +7,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeviceSignInPrompt, SessionView } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
-import { withExchangeContext } from '../http/exchange-context.ts';
 import { Deadline } from '../oauth/deadline.ts';
 import { requestDeviceAuthorization, MAX_INTERVAL_SECONDS } from '../oauth/device-authorization.ts';
 import { humanizeDuration } from '../oauth/jwt-report.ts';
@@ -72,13 +71,13 @@ export async function startDeviceSignIn(state: SessionState, profile: Profile, o
   if (profile.flow !== 'device_code') throw new DeskError('USAGE', 'This profile does not use the device flow.');
   const { flowId } = options;
   const clientAuth = await clientAuthOf(state, profile, profile.clientAuth);
-  const provider = await withExchangeContext({ flowId }, () => state.providers.get(profile));
-  const authorization = await withExchangeContext({ flowId }, () => requestDeviceAuthorization(provider, {
+  const provider = await state.providers.get(profile, { context: { flowId } });
+  const authorization = await requestDeviceAuthorization(provider, {
     clientAuth,
     scopes: profile.scopes,
     extraParams: { ...profile.extraParams, ...options.extraParams },
     allowHttpLoopback: profile.allowHttpLoopback,
-  }));
+  });
   const codeLifetimeMs = authorization.expiresInSeconds * 1000;
   const byCode = options.timeoutMs === undefined || options.timeoutMs >= codeLifetimeMs;
   const deadline = new Deadline(byCode ? codeLifetimeMs : options.timeoutMs, state.deps.now);
@@ -110,13 +109,13 @@ export async function startDeviceSignIn(state: SessionState, profile: Profile, o
       }
       polls += 1;
       try {
-        return await withExchangeContext({ flowId }, () => deviceCodeGrant(provider, {
+        return await deviceCodeGrant(provider, {
           clientAuth,
           deviceCode: authorization.deviceCode,
           requireIdToken: profile.scopes.includes('openid'),
           now: state.deps.now,
           signal: deadline.signal,
-        }));
+        });
       } catch (error) {
         if (deadline.signal.aborted) throw ended();
         const err = isDeskError(error) ? error : new DeskError('INTERNAL', 'The token request failed.', { cause: error });

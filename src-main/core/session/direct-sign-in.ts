@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionView } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
-import { withExchangeContext } from '../http/exchange-context.ts';
+import type { ExchangeContext } from '../http/exchange-context.ts';
 import { fingerprint } from '../http/redact.ts';
 import { clientCredentialsGrant, passwordGrant, type TokenSet } from '../oauth/tokens.ts';
 import type { Profile } from '../profile.ts';
@@ -50,10 +50,10 @@ function refined(error: unknown, profile: Profile, password: string | undefined)
   });
 }
 
-/** Runs the profile's grant at its provider, with the client authentication from the keychain. */
-async function runGrant(state: SessionState, profile: Pick<Profile, 'name' | 'issuer' | 'clientId' | 'allowHttpLoopback' | 'scopes' | 'flow' | 'clientAuth'>, credentials: PasswordCredentials | undefined): Promise<TokenSet> {
+/** Runs the profile's grant at its provider, with the client authentication from the keychain, for a sign-in or a session (`context`). */
+async function runGrant(state: SessionState, profile: Pick<Profile, 'name' | 'issuer' | 'clientId' | 'allowHttpLoopback' | 'scopes' | 'flow' | 'clientAuth'>, context: ExchangeContext, credentials: PasswordCredentials | undefined): Promise<TokenSet> {
   const clientAuth = await clientAuthOf(state, profile, profile.clientAuth);
-  const ctx = await state.providers.get(profile);
+  const ctx = await state.providers.get(profile, { context });
   try {
     if (profile.flow === 'password') {
       if (credentials === undefined) throw new DeskError('USAGE', 'The password flow needs a username and a password.');
@@ -72,8 +72,8 @@ async function runGrant(state: SessionState, profile: Pick<Profile, 'name' | 'is
 export async function signInDirect(state: SessionState, profile: Profile, flowId: string, credentials?: PasswordCredentials): Promise<SessionView> {
   if (profile.flow === 'authorization_code') throw new DeskError('USAGE', 'This profile signs in through the browser.');
   if (profile.flow === 'client_credentials' && credentials !== undefined) throw new DeskError('USAGE', 'The client credentials flow takes no username or password.');
-  const tokens = await withExchangeContext({ flowId }, () => runGrant(state, profile, credentials));
-  const provider = await state.providers.get(profile);
+  const tokens = await runGrant(state, profile, { flowId }, credentials);
+  const provider = await state.providers.get(profile, { context: { flowId } });
   // A client credentials session's tokens are cached under its client's keychain entry (it has no refresh token).
   const clientCacheKey = profile.flow === 'client_credentials' ? (await readClientCredential(state, profile))?.cacheKey : undefined;
   return storeSignIn(state, { flowId, profile, provider, redirectUri: '', tokens, strayRequests: 0 }, clientCacheKey);
@@ -112,7 +112,7 @@ export async function rerunClientCredentials(state: SessionState, id: string, re
       tokens = await runGrant(state, {
         name: record.profile, issuer: record.issuer, clientId: record.clientId, allowHttpLoopback: record.allowHttpLoopback,
         scopes: record.scopes, flow: 'client_credentials', clientAuth: record.clientAuth ?? 'client_secret_basic',
-      }, undefined);
+      }, { sessionId: id }, undefined);
     } catch (error) {
       const err = isDeskError(error) ? error : new DeskError('INTERNAL', 'The client credentials grant failed.', { cause: error });
       live.lastError = err;

@@ -69,7 +69,7 @@ export class Refresher {
     const state = this.#state;
     const live = state.liveOf(id);
     if (live.inflight) return live.inflight;
-    const run = state.forSession(id, () => this.#once(id, reuse)).then((done) => {
+    const run = this.#once(id, reuse).then((done) => {
       live.inflight = undefined;
       // One view of the session as it is now, no longer refreshing: the callers' answer and the event are the same.
       const current = state.doc.sessions.find((s) => s.id === id);
@@ -127,7 +127,7 @@ export class Refresher {
         dpop = await dpopOf(state, record, grant);
         // The front may refuse this provider before anything (even its metadata) is asked of it.
         await state.beforeSend(grant);
-        const ctx = await state.providerOf(grant, record.allowHttpLoopback);
+        const ctx = await state.providerOf(grant, record.allowHttpLoopback, { sessionId: id });
         const clientAuth = await clientAuthOf(state, grant, record.clientAuth);
         if (lost.aborted) throw new DeskError('SESSION_BUSY', 'This process lost the session\'s lock while it waited (it was stalled); the refresh token was not sent. Try again.');
         sent = grant.refreshToken;

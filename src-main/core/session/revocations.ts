@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import type * as oauth from 'oauth4webapi';
 import type { ErrorView, RevocationOutcome } from '../contract.ts';
 import { DeskError, isDeskError } from '../errors.ts';
-import { withExchangeContext } from '../http/exchange-context.ts';
 import type { ProviderContext } from '../oauth/provider-context.ts';
 import { revokeToken } from '../oauth/revocation.ts';
 import type { SignInResult } from '../oauth/sign-in.ts';
@@ -62,7 +61,7 @@ export async function revokeAll(state: SessionState, record: SessionRecord, gran
       if (ctx === undefined) {
         // Asked first, and for every token until it passed: a refusal leaves no provider context behind.
         await state.beforeSend(grant ?? record);
-        ctx = grant === undefined ? await state.provider(record) : await state.providerOf(grant, record.allowHttpLoopback);
+        ctx = grant === undefined ? await state.provider(record, { sessionId: record.id }) : await state.providerOf(grant, record.allowHttpLoopback, { sessionId: record.id });
       }
       // A confidential client authenticates, with its credential as bound in the keychain to this provider.
       const clientAuth = await clientAuthOf(state, grant ?? record, record.clientAuth);
@@ -131,7 +130,8 @@ export async function retryRevocations(state: SessionState): Promise<RevocationR
           continue;
         }
         await state.beforeSend(read.secret);
-        const ctx = await state.providerOf(read.secret, owed.allowHttpLoopback);
+        // An owed revocation belongs to no session any more (its session was signed out).
+        const ctx = await state.providerOf(read.secret, owed.allowHttpLoopback, undefined);
         // A confidential client authenticates as at sign-out, with its credential as bound in the keychain to this provider.
         await revokeToken(ctx, read.secret.refreshToken, 'refresh_token', await clientAuthOf(state, read.secret, owed.clientAuth));
       }
@@ -164,7 +164,7 @@ export async function revokeUnclaimed(state: SessionState, signIn: Pick<SignInRe
   try {
     await state.beforeSend(profile);
     const auth = clientAuth ?? await clientAuthOf(state, profile, profile.clientAuth);
-    await withExchangeContext({ flowId: signIn.flowId }, () => revokeToken(provider, unclaimed.token, unclaimed.hint, auth));
+    await revokeToken(provider.within({ flowId: signIn.flowId }), unclaimed.token, unclaimed.hint, auth);
   } catch {
     // Not revoked: nothing was stored either.
   }

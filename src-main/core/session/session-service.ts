@@ -310,38 +310,37 @@ export class SessionService {
   async revoke(id: unknown, which: 'access' | 'refresh'): Promise<SessionView> {
     const state = this.#state;
     const record = state.record(id);
-    return state.forSession(record.id, async () => {
-      if (which === 'access') {
-        const held = await heldTokens(state, record);
-        if (held === undefined) throw new DeskError('SIGN_IN_NEEDED', 'This process holds no access token of that session to revoke.');
-        await state.beforeSend(held.boundTo);
-        const ctx = await state.providerOf(held.boundTo, record.allowHttpLoopback);
-        await revokeToken(ctx, accessTokenOf(held), 'access_token', await clientAuthOf(state, held.boundTo, record.clientAuth));
-        const expired: HeldTokens = { ...held, expiresAt: state.now() };
-        state.liveOf(record.id).tokens = expired;
-        const key = record.hasRefreshToken ? (await readGrant(state, record)).cacheKey : cachedUnderClient(record) ? (await readClientCredential(state, record))?.cacheKey : undefined;
-        if (key !== undefined) await state.cache.write(record.id, key, expired);
-        const view = state.view(await state.patchRecord(record.id, (r) => ({ ...r, accessTokenExpiresAt: expired.expiresAt ?? 0 })));
-        state.emit({ type: 'session-updated', session: view });
-        return view;
-      }
-      return state.withSessionLock(record.id, async () => {
-        await state.reload();
-        const current = state.record(record.id);
-        const grant = await readGrant(state, current);
-        await state.beforeSend(grant);
-        const ctx = await state.providerOf(grant, current.allowHttpLoopback);
-        // A confidential client authenticates its revocation as it does its refresh (RFC 7009 §2.1).
-        await revokeToken(ctx, grant.refreshToken, 'refresh_token', await clientAuthOf(state, grant, current.clientAuth));
-        if (current.hasRefreshToken) await state.deps.secrets.delete(current.id);
-        const live = state.liveOf(current.id);
-        live.memoryGrant = undefined;
-        live.tokens = undefined;
-        await state.markSignInNeeded(current.id, new DeskError('SIGN_IN_NEEDED', 'The refresh token was revoked at your request; sign in again to use this session.'));
-        const view = state.view(state.record(current.id));
-        state.emit({ type: 'session-updated', session: view });
-        return view;
-      });
+    const session = { sessionId: record.id };
+    if (which === 'access') {
+      const held = await heldTokens(state, record);
+      if (held === undefined) throw new DeskError('SIGN_IN_NEEDED', 'This process holds no access token of that session to revoke.');
+      await state.beforeSend(held.boundTo);
+      const ctx = await state.providerOf(held.boundTo, record.allowHttpLoopback, session);
+      await revokeToken(ctx, accessTokenOf(held), 'access_token', await clientAuthOf(state, held.boundTo, record.clientAuth));
+      const expired: HeldTokens = { ...held, expiresAt: state.now() };
+      state.liveOf(record.id).tokens = expired;
+      const key = record.hasRefreshToken ? (await readGrant(state, record)).cacheKey : cachedUnderClient(record) ? (await readClientCredential(state, record))?.cacheKey : undefined;
+      if (key !== undefined) await state.cache.write(record.id, key, expired);
+      const view = state.view(await state.patchRecord(record.id, (r) => ({ ...r, accessTokenExpiresAt: expired.expiresAt ?? 0 })));
+      state.emit({ type: 'session-updated', session: view });
+      return view;
+    }
+    return state.withSessionLock(record.id, async () => {
+      await state.reload();
+      const current = state.record(record.id);
+      const grant = await readGrant(state, current);
+      await state.beforeSend(grant);
+      const ctx = await state.providerOf(grant, current.allowHttpLoopback, session);
+      // A confidential client authenticates its revocation as it does its refresh (RFC 7009 §2.1).
+      await revokeToken(ctx, grant.refreshToken, 'refresh_token', await clientAuthOf(state, grant, current.clientAuth));
+      if (current.hasRefreshToken) await state.deps.secrets.delete(current.id);
+      const live = state.liveOf(current.id);
+      live.memoryGrant = undefined;
+      live.tokens = undefined;
+      await state.markSignInNeeded(current.id, new DeskError('SIGN_IN_NEEDED', 'The refresh token was revoked at your request; sign in again to use this session.'));
+      const view = state.view(state.record(current.id));
+      state.emit({ type: 'session-updated', session: view });
+      return view;
     });
   }
 
@@ -352,24 +351,22 @@ export class SessionService {
   async userinfo(id: unknown): Promise<UserinfoView> {
     const state = this.#state;
     const record = state.record(id);
-    return state.forSession(record.id, async () => {
-      // The token first: its binding to this provider is checked before anything is sent there.
-      const accessToken = await this.accessToken(record.id);
-      // A DPoP-bound token goes only with a proof of its key: without the key nothing is sent.
-      const dpop = await dpopOf(state, record);
-      await state.beforeSend(record);
-      const ctx = await state.provider(record);
-      let claims: Record<string, unknown>;
-      try {
-        claims = await fetchUserinfo(ctx, accessToken, record.subject, dpop);
-      } catch (error) {
-        if (!isDeskError(error, 'ACCESS_TOKEN_REJECTED')) throw error;
-        await this.refresh(record.id);
-        claims = await fetchUserinfo(ctx, await this.accessToken(record.id), record.subject, await dpopOf(state, record));
-      }
-      const idClaims = state.live.get(record.id)?.tokens?.idTokenClaims ?? { sub: record.subject };
-      return { sessionId: record.id, claims, comparison: compareClaims(claims, idClaims) };
-    });
+    // The token first: its binding to this provider is checked before anything is sent there.
+    const accessToken = await this.accessToken(record.id);
+    // A DPoP-bound token goes only with a proof of its key: without the key nothing is sent.
+    const dpop = await dpopOf(state, record);
+    await state.beforeSend(record);
+    const ctx = await state.provider(record, { sessionId: record.id });
+    let claims: Record<string, unknown>;
+    try {
+      claims = await fetchUserinfo(ctx, accessToken, record.subject, dpop);
+    } catch (error) {
+      if (!isDeskError(error, 'ACCESS_TOKEN_REJECTED')) throw error;
+      await this.refresh(record.id);
+      claims = await fetchUserinfo(ctx, await this.accessToken(record.id), record.subject, await dpopOf(state, record));
+    }
+    const idClaims = state.live.get(record.id)?.tokens?.idTokenClaims ?? { sub: record.subject };
+    return { sessionId: record.id, claims, comparison: compareClaims(claims, idClaims) };
   }
 
   /** RFC 7662 introspection of the session's access or refresh token. */
@@ -377,13 +374,11 @@ export class SessionService {
     const state = this.#state;
     const record = state.record(id);
     if (which !== 'access' && which !== 'refresh') throw new DeskError('USAGE', 'Introspect the access or the refresh token.');
-    return state.forSession(record.id, async () => {
-      const token = which === 'access' ? await this.accessToken(record.id) : (await readGrant(state, record)).refreshToken;
-      await state.beforeSend(record);
-      const ctx = await state.provider(record);
-      const result = await introspectToken(ctx, token, which === 'access' ? 'access_token' : 'refresh_token', await clientAuthOf(state, record, record.clientAuth));
-      return { sessionId: record.id, token: which, ...result };
-    });
+    const token = which === 'access' ? await this.accessToken(record.id) : (await readGrant(state, record)).refreshToken;
+    await state.beforeSend(record);
+    const ctx = await state.provider(record, { sessionId: record.id });
+    const result = await introspectToken(ctx, token, which === 'access' ? 'access_token' : 'refresh_token', await clientAuthOf(state, record, record.clientAuth));
+    return { sessionId: record.id, token: which, ...result };
   }
 
   /**
@@ -431,13 +426,13 @@ export class SessionService {
       result.revocationError = keychainProblem.toJSON();
     }
     if (options.revoke !== false) {
-      await state.forSession(record.id, () => revokeAll(state, current, grant, access?.accessToken, result));
+      await revokeAll(state, current, grant, access?.accessToken, result);
       if (!result.revocationPending) {
         const earlier = await this.retryRevocations();
         if (earlier.pending > 0 || earlier.problems.length > 0) result.earlierRevocations = earlier;
       }
     }
-    if (options.endSession === true) result.endSession = { flowId: randomUUID(), ...this.engine.startEndSession(await state.provider(current), access?.idToken) };
+    if (options.endSession === true) result.endSession = { flowId: randomUUID(), ...this.engine.startEndSession(await state.provider(current, undefined), access?.idToken) };
     return result;
   }
 

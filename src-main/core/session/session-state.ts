@@ -9,7 +9,7 @@ import type { KeychainView, SessionEvent, SessionView } from '../contract.ts';
 import { DeskError } from '../errors.ts';
 import type { FetchLike } from '../http/client.ts';
 import type { ExchangeLog } from '../http/exchange-log.ts';
-import { withExchangeContext } from '../http/exchange-context.ts';
+import type { ExchangeContext } from '../http/exchange-context.ts';
 import type { DpopSigner } from '../oauth/dpop.ts';
 import type { ProviderContext, ProviderDirectory } from '../oauth/provider-context.ts';
 import { ensurePrivateDir } from '../store/data-dir.ts';
@@ -230,18 +230,20 @@ export class SessionState {
     return withFileLock(join(this.deps.dataDir, 'locks', `${id}.lock`), (lock) => fn(lock.signal), { now: this.deps.now });
   }
 
-  /** Runs `fn` with every exchange it makes attributed to the session (its timeline). */
-  forSession<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    return withExchangeContext({ sessionId: id }, fn);
+  /**
+   * The session's provider, its exchanges attributed to `context` (the session's own operations pass
+   * `{ sessionId }`: its timeline); stated at every call, so that none is left unattributed by omission.
+   */
+  provider(record: SessionRecord, context: ExchangeContext | undefined): Promise<ProviderContext> {
+    return this.providers.get({ issuer: record.issuer, clientId: record.clientId, allowHttpLoopback: record.allowHttpLoopback }, { context });
   }
 
-  provider(record: SessionRecord): Promise<ProviderContext> {
-    return this.providers.get({ issuer: record.issuer, clientId: record.clientId, allowHttpLoopback: record.allowHttpLoopback });
-  }
-
-  /** The provider a grant (or held tokens) belongs to, as bound in the keychain: where its tokens may go. */
-  providerOf(binding: TokenBinding, allowHttpLoopback: boolean): Promise<ProviderContext> {
-    return this.providers.get({ issuer: binding.issuer, clientId: binding.clientId, allowHttpLoopback });
+  /**
+   * The provider a grant (or held tokens) belongs to, as bound in the keychain: where its tokens may go;
+   * its exchanges attributed to `context` as with {@link provider}.
+   */
+  providerOf(binding: TokenBinding, allowHttpLoopback: boolean, context: ExchangeContext | undefined): Promise<ProviderContext> {
+    return this.providers.get({ issuer: binding.issuer, clientId: binding.clientId, allowHttpLoopback }, { context });
   }
 
   /** Lets the front refuse a request carrying a token before it goes to `target` (see SessionServiceDeps.beforeSend). */

@@ -6,7 +6,7 @@
  */
 import type { SessionView } from '../contract.ts';
 import { DeskError } from '../errors.ts';
-import { withExchangeContext } from '../http/exchange-context.ts';
+import { fetchFor } from '../http/exchange-context.ts';
 import { primaryAuthentication, type AuthnCredentials } from '../oauth/okta-authn.ts';
 import { assertSessionTokenEndpoint, authorizeWithSessionToken } from '../oauth/session-token-authorize.ts';
 import type { Profile } from '../profile.ts';
@@ -21,12 +21,11 @@ import { storeSignIn } from './store-session.ts';
 export async function signInWithSessionToken(state: SessionState, profile: Profile, flowId: string, credentials: AuthnCredentials | undefined): Promise<SessionView> {
   if (profile.flow !== 'okta_session_token') throw new DeskError('USAGE', 'This profile does not sign in with an Okta session token.');
   if (credentials === undefined) throw new DeskError('USAGE', 'The Okta session token flow needs a username and a password.');
-  const { fetch, now } = state.deps;
-  const { provider, tokens, redirectUri } = await withExchangeContext({ flowId }, async () => {
-    const ctx = await state.providers.get(profile);
-    assertSessionTokenEndpoint(ctx);
-    const { sessionToken } = await primaryAuthentication(fetch, { issuer: profile.issuer, credentials, now });
-    return { provider: ctx, ...(await authorizeWithSessionToken(ctx, { profile, sessionToken, fetch, now })) };
-  });
+  const { now } = state.deps;
+  const fetch = fetchFor(state.deps.fetch, { flowId });
+  const provider = await state.providers.get(profile, { context: { flowId } });
+  assertSessionTokenEndpoint(provider);
+  const { sessionToken } = await primaryAuthentication(fetch, { issuer: profile.issuer, credentials, now });
+  const { tokens, redirectUri } = await authorizeWithSessionToken(provider, { profile, sessionToken, fetch, now });
   return storeSignIn(state, { flowId, profile, provider, redirectUri, tokens, strayRequests: 0 });
 }

@@ -26,7 +26,7 @@ export async function storeSignIn(state: SessionState, result: SignInResult, cli
   // The sign-in's exchanges (discovery, token, JWKS) belong to the session's timeline from now on.
   state.deps.exchanges?.assign(result.flowId, id);
   // A new session's id is known to no one yet (nor to any other process): only replacing one needs its lock.
-  return state.forSession(id, () => (existing === undefined ? storeSession(state, id, existing, result, clientCacheKey) : state.withSessionLock(id, () => storeSession(state, id, existing, result, clientCacheKey))));
+  return existing === undefined ? storeSession(state, id, existing, result, clientCacheKey) : state.withSessionLock(id, () => storeSession(state, id, existing, result, clientCacheKey));
 }
 
 /** Who a session is about: the ID token's `sub`; for client credentials the client itself (RFC 6749 §4.4). */
@@ -89,7 +89,7 @@ async function storeSession(state: SessionState, id: string, existing: SessionRe
     const old = previous.secret.refreshToken;
     const oldBinding: TokenBinding = { issuer: previous.secret.issuer, clientId: previous.secret.clientId };
     await state.beforeSend(oldBinding)
-      .then(() => state.providerOf(oldBinding, record.allowHttpLoopback))
+      .then(() => state.providerOf(oldBinding, record.allowHttpLoopback, { sessionId: id }))
       .then(async (ctx) => revokeToken(ctx, old, 'refresh_token', await clientAuthOf(state, oldBinding, existing?.clientAuth)))
       .catch(async (error: unknown) => {
         if (isDeskError(error) && error.category === 'network') await oweRevocation(state, oldBinding, record, old);

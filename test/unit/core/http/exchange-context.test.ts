@@ -1,22 +1,24 @@
 /**
- * Attribution of exchanges: every request made inside `withExchangeContext` carries its session or
- * sign-in id through any number of awaits, concurrent contexts never mix, and the log lists and
- * re-tags entries by them.
+ * Attribution of exchanges: every request made through a fetch tagged with `fetchFor` carries its session
+ * or sign-in id (logged, never sent), concurrent operations never mix, and the log lists and re-tags
+ * entries by them.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createHttpClient } from '../../../../src-main/core/http/client.ts';
-import { currentExchangeContext, withExchangeContext } from '../../../../src-main/core/http/exchange-context.ts';
+import { createHttpClient, type FetchLike } from '../../../../src-main/core/http/client.ts';
+import { fetchFor } from '../../../../src-main/core/http/exchange-context.ts';
 import { ExchangeLog } from '../../../../src-main/core/http/exchange-log.ts';
 
 let server: Server;
 let base: string;
+const received: IncomingHttpHeaders[] = [];
 
 before(async () => {
-  server = createServer((_req, res) => {
+  server = createServer((req, res) => {
+    received.push(req.headers);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"ok":true}');
   });
@@ -29,35 +31,48 @@ after(() => {
   server.close();
 });
 
-test('an exchange carries the context it was made in, through awaits; outside, none', async () => {
+test('an exchange carries the context its fetch was tagged with; untagged, none; the tag is never sent', async () => {
   const log = new ExchangeLog();
-  const http = createHttpClient({ log });
+  const handed: unknown[] = [];
+  const underlying: FetchLike = (input, init) => {
+    handed.push(init);
+    return fetch(input, init as RequestInit);
+  };
+  const http = createHttpClient({ log, fetch: underlying });
+  assert.equal(fetchFor(http, undefined), http, 'no context: the fetch itself');
+  received.length = 0;
   await http(`${base}/outside`);
-  await withExchangeContext({ sessionId: 's-1' }, async () => {
-    await sleep(1);
-    await http(`${base}/a`);
-    assert.deepEqual(currentExchangeContext(), { sessionId: 's-1' });
-  });
-  await withExchangeContext({ flowId: 'f-1' }, () => http(`${base}/b`));
+  const session = fetchFor(http, { sessionId: 's-1' });
+  await sleep(1);
+  await session(`${base}/a`, { method: 'POST', body: 'x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  await fetchFor(http, { flowId: 'f-1' })(`${base}/b`);
   const [outside, a, b] = log.entries();
   assert.equal(outside?.context, undefined);
   assert.deepEqual(a?.context, { sessionId: 's-1' });
+  assert.equal(a?.requestBody, 'x=1', 'the caller\'s options are kept');
   assert.deepEqual(b?.context, { flowId: 'f-1' });
-  assert.equal(currentExchangeContext(), undefined);
+  assert.equal(handed.length, 3);
+  for (const init of handed) assert.ok(typeof init === 'object' && init !== null && !('context' in init), 'the underlying fetch never sees the tag');
+  assert.equal(received.length, 3);
+  for (const headers of received) assert.ok(!JSON.stringify(headers).includes('s-1') && !JSON.stringify(headers).includes('f-1'));
 });
 
-test('an inner context replaces the outer one; concurrent contexts never mix', async () => {
+test('a context given later does not change an exchange logged earlier; concurrent operations never mix', async () => {
   const log = new ExchangeLog();
   const http = createHttpClient({ log });
-  await withExchangeContext({ sessionId: 'outer' }, () => withExchangeContext({ flowId: 'inner' }, () => http(`${base}/nested`)));
-  assert.deepEqual(log.entries()[0]?.context, { flowId: 'inner' });
+  const context = { sessionId: 'first' };
+  const tagged = fetchFor(http, context);
+  await tagged(`${base}/first`);
+  (context as { sessionId: string }).sessionId = 'changed';
+  assert.deepEqual(log.entries()[0]?.context, { sessionId: 'first' }, 'the tag is a copy of the context given');
   log.clear();
-  const run = (id: string) => withExchangeContext({ sessionId: id }, async () => {
+  const run = async (id: string): Promise<void> => {
+    const mine = fetchFor(http, { sessionId: id });
     for (let i = 0; i < 5; i += 1) {
       await sleep(Math.floor(Math.random() * 3));
-      await http(`${base}/${id}/${i}`);
+      await mine(`${base}/${id}/${i}`);
     }
-  });
+  };
   await Promise.all([run('s-a'), run('s-b'), run('s-c')]);
   assert.equal(log.entries().length, 15);
   for (const entry of log.entries()) {
@@ -68,12 +83,11 @@ test('an inner context replaces the outer one; concurrent contexts never mix', a
 test('the log lists entries by session or by sign-in, and assigns a sign-in\'s entries to the session it became', async () => {
   const log = new ExchangeLog();
   const http = createHttpClient({ log });
-  await withExchangeContext({ flowId: 'f-1' }, async () => {
-    await http(`${base}/discovery`);
-    await http(`${base}/token`);
-  });
-  await withExchangeContext({ flowId: 'f-2' }, () => http(`${base}/other-sign-in`));
-  await withExchangeContext({ sessionId: 's-1' }, () => http(`${base}/refresh`));
+  const signIn = fetchFor(http, { flowId: 'f-1' });
+  await signIn(`${base}/discovery`);
+  await signIn(`${base}/token`);
+  await fetchFor(http, { flowId: 'f-2' })(`${base}/other-sign-in`);
+  await fetchFor(http, { sessionId: 's-1' })(`${base}/refresh`);
   assert.deepEqual(log.entries({ flowId: 'f-1' }).map((e) => new URL(e.url).pathname), ['/discovery', '/token']);
   assert.deepEqual(log.entries({ sessionId: 's-1' }).map((e) => new URL(e.url).pathname), ['/refresh']);
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpClient } from '../../../../src-main/core/http/client.ts';
-import { withExchangeContext } from '../../../../src-main/core/http/exchange-context.ts';
+import { fetchFor } from '../../../../src-main/core/http/exchange-context.ts';
 import { ExchangeLog } from '../../../../src-main/core/http/exchange-log.ts';
 import { exchangesToHar } from '../../../../src-main/core/http/har.ts';
 import { fingerprint } from '../../../../src-main/core/http/redact.ts';
@@ -43,12 +43,12 @@ const SECRETS = ['AT-SECRET', 'RT-SECRET', 'COOKIE-SECRET', 'CODE-SECRET', 'VERI
 async function recorded(): Promise<ExchangeLog> {
   const log = new ExchangeLog();
   const http = createHttpClient({ log, timeoutMs: 300 });
-  await withExchangeContext({ flowId: 'f-1' }, () => http(`${base}/token?state=STATE-SECRET`, {
+  await fetchFor(http, { flowId: 'f-1' })(`${base}/token?state=STATE-SECRET`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer BEARER-SECRET' },
     body: new URLSearchParams({ grant_type: 'authorization_code', code: 'CODE-SECRET', code_verifier: 'VERIFIER-SECRET' }),
-  }));
-  await withExchangeContext({ sessionId: 's-1' }, () => assert.rejects(http(`${base}/redirect`), { code: 'HTTP_REDIRECT' }));
+  });
+  await assert.rejects(fetchFor(http, { sessionId: 's-1' })(`${base}/redirect`), { code: 'HTTP_REDIRECT' });
   await assert.rejects(http(`${base}/never`), { code: 'HTTP_TIMEOUT' });
   return log;
 }

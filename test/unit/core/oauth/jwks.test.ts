@@ -2,8 +2,9 @@ import { test, before, after, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeskError, type ErrorCode } from '../../../../src-main/core/errors.ts';
 import { createHttpClient } from '../../../../src-main/core/http/client.ts';
+import { fetchFor } from '../../../../src-main/core/http/exchange-context.ts';
 import { ExchangeLog } from '../../../../src-main/core/http/exchange-log.ts';
-import { JWKS_COOLDOWN_MS, JwksCache } from '../../../../src-main/core/oauth/jwks.ts';
+import { JwksCache } from '../../../../src-main/core/oauth/jwks.ts';
 import { JwksServer, jwksOf, makeKey, type TestKey } from './jwt-fixtures.ts';
 
 let server: JwksServer;
@@ -214,21 +215,50 @@ test('the JWKS request goes through the core fetch and is logged like any exchan
   assert.equal(entry?.status, 200);
 });
 
-test('after jose\'s cooldown it refetches on an unknown kid by itself: still exactly one refetch', async () => {
+/** Longer than jose's default cooldown (30 s), shorter than the set's lifetime. */
+const LONG_AFTER_MS = 31_000;
+
+test('long after a fetch (past jose\'s default cooldown), an unknown kid: still exactly one refetch', async () => {
   // jose reads Date.now(); only the clock is mocked, the HTTP exchange is real.
   mock.timers.enable({ apis: ['Date'], now: Date.now() });
   try {
     server.serve(jwksOf(k1));
     const cache = server.cache();
     await cache.resolve({ alg: 'RS256', kid: 'k1' });
-    mock.timers.tick(JWKS_COOLDOWN_MS + 1);
+    mock.timers.tick(LONG_AFTER_MS);
     server.serve(jwksOf(k1, k2));
     const match = await cache.resolve({ alg: 'RS256', kid: 'k2' });
     assert.equal(match.refetched, true);
     assert.equal(cache.fetchCount, 2);
-    mock.timers.tick(JWKS_COOLDOWN_MS + 1);
+    mock.timers.tick(LONG_AFTER_MS);
     await assert.rejects(cache.resolve({ alg: 'RS256', kid: 'nowhere' }), rejectsWith('ID_TOKEN_KEY_NOT_FOUND'));
     assert.equal(cache.fetchCount, 3);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('one cache shared by several operations: each fetch is logged for the lookup that started it', async () => {
+  mock.timers.enable({ apis: ['Date'], now: Date.now() });
+  try {
+    server.serve(jwksOf(k1));
+    const log = new ExchangeLog();
+    const http = createHttpClient({ timeoutMs: 5000, log });
+    const cache = new JwksCache({ jwksUri: server.url, fetch: http });
+    const signIn = cache.for(fetchFor(http, { flowId: 'f-1' }));
+    const session = cache.for(fetchFor(http, { sessionId: 's-1' }));
+    assert.equal(session.jwksUri, cache.jwksUri);
+    await signIn.resolve({ alg: 'RS256', kid: 'k1' });
+    await session.resolve({ alg: 'RS256', kid: 'k1' });
+    server.serve(jwksOf(k1, k2));
+    assert.equal((await session.resolve({ alg: 'RS256', kid: 'k2' })).refetched, true, 'the rotation refetch');
+    mock.timers.tick(LONG_AFTER_MS);
+    server.serve(jwksOf(k1, k2, e1));
+    assert.equal((await session.resolve({ alg: 'ES256', kid: 'e1' })).refetched, true, 'long after the last fetch');
+    await signIn.refresh();
+    await cache.resolve({ alg: 'RS256', kid: 'k1' });
+    assert.deepEqual(log.entries().map((e) => e.context), [{ flowId: 'f-1' }, { sessionId: 's-1' }, { sessionId: 's-1' }, { flowId: 'f-1' }]);
+    assert.equal(cache.fetchCount, 4, 'one set for all: the session\'s first lookup used the sign-in\'s fetch');
   } finally {
     mock.timers.reset();
   }

@@ -4,7 +4,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as oauth from 'oauth4webapi';
 import { createHttpClient } from '../../../../src-main/core/http/client.ts';
+import { ExchangeLog } from '../../../../src-main/core/http/exchange-log.ts';
 import { DISCOVERY_TTL_MS, ProviderDirectory } from '../../../../src-main/core/oauth/provider-context.ts';
 import { startHostileIdp, type HostileIdp } from '../../../harness/hostile-idp.ts';
 
@@ -85,4 +87,23 @@ test('fresh: true discovers again at once (a provider check wants the current me
   assert.notEqual(again, first);
   assert.equal(discoveries(), before + 1);
   assert.equal(await directory.get(input()), again, 'the fresh result replaces the cached one');
+});
+
+test('a context per operation: discovery is the caller\'s that started it; within() rebinds, never nests', async () => {
+  const log = new ExchangeLog();
+  const directory = new ProviderDirectory(createHttpClient({ log }), { now: () => 0 });
+  const [signIn, session, bare] = await Promise.all([
+    directory.get(input(), { context: { flowId: 'f-1' } }),
+    directory.get(input(), { context: { sessionId: 's-1' } }),
+    directory.get(input()),
+  ]);
+  assert.deepEqual(log.entries().map((e) => [new URL(e.url).pathname, e.context]), [[WELL_KNOWN, { flowId: 'f-1' }]], 'one discovery, the first caller\'s');
+  assert.equal(signIn.metadata, bare.metadata);
+  assert.equal(bare.within(undefined), bare, 'the shared context is the one without a tag');
+  const other = signIn.within({ sessionId: 's-2' });
+  assert.equal(other.within(undefined), bare);
+  log.clear();
+  const url = `${idp.issuer}${WELL_KNOWN}`;
+  for (const ctx of [signIn, session, bare, other]) await ctx.requestOptions[oauth.customFetch](url);
+  assert.deepEqual(log.entries().map((e) => e.context), [{ flowId: 'f-1' }, { sessionId: 's-1' }, undefined, { sessionId: 's-2' }]);
 });

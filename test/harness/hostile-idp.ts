@@ -161,3 +161,19 @@ export async function startHostileIdp(options: HostileIdpOptions = {}): Promise<
   };
   return idp;
 }
+
+/** A gate for `jwksGate`: `reached` settles when a client asks for the JWKS, which is held until `release()`. */
+export function heldGate(): { readonly gate: () => Promise<void>; readonly reached: Promise<void>; release(): void } {
+  let arrived!: () => void;
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  let open!: () => void;
+  const held = new Promise<void>((resolve) => (open = resolve));
+  return {
+    gate: () => {
+      arrived();
+      return held;
+    },
+    reached,
+    release: () => open(),
+  };
+}

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { DeskEvent, ErrorView, Result } from '../../src-main/core/contract.ts';
 import { openDesk, type Desk } from '../../src-main/core/desk.ts';
 import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
-import { startHostileIdp, type HostileIdp, type HostileReply } from '../harness/hostile-idp.ts';
+import { heldGate, startHostileIdp, type HostileIdp, type HostileReply } from '../harness/hostile-idp.ts';
 import { recordSecrets } from '../harness/secrets-ledger.ts';
 
 /** What the hostile provider's device endpoint answers next, and what its token endpoint does. */
@@ -132,21 +132,16 @@ test('cancelled while the tokens it polled for were being checked: no session, a
     return reply;
   };
   // The ID token's check waits for the JWKS: the person cancels meanwhile, with the tokens already here.
-  let checking!: () => void;
-  const reached = new Promise<void>((resolve) => (checking = resolve));
-  let release!: () => void;
-  jwksGate = () => {
-    checking();
-    return new Promise<void>((resolve) => (release = resolve));
-  };
+  const held = heldGate();
+  jwksGate = held.gate;
   revoked.length = 0;
   try {
     authorize = () => deviceAnswer({ interval: 1 });
     const start = started(await desk.api.startSignIn({ profile: 'tv' }));
     assert.ok('device' in start);
-    await reached;
+    await held.reached;
     started(await desk.api.cancelSignIn({ flowId: start.flowId }));
-    release();
+    held.release();
     const result = await outcome(desk, events, start.flowId);
     assert.equal(result.error?.code, 'SIGN_IN_CANCELLED');
     assert.deepEqual(started(await desk.api.listSessions()), [], 'no session was stored');

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { DeskEvent, ErrorView, Result } from '../../src-main/core/contract.ts';
 import { openDesk } from '../../src-main/core/desk.ts';
 import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
-import { startHostileIdp, type HostileIdp } from '../harness/hostile-idp.ts';
+import { heldGate, startHostileIdp, type HostileIdp } from '../harness/hostile-idp.ts';
 import { recordSecrets } from '../harness/secrets-ledger.ts';
 
 const revoked: URLSearchParams[] = [];
@@ -51,13 +51,8 @@ test('the code flow cancelled while its ID token is checked: no session, and the
   const desk = await openDesk({ dataDir: await mkdtemp(join(tmpdir(), 'oidc-desk-unclaimed-')), secrets: memory });
   const events: DeskEvent[] = [];
   desk.api.subscribe((e) => void events.push(e));
-  let checking!: () => void;
-  const reached = new Promise<void>((resolve) => (checking = resolve));
-  let release!: () => void;
-  jwksGate = () => {
-    checking();
-    return new Promise<void>((resolve) => (release = resolve));
-  };
+  const held = heldGate();
+  jwksGate = held.gate;
   try {
     value(await desk.api.addProfile({ profile: { name: 'late', issuer: idp.issuer, clientId: 'oidc-desk', allowHttpLoopback: true, redirect: 'dev.oidcdesk:/callback', scopes: 'openid offline_access' } }));
     const started = value(await desk.api.startSignIn({ profile: 'late' }));
@@ -69,9 +64,9 @@ test('the code flow cancelled while its ID token is checked: no session, and the
     const callback = response.headers.get('location') ?? '';
     assert.match(callback, /^dev\.oidcdesk:\/callback\?/);
     const delivered = desk.deliverCallback(callback);
-    await reached;
+    await held.reached;
     value(await desk.api.cancelSignIn({ flowId: started.flowId }));
-    release();
+    held.release();
     await delivered;
     const ended = events.find((e): e is Extract<DeskEvent, { type: 'sign-in-failed' }> => e.type === 'sign-in-failed' && e.flowId === started.flowId);
     assert.equal((ended?.error as ErrorView | undefined)?.code, 'SIGN_IN_CANCELLED');

@@ -2,7 +2,8 @@
  * What the built `oidc-desk` loads to start a command (each module recorded by test/harness/module-trace.mjs):
  * only the built JavaScript (no TypeScript, no loader), and no heavy module a command does not use: `--version`
  * no npm package at all, `sessions` neither jose, oidc-provider, keytar nor playwright-core, `token` from the
- * token cache keytar (the keychain holds the cache key) but neither jose nor oidc-provider. Which of our
+ * token cache keytar (the keychain holds the cache key) but neither jose nor oidc-provider; `sessions` not
+ * Node's own fetch implementation either (undici, loaded by the first touch of `fetch` or `Response`). Which of our
  * sources a built file holds is read from the comment esbuild writes above each module (`// src-main/...`).
  */
 import { after, before, test } from 'node:test';
@@ -28,16 +29,21 @@ after(async () => {
   endCliRuns();
 });
 
-/** Runs the CLI with the module trace; returns the run and the loaded modules as paths from the package root. */
-async function traced(cli: Cli, args: readonly string[], raw = false): Promise<{ run: CliRun; modules: string[] }> {
+/**
+ * Runs the CLI with the module trace; returns the run, the loaded modules as paths from the package root,
+ * and the heavy parts of Node itself that were loaded (`undici`: its fetch).
+ */
+async function traced(cli: Cli, args: readonly string[], raw = false): Promise<{ run: CliRun; modules: string[]; internals: string[] }> {
   const trace = join(await mkdtemp(join(tmpdir(), 'oidc-desk-trace-')), 'modules.txt');
   const env = { OIDC_DESK_MODULE_TRACE: trace, NODE_OPTIONS: `--import=${pathToFileURL(TRACE_HOOK).href}` };
   const run = await cli.start(args, env, raw).done;
   const text = await readFile(trace, 'utf8').catch(() => '');
-  const modules = [...new Set(text.split('\n').filter((l) => l.length > 0))]
+  const lines = [...new Set(text.split('\n').filter((l) => l.length > 0))];
+  const internals = lines.filter((l) => l.startsWith('internal:')).map((l) => l.slice('internal:'.length));
+  const modules = lines.filter((l) => !l.startsWith('internal:'))
     .map((url) => (url.startsWith(ROOT_URL) ? url.slice(ROOT_URL.length) : url))
     .filter((path) => path !== 'test/harness/module-trace.mjs');
-  return { run, modules };
+  return { run, modules, internals };
 }
 
 /** The npm packages among loaded modules (`node_modules/<name>` or `node_modules/@scope/<name>`). */
@@ -79,24 +85,26 @@ test('--version loads the bin and the built CLI, and no npm package', async () =
   assert.deepEqual(sources.filter((s) => /^src-main\/core\/(oauth|session|store|http|api)\/|node_modules\//.test(s)), [], 'no protocol, session, storage or npm code');
 });
 
-test('sessions (20 in the index) loads neither jose, oidc-provider, keytar nor playwright-core', async () => {
+test('sessions (20 in the index) loads neither jose, oidc-provider, keytar, playwright-core nor Node\'s fetch', async () => {
   const cli = await Cli.create();
   const dataDir = await dataDirWithSessions(20);
-  const { run, modules } = await traced(cli, ['--data-dir', dataDir, 'sessions', '--json'], true);
+  const { run, modules, internals } = await traced(cli, ['--data-dir', dataDir, 'sessions', '--json'], true);
   assert.equal(run.code, 0, run.stderr);
   assert.equal((JSON.parse(run.stdout) as unknown[]).length, 20, 'all 20 sessions listed');
   assertBuiltOnly(modules);
   for (const heavy of ['jose', 'oidc-provider', 'keytar', 'playwright-core']) assert.ok(!packages(modules).includes(heavy), `${heavy} is not loaded: ${packages(modules).join(', ')}`);
+  // Touching fetch, Response or Headers loads it (tens of milliseconds, about 10 MB); listing sends no request.
+  assert.deepEqual(internals, [], 'Node\'s fetch implementation (undici) is not loaded');
 });
 
-test('token from the token cache loads keytar but neither jose, oidc-provider nor playwright-core', { skip: KEYRING ? false : NO_KEYRING, timeout: 240_000 }, async () => {
+test('token from the token cache loads keytar but neither jose, oidc-provider, playwright-core nor Node\'s fetch', { skip: KEYRING ? false : NO_KEYRING, timeout: 240_000 }, async () => {
   assert.ok(idp);
   const cli = await Cli.create();
   const add = await cli.run(['profile', 'add', 'local', '--issuer', idp.issuer, '--client-id', 'oidc-desk', '--allow-http-loopback', '--param', 'prompt=consent']);
   assert.equal(add.code, 0, add.stderr);
   const id = await cli.login('local');
   await idp.resetCounts();
-  const { run, modules } = await traced(cli, ['token', id]);
+  const { run, modules, internals } = await traced(cli, ['token', id]);
   recordSecrets(run.stdout.trim());
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(await idp.counts(), {}, 'answered from the token cache: no request at the provider');
@@ -104,6 +112,7 @@ test('token from the token cache loads keytar but neither jose, oidc-provider no
   const loaded = packages(modules);
   assert.ok(loaded.includes('keytar'), 'the keychain was read');
   for (const heavy of ['jose', 'oidc-provider', 'playwright-core']) assert.ok(!loaded.includes(heavy), `${heavy} is not loaded: ${loaded.join(', ')}`);
+  assert.deepEqual(internals, [], 'Node\'s fetch implementation (undici) is not loaded: no request was sent');
 });
 
 test('on a Node without process.getBuiltinModule (before 20.16) the bin supplies it: sessions and --version still run', async () => {

@@ -49,79 +49,91 @@ const UTF8 = new TextDecoder();
 
 /**
  * A response whose body this client has read already (to cap and log it): its readers take the bytes
- * from memory, so no second stream is made and read for a body already in hand.
+ * from memory, so no second stream is made and read for a body already in hand. The class is made on
+ * the first response: `Response` is a global that loads Node's fetch implementation when first touched
+ * (about 30 ms and 10 MB), which a process that sends no request (the CLI listing sessions) never needs.
  */
-class ReadResponse extends Response {
-  readonly #bytes: Uint8Array<ArrayBuffer> | null;
-  #used = false;
-  #stream: ReadableStream<Uint8Array<ArrayBuffer>> | null = null;
+function defineReadResponse() {
+  return class ReadResponse extends Response {
+    readonly #bytes: Uint8Array<ArrayBuffer> | null;
+    #used = false;
+    #stream: ReadableStream<Uint8Array<ArrayBuffer>> | null = null;
 
-  constructor(bytes: Uint8Array<ArrayBuffer> | null, from: { readonly status: number; readonly statusText: string; readonly headers: Headers }) {
-    super(null, { status: from.status, statusText: from.statusText, headers: from.headers });
-    this.#bytes = bytes;
-  }
-
-  #take(): Uint8Array<ArrayBuffer> {
-    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
-    this.#used = true;
-    return this.#bytes ?? new Uint8Array(0);
-  }
-
-  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
-    if (this.#bytes === null) return null;
-    // Only a reader that wants a stream gets one (the same one each time); it takes the body as any other read does.
-    this.#stream ??= new Response(this.#take()).body;
-    return this.#stream;
-  }
-
-  override get bodyUsed(): boolean {
-    return this.#used;
-  }
-
-  override text(): Promise<string> {
-    try {
-      return Promise.resolve(UTF8.decode(this.#take()));
-    } catch (error) {
-      return Promise.reject(error as Error);
+    constructor(bytes: Uint8Array<ArrayBuffer> | null, from: { readonly status: number; readonly statusText: string; readonly headers: Headers }) {
+      super(null, { status: from.status, statusText: from.statusText, headers: from.headers });
+      this.#bytes = bytes;
     }
-  }
 
-  override async json(): Promise<unknown> {
-    return JSON.parse(await this.text()) as unknown;
-  }
-
-  override arrayBuffer(): Promise<ArrayBuffer> {
-    try {
-      return Promise.resolve(this.#take().slice().buffer);
-    } catch (error) {
-      return Promise.reject(error as Error);
+    #take(): Uint8Array<ArrayBuffer> {
+      if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+      this.#used = true;
+      return this.#bytes ?? new Uint8Array(0);
     }
-  }
 
-  override bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    try {
-      return Promise.resolve(this.#take().slice());
-    } catch (error) {
-      return Promise.reject(error as Error);
+    override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+      if (this.#bytes === null) return null;
+      // Only a reader that wants a stream gets one (the same one each time); it takes the body as any other read does.
+      this.#stream ??= new Response(this.#take()).body;
+      return this.#stream;
     }
-  }
 
-  override async blob(): Promise<Blob> {
-    return new Blob([await this.bytes()], { type: this.headers.get('content-type') ?? '' });
-  }
-
-  override formData(): Promise<FormData> {
-    try {
-      return new Response(this.#take(), { headers: this.headers }).formData();
-    } catch (error) {
-      return Promise.reject(error as Error);
+    override get bodyUsed(): boolean {
+      return this.#used;
     }
-  }
 
-  override clone(): ReadResponse {
-    if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
-    return new ReadResponse(this.#bytes, this);
-  }
+    override text(): Promise<string> {
+      try {
+        return Promise.resolve(UTF8.decode(this.#take()));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+
+    override async json(): Promise<unknown> {
+      return JSON.parse(await this.text()) as unknown;
+    }
+
+    override arrayBuffer(): Promise<ArrayBuffer> {
+      try {
+        return Promise.resolve(this.#take().slice().buffer);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+
+    override bytes(): Promise<Uint8Array<ArrayBuffer>> {
+      try {
+        return Promise.resolve(this.#take().slice());
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+
+    override async blob(): Promise<Blob> {
+      return new Blob([await this.bytes()], { type: this.headers.get('content-type') ?? '' });
+    }
+
+    override formData(): Promise<FormData> {
+      try {
+        return new Response(this.#take(), { headers: this.headers }).formData();
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+
+    override clone(): Response {
+      if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
+      return new ReadResponse(this.#bytes, this);
+    }
+  };
+}
+
+let ReadResponse: ReturnType<typeof defineReadResponse> | undefined;
+
+/** A {@link defineReadResponse} response over `bytes`, with the status and headers of `from`. */
+function readResponse(bytes: Uint8Array<ArrayBuffer> | null, from: { readonly status: number; readonly statusText: string; readonly headers: Headers }): Response {
+  ReadResponse ??= defineReadResponse();
+  return new ReadResponse(bytes, from);
 }
 
 function bodyText(body: FetchInit['body']): string {
@@ -261,6 +273,6 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     if (response.status >= 300 && response.status < 400 && init.expectRedirect !== true) {
       throw new DeskError('HTTP_REDIRECT', `${new URL(url).origin} answered with a redirect (${response.status}); back-channel requests never follow redirects.`, { status: response.status });
     }
-    return new ReadResponse(NULL_BODY_STATUSES.has(response.status) ? null : bytes, response);
+    return readResponse(NULL_BODY_STATUSES.has(response.status) ? null : bytes, response);
   };
 }

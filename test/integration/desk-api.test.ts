@@ -10,13 +10,14 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeskEvent, Result, SignInStart } from '../../src-main/core/contract.ts';
-import { openDesk, type Desk } from '../../src-main/core/desk.ts';
+import { openDesk } from '../../src-main/core/desk.ts';
 import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
 import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
 import type { SecretStore } from '../../src-main/core/store/secret-store.ts';
 import { DEMO_USERS } from '../harness/idp.ts';
 import { useLocalProvider } from '../harness/local-provider.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
+import { nextEvent } from '../harness/sign-in-outcome.ts';
 
 const { idp, browser } = useLocalProvider();
 
@@ -41,17 +42,6 @@ function value<T>(result: Result<T>): T {
   const r = plain(result);
   if (!r.ok) assert.fail(`${r.error.code}: ${r.error.message}`);
   return r.value;
-}
-
-/** Resolves with the next event that `match` accepts. */
-function nextEvent(desk: Desk, match: (e: DeskEvent) => boolean): Promise<DeskEvent> {
-  return new Promise((resolve) => {
-    const stop = desk.api.subscribe((e) => {
-      if (!match(e)) return;
-      stop();
-      resolve(e);
-    });
-  });
 }
 
 test('every operation answers plain data; sign-in completes through an event; no refresh token anywhere', { timeout: 120_000 }, async () => {

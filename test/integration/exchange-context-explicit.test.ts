@@ -11,12 +11,13 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DeskEvent, Result, SignInStart } from '../../src-main/core/contract.ts';
-import { openDesk, type Desk } from '../../src-main/core/desk.ts';
+import type { Result, SignInStart } from '../../src-main/core/contract.ts';
+import { openDesk } from '../../src-main/core/desk.ts';
 import { MemorySecretStore } from '../../src-main/core/store/memory-secret-store.ts';
 import { DEMO_USERS } from '../harness/idp.ts';
 import { useLocalProvider } from '../harness/local-provider.ts';
 import { recordSecrets, redirectSecrets } from '../harness/secrets-ledger.ts';
+import { nextEvent } from '../harness/sign-in-outcome.ts';
 
 const { idp, browser } = useLocalProvider();
 const coreDir = fileURLToPath(new URL('../../src-main/core/', import.meta.url));
@@ -39,16 +40,6 @@ for (const method of ['run', 'enterWith'] as const) {
 function value<T>(result: Result<T>): T {
   if (!result.ok) assert.fail(result.error.code);
   return result.value;
-}
-
-function nextEvent(desk: Desk, match: (e: DeskEvent) => boolean): Promise<DeskEvent> {
-  return new Promise((resolve) => {
-    const stop = desk.api.subscribe((e) => {
-      if (!match(e)) return;
-      stop();
-      resolve(e);
-    });
-  });
 }
 
 async function sourcesUnder(dir: string): Promise<string[]> {

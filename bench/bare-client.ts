@@ -57,24 +57,24 @@ export class BareClient {
   /**
    * The measured step of a sign-in: validates the authorization response, redeems the code, processes the
    * token response (claims checked by oauth4webapi) and verifies the ID token's signature with jose.
-   * Resolves with the refresh token.
+   * Resolves with the token response (it carries a refresh token).
    */
-  async redeem(pending: PendingCallback): Promise<string> {
+  async redeem(pending: PendingCallback): Promise<oauth.TokenEndpointResponse> {
     const params = oauth.validateAuthResponse(this.#as, this.#client, new URL(pending.callbackUrl), pending.state);
     const response = await oauth.authorizationCodeGrantRequest(this.#as, this.#client, oauth.None(), params, REDIRECT_URI, pending.verifier, BareClient.#options);
     const tokens = await oauth.processAuthorizationCodeResponse(this.#as, this.#client, response, { expectedNonce: pending.nonce, requireIdToken: true });
     if (tokens.id_token === undefined) throw new Error('no ID token');
     await this.#verify(tokens.id_token);
     if (tokens.refresh_token === undefined) throw new Error('no refresh token');
-    return tokens.refresh_token;
+    return tokens;
   }
 
-  /** One refresh_token grant, processed, a new ID token's signature verified; resolves with the rotated refresh token. */
-  async refresh(refreshToken: string): Promise<string> {
+  /** One refresh_token grant, processed, a new ID token's signature verified; resolves with the token response. */
+  async refresh(refreshToken: string): Promise<oauth.TokenEndpointResponse> {
     const response = await oauth.refreshTokenGrantRequest(this.#as, this.#client, oauth.None(), refreshToken, BareClient.#options);
     const tokens = await oauth.processRefreshTokenResponse(this.#as, this.#client, response);
     if (tokens.id_token !== undefined) await this.#verify(tokens.id_token);
-    return tokens.refresh_token ?? refreshToken;
+    return tokens;
   }
 
   async #verify(idToken: string): Promise<void> {

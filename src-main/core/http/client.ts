@@ -7,6 +7,7 @@ import { DeskError } from '../errors.ts';
 import type { ExchangeContext } from './exchange-context.ts';
 import type { ExchangeLog } from './exchange-log.ts';
 import { redactBody, redactHeaders, redactUrl } from './redact.ts';
+import { bodyTooLarge, send, transportBody, type TransportResponse } from './transport.ts';
 
 /** The fetch signature the core uses everywhere (oauth4webapi's `customFetch`, JWKS, userinfo). */
 export type FetchLike = (input: string | URL, init?: FetchInit) => Promise<Response>;
@@ -29,7 +30,11 @@ export interface FetchInit {
 
 /** Options of {@link createHttpClient}. */
 export interface HttpClientOptions {
-  /** The underlying fetch (default: the global fetch). */
+  /**
+   * The underlying fetch. By default requests go through the core's transport (node:http and node:https,
+   * see transport.ts), and only a body it does not send itself (a stream, a multipart form, a blob) through
+   * the global fetch.
+   */
   readonly fetch?: FetchLike;
   /** Per-request timeout covering headers and body (default 30 s). */
   readonly timeoutMs?: number;
@@ -155,7 +160,7 @@ async function readCapped(response: Response, cap: number): Promise<Uint8Array<A
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > cap) {
     await response.body?.cancel().catch(() => undefined);
-    throw new DeskError('HTTP_BODY_TOO_LARGE', `The server sent a response larger than ${cap} bytes; it was refused.`);
+    throw bodyTooLarge(cap);
   }
   if (!response.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
@@ -167,7 +172,7 @@ async function readCapped(response: Response, cap: number): Promise<Uint8Array<A
     total += value.byteLength;
     if (total > cap) {
       await reader.cancel().catch(() => undefined);
-      throw new DeskError('HTTP_BODY_TOO_LARGE', `The server sent a response larger than ${cap} bytes; it was refused.`);
+      throw bodyTooLarge(cap);
     }
     chunks.push(value);
   }
@@ -200,7 +205,7 @@ function failure(error: unknown, url: string, timeoutMs: number, timedOut: boole
     return new DeskError('HTTP_TIMEOUT', `${origin} did not answer ${within}.`, { cause: error });
   }
   if (name === 'AbortError') return new DeskError('HTTP_NETWORK', `The request to ${origin} was cancelled.`, { cause: error });
-  const detail = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+  const detail = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
   return new DeskError('HTTP_NETWORK', `Could not reach ${origin}: ${detail}.`, { cause: error });
 }
 
@@ -209,7 +214,8 @@ function failure(error: unknown, url: string, timeoutMs: number, timedOut: boole
  * back channel, RFC 9700 §4.11), aborts at the timeout, refuses bodies over the cap, and logs.
  */
 export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
-  const baseFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init as RequestInit));
+  const injected = options.fetch;
+  const baseFetch: FetchLike = injected ?? ((input, init) => fetch(input, init as RequestInit));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const cap = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const now = options.now ?? Date.now;
@@ -235,9 +241,19 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     const signal = controller.signal;
     const context = init.context;
     const requestBytes = bodyBytes(init.body);
+    // The transport sends what it can (every request of the core); the platform's fetch anything else.
+    const direct = injected === undefined ? transportBody(init.body) : undefined;
+    let received: Promise<TransportResponse>;
+    try {
+      received = direct !== undefined
+        ? send(new URL(url), { method, headers: requestHeaders, body: direct.bytes, signal }, cap)
+        : baseFetch(url, { method, headers: requestHeaders, body: init.body ?? null, redirect: 'manual', signal })
+          .then(async (r) => ({ status: r.status, statusText: r.statusText, headers: r.headers, bytes: await readCapped(r, cap) }));
+    } catch (error) {
+      received = Promise.reject(error as Error);
+    }
+    received.catch(() => undefined);
     // The request's masked record is made while the request is on its way (the same work, off the wait).
-    const sent = baseFetch(url, { method, headers: requestHeaders, body: init.body ?? null, redirect: 'manual', signal });
-    sent.catch(() => undefined);
     const logged = {
       startedAt,
       method,
@@ -247,11 +263,9 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
       ...(requestBytes === undefined ? {} : { requestBytes }),
       ...(context === undefined ? {} : { context }),
     };
-    let response: Response;
-    let bytes: Uint8Array<ArrayBuffer>;
+    let response: TransportResponse;
     try {
-      response = await sent;
-      bytes = await readCapped(response, cap);
+      response = await received;
     } catch (error) {
       const err = failure(error, url, timeoutMs, timedOut, callerSignal);
       options.log?.add({ ...logged, durationMs: now() - startedAt, errorCode: err.code });
@@ -260,6 +274,7 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
       clearTimeout(timer);
       callerSignal?.removeEventListener('abort', onCallerAbort);
     }
+    const { bytes } = response;
     const contentType = response.headers.get('content-type');
     options.log?.add({
       ...logged,

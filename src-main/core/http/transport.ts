@@ -8,13 +8,18 @@
  * @module
  */
 import type { IncomingMessage, request as httpRequest } from 'node:http';
+import type * as Zlib from 'node:zlib';
 import { DeskError } from '../errors.ts';
 
 // node:http, node:https (with TLS) and node:zlib load with the first request that needs them: a command
-// that sends nothing (the CLI listing sessions) never loads them.
+// that sends nothing (the CLI listing sessions) never loads them. Each is imported once: an import() per
+// request would go through the module loader every time.
+let http: Promise<typeof httpRequest> | undefined;
+let https: Promise<typeof httpRequest> | undefined;
+let zlibModule: Promise<typeof Zlib> | undefined;
 const opener = {
-  'http:': async (): Promise<typeof httpRequest> => (await import('node:http')).request,
-  'https:': async (): Promise<typeof httpRequest> => (await import('node:https')).request,
+  'http:': (): Promise<typeof httpRequest> => (http ??= import('node:http').then((m) => m.request)),
+  'https:': (): Promise<typeof httpRequest> => (https ??= import('node:https').then((m) => m.request)),
 } as const;
 
 /** A request as the transport sends it. */
@@ -76,7 +81,7 @@ async function decoded(bytes: Uint8Array<ArrayBuffer>, contentEncoding: string |
   if (contentEncoding === null) return bytes;
   const codings = contentEncoding.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
   if (codings.length === 0) return bytes;
-  const zlib = await import('node:zlib');
+  const zlib = await (zlibModule ??= import('node:zlib'));
   let out = bytes;
   for (const coding of codings.reverse()) {
     const decode = coding === 'gzip' || coding === 'x-gzip' ? zlib.gunzipSync : coding === 'deflate' ? zlib.inflateSync : coding === 'br' ? zlib.brotliDecompressSync : undefined;

@@ -18,7 +18,7 @@
  * sessions of its own on the memory file system (else the disk); the desk's ratio to it on the same file
  * system is its own code's cost, with the disk's time out of both (a row with the budget proposed for it). All cases are interleaved round by round.
  * No warm-up round: discovery and the JWKS are fetched while signing in. Run: npm run bench -- refresh
- * (SESSIONS=200 ROUNDS=7)
+ * (SESSIONS=200 ROUNDS=11)
  */
 import { performance } from 'node:perf_hooks';
 import type { Desk } from '../src-main/core/desk.ts';
@@ -37,7 +37,7 @@ const BENCH = 'refresh';
 const BUDGET = 1.3;
 const TRIGGERS = 100;
 const sessions = Number(process.env['SESSIONS'] ?? 200);
-const rounds = Number(process.env['ROUNDS'] ?? 7);
+const rounds = Number(process.env['ROUNDS'] ?? 11);
 const user = DEMO_USERS[0]!;
 /** Sign-ins running at once while preparing (a sign-in waits in the desk meanwhile; it allows 16). */
 const PARALLEL = 6;

@@ -7,7 +7,7 @@ import { DeskError } from '../errors.ts';
 import type { ExchangeContext } from './exchange-context.ts';
 import type { ExchangeLog } from './exchange-log.ts';
 import { redactBody, redactHeaders, redactUrl } from './redact.ts';
-import { bodyTooLarge, send, transportBody, type TransportResponse } from './transport.ts';
+import { bodyTooLarge, joined, send, transportBody, type TransportResponse } from './transport.ts';
 
 /** The fetch signature the core uses everywhere (oauth4webapi's `customFetch`, JWKS, userinfo). */
 export type FetchLike = (input: string | URL, init?: FetchInit) => Promise<Response>;
@@ -176,13 +176,7 @@ async function readCapped(response: Response, cap: number): Promise<Uint8Array<A
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return joined(chunks, total);
 }
 
 function failure(error: unknown, url: string, timeoutMs: number, timedOut: boolean, callerSignal: AbortSignal | null | undefined): DeskError {

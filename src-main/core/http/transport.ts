@@ -65,8 +65,8 @@ function headersOf(res: IncomingMessage): Headers {
   return headers;
 }
 
-/** The body in one new buffer (never a view of Node's shared pool). */
-function joined(chunks: readonly Buffer[], total: number): Uint8Array<ArrayBuffer> {
+/** Chunks of a body in one new buffer (never a view of Node's shared pool). */
+export function joined(chunks: readonly Uint8Array[], total: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {

@@ -9,7 +9,7 @@
 // report themselves skipped with the reason.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { inKeyringSession, keyringAvailable } from '../scripts/keyring-session.mjs';
@@ -62,6 +62,10 @@ if (!only || only === 'tests') {
   const env = { ...process.env };
   // A private XDG data home: the test keyring never meets (or is locked by) a keyring already on the machine.
   env.XDG_DATA_HOME = join(workDir, 'xdg-data');
+  // Every temporary file of the run (data directories, browser profiles, provider files: thousands per run)
+  // goes under the run's own directory, removed at the end, rather than staying in the system's.
+  env.TMPDIR = join(workDir, 'tmp');
+  mkdirSync(env.TMPDIR);
   delete env.DISPLAY;
   delete env.WAYLAND_DISPLAY;
   let cmd = process.execPath;

@@ -234,9 +234,10 @@ export function createHttpClient(options: HttpClientOptions = {}): FetchLike {
     else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     const signal = controller.signal;
     const context = init.context;
-    const requestBytes = bodyBytes(init.body);
     // The transport sends what it can (every request of the core); the platform's fetch anything else.
     const direct = injected === undefined ? transportBody(init.body) : undefined;
+    // The bytes the transport encoded are the ones counted: the body is not encoded a second time for the log.
+    const requestBytes = direct === undefined ? bodyBytes(init.body) : direct.bytes?.byteLength ?? 0;
     let received: Promise<TransportResponse>;
     try {
       received = direct !== undefined

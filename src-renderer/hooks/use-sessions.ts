@@ -2,6 +2,7 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { DeskEvent, ErrorView, SessionView } from '../../src-main/core/contract.ts';
 import { callOperation } from '../format/call.ts';
+import { compareSessions } from '../format/order.ts';
 import { useDesk } from './use-desk.ts';
 import { useDeskEvents } from './use-desk-events.ts';
 
@@ -74,6 +75,6 @@ export function useSessions(): Sessions {
     };
   }, [desk]);
 
-  const list = useMemo(() => [...byId.values()].sort((a, b) => a.profile.localeCompare(b.profile) || a.createdAt - b.createdAt || a.id.localeCompare(b.id)), [byId]);
+  const list = useMemo(() => [...byId.values()].sort(compareSessions), [byId]);
   return { list, byId, loaded, error };
 }

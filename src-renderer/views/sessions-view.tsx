@@ -3,6 +3,7 @@ import { useCallback, useMemo } from 'react';
 import type { ProfileView, SessionView } from '../../src-main/core/contract.ts';
 import { CallResult } from '../components/call-result.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
+import { compareNames } from '../format/order.ts';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
 import type { Profiles } from '../hooks/use-profiles.ts';
 import type { SessionTab } from '../hooks/use-route.ts';
@@ -34,7 +35,7 @@ function groupByProfile(profiles: readonly ProfileView[], sessions: readonly Ses
     group.sessions.push(session);
     byName.set(session.profile, group);
   }
-  return [...byName.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, g]) => ({ name, ...g }));
+  return [...byName.entries()].sort(([a], [b]) => compareNames(a, b)).map(([name, g]) => ({ name, ...g }));
 }
 
 /** The view. */

@@ -13,15 +13,33 @@ const count = Number(new URLSearchParams(window.location.search).get('sessions')
 Object.defineProperty(window, 'oidcDesk', { value: stubDesk(count) });
 
 const root = document.getElementById('root');
-// The first commit that shows every row: its DOM changes are observed right after it, in the same task.
+// The first commit that shows rows (a long list's first step), and the one that shows every row: each
+// commit's DOM changes are observed right after it, in the same task.
 const observer = new MutationObserver(() => {
-  if (document.querySelectorAll('.session-row').length !== count) return;
+  const rows = document.querySelectorAll('.session-row').length;
+  if (rows > 0 && performance.getEntriesByName('first-rows-committed').length === 0) {
+    performance.mark('first-rows-committed', { detail: { rows, belowWindow: rowsBelowWindow() } });
+    // A frame's callbacks run before its style, layout and paint; a task queued from there runs after them.
+    requestAnimationFrame(() => setTimeout(() => performance.mark('first-rows-painted')));
+  }
+  if (rows !== count) return;
   observer.disconnect();
   log.firstFullRender = performance.now();
   performance.mark('rows-committed');
-  // A frame's callbacks run before its style, layout and paint; a task queued from there runs after them.
   requestAnimationFrame(() => setTimeout(() => performance.mark('rows-painted')));
 });
+
+/** True when the rows shown reach past the bottom of the window: the first step fills the screen. */
+function rowsBelowWindow(): boolean {
+  const rows = document.querySelectorAll('.session-row');
+  const last = rows[rows.length - 1];
+  return last !== undefined && last.getBoundingClientRect().bottom > window.innerHeight;
+}
+
+// Every task of 50 ms or more from here on (the page's main thread blocked for input that long).
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) log.longTasks.push({ start: entry.startTime, duration: entry.duration });
+}).observe({ type: 'longtask' });
 
 performance.mark('render-start');
 if (root !== null) {

@@ -11,6 +11,8 @@ export type Props = {
   /** Undefined for sessions whose profile was removed since. */
   readonly profile: ProfileView | undefined;
   readonly sessions: readonly SessionView[];
+  /** How many of them to render now: fewer than all only for a moment, while a long list is built in steps. */
+  readonly rowsShown: number;
   readonly currentId: string | undefined;
   readonly starting: boolean;
   readonly onSignIn: (profile: string, credentials?: { readonly username: string; readonly password: string }) => void;
@@ -18,7 +20,7 @@ export type Props = {
 };
 
 /** The group: heading, sign-in, and the sessions table. */
-export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions, currentId, starting, onSignIn, onSignOut }: Props) {
+export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions, rowsShown, currentId, starting, onSignIn, onSignOut }: Props) {
   const headingId = `profile-${name}`;
   const [askingPassword, setAskingPassword] = useState(false);
   // Only the code flow needs a redirect back; the flows without a browser work from any host.
@@ -78,7 +80,7 @@ export const ProfileGroup = memo(function ProfileGroup({ name, profile, sessions
             </div>
           </div>
           <div role="rowgroup">
-            {sessions.map((s) => (
+            {(rowsShown < sessions.length ? sessions.slice(0, rowsShown) : sessions).map((s) => (
               <SessionRow key={s.id} session={s} current={s.id === currentId} onSignOut={onSignOut} />
             ))}
           </div>

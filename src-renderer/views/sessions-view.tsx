@@ -5,6 +5,7 @@ import { CallResult } from '../components/call-result.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { compareNames } from '../format/order.ts';
 import { useDeskCall } from '../hooks/use-desk-call.ts';
+import { useRowsInSteps } from '../hooks/use-rows-in-steps.ts';
 import type { Profiles } from '../hooks/use-profiles.ts';
 import type { SessionTab } from '../hooks/use-route.ts';
 import type { Sessions } from '../hooks/use-sessions.ts';
@@ -38,6 +39,16 @@ function groupByProfile(profiles: readonly ProfileView[], sessions: readonly Ses
   return [...byName.entries()].sort(([a], [b]) => compareNames(a, b)).map(([name, g]) => ({ name, ...g }));
 }
 
+/** How many rows each group shows when `rows` rows are shown in all, filled in the groups' order. */
+function rowShares(groups: readonly Group[], rows: number): number[] {
+  let left = rows;
+  return groups.map((g) => {
+    const share = Math.min(g.sessions.length, left);
+    left -= share;
+    return share;
+  });
+}
+
 /** The view. */
 export function SessionsView({ sessions, profiles, signIns, sessionId, tab }: Props) {
   const signOut = useDeskCall('signOut');
@@ -45,6 +56,9 @@ export function SessionsView({ sessions, profiles, signIns, sessionId, tab }: Pr
   const startSignIn = signIns.start;
   // Until the profiles are known, a session's profile would read as removed: the groups wait for them.
   const groups = useMemo(() => (profiles.loaded ? groupByProfile(profiles.list, sessions.list) : []), [profiles.loaded, profiles.list, sessions.list]);
+  // A list of hundreds is rendered in two steps (the first screen, then the rest): each group gets its share.
+  const rowsNow = useRowsInSteps(profiles.loaded ? sessions.list.length : 0);
+  const shares = useMemo(() => rowShares(groups, rowsNow), [groups, rowsNow]);
   const onSignOut = useCallback((id: string) => {
     if (id === sessionId) window.location.hash = '#/sessions';
     void runSignOut({ sessionId: id });
@@ -80,12 +94,13 @@ export function SessionsView({ sessions, profiles, signIns, sessionId, tab }: Pr
       ) : null}
       <div className={selected === undefined ? 'sessions-layout' : 'sessions-layout sessions-layout--detail'}>
         <div className="stack sessions-groups">
-          {groups.map((g) => (
+          {groups.map((g, i) => (
             <ProfileGroup
               key={g.name}
               name={g.name}
               profile={g.profile}
               sessions={g.sessions}
+              rowsShown={shares[i] ?? g.sessions.length}
               currentId={sessionId}
               starting={signIns.starting === g.name}
               onSignIn={onSignIn}

@@ -91,6 +91,12 @@ export function withoutTypedValues(text: string, typed: readonly string[]): stri
   return out;
 }
 
+/** True when the environment asks for no colours (NO_COLOR set and not empty: https://no-color.org). */
+export function noColour(env: NodeJS.ProcessEnv): boolean {
+  const value = env['NO_COLOR'];
+  return value !== undefined && value !== '';
+}
+
 /** Writes to the CLI's streams; whatever a call site forgot, no raw control character reaches them. */
 export class Output {
   readonly #io: Io;
@@ -123,6 +129,21 @@ export class Output {
   /** Progress or a confirmation on stderr. */
   info(text: string): void {
     this.#write(this.#io.stderr, `${text}\n`);
+  }
+
+  /**
+   * A picture drawn with block characters in the terminal's foreground on its background (a QR code: the
+   * blocks are the light modules), on stderr. On a terminal each line is drawn light on dark (bright white
+   * on black), so the picture is the same on a light theme, where plain blocks would come out inverted;
+   * elsewhere, or with `colours` false (NO_COLOR), the lines are written plain.
+   */
+  picture(text: string, colours: boolean): void {
+    if (!colours || !this.stderrIsTerminal) {
+      this.info(text);
+      return;
+    }
+    const lines = text.replace(CONTROL, escapeControl).split('\n');
+    this.#io.stderr.write(`${lines.map((line) => (line.length === 0 ? line : `\u001b[97;40m${line}\u001b[0m`)).join('\n')}\n`);
   }
 
   /** True when stderr is a terminal (progress lines then update in place). */

@@ -5,7 +5,7 @@ import type { Command } from '../args.ts';
 import { openAuthorizationUrl } from '../browser.ts';
 import { assertKeychainUsable, keychainService, type CliContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
-import { duration, safeText } from '../output.ts';
+import { duration, noColour, safeText } from '../output.ts';
 import { signedInText } from '../views.ts';
 
 type LoginCommand = Extract<Command, { kind: 'login' }>;
@@ -59,7 +59,8 @@ async function printPrompt(ctx: CliContext, prompt: DeviceSignInPrompt, qr: bool
   out.info(`\nTo sign in, open this address on a phone or a computer with a browser:\n\n  ${safeText(prompt.verificationUri, 2048)}\n\nand enter the code:\n\n  ${safeText(prompt.userCode, 64)}\n`);
   if (qr) {
     out.info(`Or scan this QR code (it opens ${complete === undefined ? 'the same address' : 'the address with the code filled in'}):\n`);
-    out.info(await terminalQr(complete ?? prompt.verificationUri));
+    // Light modules as blocks: drawn light on dark on a terminal, so a phone reads it on any theme.
+    out.picture(await terminalQr(complete ?? prompt.verificationUri), !noColour(ctx.env));
   }
   if (complete !== undefined) out.info(`With the code filled in: ${safeText(complete, 2048)}\n`);
   out.info(`The code expires in ${duration(prompt.expiresAt - ctx.now())}. Ctrl-C cancels.`);

@@ -1,8 +1,8 @@
-/** The CLI's progress line: updated in place on a terminal, a plain line each elsewhere, never a raw control character from its text. */
+/** The CLI's progress line (updated in place on a terminal, a plain line each elsewhere, never a raw control character from its text) and its pictures (a QR code light on dark on a terminal). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { Output } from '../../../src-main/cli/output.ts';
+import { noColour, Output } from '../../../src-main/cli/output.ts';
 
 function stderr(isTTY: boolean): { out: Output; text: () => string } {
   let text = '';
@@ -36,4 +36,26 @@ test('the text of a progress line is made terminal-safe, on a terminal too', () 
   const s = stderr(true);
   s.out.progress('provider says \u001b[2J\r\nhi\u009b');
   assert.equal(s.text(), '\rprovider says \\u001b[2J hi\\u009b\u001b[K');
+});
+
+test('a picture (a QR code) is drawn light on dark on a terminal, whatever its theme; plain elsewhere or with NO_COLOR', () => {
+  const picture = '\u2588\u2580 \u2584\n\u2584 \u2588\u2588';
+  const tty = stderr(true);
+  tty.out.picture(picture, true);
+  assert.equal(tty.text(), '\u001b[97;40m\u2588\u2580 \u2584\u001b[0m\n\u001b[97;40m\u2584 \u2588\u2588\u001b[0m\n');
+  const noColours = stderr(true);
+  noColours.out.picture(picture, false);
+  assert.equal(noColours.text(), `${picture}\n`);
+  const pipe = stderr(false);
+  pipe.out.picture(picture, true);
+  assert.equal(pipe.text(), `${picture}\n`);
+  const hostile = stderr(true);
+  hostile.out.picture('\u2588\u001b[2J', true);
+  assert.equal(hostile.text(), '\u001b[97;40m\u2588\\u001b[2J\u001b[0m\n', 'no raw control character from the picture itself');
+});
+
+test('NO_COLOR counts when set and not empty', () => {
+  assert.equal(noColour({ NO_COLOR: '1' }), true);
+  assert.equal(noColour({ NO_COLOR: '' }), false);
+  assert.equal(noColour({}), false);
 });

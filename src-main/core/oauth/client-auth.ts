@@ -7,6 +7,7 @@ import * as oauth from 'oauth4webapi';
 import { DeskError } from '../errors.ts';
 import type { ClientAuthMethod } from '../profile.ts';
 import type { PrivateJwk, StoredClientCredential } from '../store/client-credential.ts';
+import { loadJose } from './jose-module.ts';
 
 /** The signing algorithms offered for a `private_key_jwt` key pair. */
 export const CLIENT_KEY_ALGS = ['ES256', 'RS256'] as const;
@@ -25,7 +26,7 @@ export interface PublicClientKey {
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
  */
 export async function generateClientKey(alg: ClientKeyAlg): Promise<PrivateJwk> {
-  const { generateKeyPair, exportJWK, calculateJwkThumbprint } = await import('jose');
+  const { generateKeyPair, exportJWK, calculateJwkThumbprint } = await loadJose();
   const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
   const jwk = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint(jwk);
@@ -65,7 +66,7 @@ export async function clientAuthFor(method: ClientAuthMethod, credential: Stored
     case 'private_key_jwt': {
       const jwk = credential?.privateJwk;
       if (jwk === undefined) throw new DeskError('CLIENT_SECRET_MISSING', 'No key pair is set for this client on this computer: generate one and register its public key at the provider first.');
-      const { importJWK } = await import('jose');
+      const { importJWK } = await loadJose();
       const alg = jwk['alg'] === 'RS256' ? 'RS256' : 'ES256';
       const key = await importJWK({ ...jwk }, alg);
       if (!(key instanceof CryptoKey)) throw new DeskError('INTERNAL', 'The stored private key could not be used.');

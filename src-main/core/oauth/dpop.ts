@@ -10,6 +10,7 @@ import { DeskError } from '../errors.ts';
 import type { PrivateJwk } from '../store/client-credential.ts';
 import { toDpopJwk } from '../store/dpop-jwk.ts';
 import type { ServerMetadata } from './discovery.ts';
+import { loadJose } from './jose-module.ts';
 import { decodeJwt } from './jwt-decode.ts';
 
 /** The only DPoP proof algorithm OIDC Desk signs with (every provider that offers DPoP takes it). */
@@ -31,7 +32,7 @@ export interface DpopSigner {
 
 /** The RFC 7638 thumbprint of a JWK's public part. */
 async function thumbprint(jwk: PrivateJwk): Promise<string> {
-  const { calculateJwkThumbprint } = await import('jose');
+  const { calculateJwkThumbprint } = await loadJose();
   const { kty = '', crv = '', x = '', y = '' } = jwk;
   return calculateJwkThumbprint({ kty, crv, x, y });
 }
@@ -53,7 +54,7 @@ export function assertDpopOffered(metadata: ServerMetadata): void {
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2
  */
 export async function generateDpopKey(): Promise<DpopKey> {
-  const { generateKeyPair, exportJWK } = await import('jose');
+  const { generateKeyPair, exportJWK } = await loadJose();
   const { privateKey } = await generateKeyPair(DPOP_ALG, { extractable: true });
   const privateJwk = toDpopJwk(await exportJWK(privateKey));
   if (privateJwk === undefined) throw new DeskError('INTERNAL', 'The new DPoP key could not be exported.');

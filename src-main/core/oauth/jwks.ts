@@ -11,6 +11,7 @@ import { DeskError } from '../errors.ts';
 type Jose = typeof JoseModule;
 import type { FetchLike } from '../http/client.ts';
 import { isRecord } from '../util.ts';
+import { loadJose } from './jose-module.ts';
 
 /** How long a fetched JWKS is used before it is fetched again (jose's `cacheMaxAge`). */
 export const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
@@ -86,7 +87,6 @@ export class JwksCache {
   readonly #origin: string;
   readonly #options: JwksCacheOptions;
   #set: RemoteJWKSet | undefined;
-  #jose: Promise<Jose> | undefined;
   #fetchCount = 0;
   /** The fetch of the lookup calling into jose right now: jose calls ours synchronously from there. */
   #handedOver: FetchLike | undefined;
@@ -102,7 +102,7 @@ export class JwksCache {
   async #ready(): Promise<{ readonly set: RemoteJWKSet; readonly jose: Jose }> {
     // One import shared by every caller: calls made together resume together (a refresh joins the fetch
     // another call started), however long the module loader takes to answer each import.
-    const jose = await (this.#jose ??= import('jose'));
+    const jose = await loadJose();
     this.#set ??= jose.createRemoteJWKSet(new URL(this.jwksUri), {
       cacheMaxAge: this.#options.maxAgeMs ?? JWKS_MAX_AGE_MS,
       cooldownDuration: NEVER,

@@ -9,14 +9,8 @@ import type * as Jose from 'jose';
 import { humanizeDuration } from '../duration.ts';
 import { isDeskError, type ErrorCode } from '../errors.ts';
 import type { JwksKeyMatch, JwksKeys } from './jwks.ts';
+import { loadJose } from './jose-module.ts';
 import { decodeJwt, tokenFormat } from './jwt-decode.ts';
-
-/** jose, loaded by the first report that needs it: a command that reports on no token (`oidc-desk sessions`, `token` from the cache) never loads its ~45 modules. */
-let joseModule: Promise<typeof Jose> | undefined;
-function loadJose(): Promise<typeof Jose> {
-  joseModule ??= import('jose');
-  return joseModule;
-}
 
 /** The algorithms a public client can verify: asymmetric signatures only. */
 export const ASYMMETRIC_JWS_ALGS: readonly string[] = [

@@ -97,9 +97,11 @@ async function firstRender(build: 'production' | 'at-once'): Promise<Load> {
   await p.goto(`${server.origin}/${build}/?sessions=${SESSIONS}`);
   await p.waitForFunction(() => performance.getEntriesByName('rows-painted').length > 0, undefined, { timeout: 30_000 });
   // No named function inside evaluate: the TypeScript loader would wrap it in a helper the page lacks.
-  const marks = await p.evaluate(() => Object.fromEntries(['render-start', 'sessions-asked', 'first-rows-committed', 'first-rows-painted', 'rows-committed', 'rows-painted']
-    .map((name) => [name, performance.getEntriesByName(name)[0]?.startTime ?? Number.NaN])));
-  const first = await p.evaluate(() => (performance.getEntriesByName('first-rows-committed')[0] as PerformanceMark | undefined)?.detail as { rows: number; belowWindow: boolean } | undefined);
+  const { marks, first } = await p.evaluate(() => ({
+    marks: Object.fromEntries(['render-start', 'sessions-asked', 'first-rows-committed', 'first-rows-painted', 'rows-committed', 'rows-painted']
+      .map((name) => [name, performance.getEntriesByName(name)[0]?.startTime ?? Number.NaN])),
+    first: (performance.getEntriesByName('first-rows-committed')[0] as PerformanceMark | undefined)?.detail as { rows: number; belowWindow: boolean } | undefined,
+  }));
   const log = await readLog(p);
   await context.close();
   const at = (name: string): number => marks[name] ?? Number.NaN;

@@ -24,7 +24,6 @@ const observer = new MutationObserver(() => {
   }
   if (rows !== count) return;
   observer.disconnect();
-  log.firstFullRender = performance.now();
   performance.mark('rows-committed');
   requestAnimationFrame(() => setTimeout(() => performance.mark('rows-painted')));
 });

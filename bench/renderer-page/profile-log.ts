@@ -14,13 +14,11 @@ export interface Render {
 export interface BenchLog {
   readonly app: Render[];
   readonly rows: Render[];
-  /** `performance.now()` when the commit that first showed every row ended. */
-  firstFullRender: number | undefined;
   /** Main-thread tasks of 50 ms or more (Long Tasks API), in ms since the page's start. */
   readonly longTasks: { readonly start: number; readonly duration: number }[];
 }
 
-export const log: BenchLog = { app: [], rows: [], firstFullRender: undefined, longTasks: [] };
+export const log: BenchLog = { app: [], rows: [], longTasks: [] };
 (window as unknown as { benchLog: BenchLog }).benchLog = log;
 
 const record = (into: Render[]): ProfilerOnRenderCallback => (id, phase, actualDuration, baseDuration, _start, commitTime) => {

@@ -1,6 +1,4 @@
 /** The bench's reference: a long list rendered in one step (stands in for src-renderer/hooks/use-rows-in-steps.ts in the at-once build). */
-export const FIRST_STEP_ROWS = Number.POSITIVE_INFINITY;
-
 /** Every row at once. */
 export function useRowsInSteps(total: number): number {
   return total;

@@ -135,7 +135,9 @@ export class Output {
    * A picture drawn with block characters in the terminal's foreground on its background (a QR code: the
    * blocks are the light modules), on stderr. On a terminal each line is drawn light on dark (bright white
    * on black), so the picture is the same on a light theme, where plain blocks would come out inverted;
-   * elsewhere, or with `colours` false (NO_COLOR), the lines are written plain.
+   * elsewhere, or with `colours` false (NO_COLOR), the lines are written plain. A line of upper halves only
+   * (the last of a picture with an odd number of rows) keeps the terminal's background below them: that
+   * half is outside the picture, and black there would draw a bar under it on a light theme.
    */
   picture(text: string, colours: boolean): void {
     if (!colours || !this.stderrIsTerminal) {
@@ -143,7 +145,8 @@ export class Output {
       return;
     }
     const lines = text.replace(CONTROL, escapeControl).split('\n');
-    this.#io.stderr.write(`${lines.map((line) => (line.length === 0 ? line : `\u001b[97;40m${line}\u001b[0m`)).join('\n')}\n`);
+    const drawn = lines.map((line) => (line.length === 0 ? line : /^\u2580+$/.test(line) ? `\u001b[97m${line}\u001b[0m` : `\u001b[97;40m${line}\u001b[0m`));
+    this.#io.stderr.write(`${drawn.join('\n')}\n`);
   }
 
   /** True when stderr is a terminal (progress lines then update in place). */

@@ -49,6 +49,9 @@ test('a picture (a QR code) is drawn light on dark on a terminal, whatever its t
   const pipe = stderr(false);
   pipe.out.picture(picture, true);
   assert.equal(pipe.text(), `${picture}\n`);
+  const odd = stderr(true);
+  odd.out.picture('\u2588\u2588\n\u2580\u2580', true);
+  assert.equal(odd.text(), '\u001b[97;40m\u2588\u2588\u001b[0m\n\u001b[97m\u2580\u2580\u001b[0m\n', 'a last line of upper halves keeps the terminal background below them');
   const hostile = stderr(true);
   hostile.out.picture('\u2588\u001b[2J', true);
   assert.equal(hostile.text(), '\u001b[97;40m\u2588\\u001b[2J\u001b[0m\n', 'no raw control character from the picture itself');

@@ -55,5 +55,5 @@ if (why === undefined) {
   runAttached(electron.file, [root]);
 } else {
   process.stderr.write(`npm start: ${why}; opening browser mode (oidc-desk ui) instead.\n`);
-  runAttached(process.execPath, [join(root, 'bin', 'oidc-desk.mjs'), ...dataDir, 'ui', ...rest]);
+  runAttached(process.execPath, [join(root, 'bin', 'oidc-desk.cjs'), ...dataDir, 'ui', ...rest]);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The one test command (`npm test`): type-check, lint with the layer rule, build the CLI (the e2e tests run
-// bin/oidc-desk.mjs, which runs dist/cli/, as users do), then every test layer (unit, integration, e2e)
+// bin/oidc-desk.cjs, which runs dist/cli/, as users do), then every test layer (unit, integration, e2e)
 // under node's test runner; ends with `N passed, N failed, N skipped`.
 //
 // Keychain tests need a Secret Service: when dbus-run-session and gnome-keyring-daemon are installed

@@ -39,11 +39,11 @@ export interface DemoForkLauncher {
 export type DemoLaunchCommand = DemoSpawnCommand | DemoForkLauncher;
 
 /**
- * The CLI launcher, run with this Node: `node bin/oidc-desk.mjs --data-dir <dir> demo-idp`. The path holds
+ * The CLI launcher, run with this Node: `node bin/oidc-desk.cjs --data-dir <dir> demo-idp`. The path holds
  * from the source (src-main/demo-idp/) and from the built CLI (dist/cli/): both two levels below the root.
  */
 export function defaultLaunchCommand(): DemoSpawnCommand {
-  return { file: process.execPath, args: [fileURLToPath(new URL('../../bin/oidc-desk.mjs', import.meta.url))] };
+  return { file: process.execPath, args: [fileURLToPath(new URL('../../bin/oidc-desk.cjs', import.meta.url))] };
 }
 
 /** A started background provider, as the start-up wait sees it. */

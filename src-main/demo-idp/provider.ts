@@ -100,8 +100,9 @@ type ProviderConstructor = new (issuer: string, configuration: Readonly<Record<s
 /** Loaded on first use, so that importing this module's constants and helpers stays cheap and quiet. */
 async function loadProvider(): Promise<ProviderConstructor> {
   // @ts-expect-error -- oidc-provider 9 ships no type declarations; the surface used here is typed above (OidcProviderLike).
-  const mod = (await import('oidc-provider')) as { default: ProviderConstructor };
-  return mod.default;
+  // The named export: the built CLI loads the package with require(), whose default is the whole module.
+  const mod = (await import('oidc-provider')) as { Provider: ProviderConstructor };
+  return mod.Provider;
 }
 
 /** A built demo provider: the oidc-provider instance (a Koa application) and its users. */

@@ -1,5 +1,5 @@
 /**
- * The `oidc-desk` CLI end to end: the real command as a child process (bin/oidc-desk.mjs) with its own
+ * The `oidc-desk` CLI end to end: the real command as a child process (bin/oidc-desk.cjs) with its own
  * data directory and keychain service, signing in through headless Chromium (--browser-command) against
  * the local provider and the embedded demo provider; then the contract's bad inputs and exit codes.
  */

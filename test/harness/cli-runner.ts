@@ -1,5 +1,5 @@
 /**
- * Runs the real `oidc-desk` command (bin/oidc-desk.mjs) as a child process for end-to-end tests: one
+ * Runs the real `oidc-desk` command (bin/oidc-desk.cjs) as a child process for end-to-end tests: one
  * data directory and keychain service per simulated user, output captured, secrets kept out of it.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import * as oauth from 'oauth4webapi';
 import { KeytarSecretStore } from '../../src-main/core/store/keytar-secret-store.ts';
 import { recordSecrets } from './secrets-ledger.ts';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = join(ROOT, 'bin', 'oidc-desk.mjs');
+export const BIN = join(ROOT, 'bin', 'oidc-desk.cjs');
 export const AGENT = join(ROOT, 'test', 'harness', 'browser-command.ts');
 /** The Chromium agent as a --browser-command: the authorization URL is appended as its last argument. */
 export const BROWSER_COMMAND = `"${process.execPath}" --import tsx "${AGENT}"`;

@@ -5,7 +5,7 @@
  * provider first, its refresh token and cache key in the real keychain; the provider counts no request
  * during the measured runs). Also the CPU time of each (user + system, from the shell's `times`: steadier
  * than wall time when other programs compete for the cores) and which heavy packages each command loaded
- * (test/harness/module-trace.mjs), in the row's values.
+ * (test/harness/module-trace.mjs) and whether V8 accepted the built CLI's code cache, in the row's values.
  * Budgets: `--version` and `sessions` at most 1.5x, `token` at most 2x (wall time).
  * Run: npm run bench -- cli-start   (RUNS=15 rounds, at least 10)
  */
@@ -50,13 +50,14 @@ function cpuOnce(c: Case): number {
   return (times[0] ?? 0) + (times[1] ?? 0);
 }
 
-/** The npm packages (of HEAVY) a case loads, from one traced run. */
-async function heavyPackagesLoaded(c: Case): Promise<string[]> {
+/** The npm packages (of HEAVY) a case loads, and what V8 made of the built CLI's code cache, from one traced run. */
+async function traceOf(c: Case): Promise<{ heavy: string[]; codeCache: string }> {
   const trace = join(await mkdtemp(join(tmpdir(), 'oidc-desk-trace-')), 'modules.txt');
   const hook = pathToFileURL(join(ROOT, 'test', 'harness', 'module-trace.mjs')).href;
   runOnce(c, { OIDC_DESK_MODULE_TRACE: trace, NODE_OPTIONS: `--import=${hook}` });
   const text = await readFile(trace, 'utf8').catch(() => '');
-  return HEAVY.filter((name) => text.includes(`/node_modules/${name}/`));
+  const codeCache = /^code-cache:\S+\/dist\/cli\/main\.cjs (\w+)$/m.exec(text)?.[1] ?? 'not used';
+  return { heavy: HEAVY.filter((name) => text.includes(`/node_modules/${name}/`)), codeCache };
 }
 
 const baseEnv: NodeJS.ProcessEnv = { ...process.env };
@@ -101,17 +102,17 @@ try {
     const s = summarize(samples.get(c.name) ?? []);
     const ratio = s.median / base;
     const cpuMedian = summarize(cpu.get(c.name) ?? []).median;
-    const heavy = await heavyPackagesLoaded(c);
+    const { heavy, codeCache } = await traceOf(c);
     rows.push({
       bench: 'cli-start',
       what: `${c.name}, wall time`,
       figure: ratioText(ratio),
       budget: `<= ${c.budget}x`,
       ok: ratio <= c.budget,
-      reference: `node -e 0 ${msText(base)}; ${c.name.replace(/ \(.*/, '')} ${msText(s.median)}; CPU ${ratioText(cpuMedian / cpuBase)} (medians of ${runs})`,
+      reference: `node -e 0 ${msText(base)}; ${c.name.replace(/ \(.*/, '')} ${msText(s.median)}; CPU ${ratioText(cpuMedian / cpuBase)} (medians of ${runs}); code cache ${codeCache}`,
       values: {
         ratio, medianMs: s.median, p95Ms: s.p95, nodeMedianMs: base, cpuRatio: cpuMedian / cpuBase, cpuMedianMs: cpuMedian, nodeCpuMedianMs: cpuBase,
-        runs, heavyPackagesLoaded: heavy.join(' '),
+        runs, heavyPackagesLoaded: heavy.join(' '), codeCache,
       },
     });
   }

@@ -100,7 +100,7 @@ async function firstRender(build: 'production' | 'at-once'): Promise<Load> {
   const { marks, first } = await p.evaluate(() => ({
     marks: Object.fromEntries(['render-start', 'sessions-asked', 'first-rows-committed', 'first-rows-painted', 'rows-committed', 'rows-painted']
       .map((name) => [name, performance.getEntriesByName(name)[0]?.startTime ?? Number.NaN])),
-    first: (performance.getEntriesByName('first-rows-committed')[0] as PerformanceMark | undefined)?.detail as { rows: number; belowWindow: boolean } | undefined,
+    first: (performance.getEntriesByName('first-rows-committed')[0] as PerformanceMark | undefined)?.detail as { rows: number } | undefined,
   }));
   const log = await readLog(p);
   await context.close();
@@ -109,7 +109,7 @@ async function firstRender(build: 'production' | 'at-once'): Promise<Load> {
   // The longest task that ran once the list had arrived: how long the window could not answer a click.
   const longestTask = Math.max(0, ...log.longTasks.filter((t) => t.start + t.duration > at('sessions-asked')).map((t) => t.duration));
   return {
-    firstCommitted: at('first-rows-committed') - start, firstPainted: at('first-rows-painted') - start, firstRows: first?.rows ?? 0, filled: first?.belowWindow ?? false,
+    firstCommitted: at('first-rows-committed') - start, firstPainted: at('first-rows-painted') - start, firstRows: first?.rows ?? 0, filled: log.firstRowsBelowWindow,
     committed: at('rows-committed') - start, painted: at('rows-painted') - start, fromData: at('rows-committed') - at('sessions-asked'), longestTask,
   };
 }

@@ -16,9 +16,11 @@ export interface BenchLog {
   readonly rows: Render[];
   /** Main-thread tasks of 50 ms or more (Long Tasks API), in ms since the page's start. */
   readonly longTasks: { readonly start: number; readonly duration: number }[];
+  /** Whether the rows of the first commit with rows reach past the bottom of the window. */
+  firstRowsBelowWindow: boolean;
 }
 
-export const log: BenchLog = { app: [], rows: [], longTasks: [] };
+export const log: BenchLog = { app: [], rows: [], longTasks: [], firstRowsBelowWindow: false };
 (window as unknown as { benchLog: BenchLog }).benchLog = log;
 
 const record = (into: Render[]): ProfilerOnRenderCallback => (id, phase, actualDuration, baseDuration, _start, commitTime) => {

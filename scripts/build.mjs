@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the `oidc-desk` command: src-main (cli, core, demo-idp) bundled by esbuild into one CommonJS file for
 // Node 20, dist/cli/main.cjs, with its V8 code cache beside it (main.cjs.cache, bin/code-cache.cjs). A short
-// command starts in about 65 ms of Node's own time here; parsing the CLI's 600 KB took 12 to 18 ms more, and
+// command starts in 65 to 100 ms of Node's own time here; compiling the CLI's ES modules took 12 to 18 ms more, and
 // Node's ES module loader a few more again. Node 20 keeps no code cache for ES modules, and starting from a
 // cache needs one script, so the CLI is one CommonJS file: modules that only a dynamic import reaches still
 // run only when first imported (esbuild wraps each in a lazy initializer), and the dynamic imports of npm
